@@ -1,0 +1,1 @@
+"""Evaluation: surveys, outcome read models, monitoring alerts, anonymised network figures."""

@@ -1,0 +1,1 @@
+"""Matching: candidate pools, scored suggestions with reasons, proposals and acceptances."""

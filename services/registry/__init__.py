@@ -1,0 +1,1 @@
+"""The registry: organisations, members, programmes, circles; the network's token issuer."""

@@ -1,0 +1,1 @@
+"""Sessions: relationships and circles, agreements, meetings, logs, action plans, messages."""

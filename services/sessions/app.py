@@ -1,0 +1,32 @@
+"""Composition root of the sessions service."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from shared.contracts.registry import OrganisationJoined
+from shared.directory import OrganisationDirectory
+from shared.http.app import create_service_app
+from shared.http.directory_routes import directory_router
+from shared.logging import configure_logging
+from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
+
+SERVICE = "sessions"
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    """The sessions ASGI app (run with `uvicorn --factory services.sessions.app:create_app`)."""
+    settings = settings or ServiceSettings()
+    configure_logging(SERVICE, settings.log_level)
+    runtime = ServiceRuntime(SERVICE, settings, consumes_from=["registry"])
+    directory = OrganisationDirectory(runtime.databases)
+    runtime.subscribe(OrganisationJoined, directory.on_joined)
+    app = create_service_app(
+        runtime,
+        title="mentornet sessions",
+        description="Relationships, circles, agreements, meetings, logs, action plans, messages.",
+        routers=[directory_router()],
+    )
+    app.state.directory = directory
+    return app

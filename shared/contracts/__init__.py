@@ -1,0 +1,8 @@
+"""The network's published language: every event's data model, grouped by publishing service.
+
+Importing this package registers every model in `shared.events.catalogue.catalogue`.
+"""
+
+from shared.contracts import registry
+
+__all__ = ["registry"]

@@ -1,0 +1,1 @@
+"""The event backbone's pure part: envelope, catalogue, topics."""

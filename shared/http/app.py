@@ -1,0 +1,100 @@
+"""Build a service's FastAPI application around its runtime."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from shared.http.errors import install_error_handlers
+from shared.logging import correlation_id_var, get_logger, request_id_var
+from shared.runtime import ServiceRuntime
+
+log = get_logger(__name__)
+
+
+class Health(BaseModel):
+    """Liveness or readiness, with each dependency's state."""
+
+    status: str
+    checks: dict[str, bool] = {}
+
+
+def create_service_app(
+    runtime: ServiceRuntime,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    on_started: Callable[[], Awaitable[None]] | None = None,
+) -> FastAPI:
+    """A FastAPI app with health endpoints, request ids, error shapes and a managed runtime."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        if on_started is not None:
+            await on_started()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def trace_ids(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
+        correlation_id = request.headers.get("x-correlation-id") or request_id
+        rtoken = request_id_var.set(request_id)
+        ctoken = correlation_id_var.set(correlation_id)
+        try:
+            with structlog.contextvars.bound_contextvars(path=request.url.path):
+                response = await call_next(request)
+        except Exception:
+            log.exception("unhandled error")
+            response = JSONResponse(
+                {
+                    "error": "internal",
+                    "detail": "something went wrong on our side",
+                    "request_id": request_id,
+                },
+                status_code=500,
+            )
+        finally:
+            request_id_var.reset(rtoken)
+            correlation_id_var.reset(ctoken)
+        response.headers["x-request-id"] = request_id
+        response.headers["x-correlation-id"] = correlation_id
+        return response
+
+    @app.get("/healthz", tags=["operations"], summary="Alive")
+    async def healthz() -> Health:
+        """The process is up and serving HTTP."""
+        return Health(status="alive")
+
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="Ready",
+        responses={503: {"model": Health, "description": "a dependency is down"}},
+    )
+    async def readyz() -> JSONResponse:
+        """Ready only while Kafka, MongoDB and the event consumer work."""
+        checks = await runtime.ready()
+        ok = all(checks.values())
+        body = Health(status="ready" if ok else "not ready", checks=checks)
+        return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
+
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,20 @@
+"""`GET /organisations` over a service's own organisation directory."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from shared.directory import KnownOrganisation, OrganisationDirectory
+
+
+def directory_router() -> APIRouter:
+    """Routes showing what this service has learned about the network's organisations."""
+    router = APIRouter(tags=["organisations"])
+
+    @router.get("/organisations", summary="Organisations this service knows of")
+    async def known_organisations(request: Request) -> list[KnownOrganisation]:
+        """The service's read model of `organisation.joined`, oldest first."""
+        directory: OrganisationDirectory = request.app.state.directory
+        return await directory.list()
+
+    return router

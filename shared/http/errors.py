@@ -1,0 +1,43 @@
+"""Errors a person can act on: every refusal is a 4xx with a reason, never a 500."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from shared.errors import DomainError
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+class Problem(BaseModel):
+    """The body of every error response."""
+
+    error: str = Field(examples=["conflict"])
+    detail: str = Field(examples=["an organisation named 'Northshore Care Trust' exists"])
+    fields: dict[str, str] = Field(default_factory=dict, examples=[{"name": "too short"}])
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map validation and domain errors to `Problem` bodies."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = {
+            ".".join(str(p) for p in err["loc"] if p != "body") or "body": str(err["msg"])
+            for err in exc.errors()
+        }
+        problem = Problem(
+            error="invalid_request",
+            detail="the request does not have the expected shape; see `fields`",
+            fields=fields,
+        )
+        return JSONResponse(problem.model_dump(), status_code=422)
+
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        problem = Problem(error=exc.error, detail=exc.detail)
+        return JSONResponse(problem.model_dump(), status_code=exc.status)

@@ -1,0 +1,1 @@
+"""Kafka plumbing: topic provisioning, the idempotent producer, the event consumer."""

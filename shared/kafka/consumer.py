@@ -1,0 +1,290 @@
+"""The one event consumer every service runs: one group per service, at-least-once delivery,
+effects deduplicated by the handlers' single-document writes (see shared.mongo.effects).
+
+Per batch: parse every record (poison → dead-letter topic, with the error and original bytes);
+hand consecutive events of one type to their handler; retry transient failures with doubling
+backoff for as long as they last; isolate and dead-letter an event that keeps failing; commit
+offsets only after every effect of the batch is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import CommitFailedError, IllegalStateError
+
+from shared.events.catalogue import EventCatalogue, InboundEvent, PoisonEventError
+from shared.events.envelope import EventData
+from shared.kafka.producer import EventProducer, OutgoingRecord
+from shared.logging import causation_id_var, correlation_id_var, get_logger
+from shared.retry import Backoff, is_transient
+
+log = get_logger(__name__)
+
+D = TypeVar("D", bound=EventData)
+Handler = Callable[[Sequence[InboundEvent[Any]]], Awaitable[None]]
+
+
+class Record(Protocol):
+    """The parts of an aiokafka ConsumerRecord the consumer uses."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+# A handler failing on one event for a reason other than infrastructure gets this many tries.
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class _Run:
+    """Consecutive events of one type from one partition: one handler call."""
+
+    handler: Handler
+    records: list[Record] = field(default_factory=list)
+    events: list[InboundEvent[Any]] = field(default_factory=list)
+
+
+class _StoppingError(Exception):
+    """The consumer is stopping while a batch is unfinished: do not commit it."""
+
+
+class EventConsumer:
+    """Consumes the network's topics for one service's consumer group."""
+
+    def __init__(
+        self,
+        *,
+        bootstrap: str,
+        group_id: str,
+        topics: Sequence[str],
+        catalogue: EventCatalogue,
+        producer: EventProducer,
+        deadletter_topic: str,
+        max_batch: int = 500,
+    ) -> None:
+        self._bootstrap = bootstrap
+        self._group_id = group_id
+        self._topics = list(topics)
+        self._catalogue = catalogue
+        self._producer = producer
+        self._deadletter_topic = deadletter_topic
+        self._max_batch = max_batch
+        self._handlers: dict[tuple[str, int], Handler] = {}
+        self._consumer: AIOKafkaConsumer | None = None
+        self._stopping = asyncio.Event()
+        self._batch_lock = asyncio.Lock()
+        self.healthy = False
+        self.processed = 0
+        self.deadlettered = 0
+
+    def subscribe(
+        self, model: type[D], handler: Callable[[Sequence[InboundEvent[D]]], Awaitable[None]]
+    ) -> None:
+        """Route events of `model`'s type and version to `handler` (called with a batch)."""
+        self._handlers[(model.event_type, model.event_version)] = handler
+
+    async def start(self) -> None:
+        """Join the group; partitions are assigned on the first poll."""
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap,
+            group_id=self._group_id,
+            enable_auto_commit=False,
+            # A new service builds its read models from the whole history.
+            auto_offset_reset="earliest",
+            max_poll_records=self._max_batch,
+        )
+        await consumer.start()
+        consumer.subscribe(self._topics, listener=_WaitForBatch(self._batch_lock))
+        self._consumer = consumer
+        self.healthy = True
+
+    async def run(self) -> None:
+        """Poll, process and commit until `stop()` is called."""
+        consumer = self._consumer
+        assert consumer is not None, "start() first"
+        while not self._stopping.is_set():
+            try:
+                batches = await consumer.getmany(timeout_ms=200, max_records=self._max_batch)
+            except Exception:
+                self.healthy = False
+                log.warning("poll failed; retrying", exc_info=True)
+                await asyncio.sleep(1)
+                continue
+            self.healthy = True
+            if not batches:
+                continue
+            async with self._batch_lock:
+                try:
+                    await self._process(batches)
+                except _StoppingError:
+                    log.info("stopping mid-batch; it will be redelivered")
+                    return
+                await self._commit(consumer, batches)
+
+    async def stop(self) -> None:
+        """Finish the batch in hand, commit it, and leave the group."""
+        self._stopping.set()
+        async with self._batch_lock:
+            consumer, self._consumer = self._consumer, None
+            if consumer is not None:
+                await consumer.stop()
+        self.healthy = False
+
+    async def _process(self, batches: dict[TopicPartition, list[Record]]) -> None:
+        dead: list[OutgoingRecord] = []
+        for records in batches.values():
+            for run in self._runs(records, dead):
+                dead.extend(await self._handle_run(run))
+        if dead:
+            await self._retry_until_done(lambda: self._producer.send_batch(dead), "dead-letter")
+            self.deadlettered += len(dead)
+
+    def _runs(self, records: list[Record], dead: list[OutgoingRecord]) -> list[_Run]:
+        runs: list[_Run] = []
+        for record in records:
+            try:
+                event = self._catalogue.parse(record.value)
+            except PoisonEventError as exc:
+                log.warning(
+                    "poison event", topic=record.topic, offset=record.offset, error=str(exc)
+                )
+                dead.append(self._deadletter(record, exc))
+                continue
+            key = (event.envelope.type, event.envelope.version)
+            handler = self._handlers.get(key)
+            if handler is None:
+                continue  # an event this service does not need
+            if not runs or runs[-1].handler is not handler:
+                runs.append(_Run(handler))
+            runs[-1].records.append(record)
+            runs[-1].events.append(event)
+        return runs
+
+    async def _handle_run(self, run: _Run) -> list[OutgoingRecord]:
+        """Apply a run; returns dead-letter records for events that can never be applied."""
+        try:
+            await self._call(run.handler, run.events)
+        except _StoppingError:
+            raise
+        except Exception:
+            if len(run.events) == 1:
+                return await self._handle_single(run.handler, run.records[0], run.events[0])
+            # Find the event that fails by giving each its own call.
+            dead: list[OutgoingRecord] = []
+            for record, event in zip(run.records, run.events, strict=True):
+                dead.extend(await self._handle_single(run.handler, record, event))
+            return dead
+        self.processed += len(run.events)
+        return []
+
+    async def _handle_single(
+        self, handler: Handler, record: Record, event: InboundEvent[Any]
+    ) -> list[OutgoingRecord]:
+        backoff = Backoff()
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                await self._call(handler, [event])
+            except _StoppingError:
+                raise
+            except Exception as exc:
+                if attempt == MAX_ATTEMPTS:
+                    log.error(
+                        "event failed; dead-lettered",
+                        event_id=str(event.envelope.id),
+                        event_type=event.envelope.type,
+                        exc_info=True,
+                    )
+                    return [self._deadletter(record, exc, str(event.envelope.id))]
+                await asyncio.sleep(backoff.next_delay())
+            else:
+                self.processed += 1
+                return []
+        return []  # unreachable: the loop returns on success or on the last attempt
+
+    async def _call(self, handler: Handler, events: list[InboundEvent[Any]]) -> None:
+        """Call a handler, retrying infrastructure failures for as long as they last."""
+        first = events[0].envelope
+        correlation = correlation_id_var.set(first.correlation_id)
+        causation = causation_id_var.set(str(first.id) if len(events) == 1 else None)
+        try:
+            await self._retry_until_done(lambda: handler(events), first.type, transient_only=True)
+        finally:
+            correlation_id_var.reset(correlation)
+            causation_id_var.reset(causation)
+
+    async def _retry_until_done(
+        self, action: Callable[[], Awaitable[None]], what: str, *, transient_only: bool = False
+    ) -> None:
+        backoff = Backoff()
+        while True:
+            try:
+                await action()
+            except Exception as exc:
+                if transient_only and not is_transient(exc):
+                    raise
+                self.healthy = False
+                if self._stopping.is_set():
+                    raise _StoppingError from exc
+                delay = backoff.next_delay()
+                log.warning(
+                    "transient failure; retrying", what=what, retry_in=delay, error=repr(exc)
+                )
+                await asyncio.sleep(delay)
+            else:
+                self.healthy = True
+                return
+
+    def _deadletter(
+        self, record: Record, exc: BaseException, event_id: str | None = None
+    ) -> OutgoingRecord:
+        headers = [
+            ("dlq.error", f"{type(exc).__name__}: {exc}"[:2000].encode()),
+            ("dlq.topic", record.topic.encode()),
+            ("dlq.partition", str(record.partition).encode()),
+            ("dlq.offset", str(record.offset).encode()),
+            ("dlq.group", self._group_id.encode()),
+            ("dlq.time", datetime.now(UTC).isoformat().encode()),
+        ]
+        if event_id is not None:
+            headers.append(("dlq.event_id", event_id.encode()))
+        return OutgoingRecord(
+            topic=self._deadletter_topic,
+            key=record.key or b"",
+            value=record.value or b"",
+            headers=tuple(headers),
+        )
+
+    async def _commit(
+        self, consumer: AIOKafkaConsumer, batches: dict[TopicPartition, list[Record]]
+    ) -> None:
+        offsets = {tp: records[-1].offset + 1 for tp, records in batches.items() if records}
+        try:
+            await consumer.commit(offsets)
+        except (CommitFailedError, IllegalStateError):
+            # The group rebalanced under us; the new owner gets these again and the effects
+            # deduplicate by event id.
+            log.warning("commit refused after a rebalance; batch will be redelivered")
+
+
+class _WaitForBatch(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Let a rebalance take partitions away only between batches, after the commit."""
+
+    def __init__(self, lock: asyncio.Lock) -> None:
+        self._lock = lock
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        async with self._lock:
+            return
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        return

@@ -1,0 +1,97 @@
+"""An idempotent producer that survives the broker blips which wedge aiokafka's."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaProducer
+
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class OutgoingRecord:
+    """One record to publish: already-serialised envelope bytes."""
+
+    topic: str
+    key: bytes
+    value: bytes
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+class EventProducer:
+    """acks=all, idempotent; on any send failure the client is recreated.
+
+    aiokafka's idempotent producer can stay wedged after a broker blip (aiokafka #1017), so a
+    failed batch closes it and the next batch starts a fresh one. Callers retry: the outbox
+    keeps every event until a send is acknowledged.
+    """
+
+    def __init__(self, bootstrap: str, client_id: str) -> None:
+        self._bootstrap = bootstrap
+        self._client_id = client_id
+        self._producer: AIOKafkaProducer | None = None
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        """Connect; raises if the broker cannot be reached."""
+        async with self._lock:
+            if self._producer is None:
+                producer = AIOKafkaProducer(
+                    bootstrap_servers=self._bootstrap,
+                    client_id=self._client_id,
+                    acks="all",
+                    enable_idempotence=True,
+                    linger_ms=5,
+                    request_timeout_ms=15000,
+                )
+                try:
+                    await producer.start()
+                except BaseException:
+                    await producer.stop()
+                    raise
+                self._producer = producer
+
+    async def send_batch(self, records: Sequence[OutgoingRecord]) -> None:
+        """Publish all records and return once the broker has acknowledged every one."""
+        await self.start()
+        producer = self._producer
+        assert producer is not None
+        try:
+            futures = [
+                await producer.send(r.topic, r.value, key=r.key, headers=list(r.headers))
+                for r in records
+            ]
+            await asyncio.gather(*futures)
+        except Exception:
+            log.warning("publish failed; recreating the producer", exc_info=True)
+            await self._reset()
+            raise
+
+    async def is_connected(self) -> bool:
+        """True when the broker answers a metadata request."""
+        producer = self._producer
+        if producer is None:
+            return False
+        try:
+            await asyncio.wait_for(producer.client.fetch_all_metadata(), timeout=3)
+        except Exception:
+            return False
+        return True
+
+    async def stop(self) -> None:
+        """Flush what is buffered and disconnect."""
+        await self._reset()
+
+    async def _reset(self) -> None:
+        async with self._lock:
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                await producer.stop()
+            except Exception:
+                log.warning("producer did not stop cleanly", exc_info=True)

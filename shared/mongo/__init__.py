@@ -1,0 +1,1 @@
+"""MongoDB plumbing (PyMongo's async API): databases per tenant, the outbox, idempotent effects."""

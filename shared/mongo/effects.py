@@ -1,0 +1,73 @@
+"""Consumer effects that happen once per event id, however often Kafka redelivers it.
+
+Each effect is one single-document write that also records the event id, so the effect and
+its deduplication are atomic without a transaction (FerretDB v1 has none).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pymongo import UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from shared.mongo.databases import Document
+
+INBOX_FIELD = "_inbox"
+# A document remembers the last event ids that changed it; redelivery happens within a batch
+# or two of the original, far inside this window.
+INBOX_WINDOW = 200
+# FerretDB hangs on an update command with more statements than its connection pool; keep
+# every update batch well below that (BRIEF §5a).
+MAX_UPDATE_BATCH = 25
+_DUPLICATE_KEY = 11000
+
+
+async def apply_once(
+    collection: AsyncCollection[Document],
+    document_id: Any,
+    update: Document,
+    event_id: str,
+    *,
+    upsert: bool = True,
+) -> bool:
+    """Apply `update` to one document unless event `event_id` already did; True if applied."""
+    merged = {k: dict(v) for k, v in update.items()}
+    merged.setdefault("$push", {})[INBOX_FIELD] = {"$each": [event_id], "$slice": -INBOX_WINDOW}
+    try:
+        result = await collection.update_one(
+            {"_id": document_id, INBOX_FIELD: {"$ne": event_id}}, merged, upsert=upsert
+        )
+    except DuplicateKeyError:
+        # The document exists and already holds this event id, so the upsert tried to insert
+        # a second document with the same _id: the effect was applied before.
+        return False
+    return bool(result.modified_count or result.upserted_id is not None)
+
+
+async def insert_once(collection: AsyncCollection[Document], documents: Sequence[Document]) -> int:
+    """Insert documents whose `_id` derives from an event id; returns how many were new."""
+    if not documents:
+        return 0
+    try:
+        result = await collection.insert_many(list(documents), ordered=False)
+    except BulkWriteError as exc:
+        others = [e for e in exc.details.get("writeErrors", []) if e.get("code") != _DUPLICATE_KEY]
+        if others:
+            raise
+        return int(exc.details.get("nInserted", 0))
+    return len(result.inserted_ids)
+
+
+async def bulk_update(
+    collection: AsyncCollection[Document], operations: Sequence[UpdateOne]
+) -> int:
+    """Run update statements in batches FerretDB can take; returns documents modified."""
+    modified = 0
+    for start in range(0, len(operations), MAX_UPDATE_BATCH):
+        chunk = list(operations[start : start + MAX_UPDATE_BATCH])
+        result = await collection.bulk_write(chunk, ordered=True)
+        modified += result.modified_count + result.upserted_count
+    return modified

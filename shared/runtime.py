@@ -1,0 +1,137 @@
+"""A service's moving parts, started and stopped in the right order.
+
+Start: Mongo → topics → producer → relay (+ start-up sweep) → consumer.
+Stop:  consumer (finish and commit the batch) → relay (publish what is queued) → producer
+(flush) → Mongo. HTTP stops accepting before any of this (uvicorn's own shutdown).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from pymongo import AsyncMongoClient
+
+import shared.contracts  # noqa: F401 - registers every event model in the catalogue
+from shared.events.catalogue import InboundEvent, catalogue
+from shared.events.envelope import EventData
+from shared.events.topics import deadletter_topic, domain_topic, topics_for
+from shared.kafka.consumer import EventConsumer
+from shared.kafka.producer import EventProducer
+from shared.kafka.topics import ensure_topics
+from shared.logging import get_logger
+from shared.mongo.databases import Document, ServiceDatabases
+from shared.mongo.outbox import OutboxRelay, OutboxWriter
+from shared.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+D = TypeVar("D", bound=EventData)
+
+
+class ServiceRuntime:
+    """Everything one service needs to talk to Kafka and MongoDB."""
+
+    def __init__(
+        self,
+        service: str,
+        settings: ServiceSettings,
+        *,
+        consumes_from: Sequence[str] = (),
+        outbox_collections: Sequence[str] = (),
+    ) -> None:
+        self.service = service
+        self.settings = settings
+        self.mongo: AsyncMongoClient[Document] = AsyncMongoClient(
+            settings.mongo_url, serverSelectionTimeoutMS=5000, tz_aware=True, appname=service
+        )
+        self.databases = ServiceDatabases(self.mongo, settings.db_prefix, service)
+        self.producer = EventProducer(settings.kafka_bootstrap, client_id=service)
+        self.relay = OutboxRelay(self.mongo, self.producer)
+        self.outbox = OutboxWriter(self.relay, settings.topic_prefix)
+        self._outbox_collections = list(outbox_collections)
+        self._consumes_from = tuple(consumes_from)
+        self.consumer: EventConsumer | None = None
+        if consumes_from:
+            self.consumer = EventConsumer(
+                bootstrap=settings.kafka_bootstrap,
+                group_id=f"{settings.topic_prefix}.{service}",
+                topics=[domain_topic(settings.topic_prefix, s) for s in consumes_from],
+                catalogue=catalogue,
+                producer=self.producer,
+                deadletter_topic=deadletter_topic(settings.topic_prefix, service),
+            )
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    def subscribe(
+        self, model: type[D], handler: Callable[[Sequence[InboundEvent[D]]], Awaitable[None]]
+    ) -> None:
+        """Handle events of `model`'s type (the service must consume their source's topic)."""
+        if self.consumer is None or model.source not in self._consumes_from:
+            raise ValueError(f"{self.service} does not consume {model.source}'s topic")
+        self.consumer.subscribe(model, handler)
+
+    async def start(self) -> None:
+        """Connect everything and start the relay, the sweep timer and the consumer."""
+        await self.databases.ping()
+        await ensure_topics(
+            self.settings.kafka_bootstrap,
+            topics_for(self.settings.topic_prefix, self.service, self.settings.kafka_partitions),
+            self.settings.kafka_replication_factor,
+        )
+        await self.producer.start()
+        await self.sweep_outbox()
+        self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        self._tasks.append(asyncio.create_task(self._sweep_periodically(), name="outbox-sweep"))
+        if self.consumer is not None:
+            await self.consumer.start()
+            self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
+        log.info("service started", service=self.service)
+
+    async def sweep_outbox(self) -> int:
+        """Queue what a crash left unpublished in this service's outboxes."""
+        if not self._outbox_collections:
+            return 0
+        return await self.relay.sweep(await self.databases.names(), self._outbox_collections)
+
+    async def _sweep_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.outbox_sweep_seconds)
+            try:
+                await self.sweep_outbox()
+            except Exception:
+                log.warning("outbox sweep failed", exc_info=True)
+
+    async def ready(self) -> dict[str, bool]:
+        """Which dependencies work right now (for /readyz)."""
+        try:
+            await asyncio.wait_for(self.databases.ping(), timeout=3)
+            mongo = True
+        except Exception:
+            mongo = False
+        kafka = await self.producer.is_connected() and self.relay.healthy
+        checks = {"mongodb": mongo, "kafka": kafka}
+        if self.consumer is not None:
+            checks["consumer"] = self.consumer.healthy
+        return checks
+
+    async def stop(self) -> None:
+        """Graceful: finish and commit the batch, publish what is queued, flush, disconnect."""
+        if self.consumer is not None:
+            await self.consumer.stop()
+        try:
+            async with asyncio.timeout(10):
+                await self.relay.wait_idle()
+        except TimeoutError:
+            log.warning("stopping with events unpublished; the next start-up sweep sends them")
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        await self.producer.stop()
+        await self.mongo.close()
+        log.info("service stopped", service=self.service)
