@@ -62,6 +62,7 @@ class ServiceRuntime:
                 catalogue=catalogue,
                 producer=self.producer,
                 deadletter_topic=deadletter_topic(settings.topic_prefix, service),
+                max_batch=settings.consumer_max_batch,
             )
         self._tasks: list[asyncio.Task[Any]] = []
 

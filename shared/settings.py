@@ -22,5 +22,6 @@ class ServiceSettings(BaseSettings):
     kafka_replication_factor: int = Field(default=1, ge=1)
     kafka_partitions: int = Field(default=6, ge=1)
     log_level: str = Field(default="INFO")
+    consumer_max_batch: int = Field(default=500, ge=1, le=5000)
     # The outbox sweep finds what a crash left unpublished; it is a full scan, so it is slow.
     outbox_sweep_seconds: float = Field(default=60.0, gt=0)

@@ -46,12 +46,41 @@ MAX_ATTEMPTS = 3
 
 
 @dataclass
-class _Run:
+class HandlerRun:
     """Consecutive events of one type from one partition: one handler call."""
 
     handler: Handler
     records: list[Record] = field(default_factory=list)
     events: list[InboundEvent[Any]] = field(default_factory=list)
+
+
+def plan_runs(
+    records: Sequence[Record],
+    catalogue: EventCatalogue,
+    handlers: dict[tuple[str, int], Handler],
+) -> tuple[list[HandlerRun], list[tuple[Record, PoisonEventError]]]:
+    """Split one partition's records into handler calls, keeping their order.
+
+    Consecutive events of one type go to their handler together; a change of type starts a
+    new call, so an update is never applied before the creation it follows. Events no handler
+    wants are skipped; records that are not valid events are returned as poison.
+    """
+    runs: list[HandlerRun] = []
+    poison: list[tuple[Record, PoisonEventError]] = []
+    for record in records:
+        try:
+            event = catalogue.parse(record.value)
+        except PoisonEventError as exc:
+            poison.append((record, exc))
+            continue
+        handler = handlers.get((event.envelope.type, event.envelope.version))
+        if handler is None:
+            continue
+        if not runs or runs[-1].handler is not handler:
+            runs.append(HandlerRun(handler))
+        runs[-1].records.append(record)
+        runs[-1].events.append(event)
+    return runs, poison
 
 
 class _StoppingError(Exception):
@@ -143,34 +172,19 @@ class EventConsumer:
     async def _process(self, batches: dict[TopicPartition, list[Record]]) -> None:
         dead: list[OutgoingRecord] = []
         for records in batches.values():
-            for run in self._runs(records, dead):
+            runs, poison = plan_runs(records, self._catalogue, self._handlers)
+            for record, exc in poison:
+                log.warning(
+                    "poison event", topic=record.topic, offset=record.offset, error=str(exc)
+                )
+                dead.append(self._deadletter(record, exc))
+            for run in runs:
                 dead.extend(await self._handle_run(run))
         if dead:
             await self._retry_until_done(lambda: self._producer.send_batch(dead), "dead-letter")
             self.deadlettered += len(dead)
 
-    def _runs(self, records: list[Record], dead: list[OutgoingRecord]) -> list[_Run]:
-        runs: list[_Run] = []
-        for record in records:
-            try:
-                event = self._catalogue.parse(record.value)
-            except PoisonEventError as exc:
-                log.warning(
-                    "poison event", topic=record.topic, offset=record.offset, error=str(exc)
-                )
-                dead.append(self._deadletter(record, exc))
-                continue
-            key = (event.envelope.type, event.envelope.version)
-            handler = self._handlers.get(key)
-            if handler is None:
-                continue  # an event this service does not need
-            if not runs or runs[-1].handler is not handler:
-                runs.append(_Run(handler))
-            runs[-1].records.append(record)
-            runs[-1].events.append(event)
-        return runs
-
-    async def _handle_run(self, run: _Run) -> list[OutgoingRecord]:
+    async def _handle_run(self, run: HandlerRun) -> list[OutgoingRecord]:
         """Apply a run; returns dead-letter records for events that can never be applied."""
         try:
             await self._call(run.handler, run.events)

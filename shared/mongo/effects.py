@@ -6,6 +6,7 @@ its deduplication are atomic without a transaction (FerretDB v1 has none).
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +20,10 @@ INBOX_FIELD = "_inbox"
 # A document remembers the last event ids that changed it; redelivery happens within a batch
 # or two of the original, far inside this window.
 INBOX_WINDOW = 200
+# FerretDB ignores `$push`'s `$slice` (BRIEF §5a and our own probe), so the window is kept by
+# a separate trim, run for about one event in TRIM_EVERY (chosen by event id, so it is
+# deterministic); between trims a document holds at most a few dozen ids more.
+TRIM_EVERY = 16
 # FerretDB hangs on an update command with more statements than its connection pool; keep
 # every update batch well below that (BRIEF §5a).
 MAX_UPDATE_BATCH = 25
@@ -35,7 +40,7 @@ async def apply_once(
 ) -> bool:
     """Apply `update` to one document unless event `event_id` already did; True if applied."""
     merged = {k: dict(v) for k, v in update.items()}
-    merged.setdefault("$push", {})[INBOX_FIELD] = {"$each": [event_id], "$slice": -INBOX_WINDOW}
+    merged.setdefault("$push", {})[INBOX_FIELD] = event_id
     try:
         result = await collection.update_one(
             {"_id": document_id, INBOX_FIELD: {"$ne": event_id}}, merged, upsert=upsert
@@ -44,7 +49,28 @@ async def apply_once(
         # The document exists and already holds this event id, so the upsert tried to insert
         # a second document with the same _id: the effect was applied before.
         return False
-    return bool(result.modified_count or result.upserted_id is not None)
+    applied = bool(result.modified_count or result.upserted_id is not None)
+    if applied and hash_bucket(event_id) == 0:
+        await _trim_inbox(collection, document_id)
+    return applied
+
+
+def hash_bucket(event_id: str) -> int:
+    """A stable bucket in [0, TRIM_EVERY) for an event id."""
+    return zlib.crc32(event_id.encode()) % TRIM_EVERY
+
+
+async def _trim_inbox(collection: AsyncCollection[Document], document_id: Any) -> None:
+    """Forget all but the newest INBOX_WINDOW event ids of one document.
+
+    `$pullAll` of the named oldest ids is safe beside concurrent pushes: it removes exactly
+    those values and nothing a concurrent writer added.
+    """
+    document = await collection.find_one({"_id": document_id}, projection={INBOX_FIELD: 1})
+    inbox: list[str] = (document or {}).get(INBOX_FIELD, [])
+    if len(inbox) > INBOX_WINDOW:
+        oldest = inbox[: len(inbox) - INBOX_WINDOW]
+        await collection.update_one({"_id": document_id}, {"$pullAll": {INBOX_FIELD: oldest}})
 
 
 async def insert_once(collection: AsyncCollection[Document], documents: Sequence[Document]) -> int:

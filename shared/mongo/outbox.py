@@ -2,10 +2,15 @@
 
 A state change and the events it causes are written together: the events ride inside the
 changed document, under `_outbox`, keyed by event id. Right after the write the relay publishes
-them and unsets those keys (one `update_many` per collection and batch, since every filter is a
-scan on FerretDB). A process killed between the write and the publish loses nothing: the sweep
-at start-up, and on a slow timer, publishes whatever is still in an `_outbox`. Consumers
-deduplicate by event id, so the rare double publish after a crash has no second effect.
+them (idempotent producer, acks=all) and records each acknowledged event id in a marker
+collection beside the documents (`<collection>__published`). Markers are inserts, the only
+cheap write on FerretDB, where every update is a scan of its collection (BRIEF §5a); removing
+published events from their documents is left to the sweep.
+
+The sweep runs at start-up and on a slow timer. It queues every outbox event without a marker
+(what a process killed between write and publish left behind), and tidies up: published events
+leave their documents, then their markers go. A crash anywhere leads at worst to a second
+publish of an event, which consumers drop by its id.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError
 from pymongo.results import UpdateResult
 
 from shared.events.envelope import Envelope
@@ -26,11 +32,14 @@ from shared.events.topics import domain_topic
 from shared.kafka.producer import EventProducer, OutgoingRecord
 from shared.logging import get_logger
 from shared.mongo.databases import Document
+from shared.mongo.effects import MAX_UPDATE_BATCH, insert_once
 from shared.retry import Backoff
 
 log = get_logger(__name__)
 
 OUTBOX_FIELD = "_outbox"
+# Published events removed from their documents per collection per sweep.
+CLEAN_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -119,9 +128,16 @@ class OutboxRelay:
         """Wait until everything handed over is published (bound it with asyncio.timeout)."""
         await self._idle.wait()
 
-    async def sweep(self, databases: Iterable[str], collections: Iterable[str]) -> int:
-        """Find events a crash left in outboxes and queue them; returns how many."""
-        found: list[PendingEvent] = []
+    async def sweep(
+        self, databases: Iterable[str], collections: Iterable[str], *, clean: bool = True
+    ) -> int:
+        """Queue the outbox events that no marker says were published; returns how many.
+
+        With `clean`, also tidies up: removes published events from their documents (up to
+        CLEAN_LIMIT per collection per sweep, since every update is a scan on FerretDB) and
+        then their markers, and deletes markers no outbox refers to any more.
+        """
+        queued = 0
         names = list(collections)
         for db_name in databases:
             db = self._client[db_name]
@@ -129,16 +145,51 @@ class OutboxRelay:
             for coll_name in names:
                 if coll_name not in existing:
                     continue
-                cursor = db[coll_name].find(
-                    {OUTBOX_FIELD: {"$exists": True}}, projection={OUTBOX_FIELD: 1}
-                )
-                async for doc in cursor:
-                    found.extend(pending_from(db_name, coll_name, doc))
-        fresh = [p for p in found if p.event_id not in self._in_flight]
-        self.enqueue(fresh)
-        if fresh:
-            log.info("outbox sweep queued unpublished events", count=len(fresh))
-        return len(fresh)
+                pending = [
+                    p
+                    async for doc in db[coll_name].find(
+                        {OUTBOX_FIELD: {"$gt": {}}}, projection={OUTBOX_FIELD: 1}
+                    )
+                    for p in pending_from(db_name, coll_name, doc)
+                ]
+                markers = db[published_collection(coll_name)]
+                published = {m["_id"] async for m in markers.find({}, projection={"_id": 1})}
+                fresh = [
+                    p
+                    for p in pending
+                    if p.event_id not in published and p.event_id not in self._in_flight
+                ]
+                self.enqueue(fresh)
+                queued += len(fresh)
+                if clean:
+                    done = [p for p in pending if p.event_id in published][:CLEAN_LIMIT]
+                    orphans = published - {p.event_id for p in pending}
+                    await self._clean(db_name, coll_name, done, orphans)
+        if queued:
+            log.info("outbox sweep queued unpublished events", count=queued)
+        return queued
+
+    async def _clean(
+        self, db_name: str, coll_name: str, done: list[PendingEvent], orphans: set[str]
+    ) -> None:
+        collection = self._client[db_name][coll_name]
+        for start in range(0, len(done), MAX_UPDATE_BATCH):
+            chunk = done[start : start + MAX_UPDATE_BATCH]
+            await collection.update_many(
+                {
+                    "_id": {
+                        "$in": list({repr(p.document_id): p.document_id for p in chunk}.values())
+                    }
+                },
+                {"$unset": {f"{OUTBOX_FIELD}.{p.event_id}": "" for p in chunk}},
+            )
+        # Markers go only after their events left the documents: a crash in between leaves
+        # orphan markers, which the next sweep deletes.
+        stale = [p.event_id for p in done] + sorted(orphans)
+        if stale:
+            await self._client[db_name][published_collection(coll_name)].delete_many(
+                {"_id": {"$in": stale}}
+            )
 
     async def _publish(self, batch: list[PendingEvent]) -> None:
         backoff = Backoff()
@@ -158,17 +209,24 @@ class OutboxRelay:
         groups: dict[tuple[str, str], list[PendingEvent]] = defaultdict(list)
         for p in batch:
             groups[(p.database, p.collection)].append(p)
+        now = datetime.now(UTC)
         for (db_name, coll_name), items in groups.items():
-            ids = list({repr(p.document_id): p.document_id for p in items}.values())
-            unset = {f"{OUTBOX_FIELD}.{p.event_id}": "" for p in items}
+            markers = self._client[db_name][published_collection(coll_name)]
             try:
-                await self._client[db_name][coll_name].update_many(
-                    {"_id": {"$in": ids}}, {"$unset": unset}
-                )
+                await insert_once(markers, [{"_id": p.event_id, "at": now} for p in items])
             except Exception:
                 # Not fatal: the events are out; the sweep will publish them again and
                 # consumers deduplicate by event id.
-                log.warning("could not mark outbox events published", exc_info=True)
+                log.warning("could not record outbox events as published", exc_info=True)
+
+
+def _document_ids(events: list[PendingEvent]) -> list[Any]:
+    return list({repr(p.document_id): p.document_id for p in events}.values())
+
+
+def published_collection(collection: str) -> str:
+    """Where the relay records which of a collection's outbox events Kafka acknowledged."""
+    return f"{collection}__published"
 
 
 class OutboxWriter:
@@ -193,7 +251,13 @@ class OutboxWriter:
     ) -> None:
         """Insert documents, each carrying its own events; one round trip for all."""
         docs = [{**doc, OUTBOX_FIELD: stage(events, self._topic_prefix)} for doc, events in items]
-        await collection.insert_many(docs, ordered=True)
+        try:
+            await collection.insert_many(docs, ordered=True)
+        except BulkWriteError:
+            # Some documents may be in (insert_many is not atomic): publish exactly those
+            # events now, found the way the crash sweep finds them.
+            await self._relay.sweep([collection.database.name], [collection.name], clean=False)
+            raise
         self._hand_over(collection, docs)
 
     async def update(

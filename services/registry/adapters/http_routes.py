@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, status
@@ -14,6 +13,7 @@ from services.registry.domain.organisation import (
     join,
     new_organisation_id,
 )
+from shared import clock
 from shared.events.catalogue import new_event
 from shared.events.envelope import Audience
 from shared.http.errors import Problem
@@ -42,9 +42,7 @@ OrganisationId = Annotated[str, Path(pattern=r"^org_[a-z0-9]{12}$", examples=["o
 )
 async def create_organisation(profile: OrganisationProfile, store: Store) -> Organisation:
     """Register a partner organisation; the network hears `organisation.joined`."""
-    organisation, joined = join(
-        profile, now=datetime.now(UTC), organisation_id=new_organisation_id()
-    )
+    organisation, joined = join(profile, now=clock.now(), organisation_id=new_organisation_id())
     event = new_event(
         joined, organisation=organisation.id, subject=organisation.id, audience=Audience.NETWORK
     )

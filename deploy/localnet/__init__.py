@@ -1,0 +1,1 @@
+"""The whole network on one machine: the four services as real processes, plus demo data."""

@@ -1,0 +1,115 @@
+"""Run a service as a real uvicorn process and wait for it to be ready."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+SERVICES = ("registry", "matching", "sessions", "evaluation")
+DEFAULT_PORTS = {"registry": 8001, "matching": 8002, "sessions": 8003, "evaluation": 8004}
+
+
+@dataclass
+class ServiceProcess:
+    """One service under uvicorn, its output going to a log file."""
+
+    service: str
+    port: int
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    @property
+    def url(self) -> str:
+        """Where the service answers."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        """Start uvicorn in the background."""
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - fixed argv, our own module
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "--factory",
+                    f"services.{self.service}.app:create_app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--no-access-log",
+                    "--timeout-graceful-shutdown",
+                    "20",
+                ],
+                env={**os.environ, **self.env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Block until /readyz answers 200; raise with the log's tail if it never does."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(
+                    f"{self.service} exited ({self.process.returncode}):\n{self.log_tail()}"
+                )
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        raise TimeoutError(f"{self.service} not ready after {timeout:.0f}s:\n{self.log_tail()}")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int | None:
+        """Stop gracefully (SIGTERM), or kill after `timeout`; returns the exit code."""
+        if self.process is None or self.process.poll() is not None:
+            return None if self.process is None else self.process.returncode
+        self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The last lines the service wrote."""
+        if not self.log_path.exists():
+            return "(no log)"
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def start_network(
+    env: dict[str, str], log_dir: Path, ports: dict[str, int] | None = None
+) -> list[ServiceProcess]:
+    """Start the four services and wait until each is ready; stop them all on failure."""
+    ports = ports or DEFAULT_PORTS
+    processes = [ServiceProcess(s, ports[s], env, log_dir / f"{s}.log") for s in SERVICES]
+    try:
+        for p in processes:
+            p.start()
+        for p in processes:
+            p.wait_ready()
+    except BaseException:
+        stop_network(processes)
+        raise
+    return processes
+
+
+def stop_network(processes: list[ServiceProcess]) -> None:
+    """Stop every service (all signalled first, so they shut down in parallel)."""
+    for p in processes:
+        if p.process is not None and p.process.poll() is None:
+            p.process.send_signal(signal.SIGTERM)
+    for p in processes:
+        p.stop()

@@ -1,0 +1,123 @@
+"""The outbox against real Kafka and the real MongoDB-wire server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+from pymongo import AsyncMongoClient
+
+from shared.contracts.registry import OrganisationJoined
+from shared.events.catalogue import catalogue, new_event
+from shared.events.topics import domain_topic
+from shared.mongo.databases import Document
+from shared.mongo.outbox import OUTBOX_FIELD, published_collection
+from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
+from tests.integration.conftest import read_topic
+from tests.integration.crash_writer import COLLECTION
+
+
+async def test_a_process_killed_between_write_and_publish_loses_nothing(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    env = {
+        **os.environ,
+        "MENTORNET_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+        "MENTORNET_MONGO_URL": settings.mongo_url,
+        "MENTORNET_DB_PREFIX": settings.db_prefix,
+        "MENTORNET_TOPIC_PREFIX": settings.topic_prefix,
+        "MENTORNET_LOG_LEVEL": "WARNING",
+    }
+    crashed = subprocess.run(  # noqa: ASYNC221 - a child process must die, on purpose
+        [sys.executable, "-m", "tests.integration.crash_writer", "org_c0ffee000001"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert crashed.returncode == -9, crashed.stderr
+    event_id = crashed.stdout.strip().splitlines()[-1].removeprefix("event ")
+
+    network = mongo[f"{settings.db_prefix}_registry_network"][COLLECTION]
+    stored = await network.find_one({"_id": "org_c0ffee000001"})
+    assert stored is not None
+    assert list(stored[OUTBOX_FIELD]) == [event_id], "the event must survive the crash"
+
+    # A restarted service sweeps its outboxes at start-up and publishes what it finds.
+    runtime = ServiceRuntime("registry", settings, outbox_collections=[COLLECTION])
+    await runtime.start()
+    try:
+        records = await read_topic(domain_topic(settings.topic_prefix, "registry"), expect=1)
+        ids = [str(catalogue.parse(r.value).envelope.id) for r in records]  # type: ignore[attr-defined]
+        assert ids == [event_id]
+        await _until_published(runtime, [event_id])
+        # The next sweep tidies up: the event leaves the document, nothing is sent again.
+        assert await runtime.sweep_outbox() == 0
+        stored = await network.find_one({"_id": "org_c0ffee000001"})
+        assert stored is not None
+        assert stored[OUTBOX_FIELD] == {}
+    finally:
+        await runtime.stop()
+
+
+async def test_events_are_published_in_write_order_and_marked_sent(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    runtime = ServiceRuntime("registry", settings, outbox_collections=["things"])
+    await runtime.start()
+    collection = runtime.databases.network["things"]
+    try:
+        written = []
+        for n in range(30):
+            data = OrganisationJoined(
+                organisation_id="org_same", name=f"Org {n}", joined_at=datetime.now(UTC)
+            )
+            event = new_event(data, organisation="org_same")
+            written.append(str(event.id))
+            await runtime.outbox.insert(collection, {"_id": n}, [event])
+        records = await read_topic(domain_topic(settings.topic_prefix, "registry"), expect=30)
+        # One key, one partition: Kafka keeps the order the relay sent.
+        assert [str(catalogue.parse(r.value).envelope.id) for r in records] == written  # type: ignore[attr-defined]
+        await _until_published(runtime, written, "things")
+        assert await runtime.sweep_outbox() == 0
+        assert [d async for d in collection.find({}) if d.get(OUTBOX_FIELD)] == []
+        markers = runtime.databases.network[published_collection("things")]
+        assert await markers.count_documents({}) == 0
+    finally:
+        await runtime.stop()
+
+
+async def test_an_update_that_matches_nothing_publishes_nothing(
+    settings: ServiceSettings,
+) -> None:
+    runtime = ServiceRuntime("registry", settings, outbox_collections=["things"])
+    await runtime.start()
+    try:
+        data = OrganisationJoined(
+            organisation_id="org_x", name="X Org", joined_at=datetime.now(UTC)
+        )
+        result = await runtime.outbox.update(
+            runtime.databases.network["things"],
+            "missing",
+            {"$set": {"a": 1}},
+            [new_event(data, organisation="org_x")],
+        )
+        assert result.matched_count == 0
+        await asyncio.sleep(0.5)
+        assert runtime.relay.published == 0
+    finally:
+        await runtime.stop()
+
+
+async def _until_published(
+    runtime: ServiceRuntime, event_ids: list[str], collection: str = COLLECTION
+) -> None:
+    markers = runtime.databases.network[published_collection(collection)]
+    async with asyncio.timeout(10):
+        while await markers.count_documents({"_id": {"$in": event_ids}}) < len(event_ids):
+            await asyncio.sleep(0.05)

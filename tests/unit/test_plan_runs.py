@@ -1,0 +1,50 @@
+"""How a consumer splits a partition's records into handler calls."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.contracts.registry import OrganisationJoined
+from shared.events.catalogue import InboundEvent, catalogue, new_event
+from shared.kafka.consumer import plan_runs
+
+
+@dataclass
+class FakeRecord:
+    value: bytes | None
+    offset: int
+    topic: str = "t"
+    partition: int = 0
+    key: bytes | None = None
+
+
+async def _noop(events: Sequence[InboundEvent[Any]]) -> None:
+    return None
+
+
+def _joined(n: int) -> bytes:
+    data = OrganisationJoined(
+        organisation_id=f"org_{n:012d}", name=f"Org {n}", joined_at=datetime.now(UTC)
+    )
+    return new_event(data, organisation=f"org_{n:012d}").to_bytes()
+
+
+def test_consecutive_events_of_a_type_share_one_call_and_poison_is_set_aside() -> None:
+    records = [FakeRecord(_joined(0), 0), FakeRecord(b"junk", 1), FakeRecord(_joined(2), 2)]
+    runs, poison = plan_runs(records, catalogue, {("organisation.joined", 1): _noop})
+    assert len(runs) == 1
+    assert [r.offset for r in runs[0].records] == [0, 2]
+    assert [e.data.organisation_id for e in runs[0].events] == [
+        "org_000000000000",
+        "org_000000000002",
+    ]
+    assert [(r.offset, "not a valid envelope" in str(e)) for r, e in poison] == [(1, True)]
+
+
+def test_events_nobody_handles_are_skipped_not_poison() -> None:
+    runs, poison = plan_runs([FakeRecord(_joined(0), 0)], catalogue, {})
+    assert runs == []
+    assert poison == []
