@@ -53,11 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {service:<11} http://127.0.0.1:{port}/docs")
         print(f"  network figures  {urls['evaluation']}/network/statistics")
         print(f"  organisations    {urls['registry']}/organisations")
-        print(
-            "\nCtrl-C stops the services (Kafka and the database keep running; "
-            "`./mentornet stop` stops them).",
-            flush=True,
-        )
+        print("\nCtrl-C stops the network; its data stays in .state/ for the next run.", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while all(p.process is not None and p.process.poll() is None for p in processes):
             time.sleep(0.5)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
-import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -57,9 +57,16 @@ def create_service_app(
         correlation_id = request.headers.get("x-correlation-id") or request_id
         rtoken = request_id_var.set(request_id)
         ctoken = correlation_id_var.set(correlation_id)
+        started = time.perf_counter()
         try:
-            with structlog.contextvars.bound_contextvars(path=request.url.path):
-                response = await call_next(request)
+            response = await call_next(request)
+            log.info(
+                "request",
+                method=request.method,
+                path=request.url.path,
+                status=response.status_code,
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            )
         except Exception:
             log.exception("unhandled error")
             response = JSONResponse(

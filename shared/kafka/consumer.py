@@ -232,6 +232,7 @@ class EventConsumer:
         causation = causation_id_var.set(str(first.id) if len(events) == 1 else None)
         try:
             await self._retry_until_done(lambda: handler(events), first.type, transient_only=True)
+            log.info("events handled", event_type=first.type, count=len(events))
         finally:
             correlation_id_var.reset(correlation)
             causation_id_var.reset(causation)

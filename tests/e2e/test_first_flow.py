@@ -3,6 +3,7 @@ sessions and evaluation each learn of it from `organisation.joined`."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 
@@ -65,6 +66,15 @@ def test_an_organisation_that_joins_reaches_every_service(network: Network) -> N
         assert mine["sector"] == "engineering"
 
     assert httpx.get(f"{registry}/organisations/{organisation['id']}").json() == organisation
+
+    # One correlation id follows the action from the request into every consumer's logs.
+    for service in ("registry", "matching", "sessions", "evaluation"):
+        lines = [
+            json.loads(line)
+            for line in network[service].log_path.read_text().splitlines()
+            if line.startswith("{")
+        ]
+        assert any(line.get("correlation_id") == "e2e-join-1" for line in lines), service
 
 
 def test_bad_input_gets_a_reason_and_changes_nothing(network: Network) -> None:

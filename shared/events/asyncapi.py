@@ -1,0 +1,82 @@
+"""The event catalogue as an AsyncAPI 3.0 document, generated from the code.
+
+`python -m shared.events.asyncapi > docs/asyncapi.json` writes it; a unit test fails when the
+committed copy no longer matches the code, so the catalogue cannot drift.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import shared.contracts  # noqa: F401 - registers every event model
+from shared.events.catalogue import catalogue
+from shared.events.envelope import Envelope
+from shared.events.topics import SERVICES
+
+
+def build() -> dict[str, Any]:
+    """The AsyncAPI document for every registered event."""
+    models = sorted(catalogue.models(), key=lambda m: (m.source, m.event_type, m.event_version))
+    envelope = Envelope.model_json_schema()
+    channels: dict[str, Any] = {
+        s: {
+            "address": f"{{prefix}}.{s}",
+            "description": f"Events the {s} service publishes.",
+            "parameters": {"prefix": {"default": "mentornet"}},
+            "messages": {},
+        }
+        for s in SERVICES
+    }
+    messages: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    for model in models:
+        name = f"{model.event_type}.v{model.event_version}"
+        payload = {
+            **envelope,
+            "title": f"{model.event_type} v{model.event_version}",
+            "properties": {
+                **envelope["properties"],
+                "type": {"const": model.event_type},
+                "version": {"const": model.event_version},
+                "source": {"const": model.source},
+                "data": model.model_json_schema(),
+            },
+        }
+        messages[name] = {
+            "name": name,
+            "summary": (model.__doc__ or "").strip().split("\n")[0],
+            "contentType": "application/json",
+            "payload": payload,
+        }
+        channels[model.source]["messages"][name] = {"$ref": f"#/components/messages/{name}"}
+        operations[f"publish.{name}"] = {
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{model.source}"},
+            "messages": [{"$ref": f"#/channels/{model.source}/messages/{name}"}],
+        }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "mentornet events",
+            "version": "1",
+            "description": (
+                "Every event of the network, in its versioned envelope. Keys: the organisation "
+                "id (else the subject). Events never carry confidential content."
+            ),
+        },
+        "defaultContentType": "application/json",
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages},
+    }
+
+
+def render() -> str:
+    """The document as stable, pretty JSON."""
+    return json.dumps(build(), indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())
