@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from deploy.localnet.processes import SERVICES, ServiceProcess, start_network, stop_network
-from tests.servers import KAFKA, MONGO, require_servers
+from tests.servers import kafka_bootstrap, mongo_url
 
 
 def _free_port() -> int:
@@ -20,13 +20,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ServiceProcess]]:
+def network(
+    servers: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, ServiceProcess]]:
     """The four services, on free ports, with a network of their own (unique prefixes)."""
-    require_servers()
     tag = secrets.token_hex(4)
     env = {
-        "MENTORNET_KAFKA_BOOTSTRAP": KAFKA,
-        "MENTORNET_MONGO_URL": MONGO,
+        "MENTORNET_KAFKA_BOOTSTRAP": kafka_bootstrap(),
+        "MENTORNET_MONGO_URL": mongo_url(),
         "MENTORNET_DB_PREFIX": f"e{tag}",
         "MENTORNET_TOPIC_PREFIX": f"e{tag}",
     }

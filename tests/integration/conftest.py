@@ -18,12 +18,12 @@ from shared.events.topics import topics_for
 from shared.kafka.topics import ensure_topics
 from shared.mongo.databases import Document
 from shared.settings import ServiceSettings
-from tests.servers import KAFKA, MONGO, require_servers
+from tests.servers import kafka_bootstrap, mongo_url
 
 
 @pytest.fixture(autouse=True)
-def _servers() -> None:
-    require_servers()
+def _servers(servers: None) -> None:
+    """Every integration test runs against the real servers."""
 
 
 @pytest.fixture
@@ -31,8 +31,8 @@ def settings() -> ServiceSettings:
     """Settings pointing at the real servers, with prefixes unique to this test."""
     tag = secrets.token_hex(4)
     return ServiceSettings(
-        kafka_bootstrap=KAFKA,
-        mongo_url=MONGO,
+        kafka_bootstrap=kafka_bootstrap(),
+        mongo_url=mongo_url(),
         db_prefix=f"t{tag}",
         topic_prefix=f"t{tag}",
         kafka_partitions=3,
@@ -44,20 +44,22 @@ def settings() -> ServiceSettings:
 async def topics(settings: ServiceSettings) -> None:
     """The test network's topics exist before anything is produced to them."""
     await ensure_topics(
-        KAFKA, topics_for(settings.topic_prefix, "evaluation", settings.kafka_partitions), 1
+        kafka_bootstrap(),
+        topics_for(settings.topic_prefix, "evaluation", settings.kafka_partitions),
+        1,
     )
 
 
 @pytest.fixture
 async def mongo() -> AsyncIterator[AsyncMongoClient[Document]]:
-    client: AsyncMongoClient[Document] = AsyncMongoClient(MONGO, tz_aware=True)
+    client: AsyncMongoClient[Document] = AsyncMongoClient(mongo_url(), tz_aware=True)
     yield client
     await client.close()
 
 
 @pytest.fixture
 async def raw_producer() -> AsyncIterator[AIOKafkaProducer]:
-    producer = AIOKafkaProducer(bootstrap_servers=KAFKA, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap(), acks="all")
     await producer.start()
     yield producer
     await producer.stop()
@@ -65,7 +67,7 @@ async def raw_producer() -> AsyncIterator[AIOKafkaProducer]:
 
 async def read_topic(topic: str, expect: int, timeout: float = 20.0) -> list[object]:
     """Every record of `topic` from the start, waiting until at least `expect` arrive."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = await _partitions(consumer, topic)

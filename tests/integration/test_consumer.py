@@ -18,7 +18,7 @@ from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 from tests.integration.conftest import read_topic
 from tests.integration.events import joined, produce
-from tests.servers import KAFKA
+from tests.servers import kafka_bootstrap
 
 Handler = Callable[[Sequence[InboundEvent[OrganisationJoined]]], Awaitable[None]]
 
@@ -60,7 +60,7 @@ async def _rewind_group(settings: ServiceSettings) -> None:
     """Commit offset 0 everywhere for the service's group: Kafka will redeliver it all."""
     topic = domain_topic(settings.topic_prefix, "registry")
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=KAFKA,
+        bootstrap_servers=kafka_bootstrap(),
         group_id=f"{settings.topic_prefix}.evaluation",
         enable_auto_commit=False,
     )

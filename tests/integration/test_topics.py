@@ -8,17 +8,19 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from shared.events.topics import DEADLETTER_RETENTION_MS, topics_for
 from shared.kafka.topics import ensure_topics
 from shared.settings import ServiceSettings
-from tests.servers import KAFKA
+from tests.servers import kafka_bootstrap
 
 
 async def test_topics_are_created_once_with_their_partitions_and_retention(
     settings: ServiceSettings,
 ) -> None:
     specs = topics_for(settings.topic_prefix, "matching", partitions=3)
-    await ensure_topics(KAFKA, specs, replication_factor=1)
-    await ensure_topics(KAFKA, specs, replication_factor=1)  # a second start changes nothing
+    await ensure_topics(kafka_bootstrap(), specs, replication_factor=1)
+    await ensure_topics(
+        kafka_bootstrap(), specs, replication_factor=1
+    )  # a second start changes nothing
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap())
     await admin.start()
     try:
         described = await admin.describe_topics([s.name for s in specs])
