@@ -1,13 +1,15 @@
 """The event catalogue as an AsyncAPI 3.0 document, generated from the code.
 
-`python -m shared.events.asyncapi > docs/asyncapi.json` writes it; a unit test fails when the
+`python -m shared.events.asyncapi --output docs/asyncapi.json` writes it; a unit test fails when the
 committed copy no longer matches the code, so the catalogue cannot drift.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import shared.contracts  # noqa: F401 - registers every event model
@@ -78,5 +80,20 @@ def render() -> str:
     return json.dumps(build(), indent=2, sort_keys=True) + "\n"
 
 
+def main(argv: list[str] | None = None) -> int:
+    """Print the catalogue (or write it to --output)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m shared.events.asyncapi",
+        description="Print the network's event catalogue as an AsyncAPI 3.0 document.",
+    )
+    parser.add_argument("--output", type=Path, help="write to this file instead of stdout")
+    args = parser.parse_args(argv)
+    if args.output is None:
+        sys.stdout.write(render())
+    else:
+        args.output.write_text(render())
+    return 0
+
+
 if __name__ == "__main__":
-    sys.stdout.write(render())
+    sys.exit(main())

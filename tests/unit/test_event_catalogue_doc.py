@@ -10,9 +10,8 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.json"
 
 
 def test_the_committed_catalogue_matches_the_code() -> None:
-    assert DOC.read_text() == render(), (
-        "docs/asyncapi.json is stale: run `python -m shared.events.asyncapi > docs/asyncapi.json`"
-    )
+    regenerate = "python -m shared.events.asyncapi --output docs/asyncapi.json"
+    assert DOC.read_text() == render(), f"docs/asyncapi.json is stale: run `{regenerate}`"
 
 
 def test_every_event_is_documented_with_a_summary_and_a_data_schema() -> None:
