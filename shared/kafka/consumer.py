@@ -145,6 +145,8 @@ class EventConsumer:
             try:
                 batches = await consumer.getmany(timeout_ms=200, max_records=self._max_batch)
             except Exception:
+                if self._stopping.is_set():
+                    break
                 self.healthy = False
                 log.warning("poll failed; retrying", exc_info=True)
                 await asyncio.sleep(1)

@@ -140,34 +140,41 @@ class OutboxRelay:
         queued = 0
         names = list(collections)
         for db_name in databases:
-            db = self._client[db_name]
-            existing = set(await db.list_collection_names())
+            existing = set(await self._client[db_name].list_collection_names())
             for coll_name in names:
-                if coll_name not in existing:
-                    continue
-                pending = [
-                    p
-                    async for doc in db[coll_name].find(
-                        {OUTBOX_FIELD: {"$gt": {}}}, projection={OUTBOX_FIELD: 1}
-                    )
-                    for p in pending_from(db_name, coll_name, doc)
-                ]
-                markers = db[published_collection(coll_name)]
-                published = {m["_id"] async for m in markers.find({}, projection={"_id": 1})}
-                fresh = [
-                    p
-                    for p in pending
-                    if p.event_id not in published and p.event_id not in self._in_flight
-                ]
-                self.enqueue(fresh)
-                queued += len(fresh)
-                if clean:
-                    done = [p for p in pending if p.event_id in published][:CLEAN_LIMIT]
-                    orphans = published - {p.event_id for p in pending}
-                    await self._clean(db_name, coll_name, done, orphans)
+                if coll_name in existing:
+                    queued += await self._sweep_collection(db_name, coll_name, clean)
         if queued:
             log.info("outbox sweep queued unpublished events", count=queued)
         return queued
+
+    async def _sweep_collection(self, db_name: str, coll_name: str, clean: bool) -> int:
+        started = datetime.now(UTC)
+        # Taken before reading: the relay inserts an event's marker before it lets go of the
+        # event, so an event being published is in this snapshot or has a visible marker.
+        flying = set(self._in_flight)
+        db = self._client[db_name]
+        pending = [
+            p
+            async for doc in db[coll_name].find(
+                {OUTBOX_FIELD: {"$gt": {}}}, projection={OUTBOX_FIELD: 1}
+            )
+            for p in pending_from(db_name, coll_name, doc)
+        ]
+        markers = {
+            m["_id"]: m["at"]
+            async for m in db[published_collection(coll_name)].find({}, projection={"at": 1})
+        }
+        skip = flying | markers.keys()
+        fresh = [p for p in pending if p.event_id not in skip and p.event_id not in self._in_flight]
+        self.enqueue(fresh)
+        if clean:
+            done = [p for p in pending if p.event_id in markers][:CLEAN_LIMIT]
+            in_outboxes = {p.event_id for p in pending}
+            # A marker younger than this sweep may belong to a document written after we read.
+            orphans = {e for e, at in markers.items() if e not in in_outboxes and at < started}
+            await self._clean(db_name, coll_name, done, orphans)
+        return len(fresh)
 
     async def _clean(
         self, db_name: str, coll_name: str, done: list[PendingEvent], orphans: set[str]
