@@ -53,6 +53,9 @@ class ServiceProcess:
                 env={**os.environ, **self.env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                # Its own session: a terminal's Ctrl-C reaches only the launcher, which then
+                # stops every service in order (SIGTERM, graceful) instead of racing them.
+                start_new_session=True,
             )
 
     def wait_ready(self, timeout: float = 60.0) -> None:
