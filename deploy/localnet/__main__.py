@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  network figures  {urls['evaluation']}/network/statistics")
         print(f"  organisations    {urls['registry']}/organisations")
         print("\nCtrl-C stops the network; its data stays in .state/ for the next run.", flush=True)
+        # Ctrl-C raises KeyboardInterrupt even where SIGINT came in ignored (a background job).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while all(p.process is not None and p.process.poll() is None for p in processes):
             time.sleep(0.5)
