@@ -65,6 +65,7 @@ class ServiceRuntime:
                 max_batch=settings.consumer_max_batch,
             )
         self._tasks: list[asyncio.Task[Any]] = []
+        self._periodic: list[tuple[str, float, Callable[[], Awaitable[None]]]] = []
 
     def subscribe(
         self, model: type[D], handler: Callable[[Sequence[InboundEvent[D]]], Awaitable[None]]
@@ -73,6 +74,10 @@ class ServiceRuntime:
         if self.consumer is None or model.source not in self._consumes_from:
             raise ValueError(f"{self.service} does not consume {model.source}'s topic")
         self.consumer.subscribe(model, handler)
+
+    def every(self, seconds: float, name: str, job: Callable[[], Awaitable[None]]) -> None:
+        """Run `job` every `seconds` while the service runs (register before start)."""
+        self._periodic.append((name, seconds, job))
 
     async def start(self) -> None:
         """Connect everything and start the relay, the sweep timer and the consumer."""
@@ -85,7 +90,9 @@ class ServiceRuntime:
         await self.producer.start()
         await self.sweep_outbox()
         self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
-        self._tasks.append(asyncio.create_task(self._sweep_periodically(), name="outbox-sweep"))
+        self.every(self.settings.outbox_sweep_seconds, "outbox-sweep", self._sweep_job)
+        for name, seconds, job in self._periodic:
+            self._tasks.append(asyncio.create_task(_repeat(seconds, name, job), name=name))
         if self.consumer is not None:
             await self.consumer.start()
             self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
@@ -97,13 +104,8 @@ class ServiceRuntime:
             return 0
         return await self.relay.sweep(await self.databases.names(), self._outbox_collections)
 
-    async def _sweep_periodically(self) -> None:
-        while True:
-            await asyncio.sleep(self.settings.outbox_sweep_seconds)
-            try:
-                await self.sweep_outbox()
-            except Exception:
-                log.warning("outbox sweep failed", exc_info=True)
+    async def _sweep_job(self) -> None:
+        await self.sweep_outbox()
 
     async def ready(self) -> dict[str, bool]:
         """Which dependencies work right now (for /readyz)."""
@@ -136,3 +138,12 @@ class ServiceRuntime:
         await self.producer.stop()
         await self.mongo.close()
         log.info("service stopped", service=self.service)
+
+
+async def _repeat(seconds: float, name: str, job: Callable[[], Awaitable[None]]) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await job()
+        except Exception:
+            log.warning("periodic job failed", job=name, exc_info=True)

@@ -22,6 +22,9 @@ class ServiceSettings(BaseSettings):
     kafka_replication_factor: int = Field(default=1, ge=1)
     kafka_partitions: int = Field(default=6, ge=1)
     log_level: str = Field(default="INFO")
+    # Network tokens: who signs them (their `iss`) and where the signing keys are published.
+    token_issuer: str = Field(default="http://127.0.0.1:8001")
+    jwks_url: str = Field(default="http://127.0.0.1:8001/.well-known/jwks.json")
     consumer_max_batch: int = Field(default=500, ge=1, le=5000)
     # The outbox sweep finds what a crash left unpublished; it is a full scan, so it is slow.
     outbox_sweep_seconds: float = Field(default=60.0, gt=0)

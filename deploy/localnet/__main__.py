@@ -12,10 +12,24 @@ import sys
 import time
 from pathlib import Path
 
-from deploy.localnet.demo import seed
-from deploy.localnet.processes import DEFAULT_PORTS, start_network, stop_network
+from deploy.localnet.demo import DEMO_PASSWORD, DemoSignIn, seed
+from deploy.localnet.identity import Provider
+from deploy.localnet.processes import DEFAULT_PORTS, ServiceProcess, start_network, stop_network
+from shared.secrets import new_secret_key
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _secret_key(state: Path) -> str:
+    """The local network's secret key: from the environment, else kept in .state/ (0600)."""
+    if key := os.environ.get("MENTORNET_SECRET_KEY"):
+        return key
+    path = state / "secret.key"
+    if not path.exists():
+        state.mkdir(parents=True, exist_ok=True)
+        path.write_text(new_secret_key())
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,51 +41,77 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["up"], help="up: start services and seed demo data")
     parser.add_argument("--no-demo", action="store_true", help="skip the demo data")
     parser.add_argument(
-        "--log-dir",
+        "--state",
         type=Path,
-        default=Path(os.environ.get("MENTORNET_STATE", ROOT / ".state")) / "logs",
-        help="where each service writes its JSON log (default: .state/logs)",
+        default=Path(os.environ.get("MENTORNET_STATE", ROOT / ".state")),
+        help="logs, the secret key and example providers' files (default .state)",
     )
     args = parser.parse_args(argv)
 
-    env = {"MENTORNET_LOG_LEVEL": os.environ.get("MENTORNET_LOG_LEVEL", "INFO")}
-    print(
-        f"starting registry, matching, sessions, evaluation (logs in {args.log_dir}) ...",
-        flush=True,
-    )
+    env = {
+        "MENTORNET_LOG_LEVEL": os.environ.get("MENTORNET_LOG_LEVEL", "INFO"),
+        "MENTORNET_SECRET_KEY": _secret_key(args.state),
+    }
+    log_dir = args.state / "logs"
+    print(f"starting registry, matching, sessions, evaluation (logs in {log_dir}) ...", flush=True)
     started = time.monotonic()
-    processes = start_network(env, args.log_dir)
+    processes = start_network(env, log_dir)
+    providers: list[Provider] = []
     try:
         print(f"  all four ready in {time.monotonic() - started:.1f}s", flush=True)
         urls = {p.service: p.url for p in processes}
+        sign_ins: list[DemoSignIn] = []
         if not args.no_demo:
-            print("seeding demo organisations ...", flush=True)
-            count = seed(urls["registry"], urls["evaluation"])
-            print(f"  the network has {count} organisations", flush=True)
-        print("\nmentornet is running. Open:")
-        for service, port in DEFAULT_PORTS.items():
-            print(f"  {service:<11} http://127.0.0.1:{port}/docs")
-        print(f"  network figures  {urls['evaluation']}/network/statistics")
-        print(f"  organisations    {urls['registry']}/organisations")
-        print("\nCtrl-C stops the network; its data stays in .state/ for the next run.", flush=True)
+            print(
+                "demo: example sign-in providers, the first co-ordinator, organisations, "
+                "people ...",
+                flush=True,
+            )
+            sign_ins, providers = seed(urls["registry"], urls["evaluation"], env, log_dir)
+            print(
+                f"  {len(sign_ins)} organisations with sign-in, {len(providers)} example providers",
+                flush=True,
+            )
+        _print_where_to_go(urls, sign_ins)
         # Ctrl-C raises KeyboardInterrupt even where SIGINT came in ignored (a background job).
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        while all(p.process is not None and p.process.poll() is None for p in processes):
-            time.sleep(0.5)
-        dead = [p for p in processes if p.process is not None and p.process.poll() is not None]
-        for p in dead:
-            print(
-                f"\n{p.service} exited unexpectedly; last log lines:\n{p.log_tail()}",
-                file=sys.stderr,
-            )
-        return 1
+        return _watch(processes)
     except KeyboardInterrupt:
         print("\nstopping ...", flush=True)
         return 0
     finally:
         stop_network(processes)
+        for provider in providers:
+            provider.process.stop()
         print("services stopped.", flush=True)
+
+
+def _print_where_to_go(urls: dict[str, str], sign_ins: list[DemoSignIn]) -> None:
+    print("\nmentornet is running. Open:")
+    for service, port in DEFAULT_PORTS.items():
+        print(f"  {service:<11} http://127.0.0.1:{port}/docs")
+    if sign_ins:
+        print(
+            f"\nSign in (example providers; password '{DEMO_PASSWORD}'); the answer is a "
+            "network token to use as 'Authorization: Bearer ...' in the API docs:"
+        )
+        for entry in sign_ins:
+            print(f"  {entry.organisation:<24} {entry.url}  as {entry.username}")
+    print(f"\n  network figures  {urls['evaluation']}/network/statistics (network co-ordinator)")
+    print("\nCtrl-C stops the network; its data stays in .state/ for the next run.", flush=True)
+
+
+def _watch(processes: list[ServiceProcess]) -> int:
+    while all(p.process is not None and p.process.poll() is None for p in processes):
+        time.sleep(0.5)
+    for p in processes:
+        if p.process is not None and p.process.poll() is not None:
+            print(
+                f"\n{p.service} exited unexpectedly; last log lines:\n{p.log_tail()}",
+                file=sys.stderr,
+            )
+    return 1
 
 
 if __name__ == "__main__":

@@ -97,6 +97,14 @@ def start_network(
 ) -> list[ServiceProcess]:
     """Start the four services and wait until each is ready; stop them all on failure."""
     ports = ports or DEFAULT_PORTS
+    registry = f"http://127.0.0.1:{ports['registry']}"
+    # Every service trusts tokens the registry signs, and fetches its keys from there.
+    env = {
+        "MENTORNET_PUBLIC_URL": registry,
+        "MENTORNET_TOKEN_ISSUER": registry,
+        "MENTORNET_JWKS_URL": f"{registry}/.well-known/jwks.json",
+        **env,
+    }
     processes = [ServiceProcess(s, ports[s], env, log_dir / f"{s}.log") for s in SERVICES]
     try:
         for p in processes:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.evaluation.adapters import http_routes
-from shared.contracts.registry import OrganisationJoined
+from services.evaluation.adapters.membership import Membership
+from shared.contracts.registry import MemberRegistered, OrganisationJoined
 from shared.directory import OrganisationDirectory
-from shared.http.app import create_service_app
+from shared.http.app import create_service_app, remote_verifier
 from shared.http.directory_routes import directory_router
 from shared.logging import configure_logging
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
+from shared.tenancy import TenantData
 
 SERVICE = "evaluation"
 
@@ -22,12 +24,16 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     configure_logging(SERVICE, settings.log_level)
     runtime = ServiceRuntime(SERVICE, settings, consumes_from=["registry"])
     directory = OrganisationDirectory(runtime.databases)
+    membership = Membership(TenantData(runtime.databases))
     runtime.subscribe(OrganisationJoined, directory.on_joined)
+    runtime.subscribe(MemberRegistered, membership.on_registered)
     app = create_service_app(
         runtime,
         title="mentornet evaluation",
         description="Surveys, outcome read models, monitoring alerts and anonymised figures.",
         routers=[http_routes.router, directory_router()],
+        verifier=remote_verifier(settings),
     )
     app.state.directory = directory
+    app.state.membership = membership
     return app

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from shared.contracts.registry import OrganisationJoined
 from shared.directory import OrganisationDirectory
-from shared.http.app import create_service_app
+from shared.http.app import create_service_app, remote_verifier
 from shared.http.directory_routes import directory_router
 from shared.logging import configure_logging
 from shared.runtime import ServiceRuntime
@@ -27,6 +27,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         title="mentornet matching",
         description="Candidate pools, scored suggestions with reasons, proposals and acceptances.",
         routers=[directory_router()],
+        verifier=remote_verifier(settings),
     )
     app.state.directory = directory
     return app

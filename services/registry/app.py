@@ -1,31 +1,102 @@
-"""Composition root of the registry: settings, runtime, stores, routes."""
+"""Composition root of the registry: settings, runtime, stores, flows, routes."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import httpx
 from fastapi import FastAPI
 
-from services.registry.adapters import http_routes
-from services.registry.adapters.organisation_store import COLLECTION, OrganisationStore
+from services.registry.adapters import http_auth, http_clients, http_members, http_organisations
+from services.registry.adapters.client_store import ClientStore
+from services.registry.adapters.components import RegistryComponents
+from services.registry.adapters.identity_providers import IdentityProviders
+from services.registry.adapters.member_store import COLLECTION as MEMBERS
+from services.registry.adapters.member_store import MemberStore
+from services.registry.adapters.network_tokens import NetworkTokens
+from services.registry.adapters.organisation_store import COLLECTION as ORGANISATIONS
+from services.registry.adapters.organisation_store import OrganisationStore
+from services.registry.adapters.refresh_tokens import RefreshTokens
+from services.registry.adapters.sign_in import SignInFlow
+from services.registry.adapters.signing_keys import SigningKeys
+from services.registry.settings import RegistrySettings
+from shared.auth.http import TokenVerifier
 from shared.http.app import create_service_app
 from shared.logging import configure_logging
 from shared.runtime import ServiceRuntime
-from shared.settings import ServiceSettings
+from shared.secrets import SecretBox
+from shared.tenancy import TenantData
 
 SERVICE = "registry"
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> RegistryComponents:
+    """The registry's adapters, wired (also used by the bootstrap command)."""
+    data = TenantData(runtime.databases)
+    box = SecretBox(settings.secret_key.get_secret_value())
+    organisations = OrganisationStore(data, runtime.outbox)
+    members = MemberStore(data, runtime.outbox)
+    keys = SigningKeys(
+        data,
+        box,
+        rotation=timedelta(seconds=settings.key_rotation_seconds),
+        token_ttl=timedelta(seconds=settings.access_token_seconds),
+    )
+    tokens = NetworkTokens(
+        keys,
+        RefreshTokens(data, timedelta(seconds=settings.refresh_token_seconds)),
+        members,
+        issuer=settings.public_url,
+        ttl_seconds=settings.access_token_seconds,
+    )
+    providers = IdentityProviders(httpx.AsyncClient(timeout=10))
+    sign_in = SignInFlow(
+        data,
+        organisations,
+        members,
+        providers,
+        tokens,
+        box,
+        callback_url=f"{settings.public_url}/auth/callback",
+    )
+    return RegistryComponents(
+        organisations=organisations,
+        members=members,
+        clients=ClientStore(data),
+        keys=keys,
+        tokens=tokens,
+        sign_in=sign_in,
+        providers=providers,
+        box=box,
+        public_url=settings.public_url,
+    )
+
+
+def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     """The registry's ASGI app (run with `uvicorn --factory services.registry.app:create_app`)."""
-    settings = settings or ServiceSettings()
+    settings = settings or RegistrySettings()  # the secret key comes from the environment
     configure_logging(SERVICE, settings.log_level)
-    runtime = ServiceRuntime(SERVICE, settings, outbox_collections=[COLLECTION])
-    store = OrganisationStore(runtime)
+    runtime = ServiceRuntime(SERVICE, settings, outbox_collections=[ORGANISATIONS, MEMBERS])
+    components = build_components(runtime, settings)
+    runtime.every(60, "key-rotation", components.keys.rotate_if_due)
+
+    async def prepare() -> None:
+        await components.organisations.prepare()
+        await components.keys.rotate_if_due()
+
     app = create_service_app(
         runtime,
         title="mentornet registry",
-        description="Partner organisations, members, programmes and circles of the network.",
-        routers=[http_routes.router],
-        on_started=store.prepare,
+        description="Partner organisations, their sign-in providers, members, roles and "
+        "integration clients; the network's token issuer.",
+        routers=[
+            http_auth.router,
+            http_organisations.router,
+            http_members.router,
+            http_clients.router,
+        ],
+        verifier=TokenVerifier(components.keys, settings.public_url),
+        on_started=prepare,
     )
-    app.state.organisation_store = store
+    app.state.components = components
     return app

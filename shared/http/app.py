@@ -11,9 +11,12 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from shared.auth.http import TokenVerifier
+from shared.auth.keys import RemoteJwks
 from shared.http.errors import install_error_handlers
 from shared.logging import correlation_id_var, get_logger, request_id_var
 from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
 
@@ -25,12 +28,18 @@ class Health(BaseModel):
     checks: dict[str, bool] = {}
 
 
+def remote_verifier(settings: ServiceSettings) -> TokenVerifier:
+    """Verifies network tokens with the registry's published keys (cached, not per request)."""
+    return TokenVerifier(RemoteJwks(settings.jwks_url), settings.token_issuer)
+
+
 def create_service_app(
     runtime: ServiceRuntime,
     *,
     title: str,
     description: str,
     routers: Sequence[APIRouter],
+    verifier: TokenVerifier,
     on_started: Callable[[], Awaitable[None]] | None = None,
 ) -> FastAPI:
     """A FastAPI app with health endpoints, request ids, error shapes and a managed runtime."""
@@ -47,6 +56,7 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.token_verifier = verifier
     install_error_handlers(app)
 
     @app.middleware("http")

@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import DomainError
 from shared.logging import get_logger
@@ -19,6 +20,14 @@ class Problem(BaseModel):
     error: str = Field(examples=["conflict"])
     detail: str = Field(examples=["an organisation named 'Northshore Care Trust' exists"])
     fields: dict[str, str] = Field(default_factory=dict, examples=[{"name": "too short"}])
+
+
+# The refusals every authenticated route can answer with, for its OpenAPI `responses`.
+AUTH_REFUSALS: dict[int | str, dict[str, object]] = {
+    401: {"model": Problem, "description": "no valid network token"},
+    403: {"model": Problem, "description": "the caller's role or scopes do not allow this"},
+    404: {"model": Problem, "description": "nothing of that id that the caller can see"},
+}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -36,6 +45,12 @@ def install_error_handlers(app: FastAPI) -> None:
             fields=fields,
         )
         return JSONResponse(problem.model_dump(), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        error = {401: "unauthorised", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+        problem = Problem(error=error.get(exc.status_code, "refused"), detail=str(exc.detail))
+        return JSONResponse(problem.model_dump(), exc.status_code, headers=exc.headers)
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:

@@ -1,37 +1,141 @@
-"""End-to-end tests run the four services as real uvicorn processes on the real servers."""
+"""End-to-end: the four services as real uvicorn processes, real Kafka and MongoDB-wire
+servers, and three real OIDC providers (the network office's and two partners'), with people
+signed in through the providers' login forms."""
 
 from __future__ import annotations
 
 import secrets
 import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
+from deploy.localnet.identity import (
+    Person,
+    Provider,
+    bearer,
+    bootstrap_coordinator,
+    sign_in_tokens,
+    start_provider,
+)
 from deploy.localnet.processes import SERVICES, ServiceProcess, start_network, stop_network
+from shared.secrets import new_secret_key
 from tests.servers import kafka_bootstrap, mongo_url
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port nothing listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def network(
-    servers: None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, ServiceProcess]]:
-    """The four services, on free ports, with a network of their own (unique prefixes)."""
+@dataclass
+class Partner:
+    """A partner organisation of the test network and its signed-in people."""
+
+    id: str
+    provider: Provider
+    admin: dict[str, Any]  # token response of its admin
+    member: dict[str, Any]  # token response of a plain member
+    people: dict[str, Person]
+
+
+@dataclass
+class World:
+    """The running test network."""
+
+    services: dict[str, ServiceProcess]
+    env: dict[str, str]
+    office_id: str
+    coordinator: dict[str, Any]
+    a: Partner
+    b: Partner
+
+    def url(self, service: str) -> str:
+        """Base URL of a service."""
+        return self.services[service].url
+
+    def reader(self, tokens: dict[str, Any]) -> httpx.Client:
+        """An HTTP client authenticated with a token response."""
+        return httpx.Client(headers=bearer(tokens), timeout=15)
+
+
+def _partner(
+    world_env: dict[str, str],
+    registry: str,
+    coordinator: dict[str, Any],
+    key: str,
+    name: str,
+    work_dir: Path,
+) -> Partner:
+    admin = Person(f"{key}-admin", f"admin@{key}.example", f"{key.upper()} Admin")
+    member = Person(f"{key}-member", f"member@{key}.example", f"{key.upper()} Member")
+    provider = start_provider(f"{name} sign-in", free_port(), work_dir, registry, [admin, member])
+    with httpx.Client(headers=bearer(coordinator), timeout=15) as http:
+        created = http.post(
+            f"{registry}/organisations",
+            json={
+                "name": name,
+                "sector": "health" if key == "a" else "engineering",
+                "country": "GB",
+                "admin_emails": [admin.email],
+            },
+        )
+        assert created.status_code == 201, created.text
+        organisation_id = created.json()["id"]
+        connected = http.put(
+            f"{registry}/organisations/{organisation_id}/identity-provider",
+            json={
+                "issuer": provider.issuer,
+                "client_id": "mentornet",
+                "client_secret": provider.client_secret,
+            },
+        )
+        assert connected.status_code == 200, connected.text
+    return Partner(
+        id=organisation_id,
+        provider=provider,
+        admin=sign_in_tokens(registry, organisation_id, admin),
+        member=sign_in_tokens(registry, organisation_id, member),
+        people={"admin": admin, "member": member},
+    )
+
+
+@pytest.fixture(scope="session")
+def world(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A network of its own (unique prefixes): services, providers, people signed in."""
     tag = secrets.token_hex(4)
+    work_dir: Path = tmp_path_factory.mktemp("network")
+    ports = {s: free_port() for s in SERVICES}
+    registry = f"http://127.0.0.1:{ports['registry']}"
     env = {
         "MENTORNET_KAFKA_BOOTSTRAP": kafka_bootstrap(),
         "MENTORNET_MONGO_URL": mongo_url(),
         "MENTORNET_DB_PREFIX": f"e{tag}",
         "MENTORNET_TOPIC_PREFIX": f"e{tag}",
+        "MENTORNET_SECRET_KEY": new_secret_key(),
+        "MENTORNET_PUBLIC_URL": registry,
     }
-    log_dir: Path = tmp_path_factory.mktemp("logs")
-    processes = start_network(env, log_dir, ports={s: _free_port() for s in SERVICES})
-    yield {p.service: p for p in processes}
-    stop_network(processes)
+    coordinator_person = Person("coordinator", "coordinator@network-office.example", "Nia Coord")
+    office = start_provider(
+        "Network Office sign-in", free_port(), work_dir, registry, [coordinator_person]
+    )
+    providers = [office]
+    processes = start_network(env, work_dir, ports=ports)
+    try:
+        office_id = bootstrap_coordinator(env, office, coordinator_person.email)
+        coordinator = sign_in_tokens(registry, office_id, coordinator_person)
+        a = _partner(env, registry, coordinator, "a", "Alder Care Trust", work_dir)
+        providers.append(a.provider)
+        b = _partner(env, registry, coordinator, "b", "Birch Engineering", work_dir)
+        providers.append(b.provider)
+        yield World({p.service: p for p in processes}, env, office_id, coordinator, a, b)
+    finally:
+        stop_network(processes)
+        for provider in providers:
+            provider.process.stop()

@@ -1,4 +1,4 @@
-"""Network-wide figures the network co-ordinator watches (BRIEF §1)."""
+"""Figures the network co-ordinator and organisation admins watch (BRIEF §1)."""
 
 from __future__ import annotations
 
@@ -11,3 +11,10 @@ class NetworkStatistics(BaseModel):
     organisations: int = Field(
         ge=0, description="partner organisations in the network", examples=[6]
     )
+
+
+class OrganisationStatistics(BaseModel):
+    """One organisation's own figures, for its admins."""
+
+    organisation_id: str = Field(examples=["org_3f9a1c2b7d4e"])
+    members: int = Field(ge=0, description="people who have signed in", examples=[42])

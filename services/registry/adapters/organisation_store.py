@@ -1,58 +1,139 @@
-"""Organisations in the registry's network database, written through the outbox."""
+"""Organisations: their public profile in the registry's network database (the directory),
+their private settings — invitations, the identity provider — in their own database."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
-from services.registry.domain.organisation import Organisation, OrganisationProfile
+from services.registry.domain.organisation import Organisation, OrganisationProfile, name_key
+from shared.auth.principal import Principal, Role
 from shared.errors import ConflictError, NotFoundError
 from shared.events.envelope import Envelope
 from shared.mongo.databases import Document
-from shared.runtime import ServiceRuntime
+from shared.mongo.outbox import OutboxWriter
+from shared.tenancy import TenantData
 
 COLLECTION = "organisations"
+INVITATIONS = "invitations"
+SETTINGS = "settings"
+PROVIDER = "identity_provider"
 
 
 class OrganisationStore:
-    """Reads and writes organisations; creation publishes `organisation.joined`."""
+    """Reads and writes organisations; every write carries its events."""
 
-    def __init__(self, runtime: ServiceRuntime) -> None:
-        self._runtime = runtime
-        self._collection = runtime.databases.network[COLLECTION]
+    def __init__(self, data: TenantData, outbox: OutboxWriter) -> None:
+        self._data = data
+        self._outbox = outbox
+        self._directory = data.network(COLLECTION)
 
     async def prepare(self) -> None:
         """Indexes this store relies on (FerretDB enforces uniqueness even without index use)."""
-        await self._collection.create_index([("name_key", ASCENDING)], unique=True)
+        await self._directory.create_index([("name_key", ASCENDING)], unique=True)
 
-    async def add(self, organisation: Organisation, events: Sequence[Envelope]) -> None:
+    async def add(
+        self,
+        organisation: Organisation,
+        events: Sequence[Envelope],
+        invitations: dict[str, list[Role]],
+    ) -> None:
         """Store a new organisation with its events, or ConflictError on a taken name."""
-        document = {
-            "_id": organisation.id,
-            "name_key": organisation.name_key,
-            "profile": organisation.profile.model_dump(mode="json"),
-            "joined_at": organisation.joined_at,
-        }
         try:
-            await self._runtime.outbox.insert(self._collection, document, events)
+            await self._outbox.insert(self._directory, _to_document(organisation), events)
         except DuplicateKeyError as exc:
             raise ConflictError(
                 f"an organisation named {organisation.profile.name!r} is already in the network"
             ) from exc
+        await self.invite(organisation.id, invitations)
 
-    async def get(self, organisation_id: str) -> Organisation:
-        """One organisation, or NotFoundError."""
-        document = await self._collection.find_one({"_id": organisation_id})
+    async def invite(self, organisation_id: str, invitations: dict[str, list[Role]]) -> None:
+        """Whoever signs in with one of these verified e-mails gets the role (system use: the
+        organisation's registration and the bootstrap command)."""
+        collection = self._data.system_organisation(organisation_id, INVITATIONS)
+        for email, roles in invitations.items():
+            await collection.update_one(
+                {"_id": email},
+                {"$addToSet": {"roles": {"$each": [r.value for r in roles]}}},
+                upsert=True,
+            )
+
+    async def invitations(self, organisation_id: str) -> dict[str, list[Role]]:
+        """Pending role invitations by e-mail (system use: sign-in)."""
+        collection = self._data.system_organisation(organisation_id, INVITATIONS)
+        return {d["_id"]: [Role(r) for r in d["roles"]] async for d in collection.find({})}
+
+    async def directory(self) -> list[Organisation]:
+        """Every organisation's public profile, oldest first."""
+        documents = await self._directory.find({}, projection={"_outbox": 0}).to_list()
+        return sorted((_to_organisation(d) for d in documents), key=lambda o: o.joined_at)
+
+    async def get(self, caller: Principal, organisation_id: str) -> Organisation:
+        """One organisation, for its own people and network co-ordinators."""
+        if not (caller.belongs_to(organisation_id) or caller.is_network_coordinator):
+            raise NotFoundError(f"no organisation {organisation_id!r} that you can see")
+        return await self.get_for_system(organisation_id)
+
+    async def get_for_system(self, organisation_id: str) -> Organisation:
+        """One organisation, for flows with no caller yet (sign-in)."""
+        document = await self._directory.find_one({"_id": organisation_id})
         if document is None:
             raise NotFoundError(f"no organisation {organisation_id!r}")
         return _to_organisation(document)
 
-    async def list(self) -> list[Organisation]:
-        """Every organisation, oldest first."""
-        documents = await self._collection.find({}, projection={"_outbox": 0}).to_list()
-        return sorted((_to_organisation(d) for d in documents), key=lambda o: o.joined_at)
+    async def update_profile(
+        self,
+        caller: Principal,
+        organisation_id: str,
+        profile: OrganisationProfile,
+        events: Sequence[Envelope],
+    ) -> Organisation:
+        """Replace the profile (its admins only)."""
+        if not caller.is_admin_of(organisation_id):
+            raise NotFoundError(f"no organisation {organisation_id!r} that you administer")
+        update = {
+            "$set": {"profile": profile.model_dump(mode="json"), "name_key": name_key(profile.name)}
+        }
+        try:
+            result = await self._outbox.update(self._directory, organisation_id, update, events)
+        except DuplicateKeyError as exc:
+            raise ConflictError(f"an organisation named {profile.name!r} exists") from exc
+        if not result.matched_count:
+            raise NotFoundError(f"no organisation {organisation_id!r}")
+        return await self.get_for_system(organisation_id)
+
+    async def save_provider(
+        self, caller: Principal, organisation_id: str, settings: dict[str, Any]
+    ) -> None:
+        """Store the verified provider settings (secret already sealed) in the organisation's
+        own database."""
+        collection = self._data.of(
+            caller, organisation_id, SETTINGS, admins_only=True, network_coordinators=True
+        )
+        await collection.replace_one({"_id": PROVIDER}, {"_id": PROVIDER, **settings}, upsert=True)
+
+    async def provider(self, caller: Principal | None, organisation_id: str) -> Document | None:
+        """The provider settings: for its admins and network co-ordinators, or (no caller) for
+        the sign-in flow."""
+        if caller is None:
+            collection = self._data.system_organisation(organisation_id, SETTINGS)
+        else:
+            collection = self._data.of(
+                caller, organisation_id, SETTINGS, admins_only=True, network_coordinators=True
+            )
+        return await collection.find_one({"_id": PROVIDER})
+
+
+def _to_document(organisation: Organisation) -> Document:
+    return {
+        "_id": organisation.id,
+        "name_key": organisation.name_key,
+        "profile": organisation.profile.model_dump(mode="json"),
+        "joined_at": organisation.joined_at,
+    }
 
 
 def _to_organisation(document: Document) -> Organisation:

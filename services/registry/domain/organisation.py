@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from services.registry.domain.member import normalise_email
 from shared.contracts.registry import OrganisationJoined
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -59,6 +60,24 @@ class OrganisationProfile(BaseModel):
         if len(set(cleaned)) != len(cleaned):
             raise ValueError("e-mail domains are listed twice")
         return cleaned
+
+
+class OrganisationRegistration(OrganisationProfile):
+    """A network co-ordinator registers an organisation and names its first admins; each
+    becomes an admin on first signing in with that (verified) e-mail address."""
+
+    admin_emails: list[str] = Field(
+        min_length=1, max_length=10, examples=[["it-lead@northshore-care.example"]]
+    )
+
+    @field_validator("admin_emails")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        return [normalise_email(v) for v in value]
+
+    def profile(self) -> OrganisationProfile:
+        """The profile part."""
+        return OrganisationProfile.model_validate(self.model_dump(exclude={"admin_emails"}))
 
 
 class Organisation(BaseModel):

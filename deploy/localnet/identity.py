@@ -1,0 +1,127 @@
+"""Sign-in for the local network: example providers, the first co-ordinator, signing people in.
+
+Used by `./mentornet up` (demo data) and by the end-to-end tests, so both go through the same
+real flow: provider login form → registry callback → network tokens.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from deploy.example_idp.config import IdpConfig
+from deploy.example_idp.process import IdpProcess
+from deploy.example_idp.sign_in import sign_in
+from shared.secrets import new_token
+
+CLIENT_ID = "mentornet"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone who can sign in at an example provider."""
+
+    username: str
+    email: str
+    name: str
+    password: str = field(default_factory=lambda: new_token())
+
+    def as_user(self) -> dict[str, str]:
+        """The provider's user entry."""
+        return {
+            "username": self.username,
+            "password": self.password,
+            "sub": f"sub-{self.username}",
+            "email": self.email,
+            "name": self.name,
+        }
+
+
+@dataclass
+class Provider:
+    """An example provider process and the secret mentornet holds for it."""
+
+    process: IdpProcess
+    client_secret: str
+
+    @property
+    def issuer(self) -> str:
+        """Its issuer URL."""
+        return self.process.issuer
+
+
+def start_provider(
+    name: str, port: int, work_dir: Path, registry_url: str, people: list[Person]
+) -> Provider:
+    """Start an example provider that knows `people` and mentornet as a client."""
+    secret = new_token()
+    config = IdpConfig.from_dict(
+        {
+            "issuer": f"http://127.0.0.1:{port}",
+            "name": name,
+            "clients": [
+                {
+                    "client_id": CLIENT_ID,
+                    "client_secret": secret,
+                    "redirect_uris": [f"{registry_url}/auth/callback"],
+                }
+            ],
+            "users": [p.as_user() for p in people],
+        }
+    )
+    process = IdpProcess(config, port, work_dir, name=f"idp-{port}").start()
+    process.wait_ready()
+    return Provider(process, secret)
+
+
+def bootstrap_coordinator(env: dict[str, str], provider: Provider, email: str) -> str:
+    """Run the registry's bootstrap command; returns the network office's organisation id."""
+    result = subprocess.run(  # noqa: S603 - fixed argv, our own module
+        [
+            sys.executable,
+            "-m",
+            "services.registry.cli",
+            "bootstrap",
+            "--issuer",
+            provider.issuer,
+            "--client-id",
+            CLIENT_ID,
+            "--email",
+            email,
+        ],
+        env={**os.environ, **env, "MENTORNET_BOOTSTRAP_CLIENT_SECRET": provider.client_secret},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"bootstrap failed:\n{result.stdout}\n{result.stderr}")
+    line = next(x for x in result.stdout.splitlines() if x.startswith("network office:"))
+    return line.split(":", 1)[1].strip()
+
+
+def sign_in_tokens(registry_url: str, organisation_id: str, person: Person) -> dict[str, Any]:
+    """Sign a person in through their organisation's provider, as a browser would; returns
+    the registry's token response."""
+    with httpx.Client(timeout=15) as client:
+        response = sign_in(
+            client, f"{registry_url}/auth/login/{organisation_id}", person.username, person.password
+        )
+    if response.status_code != 200:
+        raise RuntimeError(
+            f"sign-in of {person.username} failed: {response.status_code} {response.text[:300]}"
+        )
+    tokens: dict[str, Any] = response.json()
+    return tokens
+
+
+def bearer(tokens: dict[str, Any]) -> dict[str, str]:
+    """The Authorization header for a token response."""
+    return {"Authorization": f"Bearer {tokens['access_token']}"}

@@ -1,0 +1,40 @@
+"""The registry's adapters, built once by the composition root and handed to routes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.registry.adapters.client_store import ClientStore
+from services.registry.adapters.identity_providers import IdentityProviders
+from services.registry.adapters.member_store import MemberStore
+from services.registry.adapters.network_tokens import NetworkTokens
+from services.registry.adapters.organisation_store import OrganisationStore
+from services.registry.adapters.sign_in import SignInFlow
+from services.registry.adapters.signing_keys import SigningKeys
+from shared.secrets import SecretBox
+
+
+@dataclass(frozen=True)
+class RegistryComponents:
+    """Everything the registry's routes use."""
+
+    organisations: OrganisationStore
+    members: MemberStore
+    clients: ClientStore
+    keys: SigningKeys
+    tokens: NetworkTokens
+    sign_in: SignInFlow
+    providers: IdentityProviders
+    box: SecretBox
+    public_url: str
+
+
+def _components(request: Request) -> RegistryComponents:
+    components: RegistryComponents = request.app.state.components
+    return components
+
+
+Components = Annotated[RegistryComponents, Depends(_components)]

@@ -1,0 +1,122 @@
+"""Public routes of the token issuer: keys, discovery, sign-in, the token endpoint."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Path, Query
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
+
+from services.registry.adapters.components import Components
+from services.registry.adapters.network_tokens import TokenResponse
+from shared.http.errors import Problem
+
+router = APIRouter(tags=["sign-in and tokens"])
+_basic = HTTPBasic(auto_error=False)
+
+
+@router.get("/.well-known/jwks.json", summary="The keys that verify network tokens")
+async def jwks(components: Components) -> dict[str, Any]:
+    """Public keys (JWKS) of every token still alive; services cache them."""
+    return await components.keys.jwks()
+
+
+@router.get("/.well-known/openid-configuration", summary="Discovery for the network issuer")
+async def discovery(components: Components) -> dict[str, Any]:
+    """Where the issuer's keys and token endpoint are."""
+    base = components.public_url
+    return {
+        "issuer": base,
+        "jwks_uri": f"{base}/.well-known/jwks.json",
+        "token_endpoint": f"{base}/oauth/token",
+        "grant_types_supported": ["client_credentials", "refresh_token"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "scopes_supported": [
+            "members:read",
+            "members:write",
+            "programmes:read",
+            "programmes:write",
+        ],
+    }
+
+
+@router.get(
+    "/auth/login/{organisation_id}",
+    summary="Sign in through your organisation's provider",
+    status_code=302,
+    responses={
+        302: {"description": "to the provider's sign-in page"},
+        404: {"model": Problem, "description": "unknown organisation or no provider"},
+    },
+)
+async def login(
+    organisation_id: Annotated[str, Path(pattern=r"^org_[a-z0-9]{12}$")], components: Components
+) -> RedirectResponse:
+    """Starts an authorization-code sign-in with PKCE, state and nonce."""
+    return RedirectResponse(await components.sign_in.begin(organisation_id), status_code=302)
+
+
+@router.get(
+    "/auth/callback",
+    response_model=TokenResponse,
+    summary="Where the provider sends the person back",
+    responses={400: {"model": Problem}, 422: {"model": Problem}},
+)
+async def callback(
+    components: Components,
+    code: Annotated[str | None, Query(max_length=2000)] = None,
+    state: Annotated[str | None, Query(max_length=200)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
+) -> Any:
+    """Verifies the provider's answer and returns network tokens."""
+    if error or not code or not state:
+        return JSONResponse(
+            Problem(
+                error="sign_in_failed",
+                detail=f"the provider did not sign you in ({error or 'no code'})",
+            ).model_dump(),
+            status_code=400,
+        )
+    return await components.sign_in.complete(code, state)
+
+
+def _oauth_error(error: str, description: str, status: int = 400) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Basic"} if status == 401 else None
+    return JSONResponse({"error": error, "error_description": description}, status, headers)
+
+
+@router.post(
+    "/oauth/token",
+    response_model=TokenResponse,
+    summary="Token endpoint: client credentials and refresh",
+    responses={400: {"description": "RFC 6749 error"}, 401: {"description": "bad client"}},
+)
+async def token(
+    components: Components,
+    grant_type: Annotated[str, Form(examples=["client_credentials"])],
+    client_id: Annotated[str | None, Form()] = None,
+    client_secret: Annotated[str | None, Form()] = None,
+    scope: Annotated[str | None, Form(examples=["members:read"])] = None,
+    refresh_token: Annotated[str | None, Form()] = None,
+    basic: Annotated[HTTPBasicCredentials | None, Depends(_basic)] = None,
+) -> Any:
+    """`client_credentials` for an organisation's integration client (form or Basic auth);
+    `refresh_token` for a member's refresh token (one use each)."""
+    if grant_type == "refresh_token":
+        answer = await components.tokens.refresh(refresh_token or "")
+        if answer is None:
+            return _oauth_error("invalid_grant", "the refresh token is unknown, used or expired")
+        return answer
+    if grant_type != "client_credentials":
+        return _oauth_error("unsupported_grant_type", f"grant_type {grant_type!r}")
+    if basic is not None:
+        client_id, client_secret = basic.username, basic.password
+    client = await components.clients.authenticate(client_id or "", client_secret or "")
+    if client is None:
+        return _oauth_error("invalid_client", "unknown client or wrong secret", 401)
+    try:
+        return await components.tokens.for_client(client, (scope or "").split())
+    except ValueError as exc:
+        return _oauth_error("invalid_scope", str(exc))

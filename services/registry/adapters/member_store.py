@@ -1,0 +1,88 @@
+"""Members in their organisation's own database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from services.registry.domain.member import Member
+from shared.auth.principal import Principal, Role
+from shared.errors import NotFoundError
+from shared.events.envelope import Envelope
+from shared.mongo.outbox import OutboxWriter
+from shared.tenancy import TenantData
+
+COLLECTION = "members"
+
+
+class MemberStore:
+    """Reads and writes members; every write carries its events."""
+
+    def __init__(self, data: TenantData, outbox: OutboxWriter) -> None:
+        self._data = data
+        self._outbox = outbox
+
+    async def by_identity(self, organisation_id: str, issuer: str, subject: str) -> Member | None:
+        """The member a provider's (issuer, subject) belongs to (system use: sign-in)."""
+        collection = self._data.system_organisation(organisation_id, COLLECTION)
+        document = await collection.find_one({"issuer": issuer, "subject": subject})
+        return _to_member(document) if document else None
+
+    async def by_id_for_system(self, organisation_id: str, member_id: str) -> Member | None:
+        """A member by id (system use: refreshing a token)."""
+        collection = self._data.system_organisation(organisation_id, COLLECTION)
+        document = await collection.find_one({"_id": member_id})
+        return _to_member(document) if document else None
+
+    async def add(self, member: Member, events: Sequence[Envelope]) -> None:
+        """A member provisioned on first sign-in (system use)."""
+        collection = self._data.system_organisation(member.organisation_id, COLLECTION)
+        document = member.model_dump(mode="python", exclude={"id"})
+        await self._outbox.insert(collection, {"_id": member.id, **document}, events)
+
+    async def me(self, caller: Principal) -> Member:
+        """The caller's own member record."""
+        document = await self._data.own(caller, COLLECTION).find_one({"_id": caller.subject})
+        if document is None:
+            raise NotFoundError("you are not a member (an integration client has no profile)")
+        return _to_member(document)
+
+    async def in_organisation(self, caller: Principal, organisation_id: str) -> list[Member]:
+        """An organisation's members, for its admins and its clients."""
+        collection = self._data.of(caller, organisation_id, COLLECTION)
+        documents = await collection.find({}, projection={"_outbox": 0, "_inbox": 0}).to_list()
+        return sorted((_to_member(d) for d in documents), key=lambda m: m.joined_at)
+
+    async def get(
+        self,
+        caller: Principal,
+        organisation_id: str,
+        member_id: str,
+        *,
+        network_coordinators: bool = False,
+    ) -> Member:
+        """One member of an organisation the caller belongs to (or any, for a network
+        co-ordinator where `network_coordinators` allows it)."""
+        collection = self._data.of(
+            caller, organisation_id, COLLECTION, network_coordinators=network_coordinators
+        )
+        document = await collection.find_one({"_id": member_id})
+        if document is None:
+            raise NotFoundError(f"no member {member_id!r} in your organisation")
+        return _to_member(document)
+
+    async def set_roles(
+        self, caller: Principal, member: Member, roles: list[Role], events: Sequence[Envelope]
+    ) -> Member:
+        """Replace a member's roles (after the domain allowed the change)."""
+        collection = self._data.of(
+            caller, member.organisation_id, COLLECTION, network_coordinators=True
+        )
+        await self._outbox.update(
+            collection, member.id, {"$set": {"roles": [r.value for r in roles]}}, events
+        )
+        return member.model_copy(update={"roles": roles})
+
+
+def _to_member(document: dict[str, object]) -> Member:
+    fields = {k: v for k, v in document.items() if not k.startswith("_")}
+    return Member.model_validate({"id": document["_id"], **fields})

@@ -1,0 +1,140 @@
+"""Signing in through one's own organisation's provider: authorization code with PKCE, state
+and nonce; the member is linked by (issuer, subject), provisioned on first sign-in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
+from services.registry.adapters.identity_providers import IdentityProviders, ProviderError
+from services.registry.adapters.member_store import MemberStore
+from services.registry.adapters.network_tokens import NetworkTokens, TokenResponse
+from services.registry.adapters.organisation_store import OrganisationStore
+from services.registry.domain.member import first_sign_in
+from shared import clock
+from shared.contracts.registry import MemberRegistered
+from shared.errors import DomainError, NotFoundError
+from shared.events.catalogue import new_event
+from shared.secrets import SecretBox, new_token
+from shared.tenancy import TenantData
+
+ATTEMPTS = "sign_in_attempts"
+ATTEMPT_LIFETIME = timedelta(minutes=10)
+
+
+class SignInError(DomainError):
+    """The sign-in cannot go on; start again."""
+
+    status = 400
+    error = "sign_in_failed"
+
+
+class SignInFlow:
+    """The two halves of a sign-in: off to the provider, and back with a code."""
+
+    def __init__(
+        self,
+        data: TenantData,
+        organisations: OrganisationStore,
+        members: MemberStore,
+        providers: IdentityProviders,
+        tokens: NetworkTokens,
+        box: SecretBox,
+        callback_url: str,
+    ) -> None:
+        self._attempts = data.network(ATTEMPTS)
+        self._organisations = organisations
+        self._members = members
+        self._providers = providers
+        self._tokens = tokens
+        self._box = box
+        self._callback_url = callback_url
+
+    async def begin(self, organisation_id: str) -> str:
+        """The provider URL to send the person to; remembers state, nonce and PKCE verifier."""
+        await self._organisations.get_for_system(organisation_id)
+        provider = await self._organisations.provider(None, organisation_id)
+        if provider is None:
+            raise NotFoundError("this organisation has not connected its sign-in provider yet")
+        state, nonce, verifier = new_token(), new_token(), new_token()
+        await self._attempts.insert_one(
+            {
+                "_id": state,
+                "organisation_id": organisation_id,
+                "nonce": nonce,
+                "code_verifier": verifier,
+                "created_at": datetime.now(UTC),
+            }
+        )
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": provider["client_id"],
+                "redirect_uri": self._callback_url,
+                "scope": "openid email profile",
+                "state": state,
+                "nonce": nonce,
+                "code_challenge": create_s256_code_challenge(verifier),
+                "code_challenge_method": "S256",
+            }
+        )
+        return f"{provider['authorization_endpoint']}?{query}"
+
+    async def complete(self, code: str, state: str) -> TokenResponse:
+        """Check the provider's answer, link or provision the member, issue network tokens."""
+        attempt = await self._attempts.find_one_and_delete({"_id": state})
+        if attempt is None:
+            raise SignInError("this sign-in link is unknown or was already used; start again")
+        if datetime.now(UTC) - attempt["created_at"] > ATTEMPT_LIFETIME:
+            raise SignInError("this sign-in took too long; start again")
+        organisation_id = attempt["organisation_id"]
+        provider = await self._organisations.provider(None, organisation_id)
+        if provider is None:
+            raise SignInError("the organisation's provider was disconnected; start again")
+        secret = self._box.open(provider["client_secret_sealed"], context=organisation_id)
+        answer = await self._providers.exchange_code(
+            provider["token_endpoint"],
+            code=code,
+            redirect_uri=self._callback_url,
+            code_verifier=attempt["code_verifier"],
+            client_id=provider["client_id"],
+            client_secret=secret,
+        )
+        id_token = answer.get("id_token")
+        if not isinstance(id_token, str):
+            raise ProviderError("the provider returned no ID token")
+        claims = await self._providers.verify_id_token(
+            id_token,
+            jwks_uri=provider["jwks_uri"],
+            issuer=provider["issuer"],
+            client_id=provider["client_id"],
+            nonce=attempt["nonce"],
+        )
+        member = await self._members.by_identity(
+            organisation_id, provider["issuer"], str(claims["sub"])
+        )
+        if member is None:
+            member = first_sign_in(
+                organisation_id=organisation_id,
+                issuer=provider["issuer"],
+                subject=str(claims["sub"]),
+                email=claims.get("email"),
+                email_verified=bool(claims.get("email_verified")),
+                name=claims.get("name"),
+                invitations=await self._organisations.invitations(organisation_id),
+                now=clock.now(),
+            )
+            event = new_event(
+                MemberRegistered(
+                    member_id=member.id,
+                    organisation_id=organisation_id,
+                    roles=[r.value for r in member.roles],
+                    registered_at=member.joined_at,
+                ),
+                organisation=organisation_id,
+                subject=member.id,
+            )
+            await self._members.add(member, [event])
+        return await self._tokens.for_member(member)

@@ -1,0 +1,83 @@
+"""An organisation's own OIDC provider, and what we require of it before trusting it (BRIEF §4)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlparse
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+
+def _is_acceptable_url(url: str) -> bool:
+    """https, or http on loopback (a local example provider); nothing else."""
+    parsed = urlparse(url)
+    if parsed.scheme == "https" and parsed.hostname:
+        return True
+    return parsed.scheme == "http" and parsed.hostname in ("127.0.0.1", "localhost", "::1")
+
+
+class IdentityProviderRequest(BaseModel):
+    """What an organisation's admin enters to connect their provider."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    issuer: str = Field(
+        max_length=300, examples=["https://login.northshore-care.example/realms/staff"]
+    )
+    client_id: str = Field(min_length=1, max_length=200, examples=["mentornet"])
+    client_secret: SecretStr = Field(
+        min_length=1, max_length=500, examples=["s3cr3t-from-your-idp"]
+    )
+
+    @field_validator("issuer")
+    @classmethod
+    def _issuer_url(cls, value: str) -> str:
+        if not _is_acceptable_url(value):
+            raise ValueError("the issuer must be an https URL (http only on localhost)")
+        return value.rstrip("/")
+
+
+class ProviderMetadata(BaseModel):
+    """The parts of a provider's discovery document we rely on."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    jwks_uri: str
+    response_types_supported: list[str] = Field(default_factory=list)
+    code_challenge_methods_supported: list[str] = Field(default_factory=list)
+    id_token_signing_alg_values_supported: list[str] = Field(default_factory=list)
+
+
+def check_metadata(requested_issuer: str, document: dict[str, Any]) -> ProviderMetadata:
+    """Refuse a provider we could not log people in through safely, saying why."""
+    try:
+        metadata = ProviderMetadata.model_validate(document)
+    except ValueError as exc:
+        raise ValueError(f"the discovery document is incomplete: {exc}") from exc
+    if metadata.issuer.rstrip("/") != requested_issuer:
+        raise ValueError(
+            f"the provider says its issuer is {metadata.issuer!r}, not {requested_issuer!r}"
+        )
+    for name in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
+        if not _is_acceptable_url(getattr(metadata, name)):
+            raise ValueError(f"the provider's {name} is not https")
+    if "code" not in metadata.response_types_supported:
+        raise ValueError("the provider does not support the authorization code flow")
+    if "S256" not in metadata.code_challenge_methods_supported:
+        raise ValueError("the provider does not support PKCE with S256")
+    if "RS256" not in metadata.id_token_signing_alg_values_supported:
+        raise ValueError("the provider does not sign ID tokens with RS256")
+    return metadata
+
+
+class ConnectedProvider(BaseModel):
+    """A verified provider as an admin sees it: never the secret."""
+
+    issuer: str
+    client_id: str
+    authorization_endpoint: str
+    token_endpoint: str
+    jwks_uri: str

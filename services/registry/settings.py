@@ -1,0 +1,24 @@
+"""The registry's own settings, beyond what every service reads."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+
+from shared.settings import ServiceSettings
+
+
+class RegistrySettings(ServiceSettings):
+    """The token issuer's settings (environment, prefix `MENTORNET_`)."""
+
+    public_url: str = Field(
+        default="http://127.0.0.1:8001",
+        description="where browsers and clients reach the registry; the network tokens' issuer",
+    )
+    secret_key: SecretStr = Field(
+        description="base64 of 32 random bytes; encrypts providers' client secrets and the "
+        "signing keys at rest (`python -c 'from shared.secrets import new_secret_key as k; "
+        "print(k())'`)"
+    )
+    access_token_seconds: int = Field(default=900, ge=60, le=3600)
+    refresh_token_seconds: int = Field(default=8 * 3600, ge=300)
+    key_rotation_seconds: int = Field(default=24 * 3600, ge=60)

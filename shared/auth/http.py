@@ -1,0 +1,79 @@
+"""FastAPI dependencies: who is calling (401 if nobody we trust), and may they (403)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shared.auth.keys import KeySource
+from shared.auth.principal import Principal, Role
+from shared.auth.tokens import InvalidTokenError, unverified_kid, verify
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+_bearer = HTTPBearer(auto_error=False, description="A network token from the registry")
+
+
+class TokenVerifier:
+    """Verifies network tokens against a key source; one per service."""
+
+    def __init__(self, keys: KeySource, issuer: str) -> None:
+        self._keys = keys
+        self.issuer = issuer
+
+    async def principal(self, token: str) -> Principal:
+        """The caller a token speaks for, or InvalidTokenError."""
+        kid = unverified_kid(token)
+        keys = await self._keys.key_set()
+        if not any(k.kid == kid for k in keys):
+            keys = await self._keys.key_set(refresh=True)  # the registry may have rotated
+        return verify(token, keys, issuer=self.issuer)
+
+
+def _unauthorised(reason: str) -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail=reason,
+        headers={"WWW-Authenticate": 'Bearer realm="mentornet"'},
+    )
+
+
+async def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The verified caller; 401 without a token we trust."""
+    if credentials is None:
+        raise _unauthorised("sign in: this needs a network token (Authorization: Bearer ...)")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    try:
+        return await verifier.principal(credentials.credentials)
+    except InvalidTokenError as exc:
+        log.info("token refused", reason=str(exc))
+        raise _unauthorised("the token is not valid or has expired; sign in again") from exc
+
+
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
+def require(
+    *roles: Role, scopes: tuple[str, ...] = ()
+) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency admitting callers with any of `roles`, or a client with all of `scopes`."""
+
+    async def check(principal: Caller) -> Principal:
+        if roles and principal.roles & set(roles):
+            return principal
+        if scopes and set(scopes) <= principal.scopes:
+            return principal
+        wanted = [r.value for r in roles] + [f"scope {s}" for s in scopes]
+        raise HTTPException(
+            status_code=status.HTTP_403_FORBIDDEN,
+            detail=f"this needs one of: {', '.join(wanted)}",
+        )
+
+    return check
