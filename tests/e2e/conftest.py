@@ -66,16 +66,17 @@ class World:
 
 
 def _partner(
-    world_env: dict[str, str],
     registry: str,
     coordinator: dict[str, Any],
     key: str,
     name: str,
     work_dir: Path,
+    providers: list[Provider],
 ) -> Partner:
     admin = Person(f"{key}-admin", f"admin@{key}.example", f"{key.upper()} Admin")
     member = Person(f"{key}-member", f"member@{key}.example", f"{key.upper()} Member")
     provider = start_provider(f"{name} sign-in", free_port(), work_dir, registry, [admin, member])
+    providers.append(provider)  # stopped by the fixture, whatever happens next
     with httpx.Client(headers=bearer(coordinator), timeout=15) as http:
         created = http.post(
             f"{registry}/organisations",
@@ -122,18 +123,18 @@ def world(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
         "MENTORNET_PUBLIC_URL": registry,
     }
     coordinator_person = Person("coordinator", "coordinator@network-office.example", "Nia Coord")
-    office = start_provider(
-        "Network Office sign-in", free_port(), work_dir, registry, [coordinator_person]
-    )
-    providers = [office]
-    processes = start_network(env, work_dir, ports=ports)
+    providers: list[Provider] = []
+    processes: list[ServiceProcess] = []
     try:
+        office = start_provider(
+            "Network Office sign-in", free_port(), work_dir, registry, [coordinator_person]
+        )
+        providers.append(office)
+        processes = start_network(env, work_dir, ports=ports)
         office_id = bootstrap_coordinator(env, office, coordinator_person.email)
         coordinator = sign_in_tokens(registry, office_id, coordinator_person)
-        a = _partner(env, registry, coordinator, "a", "Alder Care Trust", work_dir)
-        providers.append(a.provider)
-        b = _partner(env, registry, coordinator, "b", "Birch Engineering", work_dir)
-        providers.append(b.provider)
+        a = _partner(registry, coordinator, "a", "Alder Care Trust", work_dir, providers)
+        b = _partner(registry, coordinator, "b", "Birch Engineering", work_dir, providers)
         yield World({p.service: p for p in processes}, env, office_id, coordinator, a, b)
     finally:
         stop_network(processes)

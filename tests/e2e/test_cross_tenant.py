@@ -1,0 +1,299 @@
+"""The cross-tenant suite: with what organisation A has — its admin's, its member's and its
+integration client's tokens — and with forged tokens, try every route of every service on
+organisation B's resources. Every attempt must fail with 401, 403 or 404 and change nothing.
+
+The attempts are generated from the services' OpenAPI documents, so a new route is covered
+without anyone remembering to add it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import httpx
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+from pymongo import MongoClient
+
+from deploy.example_idp.sign_in import sign_in
+from deploy.localnet.identity import CLIENT_ID, bearer
+from shared.auth.principal import CallerKind, Role
+from shared.auth.tokens import issue
+from shared.secrets import SecretBox, new_token
+from tests.e2e.conftest import World
+
+# Routes anyone may call: they carry no organisation's data.
+PUBLIC = {
+    "/healthz",
+    "/readyz",
+    "/openapi.json",
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/redoc",
+    "/.well-known/jwks.json",
+    "/.well-known/openid-configuration",
+    "/auth/callback",
+    "/auth/login/{organisation_id}",
+    "/oauth/token",
+}
+# Routes that answer any signed-in caller with network-public or the caller's own data.
+NOT_ORGANISATION_SCOPED = {"/organisations", "/me"}
+REFUSED = {401, 403, 404}
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One request a suspicious caller makes."""
+
+    service: str
+    method: str
+    path: str
+    body: Any
+    caller: str
+
+
+def _example(schema: dict[str, Any], components: dict[str, Any]) -> Any:
+    """A value for `schema` built from its examples (our models give every field one)."""
+    if "$ref" in schema:
+        return _example(components[schema["$ref"].rsplit("/", 1)[1]], components)
+    if "examples" in schema:
+        return schema["examples"][0]
+    if "default" in schema:
+        return schema["default"]
+    for option in schema.get("anyOf", []):
+        if option.get("type") != "null":
+            return _example(option, components)
+    if schema.get("enum"):
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object":
+        return {k: _example(v, components) for k, v in schema.get("properties", {}).items()}
+    if kind == "array":
+        return [_example(schema.get("items", {}), components)]
+    return {"integer": 1, "number": 1.0, "boolean": True}.get(str(kind), "x")
+
+
+def _routes(world: World) -> list[tuple[str, str, str, Any]]:
+    """(service, method, path template, example body) for every route of every service."""
+    routes = []
+    for service, process in world.services.items():
+        spec = httpx.get(f"{process.url}/openapi.json").json()
+        components = spec.get("components", {}).get("schemas", {})
+        for path, operations in spec["paths"].items():
+            for method, operation in operations.items():
+                content = operation.get("requestBody", {}).get("content", {})
+                schema = content.get("application/json", {}).get("schema")
+                body = _example(schema, components) if schema else None
+                routes.append((service, method.upper(), path, body))
+    return routes
+
+
+def _b_resources(world: World) -> dict[str, str]:
+    """Ids of organisation B's resources, as B's own admin sees them."""
+    with world.reader(world.b.admin) as http:
+        registry = world.url("registry")
+        members = http.get(f"{registry}/organisations/{world.b.id}/members").json()
+        client = http.post(
+            f"{registry}/organisations/{world.b.id}/clients",
+            json={"name": "B's LMS", "scopes": ["members:read"]},
+        ).json()
+    return {
+        "organisation_id": world.b.id,
+        "member_id": members[-1]["id"],
+        "client_id": client["client_id"],
+        "role": Role.PROGRAMME_COORDINATOR.value,
+    }
+
+
+def _b_state(world: World) -> list[Any]:
+    """Everything B's admin can see of B: must be the same after the attack."""
+    registry, evaluation = world.url("registry"), world.url("evaluation")
+    with world.reader(world.b.admin) as http:
+        return [
+            http.get(f"{registry}/organisations/{world.b.id}").json(),
+            http.get(f"{registry}/organisations/{world.b.id}/members").json(),
+            http.get(f"{registry}/organisations/{world.b.id}/clients").json(),
+            http.get(f"{registry}/organisations/{world.b.id}/identity-provider").json(),
+            http.get(f"{evaluation}/organisations/{world.b.id}/statistics").json(),
+        ]
+
+
+def _client_token(world: World) -> dict[str, Any]:
+    with world.reader(world.a.admin) as http:
+        client = http.post(
+            f"{world.url('registry')}/organisations/{world.a.id}/clients",
+            json={"name": "A's HR", "scopes": ["members:read", "members:write"]},
+        ).json()
+    token = httpx.post(
+        f"{world.url('registry')}/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(client["client_id"], client["client_secret"]),
+    )
+    assert token.status_code == 200
+    return dict(token.json())
+
+
+def _registry_key(world: World) -> RSAKey:
+    """The registry's real current signing key, read as an attacker with the database and the
+    secret key would — so the forged tokens below fail on their claims, not their signature."""
+    env = world.env
+    mongo: MongoClient[dict[str, Any]] = MongoClient(env["MENTORNET_MONGO_URL"], tz_aware=True)
+    with mongo:
+        keys = mongo[f"{env['MENTORNET_DB_PREFIX']}_registry_network"]["signing_keys"]
+        newest = max(keys.find({}), key=lambda d: d["created_at"])
+    box = SecretBox(env["MENTORNET_SECRET_KEY"])
+    return RSAKey.import_key(json.loads(box.open(newest["private_sealed"], context=newest["_id"])))
+
+
+def _b64(value: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+
+def _provider_id_token(world: World) -> str:
+    """A genuine ID token from A's provider, issued to mentornet."""
+    provider = world.a.provider
+    verifier = new_token()
+    digest = hashlib.sha256(verifier.encode()).digest()
+    challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    callback = f"{world.url('registry')}/auth/callback"
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": CLIENT_ID,
+            "redirect_uri": callback,
+            "scope": "openid email profile",
+            "state": "s",
+            "nonce": "n",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+    )
+    person = world.a.people["member"]
+    with httpx.Client() as client:
+        redirect = sign_in(
+            client,
+            f"{provider.issuer}/authorize?{query}",
+            person.username,
+            person.password,
+            stop_at=callback,
+        )
+    code = parse_qs(urlparse(redirect.headers["location"]).query)["code"][0]
+    discovery = httpx.get(f"{provider.issuer}/.well-known/openid-configuration").json()
+    answer = httpx.post(
+        discovery["token_endpoint"],
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": callback,
+            "code_verifier": verifier,
+        },
+        auth=(CLIENT_ID, provider.client_secret),
+    )
+    return str(answer.json()["id_token"])
+
+
+def _forged_tokens(world: World) -> dict[str, str]:
+    key = _registry_key(world)
+    issuer = world.url("registry")
+    claims = jwt.decode(world.a.admin["access_token"], key).claims
+
+    def signed(**changes: Any) -> str:
+        base = {
+            "issuer": issuer,
+            "subject": claims["sub"],
+            "organisation": world.b.id,
+            "kind": CallerKind.MEMBER,
+            "roles": [Role.ORGANISATION_ADMIN],
+            "ttl_seconds": 300,
+        }
+        return issue(key, **{**base, **changes})
+
+    stranger = RSAKey.generate_key(2048, parameters={"kid": str(key.kid)})
+    valid_as_b = {**claims, "org": world.b.id}
+    return {
+        "wrong key": issue(
+            stranger,
+            issuer=issuer,
+            subject=claims["sub"],
+            organisation=world.b.id,
+            kind=CallerKind.MEMBER,
+            roles=[Role.ORGANISATION_ADMIN],
+            ttl_seconds=300,
+        ),
+        "alg none": f"{_b64({'alg': 'none', 'kid': key.kid})}.{_b64(valid_as_b)}.",
+        "A's token edited to say org B": ".".join(
+            [
+                world.a.admin["access_token"].split(".")[0],
+                _b64(valid_as_b),
+                world.a.admin["access_token"].split(".")[2],
+            ]
+        ),
+        "expired": signed(now=time.time() - 3600),
+        "wrong audience": jwt.encode(
+            {"alg": "RS256", "kid": key.kid},
+            {**valid_as_b, "aud": "someone-else", "exp": int(time.time()) + 300},
+            key,
+        ),
+        "wrong issuer": signed(issuer="http://127.0.0.1:1"),
+        "provider's ID token": _provider_id_token(world),
+        "garbage": "not-a-token",
+    }
+
+
+def _path(template: str, ids: dict[str, str]) -> str:
+    for name, value in ids.items():
+        template = template.replace("{" + name + "}", value)
+    return template
+
+
+def test_nothing_of_organisation_b_is_reachable_from_organisation_a(world: World) -> None:
+    ids = _b_resources(world)
+    before = _b_state(world)
+    b_markers = set(ids.values()) - {ids["role"]}
+    callers = {
+        "A's admin": bearer(world.a.admin),
+        "A's member": bearer(world.a.member),
+        "A's client": bearer(_client_token(world)),
+        "nobody": {},
+    }
+    callers.update(
+        {f"forged: {n}": {"Authorization": f"Bearer {t}"} for n, t in _forged_tokens(world).items()}
+    )
+    # Filters that try to widen a query to B: ignored or refused, never obeyed.
+    tricks = {"organisation_id": world.b.id, "organisation": world.b.id, "org": world.b.id}
+
+    attempts = failures = 0
+    problems: list[str] = []
+    for service, method, template, body in _routes(world):
+        if template in PUBLIC:
+            continue
+        url = f"{world.url(service)}{_path(template, ids)}?{urlencode(tricks)}"
+        for caller, headers in callers.items():
+            response = httpx.request(method, url, json=body, headers=headers, timeout=15)
+            attempts += 1
+            own_or_public = template in NOT_ORGANISATION_SCOPED and not caller.startswith(
+                ("forged", "nobody")
+            )
+            if own_or_public and response.status_code == 200:
+                leaked = [m for m in b_markers - {world.b.id} if m in response.text]
+                if not leaked:
+                    continue
+            # A token we do not trust is refused before anything else: 401, always.
+            expected = {401} if caller.startswith(("forged", "nobody")) else REFUSED
+            if response.status_code not in expected:
+                failures += 1
+                problems.append(
+                    f"{caller}: {method} {service}{template} -> "
+                    f"{response.status_code} {response.text[:120]}"
+                )
+    after = _b_state(world)
+    print(f"\ncross-tenant suite: {attempts} attempts, {failures} got through")
+    assert attempts > 100
+    assert not problems, "\n".join(problems)
+    assert before == after, "organisation B changed"
