@@ -13,8 +13,8 @@ from pydantic import BaseModel, Field
 
 from shared.contracts.registry import OrganisationJoined
 from shared.events.catalogue import InboundEvent
-from shared.mongo.databases import ServiceDatabases
 from shared.mongo.effects import insert_once
+from shared.tenancy import TenantData
 
 COLLECTION = "organisations"
 
@@ -32,8 +32,8 @@ class KnownOrganisation(BaseModel):
 class OrganisationDirectory:
     """A read model of the network's organisations."""
 
-    def __init__(self, databases: ServiceDatabases) -> None:
-        self._collection = databases.network[COLLECTION]
+    def __init__(self, data: TenantData) -> None:
+        self._collection = data.network(COLLECTION)
 
     async def on_joined(self, events: Sequence[InboundEvent[OrganisationJoined]]) -> None:
         """Record joined organisations; keyed by organisation id, so a redelivery is a no-op."""

@@ -23,8 +23,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or ServiceSettings()
     configure_logging(SERVICE, settings.log_level)
     runtime = ServiceRuntime(SERVICE, settings, consumes_from=["registry"])
-    directory = OrganisationDirectory(runtime.databases)
-    membership = Membership(TenantData(runtime.databases))
+    data = TenantData(runtime.databases)
+    directory = OrganisationDirectory(data)
+    membership = Membership(data)
     runtime.subscribe(OrganisationJoined, directory.on_joined)
     runtime.subscribe(MemberRegistered, membership.on_registered)
     app = create_service_app(

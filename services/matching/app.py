@@ -11,6 +11,7 @@ from shared.http.directory_routes import directory_router
 from shared.logging import configure_logging
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
+from shared.tenancy import TenantData
 
 SERVICE = "matching"
 
@@ -20,7 +21,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or ServiceSettings()
     configure_logging(SERVICE, settings.log_level)
     runtime = ServiceRuntime(SERVICE, settings, consumes_from=["registry"])
-    directory = OrganisationDirectory(runtime.databases)
+    data = TenantData(runtime.databases)
+    directory = OrganisationDirectory(data)
     runtime.subscribe(OrganisationJoined, directory.on_joined)
     app = create_service_app(
         runtime,

@@ -21,6 +21,7 @@ from services.registry.adapters.sign_in import SignInFlow
 from services.registry.adapters.signing_keys import SigningKeys
 from services.registry.settings import RegistrySettings
 from shared.auth.http import TokenVerifier
+from shared.auth.tokens import LEEWAY_SECONDS
 from shared.http.app import create_service_app
 from shared.logging import configure_logging
 from shared.runtime import ServiceRuntime
@@ -40,7 +41,7 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
         data,
         box,
         rotation=timedelta(seconds=settings.key_rotation_seconds),
-        token_ttl=timedelta(seconds=settings.access_token_seconds),
+        grace=timedelta(seconds=settings.access_token_seconds + LEEWAY_SECONDS),
     )
     tokens = NetworkTokens(
         keys,

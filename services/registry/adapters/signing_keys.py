@@ -10,7 +10,6 @@ from typing import Any
 
 from joserfc.jwk import KeySet, RSAKey
 
-from shared.auth.tokens import LEEWAY_SECONDS
 from shared.mongo.databases import Document
 from shared.secrets import SecretBox
 from shared.tenancy import TenantData
@@ -24,12 +23,14 @@ class SigningKeys:
     """Keeps, rotates and publishes the keys; also the registry's own `KeySource`."""
 
     def __init__(
-        self, data: TenantData, box: SecretBox, *, rotation: timedelta, token_ttl: timedelta
+        self, data: TenantData, box: SecretBox, *, rotation: timedelta, grace: timedelta
     ) -> None:
+        """`grace`: how long a replaced key stays published — the tokens' lifetime plus the
+        verifiers' clock leeway."""
         self._collection = data.network(COLLECTION)
         self._box = box
         self._rotation = rotation
-        self._token_ttl = token_ttl
+        self._grace = grace
         self._documents: list[Document] = []
         self._loaded_at = 0.0
 
@@ -73,11 +74,10 @@ class SigningKeys:
 
     def _published(self, documents: list[Document]) -> list[Document]:
         now = datetime.now(UTC)
-        grace = self._token_ttl + timedelta(seconds=LEEWAY_SECONDS)
         published = []
         for index, document in enumerate(documents):
             successor = documents[index + 1] if index + 1 < len(documents) else None
-            if successor is None or now < successor["created_at"] + grace:
+            if successor is None or now < successor["created_at"] + self._grace:
                 published.append(document)
         return published
 

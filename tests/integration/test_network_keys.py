@@ -1,0 +1,145 @@
+"""Signing keys rotate; a replaced key verifies its tokens until they expire; verifiers refetch
+the published keys when they meet a key id they do not know."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from services.registry.adapters.signing_keys import SigningKeys
+from shared.auth.http import TokenVerifier
+from shared.auth.keys import RemoteJwks
+from shared.auth.principal import CallerKind, Role
+from shared.auth.tokens import InvalidTokenError, issue
+from shared.mongo.databases import Document, ServiceDatabases
+from shared.secrets import SecretBox, new_secret_key
+from shared.settings import ServiceSettings
+from shared.tenancy import TenantData
+
+ISSUER = "http://registry.test"
+
+
+def _keys(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document], grace: float
+) -> SigningKeys:
+    data = TenantData(ServiceDatabases(mongo, settings.db_prefix, "registry"))
+    return SigningKeys(
+        data,
+        SecretBox(new_secret_key()),
+        rotation=timedelta(hours=1),
+        grace=timedelta(seconds=grace),
+    )
+
+
+async def _token(keys: SigningKeys) -> str:
+    return issue(
+        await keys.current(),
+        issuer=ISSUER,
+        subject="mem_0000000000000001",
+        organisation="org_000000000001",
+        kind=CallerKind.MEMBER,
+        roles=[Role.MEMBER],
+        ttl_seconds=60,
+    )
+
+
+async def test_a_replaced_key_verifies_until_its_grace_ends(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    keys = _keys(settings, mongo, grace=1.5)
+    verifier = TokenVerifier(keys, ISSUER)
+    await keys.rotate_if_due()
+    await keys.rotate_if_due()  # not due: still one key
+    assert len((await keys.jwks())["keys"]) == 1
+    old_token = await _token(keys)
+
+    await keys.rotate_if_due(force=True)
+    new_token = await _token(keys)
+    published = [k["kid"] for k in (await keys.jwks())["keys"]]
+    assert len(published) == 2
+    assert (await verifier.principal(old_token)).subject == "mem_0000000000000001"
+    assert (await verifier.principal(new_token)).organisation == "org_000000000001"
+    assert "private" not in json.dumps(await keys.jwks())
+    assert '"d"' not in json.dumps(await keys.jwks())  # no private RSA exponent
+
+    await asyncio.sleep(1.6)
+    assert [k["kid"] for k in (await keys.jwks())["keys"]] == published[1:]
+    with pytest.raises(InvalidTokenError, match="unknown key id"):
+        await verifier.principal(old_token)
+    assert (await verifier.principal(new_token)).subject == "mem_0000000000000001"
+
+
+class _JwksServer:
+    """The registry's JWKS endpoint as a verifier sees it: a real HTTP server."""
+
+    def __init__(self) -> None:
+        self.document: dict[str, object] = {"keys": []}
+        self.requests = 0
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                owner.requests += 1
+                body = json.dumps(owner.document).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/.well-known/jwks.json"
+
+
+@pytest.fixture
+def jwks_server() -> Iterator[_JwksServer]:
+    server = _JwksServer()
+    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.server.shutdown()
+
+
+async def test_a_verifier_refetches_the_keys_once_on_an_unknown_kid(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document], jwks_server: _JwksServer
+) -> None:
+    keys = _keys(settings, mongo, grace=60)
+    await keys.rotate_if_due()
+    jwks_server.document = await keys.jwks()
+    verifier = TokenVerifier(RemoteJwks(jwks_server.url, min_refresh_seconds=0.5), ISSUER)
+    await verifier.principal(await _token(keys))
+    await verifier.principal(await _token(keys))
+    assert jwks_server.requests == 1, "cached: no fetch per request"
+
+    await keys.rotate_if_due(force=True)
+    jwks_server.document = await keys.jwks()
+    await asyncio.sleep(0.6)
+    rotated = await _token(keys)
+    assert (await verifier.principal(rotated)).subject == "mem_0000000000000001"
+    assert jwks_server.requests == 2, "one refetch for the new kid"
+
+    # A flood of tokens with made-up key ids cannot make it hammer the registry.
+    _, payload, signature = rotated.split(".")
+
+    async def flood() -> None:
+        for n in range(20):
+            claims = json.dumps({"alg": "RS256", "kid": f"made-up-{n}"}).encode()
+            header = base64.urlsafe_b64encode(claims).rstrip(b"=").decode()
+            with pytest.raises(InvalidTokenError, match="unknown key id"):
+                await verifier.principal(f"{header}.{payload}.{signature}")
+
+    await flood()
+    assert jwks_server.requests == 2, "no refetch within min_refresh_seconds of the last"
+    await asyncio.sleep(0.6)
+    await flood()
+    assert jwks_server.requests == 3, "then one, not twenty"
