@@ -62,9 +62,12 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     structlog.contextvars.bind_contextvars(service=service)
     # aiokafka is chatty at INFO about every rebalance step.
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # Our own request log (shared/http/app.py) records the path without the query string;
+    # uvicorn's would write sign-in codes and states into the logs.
+    logging.getLogger("uvicorn.access").disabled = True
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

@@ -95,7 +95,12 @@ def bootstrap_coordinator(env: dict[str, str], provider: Provider, email: str) -
             "--email",
             email,
         ],
-        env={**os.environ, **env, "MENTORNET_BOOTSTRAP_CLIENT_SECRET": provider.client_secret},
+        env={
+            **os.environ,
+            "MENTORNET_ALLOW_HTTP_LOOPBACK_PROVIDERS": "true",
+            **env,
+            "MENTORNET_BOOTSTRAP_CLIENT_SECRET": provider.client_secret,
+        },
         capture_output=True,
         text=True,
         timeout=120,

@@ -103,6 +103,8 @@ def start_network(
         "MENTORNET_PUBLIC_URL": registry,
         "MENTORNET_TOKEN_ISSUER": registry,
         "MENTORNET_JWKS_URL": f"{registry}/.well-known/jwks.json",
+        # The local network's example providers listen on plain http on loopback.
+        "MENTORNET_ALLOW_HTTP_LOOPBACK_PROVIDERS": "true",
         **env,
     }
     processes = [ServiceProcess(s, ports[s], env, log_dir / f"{s}.log") for s in SERVICES]

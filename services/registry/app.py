@@ -50,7 +50,9 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
         issuer=settings.public_url,
         ttl_seconds=settings.access_token_seconds,
     )
-    providers = IdentityProviders(httpx.AsyncClient(timeout=10))
+    providers = IdentityProviders(
+        httpx.AsyncClient(timeout=10), allow_loopback_http=settings.allow_http_loopback_providers
+    )
     sign_in = SignInFlow(
         data,
         organisations,

@@ -19,6 +19,11 @@ class RegistrySettings(ServiceSettings):
         "signing keys at rest (`python -c 'from shared.secrets import new_secret_key as k; "
         "print(k())'`)"
     )
+    allow_http_loopback_providers: bool = Field(
+        default=False,
+        description="accept identity providers at plain http://localhost (development only: "
+        "the local network's example providers, compose's Keycloak)",
+    )
     access_token_seconds: int = Field(default=900, ge=60, le=3600)
     refresh_token_seconds: int = Field(default=8 * 3600, ge=300)
     key_rotation_seconds: int = Field(default=24 * 3600, ge=60)

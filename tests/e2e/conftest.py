@@ -4,17 +4,22 @@ signed in through the providers' login forms."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import secrets
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
 import pytest
 
+from deploy.example_idp.sign_in import sign_in
 from deploy.localnet.identity import (
+    CLIENT_ID,
     Person,
     Provider,
     bearer,
@@ -23,7 +28,7 @@ from deploy.localnet.identity import (
     start_provider,
 )
 from deploy.localnet.processes import SERVICES, ServiceProcess, start_network, stop_network
-from shared.secrets import new_secret_key
+from shared.secrets import new_secret_key, new_token
 from tests.servers import kafka_bootstrap, mongo_url
 
 
@@ -140,3 +145,46 @@ def world(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
         stop_network(processes)
         for provider in providers:
             provider.process.stop()
+
+
+def provider_id_token(world: World, partner: Partner, nonce: str = "n") -> str:
+    """A genuine ID token from a partner's provider, issued to mentornet (code flow + PKCE)."""
+    provider = partner.provider
+    verifier = new_token()
+    digest = hashlib.sha256(verifier.encode()).digest()
+    challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    callback = f"{world.url('registry')}/auth/callback"
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": CLIENT_ID,
+            "redirect_uri": callback,
+            "scope": "openid email profile",
+            "state": "s",
+            "nonce": nonce,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+    )
+    person = partner.people["member"]
+    with httpx.Client() as client:
+        redirect = sign_in(
+            client,
+            f"{provider.issuer}/authorize?{query}",
+            person.username,
+            person.password,
+            stop_at=callback,
+        )
+    code = parse_qs(urlparse(redirect.headers["location"]).query)["code"][0]
+    discovery = httpx.get(f"{provider.issuer}/.well-known/openid-configuration").json()
+    answer = httpx.post(
+        discovery["token_endpoint"],
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": callback,
+            "code_verifier": verifier,
+        },
+        auth=(CLIENT_ID, provider.client_secret),
+    )
+    return str(answer.json()["id_token"])

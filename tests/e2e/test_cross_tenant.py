@@ -9,12 +9,11 @@ without anyone remembering to add it.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlparse
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -22,12 +21,11 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 from pymongo import MongoClient
 
-from deploy.example_idp.sign_in import sign_in
-from deploy.localnet.identity import CLIENT_ID, bearer
+from deploy.localnet.identity import bearer
 from shared.auth.principal import CallerKind, Role
 from shared.auth.tokens import issue
-from shared.secrets import SecretBox, new_token
-from tests.e2e.conftest import World
+from shared.secrets import SecretBox
+from tests.e2e.conftest import World, provider_id_token
 
 # Routes anyone may call: they carry no organisation's data.
 PUBLIC = {
@@ -156,49 +154,6 @@ def _b64(value: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
 
 
-def _provider_id_token(world: World) -> str:
-    """A genuine ID token from A's provider, issued to mentornet."""
-    provider = world.a.provider
-    verifier = new_token()
-    digest = hashlib.sha256(verifier.encode()).digest()
-    challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-    callback = f"{world.url('registry')}/auth/callback"
-    query = urlencode(
-        {
-            "response_type": "code",
-            "client_id": CLIENT_ID,
-            "redirect_uri": callback,
-            "scope": "openid email profile",
-            "state": "s",
-            "nonce": "n",
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        }
-    )
-    person = world.a.people["member"]
-    with httpx.Client() as client:
-        redirect = sign_in(
-            client,
-            f"{provider.issuer}/authorize?{query}",
-            person.username,
-            person.password,
-            stop_at=callback,
-        )
-    code = parse_qs(urlparse(redirect.headers["location"]).query)["code"][0]
-    discovery = httpx.get(f"{provider.issuer}/.well-known/openid-configuration").json()
-    answer = httpx.post(
-        discovery["token_endpoint"],
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": callback,
-            "code_verifier": verifier,
-        },
-        auth=(CLIENT_ID, provider.client_secret),
-    )
-    return str(answer.json()["id_token"])
-
-
 def _forged_tokens(world: World) -> dict[str, str]:
     key = _registry_key(world)
     issuer = world.url("registry")
@@ -242,7 +197,7 @@ def _forged_tokens(world: World) -> dict[str, str]:
             key,
         ),
         "wrong issuer": signed(issuer="http://127.0.0.1:1"),
-        "provider's ID token": _provider_id_token(world),
+        "provider's ID token": provider_id_token(world, world.a),
         "garbage": "not-a-token",
     }
 

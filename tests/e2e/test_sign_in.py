@@ -11,7 +11,8 @@ from joserfc.jwk import KeySet
 
 from deploy.example_idp.sign_in import PasswordRefusedError
 from deploy.localnet.identity import bearer, sign_in_tokens
-from tests.e2e.conftest import World
+from services.registry.adapters.identity_providers import IdentityProviders, ProviderError
+from tests.e2e.conftest import World, provider_id_token
 from tests.e2e.test_first_flow import eventually
 
 
@@ -204,3 +205,29 @@ def test_unknown_organisations_and_tampered_callbacks_are_refused(world: World) 
     assert "start again" in forged.json()["detail"]
     denied = httpx.get(f"{registry}/auth/callback", params={"error": "access_denied"})
     assert denied.status_code == 400
+
+
+async def test_a_providers_id_token_is_refused_unless_everything_matches(world: World) -> None:
+    token = provider_id_token(world, world.a, nonce="expected-nonce")
+    discovery = httpx.get(f"{world.a.provider.issuer}/.well-known/openid-configuration").json()
+    right = {
+        "jwks_uri": discovery["jwks_uri"],
+        "issuer": world.a.provider.issuer,
+        "client_id": "mentornet",
+        "nonce": "expected-nonce",
+    }
+    b_jwks = httpx.get(f"{world.b.provider.issuer}/.well-known/openid-configuration").json()[
+        "jwks_uri"
+    ]
+    async with httpx.AsyncClient() as http:
+        providers = IdentityProviders(http, allow_loopback_http=True)
+        claims = await providers.verify_id_token(token, **right)
+        assert claims["sub"] == "sub-a-member"
+        for wrong in (
+            {"nonce": "replayed"},
+            {"client_id": "another-app"},
+            {"issuer": world.b.provider.issuer},
+            {"jwks_uri": b_jwks},
+        ):
+            with pytest.raises(ProviderError, match="ID token was refused"):
+                await providers.verify_id_token(token, **{**right, **wrong})

@@ -11,7 +11,11 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from services.registry.domain.identity_provider import ProviderMetadata, check_metadata
+from services.registry.domain.identity_provider import (
+    ProviderMetadata,
+    check_issuer,
+    check_metadata,
+)
 from shared.auth.keys import RemoteJwks
 from shared.auth.tokens import LEEWAY_SECONDS
 from shared.errors import DomainError
@@ -27,16 +31,23 @@ class ProviderError(DomainError):
 class IdentityProviders:
     """HTTP to providers, with their signing keys cached per provider."""
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, *, allow_loopback_http: bool) -> None:
         self._http = http
+        self._allow_loopback_http = allow_loopback_http
         self._keys: dict[str, RemoteJwks] = {}
 
     async def discover(self, issuer: str) -> ProviderMetadata:
         """Read and check a provider's discovery document and keys, or ProviderError."""
+        try:
+            check_issuer(issuer, allow_loopback_http=self._allow_loopback_http)
+        except ValueError as exc:
+            raise ProviderError(str(exc)) from exc
         url = f"{issuer}/.well-known/openid-configuration"
         document = await self._get_json(url, "discovery document")
         try:
-            metadata = check_metadata(issuer, document)
+            metadata = check_metadata(
+                issuer, document, allow_loopback_http=self._allow_loopback_http
+            )
         except ValueError as exc:
             raise ProviderError(str(exc)) from exc
         keys = await self._get_json(metadata.jwks_uri, "signing keys (JWKS)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from pymongo import ReturnDocument
@@ -10,6 +11,7 @@ from shared.secrets import new_token, token_hash
 from shared.tenancy import TenantData
 
 COLLECTION = "refresh_tokens"
+_ORGANISATION_ID = re.compile(r"^org_[a-z0-9]{12}$")
 
 
 class RefreshTokens:
@@ -35,12 +37,9 @@ class RefreshTokens:
     async def redeem(self, token: str) -> tuple[str, str] | None:
         """Use a token once: (organisation id, member id), or None if unknown, used or expired."""
         organisation_id, sep, _ = token.partition(".")
-        if not sep or not organisation_id.startswith("org_"):
+        if not sep or not _ORGANISATION_ID.match(organisation_id):
             return None
-        try:
-            collection = self._data.system_organisation(organisation_id, COLLECTION)
-        except ValueError:
-            return None
+        collection = self._data.system_organisation(organisation_id, COLLECTION)
         # Atomic: of two concurrent redemptions only one finds `used: False`.
         document = await collection.find_one_and_update(
             {"_id": token_hash(token), "used": False},

@@ -8,12 +8,14 @@ from urllib.parse import urlparse
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 
-def _is_acceptable_url(url: str) -> bool:
-    """https, or http on loopback (a local example provider); nothing else."""
+def is_acceptable_url(url: str, *, allow_loopback_http: bool) -> bool:
+    """https; plain http only on loopback and only where the deployment allows it (the local
+    network's example providers, compose's Keycloak)."""
     parsed = urlparse(url)
     if parsed.scheme == "https" and parsed.hostname:
         return True
-    return parsed.scheme == "http" and parsed.hostname in ("127.0.0.1", "localhost", "::1")
+    loopback = parsed.hostname in ("127.0.0.1", "localhost", "::1")
+    return allow_loopback_http and parsed.scheme == "http" and loopback
 
 
 class IdentityProviderRequest(BaseModel):
@@ -32,8 +34,8 @@ class IdentityProviderRequest(BaseModel):
     @field_validator("issuer")
     @classmethod
     def _issuer_url(cls, value: str) -> str:
-        if not _is_acceptable_url(value):
-            raise ValueError("the issuer must be an https URL (http only on localhost)")
+        if urlparse(value).scheme not in ("https", "http") or not urlparse(value).hostname:
+            raise ValueError("the issuer must be an https URL")
         return value.rstrip("/")
 
 
@@ -51,7 +53,15 @@ class ProviderMetadata(BaseModel):
     id_token_signing_alg_values_supported: list[str] = Field(default_factory=list)
 
 
-def check_metadata(requested_issuer: str, document: dict[str, Any]) -> ProviderMetadata:
+def check_issuer(issuer: str, *, allow_loopback_http: bool) -> None:
+    """Refuse an issuer we would not talk to, before talking to it."""
+    if not is_acceptable_url(issuer, allow_loopback_http=allow_loopback_http):
+        raise ValueError("the issuer must be an https URL")
+
+
+def check_metadata(
+    requested_issuer: str, document: dict[str, Any], *, allow_loopback_http: bool
+) -> ProviderMetadata:
     """Refuse a provider we could not log people in through safely, saying why."""
     try:
         metadata = ProviderMetadata.model_validate(document)
@@ -62,7 +72,7 @@ def check_metadata(requested_issuer: str, document: dict[str, Any]) -> ProviderM
             f"the provider says its issuer is {metadata.issuer!r}, not {requested_issuer!r}"
         )
     for name in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
-        if not _is_acceptable_url(getattr(metadata, name)):
+        if not is_acceptable_url(getattr(metadata, name), allow_loopback_http=allow_loopback_http):
             raise ValueError(f"the provider's {name} is not https")
     if "code" not in metadata.response_types_supported:
         raise ValueError("the provider does not support the authorization code flow")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -34,6 +35,9 @@ class IssuedClient(IntegrationClient):
     client_secret: str = Field(description="shown once; store it now", examples=["mns_..."])
 
 
+_CLIENT_ID = re.compile(r"^org_[a-z0-9]{12}\.cl_[a-z0-9]{16}$")
+
+
 def new_client_id(organisation_id: str) -> str:
     """A client id that names its organisation (so the token endpoint knows where to look)."""
     return f"{organisation_id}.cl_{secrets.token_hex(8)}"
@@ -41,7 +45,6 @@ def new_client_id(organisation_id: str) -> str:
 
 def organisation_of(client_id: str) -> str:
     """The organisation a client id belongs to, or ValueError."""
-    organisation, sep, rest = client_id.partition(".")
-    if not sep or not organisation.startswith("org_") or not rest.startswith("cl_"):
+    if not _CLIENT_ID.match(client_id):
         raise ValueError("not a client id")
-    return organisation
+    return client_id.partition(".")[0]
