@@ -49,6 +49,14 @@ class TenantData:
             raise NotFoundError(f"no organisation {organisation_id!r} that you can see")
         return self._databases.organisation(organisation_id)[collection]
 
+    def consented(
+        self, caller: Principal, organisation_id: str, collection: str
+    ) -> AsyncCollection[Document]:
+        """Another organisation's collection for reading records their owners agreed to share;
+        the store must filter on that consent in every query (its tests prove it does)."""
+        del caller  # any signed-in caller; the records' own consent decides
+        return self._databases.organisation(organisation_id)[collection]
+
     def network(self, collection: str) -> AsyncCollection[Document]:
         """A network-level collection; its store applies the record-level rules."""
         return self._databases.network[collection]

@@ -7,7 +7,13 @@ from datetime import timedelta
 import httpx
 from fastapi import FastAPI
 
-from services.registry.adapters import http_auth, http_clients, http_members, http_organisations
+from services.registry.adapters import (
+    http_auth,
+    http_clients,
+    http_members,
+    http_organisations,
+    http_profiles,
+)
 from services.registry.adapters.client_store import ClientStore
 from services.registry.adapters.components import RegistryComponents
 from services.registry.adapters.identity_providers import IdentityProviders
@@ -97,6 +103,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             http_organisations.router,
             http_members.router,
             http_clients.router,
+            http_profiles.router,
         ],
         verifier=TokenVerifier(components.keys, settings.public_url),
         on_started=prepare,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.catalogue import catalogue
 from shared.events.envelope import EventData
@@ -75,3 +75,125 @@ class RoleRevoked(EventData):
     organisation_id: str = Field(examples=["org_3f9a1c2b7d4e"])
     role: str = Field(examples=["programme_coordinator"])
     revoked_by: str = Field(examples=["mem_0c1d2e3f4a5b6c7d"])
+
+
+class AvailabilityWindow(BaseModel):
+    """A weekly window in the member's time zone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    day: str = Field(examples=["tue"])
+    start: str = Field(examples=["09:00"])
+    end: str = Field(examples=["11:30"])
+
+
+@catalogue.register
+class MemberProfileUpdated(EventData):
+    """A member changed their profile: what matching needs, never free text beyond skills and
+    goals. Matching keeps it in the member's organisation's database and shows other
+    organisations only the shared part, only with `share_across_organisations`."""
+
+    event_type: ClassVar[str] = "member.profile_updated"
+    source: ClassVar[str] = "registry"
+
+    member_id: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
+    organisation_id: str = Field(examples=["org_3f9a1c2b7d4e"])
+    display_name: str = Field(examples=["Alice Smith"])
+    skills: list[str] = Field(examples=[["service design"]])
+    development_goals: list[str] = Field(examples=[["lead a team through change"]])
+    sector: str | None = Field(default=None, examples=["social care"])
+    job_level: str | None = Field(default=None, examples=["senior"])
+    location: str | None = Field(default=None, examples=["Leeds, UK"])
+    time_zone: str = Field(examples=["Europe/London"])
+    languages: list[str] = Field(examples=[["en"]])
+    availability: list[AvailabilityWindow] = Field(default_factory=list)
+    meeting_modes: list[str] = Field(examples=[["video"]])
+    mentor_capacity: int = Field(ge=0, examples=[2])
+    line_manager_id: str | None = Field(default=None, examples=["mem_0c1d2e3f4a5b6c7d"])
+    emcc_level: str | None = Field(default=None, examples=["practitioner"])
+    share_across_organisations: bool = Field(examples=[True])
+
+
+@catalogue.register
+class MemberReadinessChanged(EventData):
+    """A member became (or stopped being) ready to be matched: mentor training done, mentee
+    induction done (seed 002 makes both mandatory)."""
+
+    event_type: ClassVar[str] = "member.readiness_changed"
+    source: ClassVar[str] = "registry"
+
+    member_id: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
+    organisation_id: str = Field(examples=["org_3f9a1c2b7d4e"])
+    ready_as_mentor: bool = Field(examples=[True])
+    ready_as_mentee: bool = Field(examples=[False])
+
+
+@catalogue.register
+class MemberErased(EventData):
+    """A member asked to be erased: every service removes what it holds about them."""
+
+    event_type: ClassVar[str] = "member.erased"
+    source: ClassVar[str] = "registry"
+
+    member_id: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
+    organisation_id: str = Field(examples=["org_3f9a1c2b7d4e"])
+    erased_at: datetime
+
+
+@catalogue.register
+class ProgrammePublished(EventData):
+    """A programme opened for enrolment, with what matching needs to know of it."""
+
+    event_type: ClassVar[str] = "programme.published"
+    source: ClassVar[str] = "registry"
+
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    owner_organisation_id: str = Field(examples=["org_3f9a1c2b7d4e"])
+    organisations: list[str] = Field(examples=[["org_3f9a1c2b7d4e", "org_0a1b2c3d4e5f"]])
+    model: str = Field(examples=["one_to_one"])
+    starts_on: date
+    ends_on: date
+    meeting_every_days: int = Field(examples=[28])
+    min_meeting_minutes: int = Field(examples=[45])
+    max_meeting_minutes: int = Field(examples=[90])
+    max_mentees_per_mentor: int = Field(examples=[1])
+    require_different_sectors: bool = Field(examples=[False])
+    self_match: bool = Field(examples=[False])
+
+
+@catalogue.register
+class ProgrammeStatusChanged(EventData):
+    """A programme moved on: open → running → closed."""
+
+    event_type: ClassVar[str] = "programme.status_changed"
+    source: ClassVar[str] = "registry"
+
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    status: str = Field(examples=["running"])
+
+
+@catalogue.register
+class MemberEnrolled(EventData):
+    """A member enrolled in a programme as mentor, mentee or peer (readiness was checked)."""
+
+    event_type: ClassVar[str] = "member.enrolled"
+    source: ClassVar[str] = "registry"
+
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    member_id: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
+    organisation_id: str = Field(examples=["org_3f9a1c2b7d4e"])
+    role: str = Field(examples=["mentee"])
+
+
+@catalogue.register
+class CircleJoined(EventData):
+    """A peer joined a circle (with consent and the circle's contract accepted)."""
+
+    event_type: ClassVar[str] = "circle.joined"
+    source: ClassVar[str] = "registry"
+
+    circle_id: str = Field(examples=["cir_1a2b3c4d5e6f"])
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    member_id: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
+    organisation_id: str = Field(examples=["org_3f9a1c2b7d4e"])
+    size: int = Field(examples=[5])

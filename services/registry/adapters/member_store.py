@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.registry.domain.member import Member
+from services.registry.domain.profile import Profile, SharedProfile, shared_view
 from shared.auth.principal import Principal, Role
 from shared.errors import NotFoundError
 from shared.events.envelope import Envelope
@@ -12,6 +13,7 @@ from shared.mongo.outbox import OutboxWriter
 from shared.tenancy import TenantData
 
 COLLECTION = "members"
+CONSENT = "share_across_organisations"
 
 
 class MemberStore:
@@ -70,6 +72,39 @@ class MemberStore:
             raise NotFoundError(f"no member {member_id!r} in your organisation")
         return _to_member(document)
 
+    async def profile(self, caller: Principal, organisation_id: str, member_id: str) -> Profile:
+        """A profile of the caller's own organisation (any of its people)."""
+        document = await self._data.of(caller, organisation_id, COLLECTION).find_one(
+            {"_id": member_id}, projection={"profile": 1}
+        )
+        if document is None or "profile" not in document:
+            raise NotFoundError(f"no profile for {member_id!r} yet")
+        return Profile.model_validate(document["profile"])
+
+    async def shared_profile(
+        self, caller: Principal, organisation_id: str, member_id: str
+    ) -> SharedProfile:
+        """Another organisation's member, in the shape matching needs, only with consent."""
+        collection = self._data.consented(caller, organisation_id, COLLECTION)
+        document = await collection.find_one(
+            {"_id": member_id, f"profile.{CONSENT}": True}, projection={"profile": 1}
+        )
+        if document is None:
+            raise NotFoundError(f"no member {member_id!r} that you can see")
+        return shared_view(member_id, organisation_id, Profile.model_validate(document["profile"]))
+
+    async def save_profile(
+        self, caller: Principal, profile: Profile, events: Sequence[Envelope]
+    ) -> None:
+        """Replace the caller's own profile, with the events it causes."""
+        collection = self._data.own(caller, COLLECTION)
+        await self._outbox.update(
+            collection,
+            caller.subject,
+            {"$set": {"profile": profile.model_dump(mode="json")}},
+            events,
+        )
+
     async def set_roles(
         self, caller: Principal, member: Member, roles: list[Role], events: Sequence[Envelope]
     ) -> Member:
@@ -84,5 +119,5 @@ class MemberStore:
 
 
 def _to_member(document: dict[str, object]) -> Member:
-    fields = {k: v for k, v in document.items() if not k.startswith("_")}
+    fields = {k: v for k, v in document.items() if not k.startswith("_") and k != "profile"}
     return Member.model_validate({"id": document["_id"], **fields})

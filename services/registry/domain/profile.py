@@ -1,0 +1,210 @@
+"""A member's profile: what matching needs to suggest good pairs and circles.
+
+Seed 003 (the five Cs) and seed 002 (selection criteria; mentor training and mentee induction
+are mandatory before matching) decide the fields. Every field is validated, with errors a
+person can act on.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Self
+from zoneinfo import available_timezones
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+_TIME_ZONES = frozenset(available_timezones())
+_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Z]{2})?")
+
+
+class MeetingMode(StrEnum):
+    """How a pair can meet (seed 002: face-to-face, telephone, e-mentoring)."""
+
+    FACE_TO_FACE = "face_to_face"
+    TELEPHONE = "telephone"
+    VIDEO = "video"
+    MESSAGING = "messaging"
+
+
+class JobLevel(StrEnum):
+    """Seniority, for the 'challenge' of seed 003 (a useful gap, not too wide)."""
+
+    ENTRY = "entry"
+    PRACTITIONER = "practitioner"
+    SENIOR = "senior"
+    MANAGER = "manager"
+    DIRECTOR = "director"
+    EXECUTIVE = "executive"
+
+
+class EmccLevel(StrEnum):
+    """European Mentoring and Coaching Council levels (seed 003)."""
+
+    FOUNDATION = "foundation"
+    PRACTITIONER = "practitioner"
+    SENIOR_PRACTITIONER = "senior_practitioner"
+    MASTER_PRACTITIONER = "master_practitioner"
+
+
+class Weekday(StrEnum):
+    """Days of the week."""
+
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+
+class AvailabilitySlot(BaseModel):
+    """A weekly window, in the member's own time zone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    day: Weekday = Field(examples=["tue"])
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["09:00"])
+    end: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", examples=["11:30"])
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError(f"the slot on {self.day} ends ({self.end}) before it starts")
+        return self
+
+
+def _cleaned_list(values: list[str], what: str, max_length: int) -> list[str]:
+    cleaned = [" ".join(v.split()) for v in values]
+    if any(not v for v in cleaned):
+        raise ValueError(f"{what} must not be blank")
+    if any(len(v) > max_length for v in cleaned):
+        raise ValueError(f"each of the {what} is at most {max_length} characters")
+    if len({v.casefold() for v in cleaned}) != len(cleaned):
+        raise ValueError(f"{what} are listed twice")
+    return cleaned
+
+
+class Profile(BaseModel):
+    """What a member says about themselves."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    display_name: str = Field(min_length=1, max_length=80, examples=["Alice Smith"])
+    skills: list[str] = Field(
+        default_factory=list, max_length=30, examples=[["service design", "safeguarding"]]
+    )
+    development_goals: list[str] = Field(
+        default_factory=list, max_length=10, examples=[["lead a team through change"]]
+    )
+    sector: str | None = Field(default=None, min_length=2, max_length=60, examples=["social care"])
+    job_level: JobLevel | None = Field(default=None, examples=["senior"])
+    location: str | None = Field(default=None, max_length=100, examples=["Leeds, UK"])
+    time_zone: str = Field(default="UTC", examples=["Europe/London"])
+    languages: list[str] = Field(
+        default_factory=lambda: ["en"], min_length=1, max_length=10, examples=[["en", "cy"]]
+    )
+    availability: list[AvailabilitySlot] = Field(default_factory=list, max_length=21)
+    meeting_modes: list[MeetingMode] = Field(
+        default_factory=lambda: [MeetingMode.VIDEO],
+        min_length=1,
+        examples=[["video", "face_to_face"]],
+    )
+    mentor_capacity: int = Field(
+        default=0, ge=0, le=10, description="how many mentees at once (0: not a mentor)"
+    )
+    line_manager_id: str | None = Field(
+        default=None,
+        pattern=r"^mem_[a-z0-9]{16}$",
+        description="never matched with their line manager",
+    )
+    mentor_training_completed_on: date | None = Field(default=None, examples=["2026-09-14"])
+    mentee_induction_completed_on: date | None = Field(default=None, examples=["2026-09-21"])
+    emcc_level: EmccLevel | None = Field(default=None, examples=["practitioner"])
+    share_across_organisations: bool = Field(
+        default=False,
+        description="consent: other organisations' members and matching may see the shared "
+        "part of this profile (name, skills, sector, goals summary, organisation)",
+    )
+
+    @field_validator("skills")
+    @classmethod
+    def _skills(cls, value: list[str]) -> list[str]:
+        return _cleaned_list(value, "skills", 50)
+
+    @field_validator("development_goals")
+    @classmethod
+    def _goals(cls, value: list[str]) -> list[str]:
+        return _cleaned_list(value, "development goals", 200)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        if value not in _TIME_ZONES:
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/London)")
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        for code in value:
+            if not _LANGUAGE.fullmatch(code):
+                raise ValueError(f"{code!r} is not a language code (e.g. en, mi, pt-BR)")
+        if len(set(value)) != len(value):
+            raise ValueError("languages are listed twice")
+        return value
+
+    @field_validator("meeting_modes")
+    @classmethod
+    def _modes(cls, value: list[MeetingMode]) -> list[MeetingMode]:
+        if len(set(value)) != len(value):
+            raise ValueError("meeting modes are listed twice")
+        return value
+
+    @field_validator("mentor_training_completed_on", "mentee_induction_completed_on")
+    @classmethod
+    def _not_future(cls, value: date | None) -> date | None:
+        if value is not None and value > date.today():
+            raise ValueError("a completion date cannot be in the future")
+        return value
+
+    def check_for(self, member_id: str) -> None:
+        """Rules that need to know whose profile it is."""
+        if self.line_manager_id == member_id:
+            raise ValueError("you cannot be your own line manager")
+
+    @property
+    def ready_as_mentor(self) -> bool:
+        """Seed 002: a mentor is matched only after mentor training."""
+        return self.mentor_training_completed_on is not None
+
+    @property
+    def ready_as_mentee(self) -> bool:
+        """Seed 002: a mentee is matched only after the induction."""
+        return self.mentee_induction_completed_on is not None
+
+
+class SharedProfile(BaseModel):
+    """The shape another organisation's member may see, and only with consent (issue 4)."""
+
+    member_id: str
+    organisation_id: str
+    display_name: str
+    skills: list[str]
+    sector: str | None
+    goals_summary: str = Field(description="the development goals, joined and shortened")
+
+
+def shared_view(member_id: str, organisation_id: str, profile: Profile) -> SharedProfile:
+    """What crosses an organisation's border, when the member consented."""
+    summary = "; ".join(profile.development_goals)
+    return SharedProfile(
+        member_id=member_id,
+        organisation_id=organisation_id,
+        display_name=profile.display_name,
+        skills=profile.skills,
+        sector=profile.sector,
+        goals_summary=summary if len(summary) <= 200 else summary[:197] + "...",
+    )

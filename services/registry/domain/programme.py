@@ -1,0 +1,167 @@
+"""A mentoring programme (seed 002's eight design steps): purpose, model, dates, cadence,
+meeting-length bounds, eligibility, participating organisations and co-ordinators.
+
+Lifecycle: draft → open → running → closed, forwards only. A programme that crosses
+organisations opens only when every participating organisation's admin has accepted it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from enum import StrEnum
+from typing import Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+
+class ProgrammeModel(StrEnum):
+    """Seed 002's four models, and the peer circles of seeds 001 and 004."""
+
+    ONE_TO_ONE = "one_to_one"
+    GROUP = "group"  # one mentor with one to four mentees
+    TWO_BY_TWO = "two_by_two"
+    TEAM = "team"
+    PEER_CIRCLE = "peer_circle"  # all equals, no designated mentor
+    X_MARKET_CIRCLE = "x_market_circle"  # members from different organisations
+
+    @property
+    def is_circle(self) -> bool:
+        """Peers in circles rather than mentors with mentees."""
+        return self in (ProgrammeModel.PEER_CIRCLE, ProgrammeModel.X_MARKET_CIRCLE)
+
+
+class ProgrammeStatus(StrEnum):
+    """Where a programme is in its life."""
+
+    DRAFT = "draft"
+    OPEN = "open"  # enrolment open
+    RUNNING = "running"
+    CLOSED = "closed"
+
+
+_NEXT = {
+    ProgrammeStatus.DRAFT: ProgrammeStatus.OPEN,
+    ProgrammeStatus.OPEN: ProgrammeStatus.RUNNING,
+    ProgrammeStatus.RUNNING: ProgrammeStatus.CLOSED,
+}
+
+
+class ParticipantRole(StrEnum):
+    """How a member takes part in a programme."""
+
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    PEER = "peer"
+
+
+class ProgrammeDesign(BaseModel):
+    """What a co-ordinator decides when designing a programme."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=3, max_length=120, examples=["New managers 2027"])
+    purpose: str = Field(
+        min_length=10,
+        max_length=2000,
+        examples=["Support first-time managers through their first year"],
+    )
+    goals: list[str] = Field(min_length=1, max_length=10, examples=[["confident delegation"]])
+    expected_outcomes: list[str] = Field(
+        default_factory=list, max_length=10, examples=[["retention of new managers"]]
+    )
+    model: ProgrammeModel = Field(examples=["one_to_one"])
+    starts_on: date = Field(examples=["2027-01-11"])
+    ends_on: date = Field(examples=["2027-12-17"])
+    meeting_every_days: int = Field(
+        ge=7, le=92, examples=[28], description="the expected meeting cadence"
+    )
+    min_meeting_minutes: int = Field(ge=15, le=480, examples=[45])
+    max_meeting_minutes: int = Field(ge=15, le=480, examples=[90])
+    eligibility: str = Field(
+        default="", max_length=1000, examples=["managers in their first year in post"]
+    )
+    participating_organisations: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="other organisations invited to take part (the owner always does)",
+        examples=[["org_3f9a1c2b7d4e"]],
+    )
+    max_mentees_per_mentor: int = Field(default=1, ge=1, le=4, examples=[1])
+    require_different_sectors: bool = Field(
+        default=False, description="X-market circles: no two members from one sector"
+    )
+    self_match: bool = Field(default=False, description="mentees pick from suggestions")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.ends_on <= self.starts_on:
+            raise ValueError("the programme must end after it starts")
+        if self.max_meeting_minutes < self.min_meeting_minutes:
+            raise ValueError("the longest meeting must not be shorter than the shortest")
+        if self.model is ProgrammeModel.ONE_TO_ONE and self.max_mentees_per_mentor != 1:
+            raise ValueError("a one-to-one programme has one mentee per mentor")
+        if self.require_different_sectors and self.model is not ProgrammeModel.X_MARKET_CIRCLE:
+            raise ValueError("different sectors can be required only of X-market circles")
+        if len(set(self.participating_organisations)) != len(self.participating_organisations):
+            raise ValueError("an organisation is listed twice")
+        return self
+
+
+class Programme(BaseModel):
+    """A programme as stored and shown."""
+
+    id: str = Field(pattern=r"^prg_[a-z0-9]{12}$", examples=["prg_7c1d2e3f4a5b"])
+    owner_organisation_id: str
+    design: ProgrammeDesign
+    status: ProgrammeStatus
+    coordinators: list[str] = Field(description="member ids of its co-ordinators")
+    accepted_by: list[str] = Field(description="organisations whose admin accepted")
+    created_at: AwareDatetime
+
+    @property
+    def organisations(self) -> list[str]:
+        """Every organisation taking part, the owner first."""
+        others = [
+            o for o in self.design.participating_organisations if o != self.owner_organisation_id
+        ]
+        return [self.owner_organisation_id, *others]
+
+    def pending_acceptance(self) -> list[str]:
+        """Organisations whose admin has not accepted yet."""
+        return [o for o in self.organisations if o not in self.accepted_by]
+
+
+def new_programme_id() -> str:
+    """A fresh programme id."""
+    return f"prg_{secrets.token_hex(6)}"
+
+
+def advance(programme: Programme, to: ProgrammeStatus) -> ProgrammeStatus:
+    """The next status, if `to` is it and the programme may move; ValueError saying why not."""
+    expected = _NEXT.get(programme.status)
+    if expected is None:
+        raise ValueError("the programme is closed")
+    if to != expected:
+        raise ValueError(f"a {programme.status} programme can move only to {expected}, not {to}")
+    if to is ProgrammeStatus.OPEN and programme.pending_acceptance():
+        waiting = ", ".join(programme.pending_acceptance())
+        raise ValueError(f"waiting for these organisations to accept: {waiting}")
+    return to
+
+
+def check_enrolment(
+    programme: Programme, role: ParticipantRole, *, ready_as_mentor: bool, ready_as_mentee: bool
+) -> None:
+    """Seed 002: a mentor needs mentor training and a mentee the induction; peers in circles
+    need the induction too. ValueError says what is missing."""
+    if programme.status is not ProgrammeStatus.OPEN:
+        raise ValueError(f"the programme is {programme.status}, not open for enrolment")
+    if programme.design.model.is_circle and role is not ParticipantRole.PEER:
+        raise ValueError("a circle has peers, not mentors and mentees")
+    if not programme.design.model.is_circle and role is ParticipantRole.PEER:
+        raise ValueError("this programme pairs mentors with mentees; enrol as one of them")
+    if role is ParticipantRole.MENTOR and not ready_as_mentor:
+        raise ValueError("mentor training is not complete: record its date in your profile")
+    if role in (ParticipantRole.MENTEE, ParticipantRole.PEER) and not ready_as_mentee:
+        raise ValueError("the mentee induction is not complete: record its date in your profile")
