@@ -88,12 +88,9 @@ def check_joining(
     if programme.design.model is ProgrammeModel.X_MARKET_CIRCLE:
         if any(m.organisation_id == newcomer.organisation_id for m in circle.members):
             raise ValueError("an X-market circle takes one member per organisation")
-        if (
-            programme.design.require_different_sectors
-            and newcomer.sector is not None
-            and any(
-                m.sector is not None and m.sector.casefold() == newcomer.sector.casefold()
-                for m in circle.members
-            )
-        ):
-            raise ValueError("this X-market circle takes one member per sector")
+        if programme.design.require_different_sectors:
+            if newcomer.sector is None:
+                raise ValueError("this circle mixes sectors: record your sector in your profile")
+            taken = {m.sector.casefold() for m in circle.members if m.sector is not None}
+            if newcomer.sector.casefold() in taken:
+                raise ValueError("this X-market circle takes one member per sector")
