@@ -150,6 +150,7 @@ class ProgrammePublished(EventData):
     programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
     owner_organisation_id: str = Field(examples=["org_3f9a1c2b7d4e"])
     organisations: list[str] = Field(examples=[["org_3f9a1c2b7d4e", "org_0a1b2c3d4e5f"]])
+    coordinators: list[str] = Field(examples=[["mem_0c1d2e3f4a5b6c7d"]])
     model: str = Field(examples=["one_to_one"])
     starts_on: date
     ends_on: date
