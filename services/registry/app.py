@@ -9,10 +9,12 @@ from fastapi import FastAPI
 
 from services.registry.adapters import (
     http_auth,
+    http_circles,
     http_clients,
     http_members,
     http_organisations,
     http_profiles,
+    http_programmes,
 )
 from services.registry.adapters.client_store import ClientStore
 from services.registry.adapters.components import RegistryComponents
@@ -22,6 +24,12 @@ from services.registry.adapters.member_store import MemberStore
 from services.registry.adapters.network_tokens import NetworkTokens
 from services.registry.adapters.organisation_store import COLLECTION as ORGANISATIONS
 from services.registry.adapters.organisation_store import OrganisationStore
+from services.registry.adapters.programme_store import (
+    CIRCLES,
+    ENROLMENTS,
+    PROGRAMMES,
+    ProgrammeStore,
+)
 from services.registry.adapters.refresh_tokens import RefreshTokens
 from services.registry.adapters.sign_in import SignInFlow
 from services.registry.adapters.signing_keys import SigningKeys
@@ -72,6 +80,7 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
         organisations=organisations,
         members=members,
         clients=ClientStore(data),
+        programmes=ProgrammeStore(data, runtime.outbox),
         keys=keys,
         tokens=tokens,
         sign_in=sign_in,
@@ -85,7 +94,11 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     """The registry's ASGI app (run with `uvicorn --factory services.registry.app:create_app`)."""
     settings = settings or RegistrySettings()  # the secret key comes from the environment
     configure_logging(SERVICE, settings.log_level)
-    runtime = ServiceRuntime(SERVICE, settings, outbox_collections=[ORGANISATIONS, MEMBERS])
+    runtime = ServiceRuntime(
+        SERVICE,
+        settings,
+        outbox_collections=[ORGANISATIONS, MEMBERS, PROGRAMMES, ENROLMENTS, CIRCLES],
+    )
     components = build_components(runtime, settings)
     runtime.every(60, "key-rotation", components.keys.rotate_if_due)
 
@@ -104,6 +117,8 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             http_members.router,
             http_clients.router,
             http_profiles.router,
+            http_programmes.router,
+            http_circles.router,
         ],
         verifier=TokenVerifier(components.keys, settings.public_url),
         on_started=prepare,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -23,7 +25,7 @@ class Problem(BaseModel):
 
 
 # The refusals every authenticated route can answer with, for its OpenAPI `responses`.
-AUTH_REFUSALS: dict[int | str, dict[str, object]] = {
+AUTH_REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "no valid network token"},
     403: {"model": Problem, "description": "the caller's role or scopes do not allow this"},
     404: {"model": Problem, "description": "nothing of that id that the caller can see"},

@@ -60,6 +60,7 @@ class World:
     coordinator: dict[str, Any]
     a: Partner
     b: Partner
+    providers: list[Provider]
 
     def url(self, service: str) -> str:
         """Base URL of a service."""
@@ -140,7 +141,7 @@ def world(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
         coordinator = sign_in_tokens(registry, office_id, coordinator_person)
         a = _partner(registry, coordinator, "a", "Alder Care Trust", work_dir, providers)
         b = _partner(registry, coordinator, "b", "Birch Engineering", work_dir, providers)
-        yield World({p.service: p for p in processes}, env, office_id, coordinator, a, b)
+        yield World({p.service: p for p in processes}, env, office_id, coordinator, a, b, providers)
     finally:
         stop_network(processes)
         for provider in providers:
@@ -188,3 +189,51 @@ def provider_id_token(world: World, partner: Partner, nonce: str = "n") -> str:
         auth=(CLIENT_ID, provider.client_secret),
     )
     return str(answer.json()["id_token"])
+
+
+@dataclass
+class Crowd:
+    """An extra partner organisation with many people signed in (for circles and pools)."""
+
+    id: str
+    admin: dict[str, Any]
+    people: list[dict[str, Any]]
+
+
+def add_crowd(world: World, key: str, name: str, sector: str, size: int) -> Crowd:
+    """Register an organisation with its own provider and `size` people besides its admin, all
+    signed in; the provider is stopped with the session."""
+    registry = world.url("registry")
+    admin = Person(f"{key}-admin", f"admin@{key}.example", f"{name} admin")
+    people = [
+        Person(f"{key}-{n}", f"p{n}@{key}.example", f"{name} person {n}") for n in range(size)
+    ]
+    provider = start_provider(
+        f"{name} sign-in",
+        free_port(),
+        Path(world.services["registry"].log_path).parent,
+        registry,
+        [admin, *people],
+    )
+    world.providers.append(provider)
+    with httpx.Client(headers=bearer(world.coordinator), timeout=15) as http:
+        created = http.post(
+            f"{registry}/organisations",
+            json={"name": name, "sector": sector, "country": "NZ", "admin_emails": [admin.email]},
+        )
+        assert created.status_code == 201, created.text
+        organisation_id = created.json()["id"]
+        connected = http.put(
+            f"{registry}/organisations/{organisation_id}/identity-provider",
+            json={
+                "issuer": provider.issuer,
+                "client_id": CLIENT_ID,
+                "client_secret": provider.client_secret,
+            },
+        )
+        assert connected.status_code == 200, connected.text
+    return Crowd(
+        organisation_id,
+        sign_in_tokens(registry, organisation_id, admin),
+        [sign_in_tokens(registry, organisation_id, p) for p in people],
+    )

@@ -12,6 +12,7 @@ from services.registry.adapters.identity_providers import IdentityProviders
 from services.registry.adapters.member_store import MemberStore
 from services.registry.adapters.network_tokens import NetworkTokens
 from services.registry.adapters.organisation_store import OrganisationStore
+from services.registry.adapters.programme_store import ProgrammeStore
 from services.registry.adapters.sign_in import SignInFlow
 from services.registry.adapters.signing_keys import SigningKeys
 from shared.secrets import SecretBox
@@ -24,6 +25,7 @@ class RegistryComponents:
     organisations: OrganisationStore
     members: MemberStore
     clients: ClientStore
+    programmes: ProgrammeStore
     keys: SigningKeys
     tokens: NetworkTokens
     sign_in: SignInFlow
