@@ -245,3 +245,30 @@ def test_an_x_market_circle_takes_one_member_per_organisation(world: World, crow
     )
     assert same_org.status_code == 422
     assert "one member per organisation" in same_org.json()["detail"]
+
+
+def test_an_impossible_programme_is_refused_with_reasons(world: World, crowd: Crowd) -> None:
+    registry = world.url("registry")
+    with world.reader(crowd.admin) as kauri:
+        before = len(kauri.get(f"{registry}/programmes").json())
+        backwards = kauri.post(
+            f"{registry}/programmes", json=_design(starts_on="2027-06-01", ends_on="2027-01-01")
+        )
+        assert backwards.status_code == 422
+        assert "end after it starts" in str(backwards.json())
+        bounds = kauri.post(
+            f"{registry}/programmes", json=_design(min_meeting_minutes=90, max_meeting_minutes=30)
+        )
+        assert bounds.status_code == 422
+        group = kauri.post(
+            f"{registry}/programmes", json=_design(model="group", max_mentees_per_mentor=5)
+        )
+        assert group.status_code == 422
+        unknown = kauri.post(
+            f"{registry}/programmes", json=_design(participating_organisations=["org_000000000000"])
+        )
+        assert unknown.status_code == 422
+        assert "no such organisations" in unknown.json()["detail"]
+        assert len(kauri.get(f"{registry}/programmes").json()) == before
+    member = httpx.post(f"{registry}/programmes", headers=bearer(crowd.people[0]), json=_design())
+    assert member.status_code == 403
