@@ -1,16 +1,19 @@
-"""Demo data: a believable set of partner organisations from different sectors (seed 004's
-"X Market" mixes sectors and sizes on purpose), three of them with a sign-in provider of
-their own, and people signed in through them."""
+"""Demo data: partner organisations from different sectors (seed 004's "X Market" mixes
+sectors and sizes on purpose), each with its own example sign-in provider; a few hundred
+members brought in by each organisation's HR system through the bulk import; a programme of
+every model; people signed in, with profiles, enrolled."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from deploy.localnet.demo_people import demo_rows
 from deploy.localnet.identity import (
     Person,
     Provider,
@@ -22,53 +25,72 @@ from deploy.localnet.identity import (
 
 # Example providers only, printed on screen for the newcomer: not a secret of any real system.
 DEMO_PASSWORD = "demo"  # noqa: S105
+MEMBERS_PER_ORGANISATION = 50
 
-DEMO_ORGANISATIONS: list[dict[str, Any]] = [
-    {
-        "name": "Northshore Care Trust",
-        "sector": "social care",
-        "size": "large",
-        "country": "GB",
-        "email_domains": ["northshore-care.example"],
-    },
-    {
-        "name": "Kowhai Engineering",
-        "sector": "engineering",
-        "size": "medium",
-        "country": "NZ",
-        "email_domains": ["kowhai-eng.example"],
-    },
-    {
-        "name": "Harbour City Council",
-        "sector": "local government",
-        "size": "large",
-        "country": "GB",
-        "email_domains": ["harbourcity.example"],
-    },
-    {
-        "name": "Brightpath Software",
-        "sector": "software",
-        "size": "small",
-        "country": "IE",
-        "email_domains": ["brightpath.example"],
-    },
-    {
-        "name": "St Aidan's Hospice",
-        "sector": "health",
-        "size": "medium",
-        "country": "GB",
-        "email_domains": ["staidans.example"],
-    },
-    {
-        "name": "Clearwater Housing Association",
-        "sector": "housing",
-        "size": "small",
-        "country": "GB",
-        "email_domains": ["clearwater-housing.example"],
-    },
+# (profile, the programme model it runs, the first port of its provider)
+DEMO_ORGANISATIONS: list[tuple[dict[str, Any], str]] = [
+    (
+        {
+            "name": "Northshore Care Trust",
+            "sector": "social care",
+            "size": "large",
+            "country": "GB",
+            "email_domains": ["northshore-care.example"],
+        },
+        "one_to_one",
+    ),
+    (
+        {
+            "name": "Kowhai Engineering",
+            "sector": "engineering",
+            "size": "medium",
+            "country": "NZ",
+            "email_domains": ["kowhai-eng.example"],
+        },
+        "group",
+    ),
+    (
+        {
+            "name": "Harbour City Council",
+            "sector": "local government",
+            "size": "large",
+            "country": "GB",
+            "email_domains": ["harbourcity.example"],
+        },
+        "two_by_two",
+    ),
+    (
+        {
+            "name": "Brightpath Software",
+            "sector": "software",
+            "size": "small",
+            "country": "IE",
+            "email_domains": ["brightpath.example"],
+        },
+        "team",
+    ),
+    (
+        {
+            "name": "St Aidan's Hospice",
+            "sector": "health",
+            "size": "medium",
+            "country": "GB",
+            "email_domains": ["staidans.example"],
+        },
+        "peer_circle",
+    ),
+    (
+        {
+            "name": "Clearwater Housing Association",
+            "sector": "housing",
+            "size": "small",
+            "country": "GB",
+            "email_domains": ["clearwater-housing.example"],
+        },
+        "x_market_circle",
+    ),
 ]
-# The first organisations get an example provider each, on these ports.
-PROVIDER_PORTS = {"office": 9101, "Northshore Care Trust": 9102, "Kowhai Engineering": 9103}
+FIRST_PROVIDER_PORT = 9101
 
 
 @dataclass
@@ -80,52 +102,43 @@ class DemoSignIn:
     username: str
 
 
-def _people(domain: str, names: list[tuple[str, str]]) -> list[Person]:
-    return [Person(user, f"{user}@{domain}", name, DEMO_PASSWORD) for user, name in names]
-
-
 def seed(
     registry: str, evaluation: str, env: dict[str, str], work_dir: Path
 ) -> tuple[list[DemoSignIn], list[Provider]]:
-    """Providers, the first co-ordinator, the organisations, their admins signed in; waits
-    until evaluation has heard of every organisation."""
+    """Everything above; waits until evaluation has heard of every organisation."""
     providers: list[Provider] = []
-    sign_ins: list[DemoSignIn] = []
-    coordinator = _people("network-office.example", [("coordinator", "Nia Ngata")])
+    coordinator = Person(
+        "coordinator", "coordinator@network-office.example", "Nia Ngata", DEMO_PASSWORD
+    )
     office = start_provider(
-        "Network Office sign-in", PROVIDER_PORTS["office"], work_dir, registry, coordinator
+        "Network Office sign-in", FIRST_PROVIDER_PORT, work_dir, registry, [coordinator]
     )
     providers.append(office)
-    office_id = bootstrap_coordinator(env, office, coordinator[0].email)
-    sign_ins.append(
-        DemoSignIn("Network Office", f"{registry}/auth/login/{office_id}", "coordinator")
-    )
-    token = sign_in_tokens(registry, office_id, coordinator[0])
-    with httpx.Client(headers=bearer(token), timeout=15) as http:
+    office_id = bootstrap_coordinator(env, office, coordinator.email)
+    sign_ins = [DemoSignIn("Network Office", f"{registry}/auth/login/{office_id}", "coordinator")]
+    with httpx.Client(
+        headers=bearer(sign_in_tokens(registry, office_id, coordinator)), timeout=60
+    ) as http:
         existing = {
             o["profile"]["name"]: o["id"] for o in http.get(f"{registry}/organisations").json()
         }
-        for spec in DEMO_ORGANISATIONS:
+        admins: dict[str, dict[str, Any]] = {}
+        for index, (spec, model) in enumerate(DEMO_ORGANISATIONS, start=1):
             domain = spec["email_domains"][0]
-            people = _people(
-                domain,
-                [
+            people = [
+                Person(user, f"{user}@{domain}", name, DEMO_PASSWORD)
+                for user, name in (
                     ("admin", f"{spec['name']} admin"),
                     ("mentor", "Morgan Reyes"),
                     ("mentee", "Sam Okafor"),
-                ],
-            )
-            organisation_id = existing.get(spec["name"])
-            if organisation_id is None:
-                created = http.post(
-                    f"{registry}/organisations", json={**spec, "admin_emails": [people[0].email]}
                 )
-                created.raise_for_status()
-                organisation_id = created.json()["id"]
-            port = PROVIDER_PORTS.get(spec["name"])
-            if port is None:
-                continue
-            provider = start_provider(f"{spec['name']} sign-in", port, work_dir, registry, people)
+            ]
+            organisation_id = existing.get(spec["name"]) or _register(
+                http, registry, spec, people[0].email
+            )
+            provider = start_provider(
+                f"{spec['name']} sign-in", FIRST_PROVIDER_PORT + index, work_dir, registry, people
+            )
             providers.append(provider)
             http.put(
                 f"{registry}/organisations/{organisation_id}/identity-provider",
@@ -135,8 +148,9 @@ def seed(
                     "client_secret": provider.client_secret,
                 },
             ).raise_for_status()
-            for person in people:
-                sign_in_tokens(registry, organisation_id, person)
+            tokens = {p.username: sign_in_tokens(registry, organisation_id, p) for p in people}
+            admins[organisation_id] = tokens["admin"]
+            _import_members(registry, organisation_id, tokens["admin"], spec, index)
             sign_ins.append(
                 DemoSignIn(
                     spec["name"],
@@ -144,8 +158,106 @@ def seed(
                     "admin, mentor or mentee",
                 )
             )
+            print(f"  {spec['name']}: {MEMBERS_PER_ORGANISATION} members imported", flush=True)
+            _run_programme(registry, organisation_id, model, spec, tokens, admins)
         _wait_for_organisations(http, evaluation, len(DEMO_ORGANISATIONS) + 1)
     return sign_ins, providers
+
+
+def _register(http: httpx.Client, registry: str, spec: dict[str, Any], admin_email: str) -> str:
+    created = http.post(f"{registry}/organisations", json={**spec, "admin_emails": [admin_email]})
+    created.raise_for_status()
+    return str(created.json()["id"])
+
+
+def _import_members(
+    registry: str, organisation_id: str, admin: dict[str, Any], spec: dict[str, Any], seed: int
+) -> None:
+    """The organisation's HR system (an integration client) uploads its people; re-running
+    the demo re-uploads the same rows, which changes nothing."""
+    with httpx.Client(headers=bearer(admin), timeout=60) as http:
+        client = http.post(
+            f"{registry}/organisations/{organisation_id}/clients",
+            json={"name": "HR system (demo)", "scopes": ["members:write"]},
+        )
+        client.raise_for_status()
+    credentials = client.json()
+    token = httpx.post(
+        f"{registry}/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(credentials["client_id"], credentials["client_secret"]),
+    )
+    token.raise_for_status()
+    rows = demo_rows(
+        spec["email_domains"][0], spec["sector"], spec["country"], MEMBERS_PER_ORGANISATION, seed
+    )
+    imported = httpx.post(
+        f"{registry}/organisations/{organisation_id}/members/import",
+        json=rows,
+        headers=bearer(token.json()),
+        timeout=120,
+    )
+    imported.raise_for_status()
+
+
+def _run_programme(
+    registry: str,
+    organisation_id: str,
+    model: str,
+    spec: dict[str, Any],
+    tokens: dict[str, dict[str, Any]],
+    admins: dict[str, dict[str, Any]],
+) -> None:
+    """A programme of `model`, open, with the demo mentor and mentee enrolled."""
+    circle = model in ("peer_circle", "x_market_circle")
+    partners = [o for o in admins if o != organisation_id][:2] if model == "x_market_circle" else []
+    design = {
+        "name": f"{spec['name']}: {model.replace('_', ' ')} programme",
+        "purpose": "Grow confident, reflective practitioners across the network",
+        "goals": ["confidence", "a wider professional network"],
+        "model": model,
+        "starts_on": str(date.today() + timedelta(days=14)),
+        "ends_on": str(date.today() + timedelta(days=365)),
+        "meeting_every_days": 28,
+        "min_meeting_minutes": 45,
+        "max_meeting_minutes": 90,
+        "max_mentees_per_mentor": 3 if model == "group" else 1,
+        "participating_organisations": partners,
+    }
+    with httpx.Client(headers=bearer(tokens["admin"]), timeout=30) as http:
+        programme = http.post(f"{registry}/programmes", json=design)
+        if programme.status_code != 201:
+            return  # a re-run: the demo programmes are there
+        programme_id = programme.json()["id"]
+        for partner in partners:
+            httpx.post(
+                f"{registry}/programmes/{programme_id}/acceptance", headers=bearer(admins[partner])
+            ).raise_for_status()
+        http.post(
+            f"{registry}/programmes/{programme_id}/status", json={"status": "open"}
+        ).raise_for_status()
+    for role in ("mentor", "mentee"):
+        person = tokens[role]
+        httpx.put(
+            f"{registry}/me/profile",
+            headers=bearer(person),
+            json={
+                "display_name": "Morgan Reyes" if role == "mentor" else "Sam Okafor",
+                "skills": ["coaching", "service design"],
+                "sector": spec["sector"],
+                "development_goals": ["lead a team through change"],
+                "mentor_capacity": 2,
+                "mentor_training_completed_on": str(date.today() - timedelta(days=60)),
+                "mentee_induction_completed_on": str(date.today() - timedelta(days=30)),
+                "share_across_organisations": True,
+            },
+        ).raise_for_status()
+        enrol_as = "peer" if circle else role
+        httpx.post(
+            f"{registry}/programmes/{programme_id}/enrolments",
+            headers=bearer(person),
+            json={"role": enrol_as},
+        )
 
 
 def _wait_for_organisations(http: httpx.Client, evaluation: str, expected: int) -> None:

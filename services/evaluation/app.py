@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.evaluation.adapters import http_routes
 from services.evaluation.adapters.membership import Membership
-from shared.contracts.registry import MemberRegistered, OrganisationJoined
+from shared.contracts.registry import MemberErased, MemberRegistered, OrganisationJoined
 from shared.directory import OrganisationDirectory
 from shared.http.app import create_service_app, remote_verifier
 from shared.http.directory_routes import directory_router
@@ -28,6 +28,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     membership = Membership(data)
     runtime.subscribe(OrganisationJoined, directory.on_joined)
     runtime.subscribe(MemberRegistered, membership.on_registered)
+    runtime.subscribe(MemberErased, membership.on_erased)
     app = create_service_app(
         runtime,
         title="mentornet evaluation",

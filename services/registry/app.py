@@ -11,8 +11,10 @@ from services.registry.adapters import (
     http_auth,
     http_circles,
     http_clients,
+    http_import,
     http_members,
     http_organisations,
+    http_privacy,
     http_profiles,
     http_programmes,
 )
@@ -24,6 +26,8 @@ from services.registry.adapters.member_store import MemberStore
 from services.registry.adapters.network_tokens import NetworkTokens
 from services.registry.adapters.organisation_store import COLLECTION as ORGANISATIONS
 from services.registry.adapters.organisation_store import OrganisationStore
+from services.registry.adapters.privacy import SWEEP_SECONDS as ERASURE_SWEEP_SECONDS
+from services.registry.adapters.privacy import MemberPrivacy
 from services.registry.adapters.programme_store import (
     CIRCLES,
     ENROLMENTS,
@@ -101,10 +105,13 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     )
     components = build_components(runtime, settings)
     runtime.every(60, "key-rotation", components.keys.rotate_if_due)
+    privacy = MemberPrivacy(TenantData(runtime.databases), runtime.outbox, components.organisations)
+    runtime.every(ERASURE_SWEEP_SECONDS, "erasure-sweep", privacy.sweep)
 
     async def prepare() -> None:
         await components.organisations.prepare()
         await components.keys.rotate_if_due()
+        await privacy.sweep()  # finish what a crash mid-erasure left behind
 
     app = create_service_app(
         runtime,
@@ -115,8 +122,10 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             http_auth.router,
             http_organisations.router,
             http_members.router,
+            http_import.router,
             http_clients.router,
             http_profiles.router,
+            http_privacy.router,
             http_programmes.router,
             http_circles.router,
         ],
@@ -124,4 +133,5 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         on_started=prepare,
     )
     app.state.components = components
+    app.state.privacy = privacy
     return app

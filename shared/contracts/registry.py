@@ -40,7 +40,8 @@ class OrganisationProfileUpdated(EventData):
 
 @catalogue.register
 class MemberRegistered(EventData):
-    """Someone signed in through their organisation's provider for the first time."""
+    """Someone signed in through their organisation's provider for the first time, or was
+    imported by their organisation's HR system (bulk import)."""
 
     event_type: ClassVar[str] = "member.registered"
     source: ClassVar[str] = "registry"

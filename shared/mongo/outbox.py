@@ -16,6 +16,7 @@ publish of an event, which consumers drop by its id.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -32,14 +33,19 @@ from shared.events.topics import domain_topic
 from shared.kafka.producer import EventProducer, OutgoingRecord
 from shared.logging import get_logger
 from shared.mongo.databases import Document
-from shared.mongo.effects import MAX_UPDATE_BATCH, insert_once
+from shared.mongo.effects import insert_once
 from shared.retry import Backoff
 
 log = get_logger(__name__)
 
 OUTBOX_FIELD = "_outbox"
-# Published events removed from their documents per collection per sweep.
-CLEAN_LIMIT = 2000
+# Tidying is an update per document, and on FerretDB every update scans its collection: after
+# a bulk import (thousands of documents) tidying everything at once took minutes and held the
+# database. So each sweep tidies for at most this long per collection, a few documents per
+# statement, and the backlog drains over successive sweeps. Pending events are found by their
+# missing marker, so an untidied document costs only a little reading.
+CLEAN_SECONDS = 1.0
+CLEAN_CHUNK = 5
 
 
 @dataclass(frozen=True)
@@ -133,9 +139,9 @@ class OutboxRelay:
     ) -> int:
         """Queue the outbox events that no marker says were published; returns how many.
 
-        With `clean`, also tidies up: removes published events from their documents (up to
-        CLEAN_LIMIT per collection per sweep, since every update is a scan on FerretDB) and
-        then their markers, and deletes markers no outbox refers to any more.
+        With `clean`, also tidies up: removes published events from their documents (for at
+        most CLEAN_SECONDS per collection per sweep) and then their markers, and deletes
+        markers no outbox refers to any more.
         """
         queued = 0
         names = list(collections)
@@ -169,7 +175,7 @@ class OutboxRelay:
         fresh = [p for p in pending if p.event_id not in skip and p.event_id not in self._in_flight]
         self.enqueue(fresh)
         if clean:
-            done = [p for p in pending if p.event_id in markers][:CLEAN_LIMIT]
+            done = [p for p in pending if p.event_id in markers]
             in_outboxes = {p.event_id for p in pending}
             # A marker younger than this sweep may belong to a document written after we read.
             orphans = {e for e, at in markers.items() if e not in in_outboxes and at < started}
@@ -180,19 +186,20 @@ class OutboxRelay:
         self, db_name: str, coll_name: str, done: list[PendingEvent], orphans: set[str]
     ) -> None:
         collection = self._client[db_name][coll_name]
-        for start in range(0, len(done), MAX_UPDATE_BATCH):
-            chunk = done[start : start + MAX_UPDATE_BATCH]
+        deadline = time.monotonic() + CLEAN_SECONDS
+        tidied: list[PendingEvent] = []
+        for start in range(0, len(done), CLEAN_CHUNK):
+            if time.monotonic() > deadline:
+                break
+            chunk = done[start : start + CLEAN_CHUNK]
             await collection.update_many(
-                {
-                    "_id": {
-                        "$in": list({repr(p.document_id): p.document_id for p in chunk}.values())
-                    }
-                },
+                {"_id": {"$in": _document_ids(chunk)}},
                 {"$unset": {f"{OUTBOX_FIELD}.{p.event_id}": "" for p in chunk}},
             )
+            tidied.extend(chunk)
         # Markers go only after their events left the documents: a crash in between leaves
         # orphan markers, which the next sweep deletes.
-        stale = [p.event_id for p in done] + sorted(orphans)
+        stale = [p.event_id for p in tidied] + sorted(orphans)
         if stale:
             await self._client[db_name][published_collection(coll_name)].delete_many(
                 {"_id": {"$in": stale}}

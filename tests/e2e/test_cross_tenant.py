@@ -42,7 +42,7 @@ PUBLIC = {
     "/oauth/token",
 }
 # Routes that answer any signed-in caller with network-public or the caller's own data.
-NOT_ORGANISATION_SCOPED = {"/organisations", "/me", "/me/profile", "/programmes"}
+NOT_ORGANISATION_SCOPED = {"/organisations", "/me", "/me/profile", "/me/export", "/programmes"}
 REFUSED = {401, 403, 404}
 
 

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pymongo.errors import BulkWriteError
+
 from services.registry.domain.member import Member
 from services.registry.domain.profile import Profile, SharedProfile, shared_view
 from shared.auth.principal import Principal, Role
 from shared.errors import NotFoundError
 from shared.events.envelope import Envelope
+from shared.mongo.databases import Document
 from shared.mongo.outbox import OutboxWriter
 from shared.tenancy import TenantData
 
 COLLECTION = "members"
+# Erased members stay as tombstones (adapters/privacy.py): never read back as members.
+LIVE: Document = {"erased_at": {"$exists": False}}
 CONSENT = "share_across_organisations"
 
 
@@ -32,7 +37,7 @@ class MemberStore:
     async def by_id_for_system(self, organisation_id: str, member_id: str) -> Member | None:
         """A member by id (system use: refreshing a token)."""
         collection = self._data.system_organisation(organisation_id, COLLECTION)
-        document = await collection.find_one({"_id": member_id})
+        document = await collection.find_one({"_id": member_id, **LIVE})
         return _to_member(document) if document else None
 
     async def add(self, member: Member, events: Sequence[Envelope]) -> None:
@@ -41,9 +46,90 @@ class MemberStore:
         document = member.model_dump(mode="python", exclude={"id"})
         await self._outbox.insert(collection, {"_id": member.id, **document}, events)
 
+    async def pre_provisioned(self, organisation_id: str, email: str) -> Member | None:
+        """The member imported in bulk with this e-mail who has not signed in yet (system use:
+        sign-in with a verified e-mail)."""
+        collection = self._data.system_organisation(organisation_id, COLLECTION)
+        document = await collection.find_one({"email": email, "issuer": None, "subject": None})
+        return _to_member(document) if document else None
+
+    async def link_identity(
+        self,
+        member: Member,
+        issuer: str,
+        subject: str,
+        roles: list[Role],
+        events: Sequence[Envelope],
+    ) -> bool:
+        """Attach a provider identity (and invited roles) to a pre-provisioned member; False if
+        someone else's sign-in attached one first (system use: sign-in)."""
+        collection = self._data.system_organisation(member.organisation_id, COLLECTION)
+        result = await self._outbox.update(
+            collection,
+            member.id,
+            {"$set": {"issuer": issuer, "subject": subject, "roles": [r.value for r in roles]}},
+            events,
+            condition={"issuer": None, "subject": None, **LIVE},
+        )
+        return bool(result.matched_count)
+
+    async def for_import(self, caller: Principal, organisation_id: str) -> list[Document]:
+        """Every member's id, e-mail and profile in ONE query: a bulk import matches its rows
+        by e-mail (a lookup per row would scan the collection per row on FerretDB)."""
+        collection = self._data.of(caller, organisation_id, COLLECTION)
+        return await collection.find(LIVE, projection={"email": 1, "profile": 1}).to_list()
+
+    async def add_imported(
+        self,
+        caller: Principal,
+        organisation_id: str,
+        items: Sequence[tuple[Member, Profile, Sequence[Envelope]]],
+    ) -> int:
+        """Pre-provisioned members with their profiles and events, in one ordered insert;
+        returns how many were written (all, unless the database refused one midway)."""
+        collection = self._data.of(caller, organisation_id, COLLECTION)
+        documents = [
+            (
+                {
+                    "_id": member.id,
+                    **member.model_dump(mode="python", exclude={"id"}),
+                    "profile": profile.model_dump(mode="json"),
+                },
+                events,
+            )
+            for member, profile, events in items
+        ]
+        try:
+            await self._outbox.insert_many(collection, documents)
+        except BulkWriteError as exc:
+            return int(exc.details.get("nInserted", 0))
+        return len(documents)
+
+    async def set_profile(
+        self,
+        caller: Principal,
+        organisation_id: str,
+        member_id: str,
+        profile: Profile,
+        events: Sequence[Envelope],
+    ) -> bool:
+        """Replace a member's profile on their organisation's behalf (bulk import), with its
+        events; False if there is no such member any more."""
+        collection = self._data.of(caller, organisation_id, COLLECTION)
+        result = await self._outbox.update(
+            collection,
+            member_id,
+            {"$set": {"profile": profile.model_dump(mode="json")}},
+            events,
+            condition=LIVE,
+        )
+        return bool(result.matched_count)
+
     async def me(self, caller: Principal) -> Member:
         """The caller's own member record."""
-        document = await self._data.own(caller, COLLECTION).find_one({"_id": caller.subject})
+        document = await self._data.own(caller, COLLECTION).find_one(
+            {"_id": caller.subject, **LIVE}
+        )
         if document is None:
             raise NotFoundError("you are not a member (an integration client has no profile)")
         return _to_member(document)
@@ -51,7 +137,7 @@ class MemberStore:
     async def in_organisation(self, caller: Principal, organisation_id: str) -> list[Member]:
         """An organisation's members, for its admins and its clients."""
         collection = self._data.of(caller, organisation_id, COLLECTION)
-        documents = await collection.find({}, projection={"_outbox": 0, "_inbox": 0}).to_list()
+        documents = await collection.find(LIVE, projection={"_outbox": 0, "_inbox": 0}).to_list()
         return sorted((_to_member(d) for d in documents), key=lambda m: m.joined_at)
 
     async def get(
@@ -67,7 +153,7 @@ class MemberStore:
         collection = self._data.of(
             caller, organisation_id, COLLECTION, network_coordinators=network_coordinators
         )
-        document = await collection.find_one({"_id": member_id})
+        document = await collection.find_one({"_id": member_id, **LIVE})
         if document is None:
             raise NotFoundError(f"no member {member_id!r} in your organisation")
         return _to_member(document)
@@ -98,12 +184,15 @@ class MemberStore:
     ) -> None:
         """Replace the caller's own profile, with the events it causes."""
         collection = self._data.own(caller, COLLECTION)
-        await self._outbox.update(
+        result = await self._outbox.update(
             collection,
             caller.subject,
             {"$set": {"profile": profile.model_dump(mode="json")}},
             events,
+            condition=LIVE,
         )
+        if not result.matched_count:
+            raise NotFoundError("you are not a member (or you were erased)")
 
     async def set_roles(
         self, caller: Principal, member: Member, roles: list[Role], events: Sequence[Envelope]

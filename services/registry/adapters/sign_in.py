@@ -1,9 +1,11 @@
 """Signing in through one's own organisation's provider: authorization code with PKCE, state
-and nonce; the member is linked by (issuer, subject), provisioned on first sign-in."""
+and nonce; the member is linked by (issuer, subject); on first sign-in, by the provider's
+verified e-mail to a member the organisation imported (pre-provisioned), else provisioned."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
@@ -12,9 +14,9 @@ from services.registry.adapters.identity_providers import IdentityProviders, Pro
 from services.registry.adapters.member_store import MemberStore
 from services.registry.adapters.network_tokens import NetworkTokens, TokenResponse
 from services.registry.adapters.organisation_store import OrganisationStore
-from services.registry.domain.member import first_sign_in
+from services.registry.domain.member import Member, first_sign_in
 from shared import clock
-from shared.contracts.registry import MemberRegistered
+from shared.contracts.registry import MemberRegistered, RoleGranted
 from shared.errors import DomainError, NotFoundError
 from shared.events.catalogue import new_event
 from shared.secrets import SecretBox, new_token
@@ -116,6 +118,10 @@ class SignInFlow:
             organisation_id, provider["issuer"], str(claims["sub"])
         )
         if member is None:
+            member = await self._link_imported(
+                organisation_id, provider["issuer"], str(claims["sub"]), claims
+            )
+        if member is None:
             member = first_sign_in(
                 organisation_id=organisation_id,
                 issuer=provider["issuer"],
@@ -138,3 +144,36 @@ class SignInFlow:
             )
             await self._members.add(member, [event])
         return await self._tokens.for_member(member)
+
+    async def _link_imported(
+        self, organisation_id: str, issuer: str, subject: str, claims: dict[str, Any]
+    ) -> Member | None:
+        """The member the organisation imported for this person's VERIFIED e-mail and who
+        has not signed in yet: it gets their identity and any invited roles (issue 4 item 6)."""
+        email = claims.get("email")
+        if not isinstance(email, str) or claims.get("email_verified") is not True:
+            return None
+        email = email.strip().lower()
+        member = await self._members.pre_provisioned(organisation_id, email)
+        if member is None:
+            return None
+        invited = (await self._organisations.invitations(organisation_id)).get(email, [])
+        roles = sorted(set(member.roles) | set(invited))
+        events = [
+            new_event(
+                RoleGranted(
+                    member_id=member.id,
+                    organisation_id=organisation_id,
+                    role=role.value,
+                    granted_by="invitation",
+                ),
+                organisation=organisation_id,
+                subject=member.id,
+            )
+            for role in roles
+            if role not in member.roles
+        ]
+        if not await self._members.link_identity(member, issuer, subject, roles, events):
+            # Another sign-in attached an identity first: this one's, or someone else's.
+            return await self._members.by_identity(organisation_id, issuer, subject)
+        return member.model_copy(update={"issuer": issuer, "subject": subject, "roles": roles})

@@ -27,8 +27,12 @@ class Member(BaseModel):
 
     id: str = Field(pattern=r"^mem_[a-z0-9]{16}$", examples=["mem_4b1f0c9e2d7a6b35"])
     organisation_id: str = Field(examples=["org_3f9a1c2b7d4e"])
-    issuer: str
-    subject: str
+    issuer: str | None = Field(
+        default=None,
+        description="the provider's issuer; none until a member imported in bulk "
+        "first signs in (pre-provisioned)",
+    )
+    subject: str | None = Field(default=None, description="the provider's subject, likewise")
     email: str | None = Field(default=None, examples=["alice@northshore-care.example"])
     name: str | None = Field(default=None, examples=["Alice Smith"])
     roles: list[Role] = Field(examples=[["member"]])
