@@ -158,7 +158,11 @@ def seed(
                     "admin, mentor or mentee",
                 )
             )
-            print(f"  {spec['name']}: {MEMBERS_PER_ORGANISATION} members imported", flush=True)
+            print(
+                f"  {spec['name']}: {MEMBERS_PER_ORGANISATION} members from its HR system, "
+                f"a {model.replace('_', ' ')} programme",
+                flush=True,
+            )
             _run_programme(registry, organisation_id, model, spec, tokens, admins)
         _wait_for_organisations(http, evaluation, len(DEMO_ORGANISATIONS) + 1)
     return sign_ins, providers
@@ -225,9 +229,12 @@ def _run_programme(
         "participating_organisations": partners,
     }
     with httpx.Client(headers=bearer(tokens["admin"]), timeout=30) as http:
+        if any(
+            p["design"]["name"] == design["name"] for p in http.get(f"{registry}/programmes").json()
+        ):
+            return  # a re-run: the demo programme is there
         programme = http.post(f"{registry}/programmes", json=design)
-        if programme.status_code != 201:
-            return  # a re-run: the demo programmes are there
+        programme.raise_for_status()
         programme_id = programme.json()["id"]
         for partner in partners:
             httpx.post(
