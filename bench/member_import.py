@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rows", type=int, default=10_000, help="rows per file (default 10000)")
     parser.add_argument(
-        "--changed", type=float, default=0.10, help="share of rows changed in upload 3 (0.10)"
+        "--changed", type=float, default=0.01, help="share of rows changed in upload 3 (0.01)"
     )
     parser.add_argument(
         "--timeout", type=float, default=1800.0, help="seconds to wait for one upload (1800)"
