@@ -81,29 +81,16 @@ def _partner(
 ) -> Partner:
     admin = Person(f"{key}-admin", f"admin@{key}.example", f"{key.upper()} Admin")
     member = Person(f"{key}-member", f"member@{key}.example", f"{key.upper()} Member")
-    provider = start_provider(f"{name} sign-in", free_port(), work_dir, registry, [admin, member])
-    providers.append(provider)  # stopped by the fixture, whatever happens next
-    with httpx.Client(headers=bearer(coordinator), timeout=15) as http:
-        created = http.post(
-            f"{registry}/organisations",
-            json={
-                "name": name,
-                "sector": "health" if key == "a" else "engineering",
-                "country": "GB",
-                "admin_emails": [admin.email],
-            },
-        )
-        assert created.status_code == 201, created.text
-        organisation_id = created.json()["id"]
-        connected = http.put(
-            f"{registry}/organisations/{organisation_id}/identity-provider",
-            json={
-                "issuer": provider.issuer,
-                "client_id": "mentornet",
-                "client_secret": provider.client_secret,
-            },
-        )
-        assert connected.status_code == 200, connected.text
+    organisation_id, provider = connect_partner(
+        registry,
+        coordinator,
+        name,
+        "health" if key == "a" else "engineering",
+        [admin, member],
+        [admin.email],
+        work_dir,
+        providers,
+    )
     return Partner(
         id=organisation_id,
         provider=provider,
@@ -208,21 +195,44 @@ def add_crowd(world: World, key: str, name: str, sector: str, size: int) -> Crow
     people = [
         Person(f"{key}-{n}", f"p{n}@{key}.example", f"{name} person {n}") for n in range(size)
     ]
-    provider = start_provider(
-        f"{name} sign-in",
-        free_port(),
-        Path(world.services["registry"].log_path).parent,
+    organisation_id, _ = connect_partner(
         registry,
+        world.coordinator,
+        name,
+        sector,
         [admin, *people],
+        [admin.email],
+        Path(world.services["registry"].log_path).parent,
+        world.providers,
     )
-    world.providers.append(provider)
-    with httpx.Client(headers=bearer(world.coordinator), timeout=15) as http:
+    return Crowd(
+        organisation_id,
+        sign_in_tokens(registry, organisation_id, admin),
+        [sign_in_tokens(registry, organisation_id, p) for p in people],
+    )
+
+
+def connect_partner(
+    registry: str,
+    coordinator: dict[str, Any],
+    name: str,
+    sector: str,
+    people: list[Person],
+    admin_emails: list[str],
+    work_dir: Path,
+    providers: list[Provider],
+) -> tuple[str, Provider]:
+    """Start a provider that knows `people`, register the organisation (as the network
+    co-ordinator) and connect the provider; the caller's `providers` list stops it later."""
+    provider = start_provider(f"{name} sign-in", free_port(), work_dir, registry, people)
+    providers.append(provider)  # stopped with the list's owner, whatever happens next
+    with httpx.Client(headers=bearer(coordinator), timeout=15) as http:
         created = http.post(
             f"{registry}/organisations",
-            json={"name": name, "sector": sector, "country": "NZ", "admin_emails": [admin.email]},
+            json={"name": name, "sector": sector, "country": "GB", "admin_emails": admin_emails},
         )
         assert created.status_code == 201, created.text
-        organisation_id = created.json()["id"]
+        organisation_id = str(created.json()["id"])
         connected = http.put(
             f"{registry}/organisations/{organisation_id}/identity-provider",
             json={
@@ -232,8 +242,4 @@ def add_crowd(world: World, key: str, name: str, sector: str, size: int) -> Crow
             },
         )
         assert connected.status_code == 200, connected.text
-    return Crowd(
-        organisation_id,
-        sign_in_tokens(registry, organisation_id, admin),
-        [sign_in_tokens(registry, organisation_id, p) for p in people],
-    )
+    return organisation_id, provider

@@ -7,7 +7,6 @@ from, so the session's shared people (A's and B's) are never touched.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,13 +15,13 @@ import httpx
 import pytest
 from pymongo import MongoClient
 
-from deploy.localnet.identity import CLIENT_ID, Person, bearer, sign_in_tokens, start_provider
+from deploy.localnet.identity import Person, bearer, sign_in_tokens
 from services.registry.domain.export import TOMBSTONE_FIELDS, tombstone_update
 from shared.contracts.registry import MemberErased
 from shared.events.catalogue import new_event
 from shared.mongo.outbox import stage
 from shared.secrets import token_hash
-from tests.e2e.conftest import World, free_port
+from tests.e2e.conftest import World, connect_partner
 from tests.e2e.test_first_flow import eventually
 
 PERSONAL = ("email", "name", "issuer", "subject", "profile", "roles")
@@ -46,7 +45,7 @@ class Cedar:
 
 
 @pytest.fixture(scope="module")
-def cedar(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cedar]:
+def cedar(world: World, tmp_path_factory: pytest.TempPathFactory) -> Cedar:
     """Cedar Trust: an admin and four people with profiles; alice, carol and dave enrolled
     as peers in an open circle programme and members of one circle."""
     registry = world.url("registry")
@@ -54,59 +53,37 @@ def cedar(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ce
         key: Person(f"cedar-{key}", f"{key}@cedar.example", f"{key.title()} Cedar")
         for key in ("admin", "alice", "bob", "carol", "dave")
     }
-    provider = start_provider(
-        "Cedar Trust sign-in",
-        free_port(),
-        tmp_path_factory.mktemp("cedar"),
+    organisation_id, _ = connect_partner(
         registry,
+        world.coordinator,
+        "Cedar Trust",
+        "education",
         list(people.values()),
+        [people["admin"].email],
+        tmp_path_factory.mktemp("cedar"),
+        world.providers,
     )
-    try:
-        with world.reader(world.coordinator) as http:
-            created = http.post(
-                f"{registry}/organisations",
-                json={
-                    "name": "Cedar Trust",
-                    "sector": "education",
-                    "country": "GB",
-                    "admin_emails": [people["admin"].email],
-                },
-            )
-            assert created.status_code == 201, created.text
-            organisation_id = created.json()["id"]
-            connected = http.put(
-                f"{registry}/organisations/{organisation_id}/identity-provider",
-                json={
-                    "issuer": provider.issuer,
-                    "client_id": CLIENT_ID,
-                    "client_secret": provider.client_secret,
-                },
-            )
-            assert connected.status_code == 200, connected.text
-        tokens = {k: sign_in_tokens(registry, organisation_id, p) for k, p in people.items()}
-        ids = {
-            k: httpx.get(f"{registry}/me", headers=bearer(t)).json()["id"]
-            for k, t in tokens.items()
-        }
-        for key in ("alice", "bob", "carol", "dave"):
-            written = httpx.put(
-                f"{registry}/me/profile",
-                headers=bearer(tokens[key]),
-                json={
-                    "display_name": f"{key.title()} Cedar",
-                    "skills": ["curriculum design"],
-                    "sector": "education",
-                    "time_zone": "Europe/London",
-                    "languages": ["en"],
-                    "meeting_modes": ["video"],
-                    "mentee_induction_completed_on": INDUCTED,
-                },
-            )
-            assert written.status_code == 200, written.text
-        programme_id, circle_id = _circle_programme(registry, tokens, ("alice", "carol", "dave"))
-        yield Cedar(organisation_id, people, tokens, ids, programme_id, circle_id)
-    finally:
-        provider.process.stop()
+    tokens = {k: sign_in_tokens(registry, organisation_id, p) for k, p in people.items()}
+    ids = {
+        k: httpx.get(f"{registry}/me", headers=bearer(t)).json()["id"] for k, t in tokens.items()
+    }
+    for key in ("alice", "bob", "carol", "dave"):
+        written = httpx.put(
+            f"{registry}/me/profile",
+            headers=bearer(tokens[key]),
+            json={
+                "display_name": f"{key.title()} Cedar",
+                "skills": ["curriculum design"],
+                "sector": "education",
+                "time_zone": "Europe/London",
+                "languages": ["en"],
+                "meeting_modes": ["video"],
+                "mentee_induction_completed_on": INDUCTED,
+            },
+        )
+        assert written.status_code == 200, written.text
+    programme_id, circle_id = _circle_programme(registry, tokens, ("alice", "carol", "dave"))
+    return Cedar(organisation_id, people, tokens, ids, programme_id, circle_id)
 
 
 def _circle_programme(

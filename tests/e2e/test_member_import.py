@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 
-from deploy.localnet.identity import Person, bearer, sign_in_tokens, start_provider
-from tests.e2e.conftest import Partner, World, free_port
+from deploy.localnet.identity import Person, bearer, sign_in_tokens
+from tests.e2e.conftest import Partner, World, connect_partner
 from tests.e2e.test_first_flow import eventually
 
 CSV_HEADER = "email,display_name,skills,sector,mentor_capacity,line_manager_email"
@@ -225,51 +225,36 @@ def test_an_imported_person_signs_in_later_and_lands_on_the_imported_record(
     registry = world.url("registry")
     admin = Person("c-admin", "admin@c.example", "C Admin")
     newcomer = Person("c-new", "New.Comer@c.example", "Nel Comer")
-    provider = start_provider("Cedar sign-in", free_port(), tmp_path, registry, [admin, newcomer])
-    try:
-        with httpx.Client(headers=bearer(world.coordinator), timeout=15) as http:
-            created = http.post(
-                f"{registry}/organisations",
-                json={
-                    "name": "Cedar Housing",
-                    "sector": "housing",
-                    "country": "GB",
-                    # The newcomer is invited as an admin too: the link must honour that.
-                    "admin_emails": [admin.email, newcomer.email],
-                },
-            )
-            assert created.status_code == 201, created.text
-            organisation_id = created.json()["id"]
-            connected = http.put(
-                f"{registry}/organisations/{organisation_id}/identity-provider",
-                json={
-                    "issuer": provider.issuer,
-                    "client_id": "mentornet",
-                    "client_secret": provider.client_secret,
-                },
-            )
-            assert connected.status_code == 200, connected.text
-        admin_tokens = sign_in_tokens(registry, organisation_id, admin)
-        csv = "email,display_name,skills\nnew.comer@c.example,Nel Comer,tenancy law\n"
-        imported = _import(world, organisation_id, admin_tokens, csv, "text/csv")  # an admin may
-        assert imported.status_code == 200, imported.text
-        (row,) = imported.json()["rows"]
-        assert row["outcome"] == "created"
+    # The newcomer is invited as an admin too: the link must honour that.
+    organisation_id, provider = connect_partner(
+        registry,
+        world.coordinator,
+        "Cedar Housing",
+        "housing",
+        [admin, newcomer],
+        [admin.email, newcomer.email],
+        tmp_path,
+        world.providers,
+    )
+    admin_tokens = sign_in_tokens(registry, organisation_id, admin)
+    csv = "email,display_name,skills\nnew.comer@c.example,Nel Comer,tenancy law\n"
+    imported = _import(world, organisation_id, admin_tokens, csv, "text/csv")  # an admin may
+    assert imported.status_code == 200, imported.text
+    (row,) = imported.json()["rows"]
+    assert row["outcome"] == "created"
 
-        tokens = sign_in_tokens(registry, organisation_id, newcomer)
-        me = httpx.get(f"{registry}/me", headers=bearer(tokens)).json()
-        assert me["id"] == row["member_id"]
-        assert me["issuer"] == provider.issuer
-        assert me["subject"] == "sub-c-new"
-        assert set(me["roles"]) == {"member", "organisation_admin"}
-        profile = httpx.get(f"{registry}/me/profile", headers=bearer(tokens)).json()
-        assert profile["skills"] == ["tenancy law"]
+    tokens = sign_in_tokens(registry, organisation_id, newcomer)
+    me = httpx.get(f"{registry}/me", headers=bearer(tokens)).json()
+    assert me["id"] == row["member_id"]
+    assert me["issuer"] == provider.issuer
+    assert me["subject"] == "sub-c-new"
+    assert set(me["roles"]) == {"member", "organisation_admin"}
+    profile = httpx.get(f"{registry}/me/profile", headers=bearer(tokens)).json()
+    assert profile["skills"] == ["tenancy law"]
 
-        again = sign_in_tokens(registry, organisation_id, newcomer)
-        assert httpx.get(f"{registry}/me", headers=bearer(again)).json()["id"] == row["member_id"]
-        listed = httpx.get(
-            f"{registry}/organisations/{organisation_id}/members", headers=bearer(admin_tokens)
-        ).json()
-        assert [m["email"] for m in listed].count("new.comer@c.example") == 1
-    finally:
-        provider.process.stop()
+    again = sign_in_tokens(registry, organisation_id, newcomer)
+    assert httpx.get(f"{registry}/me", headers=bearer(again)).json()["id"] == row["member_id"]
+    listed = httpx.get(
+        f"{registry}/organisations/{organisation_id}/members", headers=bearer(admin_tokens)
+    ).json()
+    assert [m["email"] for m in listed].count("new.comer@c.example") == 1
