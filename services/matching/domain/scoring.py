@@ -1,0 +1,401 @@
+"""How well a mentor suits a mentee, criterion by criterion, with reasons a person can read.
+
+The criteria are goals ↔ skills and the five Cs of seed 003 ("What to consider when choosing a
+mentor or mentee"):
+
+- **compatibility**: "someone that will put you at ease, you can talk with freely": shared
+  languages, weekly time both are free (time zones taken into account) and ways of meeting;
+- **contrast**: "someone that is different to you ... different personal and professional
+  background": another organisation, another sector (wanted for X-market);
+- **challenge**: "someone that will challenge you": a useful seniority gap (one or two job levels
+  above the mentee is best; equal or reversed is worse) and the mentor's EMCC level (seed 003's
+  Foundation, Practitioner, Senior and Master Practitioner);
+- **context**: "someone with the knowledge and expertise to guide and support you on your
+  journey": the mentor's sector or skills named in the mentee's goals, or the mentee's sector;
+- **care**: the mentee's stated preferences. Profiles carry none yet, so care is a neutral 0.5.
+
+Every criterion scores in [0, 1]; the total is the weighted mean (weights per programme).
+The formulas work on numpy arrays of *pair features* so that one pair (`score_pair`, with
+reasons) and a whole round (`candidate_graph`, vectorised) give exactly the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Self
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.matching.domain.candidate import Candidate, MatchingProfile, ProgrammeTerms
+from services.matching.domain.compatibility import (
+    common_windows,
+    duration_label,
+    language_label,
+    languages_of,
+    local_label,
+    meeting_options,
+    option_label,
+    weekly_windows,
+)
+from services.matching.domain.vocabulary import named_in, normalised, words_of, words_of_all
+
+Num = npt.NDArray[np.float64]
+
+JOB_LEVELS = ("entry", "practitioner", "senior", "manager", "director", "executive")
+EMCC_LEVELS = ("foundation", "practitioner", "senior_practitioner", "master_practitioner")
+ENOUGH_MINUTES = 180.0
+"""Weekly minutes both are free from which compatibility's availability part is full."""
+NO_PREFERENCES = "no preferences stated"
+
+
+class Criterion(StrEnum):
+    """What a pair is scored on: goals ↔ skills and the five Cs of seed 003."""
+
+    GOALS_SKILLS = "goals_skills"
+    COMPATIBILITY = "compatibility"
+    CONTRAST = "contrast"
+    CHALLENGE = "challenge"
+    CONTEXT = "context"
+    CARE = "care"
+
+
+class Weights(BaseModel):
+    """How much each criterion counts in a programme (any non-negative numbers, not all 0)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    goals_skills: float = Field(default=3.0, ge=0, le=100)
+    compatibility: float = Field(default=2.0, ge=0, le=100)
+    contrast: float = Field(default=1.0, ge=0, le=100)
+    challenge: float = Field(default=1.5, ge=0, le=100)
+    context: float = Field(default=1.5, ge=0, le=100)
+    care: float = Field(default=1.0, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> Self:
+        if self.sum() <= 0:
+            raise ValueError("at least one criterion must have a weight above 0")
+        return self
+
+    @classmethod
+    def for_programme(cls, programme: ProgrammeTerms) -> Weights:
+        """Sensible defaults: contrast counts double when the programme crosses organisations
+        or is an X-market circle."""
+        if programme.crosses_organisations or programme.model == "x_market_circle":
+            return cls(contrast=2.0)
+        return cls()
+
+    def of(self, criterion: Criterion) -> float:
+        """The weight of one criterion."""
+        value: float = getattr(self, criterion.value)
+        return value
+
+    def sum(self) -> float:
+        """All weights added up."""
+        return sum(self.of(c) for c in Criterion)
+
+    def total(self, scores: Mapping[Criterion, Num]) -> Num:
+        """The weighted mean of per-criterion scores (same order of operations everywhere)."""
+        acc = np.zeros_like(scores[Criterion.CARE])
+        for criterion in Criterion:
+            acc = acc + self.of(criterion) * scores[criterion]
+        return np.asarray(acc / self.sum(), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class PairFeatures:
+    """What scoring needs to know of (mentee, mentor) pairs, as counts and 0/1 flags."""
+
+    goal_words: Num
+    shared_goal_words: Num
+    shared_languages: Num
+    fewest_languages: Num
+    overlap_minutes: Num
+    shared_options: Num
+    fewest_options: Num
+    same_organisation: Num
+    sectors_known: Num
+    same_sector: Num
+    seniority_known: Num
+    seniority_gap: Num
+    emcc_both_known: Num
+    emcc_gap: Num
+    mentor_emcc_known: Num
+    mentor_emcc: Num
+    sector_named: Num
+    named_skills: Num
+
+
+def _gap_fit(gap: Num) -> Num:
+    """Seed 003's challenge: a gap of one or two levels is best, equal or reversed worse."""
+    return np.asarray(
+        np.select(
+            [gap >= 4, gap == 3, gap >= 1, gap == 0, gap == -1],
+            [0.5, 0.7, 1.0, 0.35, 0.15],
+            default=0.05,
+        ),
+        dtype=np.float64,
+    )
+
+
+def _share(shared: Num, fewest: Num) -> Num:
+    return np.asarray(np.minimum(1.0, shared / np.maximum(fewest, 1.0)), dtype=np.float64)
+
+
+def criterion_scores(f: PairFeatures) -> dict[Criterion, Num]:
+    """Each criterion's score in [0, 1] for every pair described by `f`."""
+    goals = np.where(
+        f.goal_words == 0,
+        0.5,
+        np.minimum(1.0, 2.0 * f.shared_goal_words / np.maximum(f.goal_words, 1.0)),
+    )
+    compatibility = (
+        _share(f.shared_languages, f.fewest_languages)
+        + np.minimum(1.0, f.overlap_minutes / ENOUGH_MINUTES)
+        + _share(f.shared_options, f.fewest_options)
+    ) / 3.0
+    contrast = 0.5 * (1.0 - f.same_organisation) + 0.5 * np.where(
+        f.sectors_known == 1, 1.0 - f.same_sector, 0.5
+    )
+    emcc = np.where(
+        f.emcc_both_known == 1,
+        _gap_fit(f.emcc_gap),
+        np.where(f.mentor_emcc_known == 1, 0.4 + 0.2 * f.mentor_emcc, 0.5),
+    )
+    challenge = 0.7 * np.where(f.seniority_known == 1, _gap_fit(f.seniority_gap), 0.5) + 0.3 * emcc
+    context = 0.5 * np.where(
+        f.sector_named == 1, 1.0, np.where(f.same_sector == 1, 0.75, 0.0)
+    ) + 0.5 * np.minimum(1.0, f.named_skills / 2.0)
+    care = np.full_like(f.goal_words, 0.5)
+    scores = {
+        Criterion.GOALS_SKILLS: goals,
+        Criterion.COMPATIBILITY: compatibility,
+        Criterion.CONTRAST: contrast,
+        Criterion.CHALLENGE: challenge,
+        Criterion.CONTEXT: context,
+        Criterion.CARE: care,
+    }
+    return {c: np.asarray(s, dtype=np.float64) for c, s in scores.items()}
+
+
+class CriterionScore(BaseModel):
+    """One criterion's score for a pair, its weight, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    criterion: Criterion = Field(examples=["compatibility"])
+    score: float = Field(ge=0, le=1, examples=[0.83])
+    weight: float = Field(ge=0, examples=[2.0])
+    reasons: list[str] = Field(examples=[["both speak English"]])
+
+
+class Suggestion(BaseModel):
+    """A possible pair with its total score (the weighted mean) and per-criterion scores."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mentee_id: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
+    mentor_id: str = Field(examples=["mem_0c1d2e3f4a5b6c7d"])
+    total: float = Field(ge=0, le=1, examples=[0.74])
+    scores: list[CriterionScore]
+
+    def score_of(self, criterion: Criterion) -> float:
+        """One criterion's score."""
+        return next(s.score for s in self.scores if s.criterion is criterion)
+
+    @property
+    def reasons(self) -> list[str]:
+        """Every reason, each prefixed by its criterion."""
+        return [f"{s.criterion.value}: {r}" for s in self.scores for r in s.reasons]
+
+
+def rank(value: str | None, levels: tuple[str, ...]) -> int:
+    """A level's position on its ladder, or -1 when it is not known."""
+    key = normalised(value)
+    key = key.replace(" ", "_") if key else None
+    return levels.index(key) if key in levels else -1
+
+
+def _skill_word_sets(profile: MatchingProfile) -> frozenset[frozenset[str]]:
+    return frozenset(w for w in (words_of(s) for s in profile.skills) if w)
+
+
+def pair_features(
+    mentee: MatchingProfile, mentee_org: str, mentor: MatchingProfile, mentor_org: str
+) -> PairFeatures:
+    """The features of one pair (the scalar twin of the vectorised round)."""
+    goal_words = words_of_all(mentee.development_goals)
+    skill_words = words_of_all(mentor.skills)
+    langs_a, langs_b = languages_of(mentee), languages_of(mentor)
+    opts_a, opts_b = meeting_options(mentee), meeting_options(mentor)
+    sector_a, sector_b = normalised(mentee.sector), normalised(mentor.sector)
+    job_a, job_b = rank(mentee.job_level, JOB_LEVELS), rank(mentor.job_level, JOB_LEVELS)
+    emcc_a, emcc_b = rank(mentee.emcc_level, EMCC_LEVELS), rank(mentor.emcc_level, EMCC_LEVELS)
+    sector_words = words_of(sector_b) if sector_b else frozenset()
+    overlap = sum(e - s for s, e in common_windows(weekly_windows(mentee), weekly_windows(mentor)))
+    values = {
+        "goal_words": len(goal_words),
+        "shared_goal_words": len(goal_words & skill_words),
+        "shared_languages": len(langs_a & langs_b),
+        "fewest_languages": min(len(langs_a), len(langs_b)),
+        "overlap_minutes": overlap,
+        "shared_options": len(opts_a & opts_b),
+        "fewest_options": min(len(opts_a), len(opts_b)),
+        "same_organisation": int(mentee_org == mentor_org),
+        "sectors_known": int(sector_a is not None and sector_b is not None),
+        "same_sector": int(sector_a is not None and sector_a == sector_b),
+        "seniority_known": int(job_a >= 0 and job_b >= 0),
+        "seniority_gap": job_b - job_a,
+        "emcc_both_known": int(emcc_a >= 0 and emcc_b >= 0),
+        "emcc_gap": emcc_b - emcc_a,
+        "mentor_emcc_known": int(emcc_b >= 0),
+        "mentor_emcc": max(emcc_b, 0),
+        "sector_named": int(bool(sector_words) and sector_words <= goal_words),
+        "named_skills": sum(1 for w in _skill_word_sets(mentor) if w <= goal_words),
+    }
+    return PairFeatures(**{k: np.asarray(float(v)) for k, v in values.items()})
+
+
+_LEVEL_GAP = {1: "one level", 2: "two levels", 3: "three levels"}
+
+
+def _gap_words(gap: int) -> str:
+    return _LEVEL_GAP.get(abs(gap), f"{abs(gap)} levels")
+
+
+def _goals_reasons(mentee: MatchingProfile, mentor: MatchingProfile) -> list[str]:
+    a, b = mentee.display_name, mentor.display_name
+    if not mentee.development_goals:
+        return [f"{a} has not stated development goals (neutral)"]
+    links: list[str] = []
+    for goal in mentee.development_goals:
+        for skill in mentor.skills:
+            shared = words_of(goal) & words_of(skill)
+            if shared:
+                links.append(f"{a}'s goal '{goal}' meets {b}'s skill '{skill}'")
+                break
+    if not links:
+        return [f"{b}'s skills do not touch {a}'s goals"]
+    return links[:3]
+
+
+def _compatibility_reasons(mentee: MatchingProfile, mentor: MatchingProfile) -> list[str]:
+    reasons: list[str] = []
+    langs = sorted(language_label(c) for c in languages_of(mentee) & languages_of(mentor))
+    if langs:
+        reasons.append("both speak " + ", ".join(langs))
+    else:
+        reasons.append("no language in common")
+    common = common_windows(weekly_windows(mentee), weekly_windows(mentor))
+    minutes = sum(e - s for s, e in common)
+    if common:
+        first = common[0]
+        when = local_label(first, mentee.time_zone)
+        if mentor.time_zone != mentee.time_zone:
+            when += f" = {local_label(first, mentor.time_zone)}"
+        reasons.append(f"both free {duration_label(minutes)} a week, e.g. {when}")
+    else:
+        reasons.append("no weekly time when both are free (time zones taken into account)")
+    options = sorted(meeting_options(mentee) & meeting_options(mentor))
+    if options:
+        reasons.append("both can meet by " + ", ".join(option_label(o) for o in options))
+    else:
+        reasons.append("no way of meeting in common (face to face needs the same location)")
+    return reasons
+
+
+def _contrast_reasons(
+    mentee: MatchingProfile, mentee_org: str, mentor: MatchingProfile, mentor_org: str
+) -> list[str]:
+    reasons = [
+        "from different organisations" if mentee_org != mentor_org else "from one organisation"
+    ]
+    sa, sb = normalised(mentee.sector), normalised(mentor.sector)
+    if sa is None or sb is None:
+        reasons.append("a sector is not known (neutral)")
+    elif sa != sb:
+        reasons.append(f"different sectors: {mentee.sector} and {mentor.sector}")
+    else:
+        reasons.append(f"the same sector ({mentor.sector})")
+    return reasons
+
+
+def _challenge_reasons(mentee: MatchingProfile, mentor: MatchingProfile) -> list[str]:
+    a, b = mentee.display_name, mentor.display_name
+    ja, jb = rank(mentee.job_level, JOB_LEVELS), rank(mentor.job_level, JOB_LEVELS)
+    if ja < 0 or jb < 0:
+        reasons = ["a job level is not known (neutral)"]
+    else:
+        gap = jb - ja
+        levels = f"({mentor.job_level}; {a} is {mentee.job_level})"
+        if 1 <= gap <= 2:
+            reasons = [f"{b} is {_gap_words(gap)} more senior {levels}: room to stretch {a}"]
+        elif gap > 2:
+            reasons = [f"{b} is {_gap_words(gap)} more senior {levels}: a wide gap"]
+        elif gap == 0:
+            reasons = [f"{b} and {a} are at the same level ({mentor.job_level}): little stretch"]
+        else:
+            reasons = [f"{b} is {_gap_words(gap)} less senior {levels}: reverse mentoring"]
+    ea, eb = rank(mentee.emcc_level, EMCC_LEVELS), rank(mentor.emcc_level, EMCC_LEVELS)
+    if eb >= 0:
+        level = EMCC_LEVELS[eb].replace("_", " ")
+        extra = f", {a} is {EMCC_LEVELS[ea].replace('_', ' ')}" if ea >= 0 else ""
+        reasons.append(f"{b} is an EMCC {level} mentor{extra}")
+    else:
+        reasons.append(f"{b}'s EMCC level is not known (neutral)")
+    return reasons
+
+
+def _context_reasons(mentee: MatchingProfile, mentor: MatchingProfile) -> list[str]:
+    a, b = mentee.display_name, mentor.display_name
+    goal_words = words_of_all(mentee.development_goals)
+    reasons: list[str] = []
+    sa, sb = normalised(mentee.sector), normalised(mentor.sector)
+    if sb is not None and named_in(sb, goal_words):
+        reasons.append(f"{b} works in {mentor.sector}, which {a}'s goals name")
+    elif sb is not None and sa == sb:
+        reasons.append(f"{b} knows {a}'s sector ({mentor.sector})")
+    else:
+        reasons.append(f"{b}'s sector is not one {a}'s goals name")
+    named = [s for s in mentor.skills if named_in(s, goal_words)]
+    if named:
+        reasons.append(f"{a}'s goals name {b}'s expertise: " + ", ".join(named[:3]))
+    return reasons
+
+
+def score_pair(mentee: Candidate, mentor: Candidate, weights: Weights | None = None) -> Suggestion:
+    """A (mentee, mentor) pair scored by criterion, with reasons. For peers, `mentee` is the
+    one whose goals are served. Both need a profile; feasibility is `constraints`' business."""
+    if mentee.profile is None or mentor.profile is None:
+        raise ValueError("both members need a profile to be scored")
+    weights = weights or Weights()
+    a, b = mentee.profile, mentor.profile
+    features = pair_features(a, mentee.organisation_id, b, mentor.organisation_id)
+    scores = criterion_scores(features)
+    total = float(weights.total(scores))
+    reasons = {
+        Criterion.GOALS_SKILLS: _goals_reasons(a, b),
+        Criterion.COMPATIBILITY: _compatibility_reasons(a, b),
+        Criterion.CONTRAST: _contrast_reasons(a, mentee.organisation_id, b, mentor.organisation_id),
+        Criterion.CHALLENGE: _challenge_reasons(a, b),
+        Criterion.CONTEXT: _context_reasons(a, b),
+        Criterion.CARE: [NO_PREFERENCES],
+    }
+    return Suggestion(
+        mentee_id=mentee.member_id,
+        mentor_id=mentor.member_id,
+        total=min(1.0, max(0.0, total)),
+        scores=[
+            CriterionScore(
+                criterion=c,
+                score=min(1.0, max(0.0, float(scores[c]))),
+                weight=weights.of(c),
+                reasons=reasons[c],
+            )
+            for c in Criterion
+        ],
+    )
