@@ -88,7 +88,9 @@ class ServiceRuntime:
             self.settings.kafka_replication_factor,
         )
         await self.producer.start()
-        await self.sweep_outbox()
+        # Publish what a crash left before anything else; tidying is the timer's job, so a
+        # backlog of published events does not slow the start.
+        await self.sweep_outbox(clean=False)
         self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
         self.every(self.settings.outbox_sweep_seconds, "outbox-sweep", self._sweep_job)
         for name, seconds, job in self._periodic:
@@ -98,11 +100,14 @@ class ServiceRuntime:
             self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
         log.info("service started", service=self.service)
 
-    async def sweep_outbox(self) -> int:
-        """Queue what a crash left unpublished in this service's outboxes."""
+    async def sweep_outbox(self, *, clean: bool = True) -> int:
+        """Queue what a crash left unpublished in this service's outboxes (and, with `clean`,
+        tidy what was published)."""
         if not self._outbox_collections:
             return 0
-        return await self.relay.sweep(await self.databases.names(), self._outbox_collections)
+        return await self.relay.sweep(
+            await self.databases.names(), self._outbox_collections, clean=clean
+        )
 
     async def _sweep_job(self) -> None:
         await self.sweep_outbox()
