@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import FastAPI
 
-from services.matching.adapters import http_routes
+from services.matching.adapters import circle_routes, http_routes, proposal_routes
+from services.matching.adapters.circle_store import CIRCLES, CircleStore
 from services.matching.adapters.pool_store import PoolStore
+from services.matching.adapters.proposal_store import PROPOSALS, ProposalStore
 from services.matching.adapters.read_model import CandidateReadModel
 from shared.contracts.registry import (
     MemberEnrolled,
@@ -17,6 +21,7 @@ from shared.contracts.registry import (
     ProgrammeStatusChanged,
 )
 from shared.directory import OrganisationDirectory
+from shared.events.catalogue import InboundEvent
 from shared.http.app import create_service_app, remote_verifier
 from shared.http.directory_routes import directory_router
 from shared.logging import configure_logging
@@ -31,24 +36,41 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """The matching ASGI app (run with `uvicorn --factory services.matching.app:create_app`)."""
     settings = settings or ServiceSettings()
     configure_logging(SERVICE, settings.log_level)
-    runtime = ServiceRuntime(SERVICE, settings, consumes_from=["registry"])
+    runtime = ServiceRuntime(
+        SERVICE, settings, consumes_from=["registry"], outbox_collections=[PROPOSALS, CIRCLES]
+    )
     data = TenantData(runtime.databases)
     directory = OrganisationDirectory(data)
     candidates = CandidateReadModel(data)
+    proposals = ProposalStore(data, runtime.outbox)
+    circles = CircleStore(data, runtime.outbox, proposals)
+
+    async def on_erased(events: Sequence[InboundEvent[MemberErased]]) -> None:
+        await candidates.on_erased(events)
+        await proposals.on_erased(events)
+        await circles.on_erased(events)
+
+    runtime.subscribe(MemberErased, on_erased)
     runtime.subscribe(OrganisationJoined, directory.on_joined)
     runtime.subscribe(MemberProfileUpdated, candidates.on_profile_updated)
     runtime.subscribe(MemberReadinessChanged, candidates.on_readiness_changed)
     runtime.subscribe(MemberEnrolled, candidates.on_enrolled)
-    runtime.subscribe(MemberErased, candidates.on_erased)
     runtime.subscribe(ProgrammePublished, candidates.on_programme_published)
     runtime.subscribe(ProgrammeStatusChanged, candidates.on_programme_status_changed)
     app = create_service_app(
         runtime,
         title="mentornet matching",
         description="Candidate pools, scored suggestions with reasons, proposals and acceptances.",
-        routers=[http_routes.router, directory_router()],
+        routers=[
+            http_routes.router,
+            proposal_routes.router,
+            circle_routes.router,
+            directory_router(),
+        ],
         verifier=remote_verifier(settings),
     )
     app.state.directory = directory
     app.state.pools = PoolStore(data)
+    app.state.proposals = proposals
+    app.state.circles = circles
     return app

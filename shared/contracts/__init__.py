@@ -3,6 +3,6 @@
 Importing this package registers every model in `shared.events.catalogue.catalogue`.
 """
 
-from shared.contracts import registry
+from shared.contracts import matching, registry
 
-__all__ = ["registry"]
+__all__ = ["matching", "registry"]

@@ -57,8 +57,13 @@ class PoolStore:
     async def pool(self, caller: Principal, programme_id: str) -> ProgrammePool:
         """Every enrolled member of the programme, eligible or not and why."""
         programme = await self.programme_for(caller, programme_id)
+        return ProgrammePool(programme, await self.assess(caller, programme))
+
+    async def assess(self, caller: Principal, programme: ProgrammeTerms) -> list[Candidate]:
+        """Every enrolled member assessed by the pool rule, with the profiles the caller may
+        see (others' only with consent; the rest withheld)."""
         enrolments_of = self._data.network(ENROLMENTS)
-        enrolled = await enrolments_of.find({"programme_id": programme_id}).to_list()
+        enrolled = await enrolments_of.find({"programme_id": programme.programme_id}).to_list()
         enrolments = [Enrolment.model_validate(d) for d in enrolled]
         members: dict[str, set[str]] = defaultdict(set)
         for enrolment in enrolments:
@@ -73,7 +78,7 @@ class PoolStore:
                 if document.get("readiness") is not None:
                     readiness[document["_id"]] = Readiness.model_validate(document["readiness"])
             profiles.update(dict.fromkeys(withheld, Withheld()))
-        return ProgrammePool(programme, candidate_pool(programme, enrolments, profiles, readiness))
+        return candidate_pool(programme, enrolments, profiles, readiness)
 
     async def _candidates(
         self, caller: Principal, organisation_id: str, ids: list[str]

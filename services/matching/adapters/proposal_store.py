@@ -1,0 +1,448 @@
+"""Matching rounds and proposals, through the data door, for the caller.
+
+Proposals are cross-organisation records with an explicit pair of participants: one document
+per pairing in the matching network database (`proposals`), keyed by the pair's one possible
+id (`proposal_id`), so a pair is proposed at most once in a programme. Every change is one
+single-document write conditioned on the proposal's `version`, carrying its events in the same
+write (the outbox), so `match.accepted` is published exactly once.
+
+Who may do what:
+- a programme's co-ordinators run rounds, read every proposal, approve, reject and propose;
+- a party (the mentee or the mentor) reads, accepts and declines their own proposals;
+- an enrolled mentee of a self-match programme reads their suggestions and requests a mentor;
+- anyone else gets 404, as for something that does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from services.matching.adapters.pool_store import PoolStore
+from services.matching.adapters.read_model import ENROLMENTS, PROGRAMMES
+from services.matching.domain import proposals as rules_of
+from services.matching.domain.assignment import optimal_assignment
+from services.matching.domain.candidate import (
+    Candidate,
+    ProgrammeTerms,
+)
+from services.matching.domain.candidate_graph import candidate_graph, top_suggestions
+from services.matching.domain.constraints import MatchingRules, why_impossible
+from services.matching.domain.proposals import (
+    HOLDING,
+    Change,
+    DeclineReason,
+    Origin,
+    Proposal,
+    ProposalStatus,
+    proposal_id,
+    proposed_before,
+    still_to_match,
+)
+from services.matching.domain.scoring import Suggestion, Weights, score_pair
+from shared.auth.principal import CallerKind, Principal
+from shared.contracts.matching import MatchAccepted, MatchDeclined, MatchProposed
+from shared.contracts.registry import MemberErased
+from shared.errors import ConflictError, DomainError, NotFoundError
+from shared.events.catalogue import InboundEvent, new_event
+from shared.events.envelope import Audience, Envelope
+from shared.mongo.databases import Document
+from shared.mongo.outbox import OutboxWriter
+from shared.tenancy import TenantData
+
+PROPOSALS = "proposals"  # network: one document per (programme, mentee, mentor)
+SUGGESTIONS_SHOWN = 5
+ATTEMPTS = 5
+
+
+class ImpossiblePairError(DomainError):
+    """A pair a co-ordinator or mentee asked for breaks hard constraints."""
+
+    status = 422
+    error = "impossible_pair"
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("this pair cannot be matched: " + "; ".join(reasons))
+        self.reasons = reasons
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A programme's terms and the rules matching reads from its publication."""
+
+    terms: ProgrammeTerms
+    require_different_sectors: bool
+    self_match: bool
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    """What a round proposed and who it left without a mentor."""
+
+    proposals: list[Proposal]
+    unmatched: list[str]
+    total_score: float
+
+
+def _programme(document: Document | None) -> Programme | None:
+    terms = (document or {}).get("terms")
+    if document is None or terms is None:
+        return None
+    return Programme(
+        terms=ProgrammeTerms.model_validate({**terms, "status": document.get("status", "open")}),
+        require_different_sectors=bool(terms.get("require_different_sectors", False)),
+        self_match=bool(terms.get("self_match", False)),
+    )
+
+
+def _proposal(document: Document) -> Proposal:
+    return Proposal.model_validate({**document, "id": document["_id"]})
+
+
+def _document(p: Proposal) -> Document:
+    body = p.model_dump(mode="json", exclude={"id"})
+    body["created_at"] = p.created_at
+    body["accepted_at"] = p.accepted_at
+    return {"_id": p.id, **body}
+
+
+def _is_member(caller: Principal) -> bool:
+    return caller.kind is CallerKind.MEMBER
+
+
+class ProposalStore:
+    """Rounds, proposals and self-match suggestions as their callers may see and change them."""
+
+    def __init__(self, data: TenantData, outbox: OutboxWriter) -> None:
+        self._data = data
+        self._outbox = outbox
+        self._pools = PoolStore(data)
+
+    # --- reading what a caller may see -------------------------------------------------
+
+    async def programme(self, programme_id: str) -> Programme | None:
+        return _programme(await self._data.network(PROGRAMMES).find_one({"_id": programme_id}))
+
+    async def coordinated(self, caller: Principal, programme_id: str) -> Programme:
+        programme = await self.programme(programme_id)
+        if (
+            programme is None
+            or not _is_member(caller)
+            or not programme.terms.is_coordinated_by(caller.subject)
+        ):
+            raise NotFoundError(f"no programme {programme_id!r} that you co-ordinate")
+        return programme
+
+    async def pool_as(self, caller: Principal, programme: Programme) -> list[Candidate]:
+        """Every enrolled member assessed, as the caller may see their profiles."""
+        return await self._pools.assess(caller, programme.terms)
+
+    async def _proposals_of(self, programme_id: str) -> list[Proposal]:
+        found = await self._data.network(PROPOSALS).find({"programme_id": programme_id}).to_list()
+        return sorted((_proposal(d) for d in found), key=lambda p: (p.created_at, p.id))
+
+    async def _load(self, proposal_id: str) -> Proposal:
+        document = await self._data.network(PROPOSALS).find_one({"_id": proposal_id})
+        if document is None:
+            raise NotFoundError(f"no proposal {proposal_id!r} that you can see")
+        return _proposal(document)
+
+    async def proposals(self, caller: Principal, programme_id: str) -> list[Proposal]:
+        """Co-ordinators: every proposal of the programme; an enrolled member: their own."""
+        programme = await self.programme(programme_id)
+        if programme is None or not _is_member(caller):
+            raise NotFoundError(f"no programme {programme_id!r} that you take part in")
+        if programme.terms.is_coordinated_by(caller.subject):
+            return await self._proposals_of(programme_id)
+        if not await self.is_enrolled(caller, programme_id):
+            raise NotFoundError(f"no programme {programme_id!r} that you take part in")
+        found = (
+            await self._data.network(PROPOSALS)
+            .find(
+                {
+                    "programme_id": programme_id,
+                    "$or": [{"mentee_id": caller.subject}, {"mentor_id": caller.subject}],
+                }
+            )
+            .to_list()
+        )
+        return sorted((_proposal(d) for d in found), key=lambda p: (p.created_at, p.id))
+
+    async def is_enrolled(
+        self, caller: Principal, programme_id: str, role: str | None = None
+    ) -> bool:
+        query: Document = {"programme_id": programme_id, "member_id": caller.subject}
+        if role is not None:
+            query["role"] = role
+        found = await self._data.network(ENROLMENTS).find_one(query, projection={"_id": 1})
+        return found is not None and _is_member(caller)
+
+    async def on_erased(self, events: Sequence[InboundEvent[MemberErased]]) -> None:
+        """Erased members' proposals go (the pair and its scores name them)."""
+        erased = sorted({e.data.member_id for e in events})
+        if erased:
+            await self._data.network(PROPOSALS).delete_many(
+                {"$or": [{"mentee_id": {"$in": erased}}, {"mentor_id": {"$in": erased}}]}
+            )
+
+    # --- rounds ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _rules(programme: Programme, existing: Sequence[Proposal]) -> MatchingRules:
+        # Every pair that ever had a proposal is out: declined and rejected pairs are never
+        # proposed again, and open or accepted ones already exist.
+        return MatchingRules.for_programme(
+            programme.terms,
+            ended_pairs=proposed_before(existing),
+            different_sectors=programme.require_different_sectors,
+        )
+
+    @staticmethod
+    def _available(pool: list[Candidate], existing: Sequence[Proposal]) -> list[Candidate]:
+        return still_to_match(pool, existing)
+
+    async def run_round(self, caller: Principal, programme_id: str) -> RoundResult:
+        """Pool → rules → candidate graph → optimal assignment; one proposal per pairing."""
+        programme = await self.coordinated(caller, programme_id)
+        if programme.terms.is_circle:
+            raise ConflictError("this programme groups peers into circles, not pairs")
+        existing = await self._proposals_of(programme_id)
+        pool = self._available(await self.pool_as(caller, programme), existing)
+        weights = Weights.for_programme(programme.terms)
+        graph = candidate_graph(pool, self._rules(programme, existing), weights)
+        assignment = optimal_assignment(graph)
+        by_id = {c.member_id: c for c in pool}
+        now = datetime.now(UTC)
+        created = [
+            self._new(
+                programme,
+                score_pair(by_id[p.mentee_id], by_id[p.mentor_id], weights),
+                by_id,
+                Origin.ROUND,
+                now,
+            )
+            for p in assignment.pairings
+        ]
+        await self._insert(created)
+        return RoundResult(created, list(assignment.unmatched), assignment.total_score)
+
+    def _new(
+        self,
+        programme: Programme,
+        suggestion: Suggestion,
+        by_id: dict[str, Candidate],
+        origin: Origin,
+        now: datetime,
+    ) -> Proposal:
+        mentee, mentor = by_id[suggestion.mentee_id], by_id[suggestion.mentor_id]
+        status = ProposalStatus.APPROVED if origin is Origin.REQUEST else ProposalStatus.PROPOSED
+        return Proposal(
+            id=proposal_id(programme.terms.programme_id, mentee.member_id, mentor.member_id),
+            programme_id=programme.terms.programme_id,
+            mentee_id=mentee.member_id,
+            mentee_organisation_id=mentee.organisation_id,
+            mentor_id=mentor.member_id,
+            mentor_organisation_id=mentor.organisation_id,
+            origin=origin,
+            status=status,
+            score=suggestion.total,
+            scores=suggestion.scores,
+            created_at=now,
+        )
+
+    async def _insert(self, created: list[Proposal]) -> None:
+        if not created:
+            return
+        items: list[tuple[Document, Sequence[Envelope]]] = [
+            (_document(p), [self._proposed(p)]) for p in created
+        ]
+        try:
+            for start in range(0, len(items), 500):
+                await self._outbox.insert_many(
+                    self._data.network(PROPOSALS), items[start : start + 500]
+                )
+        except (BulkWriteError, DuplicateKeyError) as exc:
+            raise ConflictError("a pair was proposed meanwhile; run the round again") from exc
+
+    @staticmethod
+    def _proposed(p: Proposal) -> Envelope:
+        data = MatchProposed(
+            proposal_id=p.id,
+            programme_id=p.programme_id,
+            mentee_id=p.mentee_id,
+            mentee_organisation_id=p.mentee_organisation_id,
+            mentor_id=p.mentor_id,
+            mentor_organisation_id=p.mentor_organisation_id,
+            score=p.score,
+            origin=p.origin.value,
+        )
+        return new_event(data, organisation=None, subject=p.id, audience=Audience.NETWORK)
+
+    async def propose(
+        self, caller: Principal, programme_id: str, mentee_id: str, mentor_id: str
+    ) -> Proposal:
+        """A co-ordinator proposes a pair of their choosing (a swap); refused with every
+        hard constraint it breaks."""
+        programme = await self.coordinated(caller, programme_id)
+        return await self._propose_pair(caller, programme, mentee_id, mentor_id, Origin.COORDINATOR)
+
+    async def _propose_pair(
+        self,
+        caller: Principal,
+        programme: Programme,
+        mentee_id: str,
+        mentor_id: str,
+        origin: Origin,
+    ) -> Proposal:
+        existing = await self._proposals_of(programme.terms.programme_id)
+        pool = self._available(await self.pool_as(caller, programme), existing)
+        by_id = {c.member_id: c for c in pool}
+        reasons: list[str] = []
+        if any(p.mentee_id == mentee_id and p.status in HOLDING for p in existing):
+            reasons.append("the mentee already has an open or accepted proposal")
+        if any(p.pair == (mentee_id, mentor_id) for p in existing):
+            reasons.append("this pair has been proposed before")
+        mentee, mentor = by_id.get(mentee_id), by_id.get(mentor_id)
+        if mentee is None:
+            reasons.append("the mentee is not enrolled in this programme")
+        if mentor is None:
+            reasons.append("the mentor is not enrolled in this programme")
+        if mentee is not None and mentor is not None:
+            reasons += why_impossible(mentee, mentor, self._rules(programme, existing))
+        if reasons or mentee is None or mentor is None:
+            raise ImpossiblePairError(list(dict.fromkeys(reasons)))
+        weights = Weights.for_programme(programme.terms)
+        created = self._new(
+            programme, score_pair(mentee, mentor, weights), by_id, origin, datetime.now(UTC)
+        )
+        await self._insert([created])
+        return created
+
+    # --- self-match -----------------------------------------------------------------------
+
+    async def _self_match(self, caller: Principal, programme_id: str) -> Programme:
+        programme = await self.programme(programme_id)
+        if (
+            programme is None
+            or not await self.is_enrolled(caller, programme_id, "mentee")
+            or programme.terms.is_circle
+        ):
+            raise NotFoundError(f"no programme {programme_id!r} you take part in as a mentee")
+        if not programme.self_match:
+            raise ConflictError("in this programme the co-ordinators propose the matches")
+        return programme
+
+    async def suggestions(self, caller: Principal, programme_id: str) -> list[Suggestion]:
+        """A self-match mentee's best possible mentors, with reasons."""
+        programme = await self._self_match(caller, programme_id)
+        existing = await self._proposals_of(programme_id)
+        pool = self._available(await self.pool_as(caller, programme), existing)
+        me = next((c for c in pool if c.member_id == caller.subject), None)
+        if me is None:
+            return []  # they have an open or accepted proposal already
+        weights = Weights.for_programme(programme.terms)
+        return top_suggestions(
+            me, pool, self._rules(programme, existing), weights, SUGGESTIONS_SHOWN
+        )
+
+    async def request(self, caller: Principal, programme_id: str, mentor_id: str) -> Proposal:
+        """A self-match mentee asks for a mentor: an approved proposal both must accept."""
+        programme = await self._self_match(caller, programme_id)
+        return await self._propose_pair(
+            caller, programme, caller.subject, mentor_id, Origin.REQUEST
+        )
+
+    # --- review and acceptance ------------------------------------------------------------
+
+    async def approve(self, caller: Principal, proposal_id: str) -> Proposal:
+        """A co-ordinator approves a proposed pair."""
+        return await self._step(caller, proposal_id, coordinator=True, step=rules_of.approve)
+
+    async def reject(self, caller: Principal, proposal_id: str) -> Proposal:
+        """A co-ordinator rejects an open pair; it is never proposed again."""
+        return await self._step(
+            caller, proposal_id, coordinator=True, step=lambda p, _: rules_of.reject(p)
+        )
+
+    async def accept(self, caller: Principal, proposal_id: str) -> Proposal:
+        """A party accepts their own side."""
+        return await self._step(
+            caller, proposal_id, step=lambda p, now: rules_of.accept(p, caller.subject, now)
+        )
+
+    async def decline(
+        self, caller: Principal, proposal_id: str, reason: DeclineReason | None
+    ) -> Proposal:
+        """A party declines (no blame); the mentee goes back to the pool."""
+        return await self._step(
+            caller, proposal_id, step=lambda p, _: rules_of.decline(p, caller.subject, reason)
+        )
+
+    async def _may_see(self, caller: Principal, p: Proposal, coordinator: bool) -> bool:
+        if not _is_member(caller):
+            return False
+        if coordinator:
+            programme = await self.programme(p.programme_id)
+            return programme is not None and programme.terms.is_coordinated_by(caller.subject)
+        side = p.side_of(caller.subject)
+        organisation = p.mentee_organisation_id if side == "mentee" else p.mentor_organisation_id
+        return side is not None and caller.belongs_to(organisation)
+
+    async def _step(
+        self,
+        caller: Principal,
+        proposal_id: str,
+        step: Any,
+        coordinator: bool = False,
+    ) -> Proposal:
+        for _ in range(ATTEMPTS):
+            current = await self._load(proposal_id)
+            if not await self._may_see(caller, current, coordinator):
+                raise NotFoundError(f"no proposal {proposal_id!r} that you can see")
+            change: Change = step(current, datetime.now(UTC))
+            after = change.proposal
+            events = [self._event_for(current, change)]
+            body = _document(after)
+            del body["_id"]
+            result = await self._outbox.update(
+                self._data.network(PROPOSALS),
+                proposal_id,
+                {"$set": body},
+                [e for e in events if e is not None],
+                condition={"version": current.version},
+            )
+            if result.matched_count:
+                return after
+        raise ConflictError("the proposal is changing right now; try again")
+
+    @staticmethod
+    def _event_for(before: Proposal, change: Change) -> Envelope | None:
+        p = change.proposal
+        if change.completed and p.accepted_at is not None:
+            accepted = MatchAccepted(
+                proposal_id=p.id,
+                programme_id=p.programme_id,
+                mentee_id=p.mentee_id,
+                mentee_organisation_id=p.mentee_organisation_id,
+                mentor_id=p.mentor_id,
+                mentor_organisation_id=p.mentor_organisation_id,
+                accepted_at=p.accepted_at,
+            )
+            return new_event(accepted, organisation=None, subject=p.id, audience=Audience.NETWORK)
+        if p.status is ProposalStatus.DECLINED and before.status is not ProposalStatus.DECLINED:
+            assert p.declined_by is not None
+            declined = MatchDeclined(
+                proposal_id=p.id,
+                programme_id=p.programme_id,
+                mentee_id=p.mentee_id,
+                mentor_id=p.mentor_id,
+                declined_by=p.declined_by.value,
+                reason=p.decline_reason.value if p.decline_reason else None,
+                declined_at=datetime.now(UTC),
+            )
+            return new_event(declined, organisation=None, subject=p.id, audience=Audience.NETWORK)
+        return None
