@@ -417,3 +417,26 @@ def test_a_circle_round_groups_peers_of_both_organisations(world: World) -> None
         return erased not in members and len(members) == len(peers) - 1
 
     eventually(left_their_circle, timeout=20)
+
+
+def test_a_coordinator_sets_the_weights_and_nobody_else_can(world: World, setup: Setup) -> None:
+    url = f"/programmes/{setup.programme}/weights"
+    defaults = call(world, world.a.admin, "GET", url)
+    assert defaults.status_code == 200, defaults.text
+    assert defaults.json()["contrast"] == 2.0, "contrast counts double across organisations"
+    chosen = {
+        "goals_skills": 5,
+        "compatibility": 1,
+        "contrast": 0,
+        "challenge": 1,
+        "context": 1,
+        "care": 0,
+    }
+    assert call(world, world.a.admin, "PUT", url, chosen).json()["goals_skills"] == 5
+    assert call(world, world.a.admin, "GET", url).json()["contrast"] == 0
+    nothing = dict.fromkeys(chosen, 0)
+    refused = call(world, world.a.admin, "PUT", url, nothing)
+    assert refused.status_code == 422
+    for tokens in (world.b.admin, world.a.member, world.coordinator):
+        assert call(world, tokens, "PUT", url, chosen).status_code == 404
+    assert call(world, world.a.admin, "GET", url).json()["goals_skills"] == 5

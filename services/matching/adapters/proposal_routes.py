@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.matching.adapters.proposal_store import ProposalStore
 from services.matching.domain.proposals import DeclineReason, Proposal
-from services.matching.domain.scoring import Suggestion
+from services.matching.domain.scoring import Suggestion, Weights
 from shared.auth.http import Caller
 from shared.http.errors import AUTH_REFUSALS, Problem
 
@@ -200,3 +200,26 @@ async def request_mentor(
 ) -> Proposal:
     """Creates a proposal that needs no co-ordinator's approval, only both acceptances."""
     return await store.request(caller, programme_id, body.mentor_id)
+
+
+@router.get(
+    "/programmes/{programme_id}/weights",
+    summary="How much each criterion counts (co-ordinators)",
+    responses=AUTH_REFUSALS,
+)
+async def get_weights(programme_id: ProgrammeId, caller: Caller, store: Proposals) -> Weights:
+    """The programme's weights: set by its co-ordinators, else the defaults (contrast counts
+    double when the programme crosses organisations)."""
+    return (await store.coordinated(caller, programme_id)).weights
+
+
+@router.put(
+    "/programmes/{programme_id}/weights",
+    summary="Set how much each criterion counts (co-ordinators)",
+    responses={**AUTH_REFUSALS, 422: {"model": Problem}},
+)
+async def set_weights(
+    programme_id: ProgrammeId, weights: Weights, caller: Caller, store: Proposals
+) -> Weights:
+    """Used by the programme's next rounds and suggestions."""
+    return await store.set_weights(caller, programme_id, weights)

@@ -77,6 +77,7 @@ class Programme:
     terms: ProgrammeTerms
     require_different_sectors: bool
     self_match: bool
+    weights: Weights
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,16 @@ def _programme(document: Document | None) -> Programme | None:
     terms = (document or {}).get("terms")
     if document is None or terms is None:
         return None
+    programme_terms = ProgrammeTerms.model_validate(
+        {**terms, "status": document.get("status", "open")}
+    )
+    stored = document.get("weights")
+    weights = Weights.model_validate(stored) if stored else Weights.for_programme(programme_terms)
     return Programme(
-        terms=ProgrammeTerms.model_validate({**terms, "status": document.get("status", "open")}),
+        terms=programme_terms,
         require_different_sectors=bool(terms.get("require_different_sectors", False)),
         self_match=bool(terms.get("self_match", False)),
+        weights=weights,
     )
 
 
@@ -136,6 +143,14 @@ class ProposalStore:
         ):
             raise NotFoundError(f"no programme {programme_id!r} that you co-ordinate")
         return programme
+
+    async def set_weights(self, caller: Principal, programme_id: str, weights: Weights) -> Weights:
+        """A co-ordinator sets how much each criterion counts in the programme's rounds."""
+        programme = await self.coordinated(caller, programme_id)
+        await self._data.network(PROGRAMMES).update_one(
+            {"_id": programme.terms.programme_id}, {"$set": {"weights": weights.model_dump()}}
+        )
+        return weights
 
     async def pool_as(self, caller: Principal, programme: Programme) -> list[Candidate]:
         """Every enrolled member assessed, as the caller may see their profiles."""
@@ -212,7 +227,7 @@ class ProposalStore:
             raise ConflictError("this programme groups peers into circles, not pairs")
         existing = await self._proposals_of(programme_id)
         pool = self._available(await self.pool_as(caller, programme), existing)
-        weights = Weights.for_programme(programme.terms)
+        weights = programme.weights
         graph = candidate_graph(pool, self._rules(programme, existing), weights)
         assignment = optimal_assignment(graph)
         by_id = {c.member_id: c for c in pool}
@@ -315,7 +330,7 @@ class ProposalStore:
             reasons += why_impossible(mentee, mentor, self._rules(programme, existing))
         if reasons or mentee is None or mentor is None:
             raise ImpossiblePairError(list(dict.fromkeys(reasons)))
-        weights = Weights.for_programme(programme.terms)
+        weights = programme.weights
         created = self._new(
             programme, score_pair(mentee, mentor, weights), by_id, origin, datetime.now(UTC)
         )
@@ -344,7 +359,7 @@ class ProposalStore:
         me = next((c for c in pool if c.member_id == caller.subject), None)
         if me is None:
             return []  # they have an open or accepted proposal already
-        weights = Weights.for_programme(programme.terms)
+        weights = programme.weights
         return top_suggestions(
             me, pool, self._rules(programme, existing), weights, SUGGESTIONS_SHOWN
         )
