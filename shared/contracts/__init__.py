@@ -3,6 +3,6 @@
 Importing this package registers every model in `shared.events.catalogue.catalogue`.
 """
 
-from shared.contracts import matching, registry
+from shared.contracts import matching, registry, sessions
 
-__all__ = ["matching", "registry"]
+__all__ = ["matching", "registry", "sessions"]

@@ -1,0 +1,1 @@
+"""The sessions service's rules, free of frameworks and storage."""

@@ -1,0 +1,212 @@
+"""Mentoring relationships and their agreements: the rules (seed 002, Resources 5 and 17).
+
+A relationship moves forwards through the lifecycle of Resource 17, by either party's action;
+either party can end it early, without blame, with a reason code and an optional rematch
+request. Its agreement is a series of versions: drafting inserts a new version, each party
+signs the latest version, and the version is in force once every party signed. Changing a
+signed agreement is drafting a new version, which needs every signature again; old versions
+stay as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.errors import ConflictError, DomainError
+
+
+class Phase(StrEnum):
+    """The mentoring lifecycle (Clutterbuck and Lane, as seed 002 adapts it), in order."""
+
+    BUILDING_RAPPORT = "building_rapport"
+    SETTING_DIRECTION = "setting_direction"
+    PROGRESSION = "progression"
+    WINDING_UP = "winding_up"
+    MOVING_ON = "moving_on"
+
+
+PHASES: tuple[Phase, ...] = tuple(Phase)
+
+
+class Status(StrEnum):
+    """Whether the relationship still runs."""
+
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class Side(StrEnum):
+    """Which party someone is."""
+
+    MENTEE = "mentee"
+    MENTOR = "mentor"
+
+
+class EndReason(StrEnum):
+    """Why a relationship ended: codes only, never free text (it travels in an event)."""
+
+    GOALS_ACHIEVED = "goals_achieved"
+    NO_TIME = "no_time"
+    NOT_A_GOOD_FIT = "not_a_good_fit"
+    CHANGED_ROLE = "changed_role"
+    LEFT_ORGANISATION = "left_organisation"
+    PERSONAL_CIRCUMSTANCES = "personal_circumstances"
+    PROGRAMME_ENDED = "programme_ended"
+    OTHER = "other"
+
+
+class PhaseBackwardsError(DomainError):
+    """The lifecycle only moves forwards."""
+
+    status = 422
+    error = "phase_backwards"
+
+
+class RelationshipEndedError(ConflictError):
+    """Nothing about an ended relationship changes any more."""
+
+
+class Party(BaseModel):
+    """One side of a relationship: a member and their organisation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    member_id: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
+    organisation_id: str = Field(examples=["org_0a1b2c3d4e5f"])
+
+
+class Ending(BaseModel):
+    """How a relationship ended."""
+
+    ended_by: Side
+    ended_early: bool
+    reason: EndReason
+    rematch_requested: bool
+    ended_at: datetime
+
+
+class Relationship(BaseModel):
+    """A mentoring relationship as its parties see it."""
+
+    id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
+    proposal_id: str = Field(examples=["prp_9a8b7c6d5e4f3a2b"])
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    mentee: Party
+    mentor: Party
+    phase: Phase
+    status: Status
+    started_at: datetime
+    ending: Ending | None = None
+
+    @property
+    def participants(self) -> list[str]:
+        """The member ids who may see and act on the relationship."""
+        return [self.mentee.member_id, self.mentor.member_id]
+
+    @property
+    def cross_organisation(self) -> bool:
+        """Its parties come from different organisations (it lives in the network database)."""
+        return self.mentee.organisation_id != self.mentor.organisation_id
+
+    def side_of(self, member_id: str) -> Side | None:
+        """Which party `member_id` is, if any."""
+        if member_id == self.mentee.member_id:
+            return Side.MENTEE
+        if member_id == self.mentor.member_id:
+            return Side.MENTOR
+        return None
+
+
+def relationship_id(proposal_id: str) -> str:
+    """The one relationship an accepted proposal can start (so a redelivery starts none)."""
+    return "rel_" + hashlib.sha256(proposal_id.encode()).hexdigest()[:16]
+
+
+def check_active(relationship: Relationship) -> None:
+    """Refuse changes to an ended relationship."""
+    if relationship.status is Status.ENDED:
+        raise RelationshipEndedError(f"relationship {relationship.id!r} has ended")
+
+
+def check_move(current: Phase, target: Phase) -> None:
+    """A move from `current` to `target` must go forwards (skipping ahead is allowed)."""
+    if target == current:
+        raise ConflictError(f"the relationship is already in {target.value}")
+    if PHASES.index(target) < PHASES.index(current):
+        raise PhaseBackwardsError(
+            f"the lifecycle moves forwards only: {current.value} cannot go back to {target.value}"
+        )
+
+
+def is_early(phase: Phase) -> bool:
+    """Ending before winding up is an early ending."""
+    return PHASES.index(phase) < PHASES.index(Phase.WINDING_UP)
+
+
+class AgreementTerms(BaseModel):
+    """What the parties agree (Resource 5). Stays in the sessions service, never in events."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    duration: str = Field(min_length=1, max_length=200, examples=["12 months"])
+    meeting_frequency: str = Field(
+        min_length=1, max_length=200, examples=["at least once a month, one to two hours"]
+    )
+    contact_between_meetings: str = Field(
+        min_length=1, max_length=1000, examples=["e-mail or telephone every two weeks"]
+    )
+    confidentiality: str = Field(
+        min_length=1, max_length=2000, examples=["the content of our meetings is confidential"]
+    )
+    mentor_responsibilities: list[str] = Field(
+        max_length=30, examples=[["create a safe learning environment"]]
+    )
+    mentee_responsibilities: list[str] = Field(
+        max_length=30, examples=[["keep joint records of the meetings"]]
+    )
+
+
+class AgreementVersion(BaseModel):
+    """One version of a relationship's agreement and who signed it."""
+
+    relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
+    version: int = Field(ge=1, examples=[1])
+    terms: AgreementTerms
+    drafted_by: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
+    drafted_at: datetime
+    signatures: dict[str, datetime] = Field(
+        default_factory=dict, description="member id → when they signed"
+    )
+    in_force: bool = False
+    in_force_at: datetime | None = None
+
+    def signed_by_all(self, parties: list[str]) -> bool:
+        """Every party has signed this version."""
+        return all(p in self.signatures for p in parties)
+
+
+def agreement_version_id(relationship: str, version: int) -> str:
+    """A version's document id: at most one document per (relationship, version)."""
+    return f"{relationship}:v{version}"
+
+
+def next_version(latest: AgreementVersion | None) -> int:
+    """The number a new draft gets."""
+    return 1 if latest is None else latest.version + 1
+
+
+def check_can_sign(
+    latest: AgreementVersion | None, version: int, member_id: str
+) -> AgreementVersion:
+    """Only the latest version is signed, once by each party; returns it."""
+    if latest is None:
+        raise ConflictError("there is no agreement to sign yet; draft one first")
+    if version != latest.version:
+        raise ConflictError(f"version {version} is not the latest; the latest is {latest.version}")
+    if member_id in latest.signatures:
+        raise ConflictError(f"you have already signed version {latest.version}")
+    return latest

@@ -1,0 +1,335 @@
+"""End to end: relationships start from `match.accepted` on the real matching topic, and
+their parties move them, agree, sign and end them through sessions' HTTP API.
+
+A's member mentors B's member across organisations (a network record); A's admin is also
+mentored by A's member inside organisation A (an organisation record). Events are read back
+from the real `<prefix>.sessions` topic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from services.sessions.domain.relationships import relationship_id
+from shared.contracts.matching import MatchAccepted
+from shared.events.catalogue import new_event
+from shared.events.envelope import Audience, Envelope
+from shared.events.topics import domain_topic
+from tests.e2e.conftest import World
+from tests.e2e.test_candidate_pool import member_id_of
+from tests.e2e.test_first_flow import eventually
+
+# Text that must never leave the sessions service.
+MARKERS = {
+    "duration": "eleven-moons-7f3a",
+    "meeting_frequency": "every-full-tide-2b9c",
+    "contact_between_meetings": "carrier-pigeon-5e1d",
+    "confidentiality": "sealed-in-amber-8c4e",
+}
+AMENDED = "amended-by-mentee-3d6a"
+
+
+def terms(**changes: Any) -> dict[str, Any]:
+    return {
+        **MARKERS,
+        "mentor_responsibilities": ["lantern-keeper-9a2f"],
+        "mentee_responsibilities": ["map-maker-4c7b"],
+        **changes,
+    }
+
+
+def accepted(
+    proposal: str, programme: str, mentee: tuple[str, str], mentor: tuple[str, str]
+) -> Envelope:
+    data = MatchAccepted(
+        proposal_id=proposal,
+        programme_id=programme,
+        mentee_id=mentee[0],
+        mentee_organisation_id=mentee[1],
+        mentor_id=mentor[0],
+        mentor_organisation_id=mentor[1],
+        accepted_at=datetime.now(UTC),
+    )
+    return new_event(data, organisation=None, subject=proposal, audience=Audience.NETWORK)
+
+
+def produce(world: World, *envelopes: Envelope) -> None:
+    """Send envelopes onto the matching topic, keyed by proposal, as matching does."""
+    topic = domain_topic(world.env["MENTORNET_TOPIC_PREFIX"], "matching")
+
+    async def send() -> None:
+        producer = AIOKafkaProducer(
+            bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"],
+            acks="all",
+            enable_idempotence=True,
+        )
+        await producer.start()
+        try:
+            for envelope in envelopes:
+                key = str(envelope.data["proposal_id"]).encode()
+                await producer.send_and_wait(topic, envelope.to_bytes(), key=key)
+        finally:
+            await producer.stop()
+
+    asyncio.run(send())
+
+
+def sessions_records(
+    world: World, done: Callable[[list[dict[str, Any]]], bool], relationships: set[str]
+) -> tuple[list[dict[str, Any]], list[bytes]]:
+    """Envelopes about `relationships` on the real sessions topic (from its beginning), and
+    the raw bytes of every record: waits until `done` holds, then a moment longer."""
+    topic = domain_topic(world.env["MENTORNET_TOPIC_PREFIX"], "sessions")
+
+    async def read() -> tuple[list[dict[str, Any]], list[bytes]]:
+        consumer = AIOKafkaConsumer(
+            topic,
+            bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"],
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            group_id=None,
+        )
+        await consumer.start()
+        found: list[dict[str, Any]] = []
+        raw: list[bytes] = []
+        loop = asyncio.get_running_loop()
+        try:
+            deadline = loop.time() + 20
+            while loop.time() < deadline:
+                for records in (await consumer.getmany(timeout_ms=500)).values():
+                    for record in records:
+                        raw.append(record.value)
+                        envelope = json.loads(record.value)
+                        if envelope["data"].get("relationship_id") in relationships:
+                            found.append(envelope)
+                if done(found):
+                    deadline = min(deadline, loop.time() + 1.5)
+        finally:
+            await consumer.stop()
+        return found, raw
+
+    return asyncio.run(read())
+
+
+def of_type(events: list[dict[str, Any]], kind: str, rel: str) -> list[dict[str, Any]]:
+    return [e for e in events if e["type"] == kind and e["data"]["relationship_id"] == rel]
+
+
+@dataclass
+class Pair:
+    proposal: str
+    programme: str
+    relationship: str
+    mentor: str  # A's member
+    mentee: str  # B's member
+    first: Envelope
+
+
+@pytest.fixture(scope="module")
+def pair(world: World) -> Pair:
+    proposal = f"prp_{secrets.token_hex(8)}"
+    programme = f"prg_{secrets.token_hex(6)}"
+    mentor = member_id_of(world, world.a.member)
+    mentee = member_id_of(world, world.b.member)
+    first = accepted(proposal, programme, (mentee, world.b.id), (mentor, world.a.id))
+    produce(world, first)
+    rel = relationship_id(proposal)
+
+    def started() -> bool:
+        """the relationship shows for the mentee"""
+        with world.reader(world.b.member) as http:
+            listed = http.get(f"{world.url('sessions')}/members/me/relationships")
+        return listed.status_code == 200 and rel in {r["id"] for r in listed.json()}
+
+    eventually(started, timeout=30)
+    return Pair(proposal, programme, rel, mentor, mentee, first)
+
+
+def call(
+    world: World, tokens: dict[str, Any], method: str, path: str, body: Any = None
+) -> httpx.Response:
+    with world.reader(tokens) as http:
+        return http.request(method, f"{world.url('sessions')}{path}", json=body)
+
+
+def test_a_relationship_lives_its_life_seen_only_by_its_parties(world: World, pair: Pair) -> None:
+    rel = pair.relationship
+    base = f"/relationships/{rel}"
+    for party in (world.a.member, world.b.member):
+        seen = call(world, party, "GET", base)
+        assert seen.status_code == 200, seen.text
+        body = seen.json()
+        assert body["phase"] == "building_rapport" and body["status"] == "active"
+        assert body["mentor"] == {"member_id": pair.mentor, "organisation_id": world.a.id}
+        assert body["mentee"] == {"member_id": pair.mentee, "organisation_id": world.b.id}
+        assert body["programme_id"] == pair.programme
+    outsiders = {
+        "A's admin": world.a.admin,
+        "B's admin": world.b.admin,
+        "network": world.coordinator,
+    }
+    for name, tokens in outsiders.items():
+        for method, path, payload in [
+            ("GET", base, None),
+            ("GET", f"{base}/agreement/versions", None),
+            ("POST", f"{base}/phase", {"phase": "progression"}),
+            ("PUT", f"{base}/agreement", terms()),
+            ("POST", f"{base}/end", {"reason": "other"}),
+        ]:
+            answer = call(world, tokens, method, path, payload)
+            assert answer.status_code == 404, f"{name} {method} {path}: {answer.text}"
+        assert rel not in {
+            r["id"] for r in call(world, tokens, "GET", "/members/me/relationships").json()
+        }
+        theirs = call(world, tokens, "GET", f"/members/{pair.mentee}/relationships")
+        assert theirs.status_code == 404, f"{name}: {theirs.text}"
+    own = call(world, world.b.member, "GET", f"/members/{pair.mentee}/relationships")
+    assert own.status_code == 200 and rel in {r["id"] for r in own.json()}
+    assert call(world, world.a.member, "GET", "/relationships/rel_nope").status_code == 404
+    assert call(world, world.a.member, "GET", "/relationships/%20$x").status_code == 404
+
+    # Phases: forwards by either party, never backwards.
+    moved = call(world, world.b.member, "POST", f"{base}/phase", {"phase": "setting_direction"})
+    assert moved.status_code == 200 and moved.json()["phase"] == "setting_direction", moved.text
+    moved = call(world, world.a.member, "POST", f"{base}/phase", {"phase": "progression"})
+    assert moved.status_code == 200 and moved.json()["phase"] == "progression", moved.text
+    back = call(world, world.b.member, "POST", f"{base}/phase", {"phase": "building_rapport"})
+    assert back.status_code == 422, back.text
+    assert call(world, world.b.member, "GET", base).json()["phase"] == "progression"
+
+    # The agreement: drafted by one, signed by each, in force once both signed.
+    assert call(world, world.a.member, "GET", f"{base}/agreement").status_code == 404
+    drafted = call(world, world.a.member, "PUT", f"{base}/agreement", terms())
+    assert drafted.status_code == 200, drafted.text
+    assert drafted.json()["version"] == 1 and drafted.json()["signatures"] == {}
+    assert (
+        call(
+            world, world.b.admin, "POST", f"{base}/agreement/signatures", {"version": 1}
+        ).status_code
+        == 404
+    )
+    first = call(world, world.b.member, "POST", f"{base}/agreement/signatures", {"version": 1})
+    assert first.status_code == 200, first.text
+    assert set(first.json()["signatures"]) == {pair.mentee} and not first.json()["in_force"]
+    twice = call(world, world.b.member, "POST", f"{base}/agreement/signatures", {"version": 1})
+    assert twice.status_code == 409, twice.text
+    second = call(world, world.a.member, "POST", f"{base}/agreement/signatures", {"version": 1})
+    assert second.status_code == 200, second.text
+    assert second.json()["in_force"] and set(second.json()["signatures"]) == {
+        pair.mentor,
+        pair.mentee,
+    }
+
+    events, _ = sessions_records(
+        world, lambda found: bool(of_type(found, "agreement.signed", rel)), {rel}
+    )
+    signed = of_type(events, "agreement.signed", rel)
+    assert len(signed) == 1, signed
+    assert signed[0]["data"]["version"] == 1
+    assert signed[0]["data"]["mentor_organisation_id"] == world.a.id
+    assert len(of_type(events, "relationship.started", rel)) == 1
+
+    # Amending a signed agreement: a new version, unsigned; the old one stays as it was.
+    amended = call(world, world.b.member, "PUT", f"{base}/agreement", terms(duration=AMENDED))
+    assert amended.status_code == 200, amended.text
+    assert amended.json()["version"] == 2 and amended.json()["signatures"] == {}
+    assert not amended.json()["in_force"]
+    versions = call(world, world.a.member, "GET", f"{base}/agreement/versions").json()
+    assert [v["version"] for v in versions] == [1, 2]
+    assert versions[0]["terms"]["duration"] == MARKERS["duration"] and versions[0]["in_force"]
+    assert versions[1]["terms"]["duration"] == AMENDED
+    stale = call(world, world.a.member, "POST", f"{base}/agreement/signatures", {"version": 1})
+    assert stale.status_code == 409, stale.text
+
+    # Ending early, without blame, with a reason code and a rematch request.
+    ended = call(
+        world,
+        world.b.member,
+        "POST",
+        f"{base}/end",
+        {"reason": "not_a_good_fit", "rematch_requested": True},
+    )
+    assert ended.status_code == 200, ended.text
+    assert ended.json()["status"] == "ended" and ended.json()["ending"]["ended_early"]
+    assert (
+        call(world, world.a.member, "POST", f"{base}/end", {"reason": "other"}).status_code == 409
+    )
+    frozen = call(world, world.a.member, "PUT", f"{base}/agreement", terms())
+    assert frozen.status_code == 409, frozen.text
+    assert (
+        call(world, world.a.member, "POST", f"{base}/phase", {"phase": "moving_on"}).status_code
+        == 409
+    )
+    assert len(call(world, world.a.member, "GET", f"{base}/agreement/versions").json()) == 2
+
+    events, raw = sessions_records(
+        world, lambda found: bool(of_type(found, "relationship.ended", rel)), {rel}
+    )
+    ending = of_type(events, "relationship.ended", rel)
+    assert len(ending) == 1, ending
+    assert ending[0]["data"] | {"ended_at": None} == {
+        "relationship_id": rel,
+        "programme_id": pair.programme,
+        "mentee_id": pair.mentee,
+        "mentee_organisation_id": world.b.id,
+        "mentor_id": pair.mentor,
+        "mentor_organisation_id": world.a.id,
+        "ended_by": "mentee",
+        "ended_early": True,
+        "reason": "not_a_good_fit",
+        "rematch_requested": True,
+        "ended_at": None,
+    }
+    # No agreement text in anything the service published.
+    secrets_written = [*MARKERS.values(), AMENDED, "lantern-keeper-9a2f", "map-maker-4c7b"]
+    leaks = [m for m in secrets_written for value in raw if m.encode() in value]
+    assert raw and not leaks, leaks
+
+
+def test_redelivered_match_accepted_starts_no_second_relationship(world: World, pair: Pair) -> None:
+    # The same event again, and the same acceptance in a new envelope.
+    again = accepted(
+        pair.proposal, pair.programme, (pair.mentee, world.b.id), (pair.mentor, world.a.id)
+    )
+    # A relationship inside organisation A (its admin mentored by its member), after them.
+    inside = f"prp_{secrets.token_hex(8)}"
+    admin = member_id_of(world, world.a.admin)
+    produce(
+        world,
+        pair.first,
+        again,
+        accepted(inside, pair.programme, (admin, world.a.id), (pair.mentor, world.a.id)),
+    )
+    inside_rel = relationship_id(inside)
+
+    def inside_started() -> bool:
+        """the organisation-internal relationship shows for A's admin, its mentee"""
+        listed = call(world, world.a.admin, "GET", "/members/me/relationships")
+        return listed.status_code == 200 and inside_rel in {r["id"] for r in listed.json()}
+
+    eventually(inside_started, timeout=30)
+    time.sleep(2)
+    mine = [r["id"] for r in call(world, world.b.member, "GET", "/members/me/relationships").json()]
+    assert mine.count(pair.relationship) == 1
+    assert call(world, world.a.member, "GET", f"/relationships/{inside_rel}").status_code == 200
+    for outsider in (world.b.member, world.b.admin, world.coordinator):
+        assert call(world, outsider, "GET", f"/relationships/{inside_rel}").status_code == 404
+    events, _ = sessions_records(
+        world,
+        lambda found: bool(of_type(found, "relationship.started", inside_rel)),
+        {pair.relationship, inside_rel},
+    )
+    assert len(of_type(events, "relationship.started", pair.relationship)) == 1
+    started_inside = of_type(events, "relationship.started", inside_rel)
+    assert len(started_inside) == 1 and started_inside[0]["organisation"] == world.a.id

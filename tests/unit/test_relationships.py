@@ -1,0 +1,139 @@
+"""The relationship lifecycle's rules and agreement versioning (seed 002, Resources 5, 17)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from services.sessions.domain.relationships import (
+    PHASES,
+    AgreementTerms,
+    AgreementVersion,
+    Party,
+    Phase,
+    PhaseBackwardsError,
+    Relationship,
+    RelationshipEndedError,
+    Side,
+    Status,
+    agreement_version_id,
+    check_active,
+    check_can_sign,
+    check_move,
+    is_early,
+    next_version,
+    relationship_id,
+)
+from shared.contracts.sessions import AgreementSigned, RelationshipEnded
+from shared.errors import ConflictError
+
+NOW = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+TERMS = AgreementTerms(
+    duration="12 months",
+    meeting_frequency="monthly",
+    contact_between_meetings="e-mail every two weeks",
+    confidentiality="what we say stays between us",
+    mentor_responsibilities=["create a safe learning environment"],
+    mentee_responsibilities=["keep joint records"],
+)
+
+
+def relationship(mentee_org: str = "org_a", mentor_org: str = "org_b") -> Relationship:
+    return Relationship(
+        id=relationship_id("prp_1"),
+        proposal_id="prp_1",
+        programme_id="prg_1",
+        mentee=Party(member_id="mem_e", organisation_id=mentee_org),
+        mentor=Party(member_id="mem_r", organisation_id=mentor_org),
+        phase=Phase.BUILDING_RAPPORT,
+        status=Status.ACTIVE,
+        started_at=NOW,
+    )
+
+
+def test_the_lifecycle_is_resource_17_in_order() -> None:
+    assert [p.value for p in PHASES] == [
+        "building_rapport",
+        "setting_direction",
+        "progression",
+        "winding_up",
+        "moving_on",
+    ]
+
+
+@pytest.mark.parametrize(("current", "target"), [(a, b) for a in PHASES for b in PHASES])
+def test_phases_move_forwards_only(current: Phase, target: Phase) -> None:
+    if PHASES.index(target) > PHASES.index(current):
+        check_move(current, target)
+    elif target == current:
+        with pytest.raises(ConflictError):
+            check_move(current, target)
+    else:
+        with pytest.raises(PhaseBackwardsError) as refused:
+            check_move(current, target)
+        assert refused.value.status == 422
+
+
+def test_ending_before_winding_up_is_early() -> None:
+    assert is_early(Phase.BUILDING_RAPPORT) and is_early(Phase.PROGRESSION)
+    assert not is_early(Phase.WINDING_UP) and not is_early(Phase.MOVING_ON)
+
+
+def test_an_ended_relationship_changes_no_more() -> None:
+    r = relationship()
+    check_active(r)
+    with pytest.raises(RelationshipEndedError) as refused:
+        check_active(r.model_copy(update={"status": Status.ENDED}))
+    assert refused.value.status == 409
+
+
+def test_one_relationship_per_proposal_and_where_it_lives() -> None:
+    assert relationship_id("prp_1") == relationship_id("prp_1") != relationship_id("prp_2")
+    assert relationship().cross_organisation
+    assert not relationship("org_a", "org_a").cross_organisation
+    r = relationship()
+    assert r.participants == ["mem_e", "mem_r"]
+    assert r.side_of("mem_e") is Side.MENTEE and r.side_of("mem_r") is Side.MENTOR
+    assert r.side_of("mem_other") is None
+
+
+def version(n: int, signed: tuple[str, ...] = ()) -> AgreementVersion:
+    return AgreementVersion(
+        relationship_id="rel_1",
+        version=n,
+        terms=TERMS,
+        drafted_by="mem_e",
+        drafted_at=NOW,
+        signatures=dict.fromkeys(signed, NOW),
+    )
+
+
+def test_drafting_makes_a_new_version_each_time() -> None:
+    assert next_version(None) == 1
+    assert next_version(version(1, ("mem_e", "mem_r"))) == 2
+    assert agreement_version_id("rel_1", 2) == "rel_1:v2" != agreement_version_id("rel_1", 1)
+
+
+def test_each_party_signs_the_latest_version_once() -> None:
+    with pytest.raises(ConflictError):
+        check_can_sign(None, 1, "mem_e")
+    latest = version(2)
+    assert check_can_sign(latest, 2, "mem_e") is latest
+    with pytest.raises(ConflictError):
+        check_can_sign(latest, 1, "mem_e")  # an old version cannot be signed
+    with pytest.raises(ConflictError):
+        check_can_sign(version(2, ("mem_e",)), 2, "mem_e")  # signing twice
+
+
+def test_in_force_only_when_every_party_signed() -> None:
+    parties = ["mem_e", "mem_r"]
+    assert not version(1).signed_by_all(parties)
+    assert not version(1, ("mem_e",)).signed_by_all(parties)
+    assert version(1, ("mem_e", "mem_r")).signed_by_all(parties)
+
+
+def test_events_carry_no_agreement_text_or_free_text_reason() -> None:
+    assert "terms" not in AgreementSigned.model_fields
+    assert not set(TERMS.model_dump()) & set(AgreementSigned.model_fields)
+    assert RelationshipEnded.model_fields["reason"].description == "a reason code"
