@@ -20,6 +20,7 @@ from shared.contracts.registry import (
     ProgrammePublished,
     ProgrammeStatusChanged,
 )
+from shared.contracts.sessions import RelationshipEnded
 from shared.directory import OrganisationDirectory
 from shared.events.catalogue import InboundEvent
 from shared.http.app import create_service_app, remote_verifier
@@ -37,7 +38,10 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or ServiceSettings()
     configure_logging(SERVICE, settings.log_level)
     runtime = ServiceRuntime(
-        SERVICE, settings, consumes_from=["registry"], outbox_collections=[PROPOSALS, CIRCLES]
+        SERVICE,
+        settings,
+        consumes_from=["registry", "sessions"],
+        outbox_collections=[PROPOSALS, CIRCLES],
     )
     data = TenantData(runtime.databases)
     directory = OrganisationDirectory(data)
@@ -51,6 +55,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         await circles.on_erased(events)
 
     runtime.subscribe(MemberErased, on_erased)
+    runtime.subscribe(RelationshipEnded, proposals.on_relationship_ended)
     runtime.subscribe(OrganisationJoined, directory.on_joined)
     runtime.subscribe(MemberProfileUpdated, candidates.on_profile_updated)
     runtime.subscribe(MemberReadinessChanged, candidates.on_readiness_changed)

@@ -17,11 +17,13 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from pymongo import MongoClient
 
 from shared.contracts.registry import MemberErased, ProgrammePublished
+from shared.contracts.sessions import RelationshipEnded
 from shared.events.catalogue import new_event
-from shared.events.envelope import Envelope
+from shared.events.envelope import Audience, Envelope
 from shared.events.topics import domain_topic
 from tests.e2e.conftest import World
 from tests.e2e.test_candidate_pool import (
@@ -440,3 +442,90 @@ def test_a_coordinator_sets_the_weights_and_nobody_else_can(world: World, setup:
     for tokens in (world.b.admin, world.a.member, world.coordinator):
         assert call(world, tokens, "PUT", url, chosen).status_code == 404
     assert call(world, world.a.admin, "GET", url).json()["goals_skills"] == 5
+
+
+def _send_to_sessions_topic(world: World, envelope: Envelope) -> None:
+    topic = domain_topic(world.env["MENTORNET_TOPIC_PREFIX"], "sessions")
+
+    async def send() -> None:
+        producer = AIOKafkaProducer(
+            bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"],
+            acks="all",
+            enable_idempotence=True,
+        )
+        await producer.start()
+        try:
+            await producer.send_and_wait(topic, envelope.to_bytes(), key=envelope.key)
+        finally:
+            await producer.stop()
+
+    asyncio.run(send())
+
+
+def test_a_pair_whose_relationship_ended_is_never_proposed_again(world: World) -> None:
+    a, b = world.a.id, world.b.id
+    coordinator = member_id_of(world, world.a.admin)
+    mentor, mentee = new_member_id(), new_member_id()
+    relationship = f"rel_{secrets.token_hex(8)}"
+    _send_to_sessions_topic(
+        world,
+        new_event(
+            RelationshipEnded(
+                relationship_id=relationship,
+                programme_id="prg_000000000000",
+                mentee_id=mentee,
+                mentee_organisation_id=b,
+                mentor_id=mentor,
+                mentor_organisation_id=a,
+                ended_by="mentee",
+                ended_early=True,
+                reason="not_a_good_fit",
+                rematch_requested=True,
+                ended_at=datetime.now(UTC),
+            ),
+            organisation=None,
+            subject=relationship,
+            audience=Audience.NETWORK,
+        ),
+    )
+    # Wait for matching to have taken it in (its own network database).
+    env = world.env
+    mongo: MongoClient[dict[str, Any]] = MongoClient(env["MENTORNET_MONGO_URL"])
+    with mongo:
+        ended = mongo[f"{env['MENTORNET_DB_PREFIX']}_matching_network"]["ended_pairs"]
+        eventually(lambda: ended.count_documents({"members": mentee}) == 1)
+
+    programme = f"prg_{secrets.token_hex(6)}"
+    publish(
+        world,
+        profile(mentor, a, "Mere Mentor", consent=True, capacity=2),
+        readiness(mentor, a, mentor=True, mentee=False),
+        enrolled(programme, mentor, a, "mentor"),
+        one_to_one(programme, a, [a, b], coordinator),
+    )
+    publish(
+        world,
+        profile(mentee, b, "Nia Mentee", consent=True),
+        readiness(mentee, b, mentor=False, mentee=True),
+        enrolled(programme, mentee, b, "mentee"),
+    )
+
+    def pool_is_ready() -> bool:
+        """the new programme's pool has both"""
+        response = call(world, world.a.admin, "GET", f"/programmes/{programme}/candidate-pool")
+        return response.status_code == 200 and response.json()["eligible"] == 2
+
+    eventually(pool_is_ready, timeout=30)
+    ran = call(world, world.a.admin, "POST", f"/programmes/{programme}/rounds")
+    assert ran.status_code == 201, ran.text
+    assert ran.json()["proposals"] == []
+    assert ran.json()["unmatched"] == [mentee]
+    swap = call(
+        world,
+        world.a.admin,
+        "POST",
+        f"/programmes/{programme}/proposals",
+        {"mentee_id": mentee, "mentor_id": mentor},
+    )
+    assert swap.status_code == 422
+    assert "already ended" in swap.text

@@ -31,7 +31,7 @@ from services.matching.domain.candidate import (
     ProgrammeTerms,
 )
 from services.matching.domain.candidate_graph import candidate_graph, top_suggestions
-from services.matching.domain.constraints import MatchingRules, why_impossible
+from services.matching.domain.constraints import MatchingRules, pair_key, why_impossible
 from services.matching.domain.proposals import (
     HOLDING,
     Change,
@@ -47,14 +47,17 @@ from services.matching.domain.scoring import Suggestion, Weights, score_pair
 from shared.auth.principal import CallerKind, Principal
 from shared.contracts.matching import MatchAccepted, MatchDeclined, MatchProposed
 from shared.contracts.registry import MemberErased
+from shared.contracts.sessions import RelationshipEnded
 from shared.errors import ConflictError, DomainError, NotFoundError
 from shared.events.catalogue import InboundEvent, new_event
 from shared.events.envelope import Audience, Envelope
 from shared.mongo.databases import Document
+from shared.mongo.effects import insert_once
 from shared.mongo.outbox import OutboxWriter
 from shared.tenancy import TenantData
 
 PROPOSALS = "proposals"  # network: one document per (programme, mentee, mentor)
+ENDED_PAIRS = "ended_pairs"  # network: pairs whose relationship ended (from sessions)
 SUGGESTIONS_SHOWN = 5
 ATTEMPTS = 5
 
@@ -206,13 +209,35 @@ class ProposalStore:
 
     # --- rounds ---------------------------------------------------------------------------
 
-    @staticmethod
-    def _rules(programme: Programme, existing: Sequence[Proposal]) -> MatchingRules:
-        # Every pair that ever had a proposal is out: declined and rejected pairs are never
-        # proposed again, and open or accepted ones already exist.
+    async def on_relationship_ended(
+        self, events: Sequence[InboundEvent[RelationshipEnded]]
+    ) -> None:
+        """Remember pairs whose relationship ended (sessions), in any programme: such a pair
+        is never proposed again (a redelivery inserts nothing new)."""
+        await insert_once(
+            self._data.network(ENDED_PAIRS),
+            [
+                {
+                    "_id": ":".join(pair_key(e.data.mentee_id, e.data.mentor_id)),
+                    "members": list(pair_key(e.data.mentee_id, e.data.mentor_id)),
+                    "programme_id": e.data.programme_id,
+                    "ended_at": e.data.ended_at,
+                }
+                for e in events
+            ],
+        )
+
+    async def _rules(self, programme: Programme, existing: Sequence[Proposal]) -> MatchingRules:
+        # Every pair that ever had a proposal in this programme is out (declined and rejected
+        # pairs are never proposed again; open or accepted ones exist already), and so is every
+        # pair whose relationship ended, in any programme.
+        ended = [
+            (d["members"][0], d["members"][1])
+            async for d in self._data.network(ENDED_PAIRS).find({}, projection={"members": 1})
+        ]
         return MatchingRules.for_programme(
             programme.terms,
-            ended_pairs=proposed_before(existing),
+            ended_pairs=[*proposed_before(existing), *ended],
             different_sectors=programme.require_different_sectors,
         )
 
@@ -228,7 +253,7 @@ class ProposalStore:
         existing = await self._proposals_of(programme_id)
         pool = self._available(await self.pool_as(caller, programme), existing)
         weights = programme.weights
-        graph = candidate_graph(pool, self._rules(programme, existing), weights)
+        graph = candidate_graph(pool, await self._rules(programme, existing), weights)
         assignment = optimal_assignment(graph)
         by_id = {c.member_id: c for c in pool}
         now = datetime.now(UTC)
@@ -327,7 +352,7 @@ class ProposalStore:
         if mentor is None:
             reasons.append("the mentor is not enrolled in this programme")
         if mentee is not None and mentor is not None:
-            reasons += why_impossible(mentee, mentor, self._rules(programme, existing))
+            reasons += why_impossible(mentee, mentor, await self._rules(programme, existing))
         if reasons or mentee is None or mentor is None:
             raise ImpossiblePairError(list(dict.fromkeys(reasons)))
         weights = programme.weights
@@ -361,7 +386,7 @@ class ProposalStore:
             return []  # they have an open or accepted proposal already
         weights = programme.weights
         return top_suggestions(
-            me, pool, self._rules(programme, existing), weights, SUGGESTIONS_SHOWN
+            me, pool, await self._rules(programme, existing), weights, SUGGESTIONS_SHOWN
         )
 
     async def request(self, caller: Principal, programme_id: str, mentor_id: str) -> Proposal:
