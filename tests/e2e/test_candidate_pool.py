@@ -37,9 +37,10 @@ NOT_CONSENTING = "not consenting to share across organisations"
 NOT_TRAINED = "mentor training not complete"
 
 
-def publish(world: World, *envelopes: Envelope) -> None:
-    """Send envelopes onto the registry's topic, in order, keyed by organisation."""
-    topic = domain_topic(world.env["MENTORNET_TOPIC_PREFIX"], "registry")
+def publish(world: World, *envelopes: Envelope, source: str = "registry") -> None:
+    """Send envelopes onto a service's topic (the registry's unless said), in order, keyed as
+    the outbox keys them (by organisation, else by subject)."""
+    topic = domain_topic(world.env["MENTORNET_TOPIC_PREFIX"], source)
 
     async def send() -> None:
         producer = AIOKafkaProducer(
@@ -50,10 +51,7 @@ def publish(world: World, *envelopes: Envelope) -> None:
         await producer.start()
         try:
             for envelope in envelopes:
-                assert envelope.organisation is not None
-                await producer.send_and_wait(
-                    topic, envelope.to_bytes(), key=envelope.organisation.encode()
-                )
+                await producer.send_and_wait(topic, envelope.to_bytes(), key=envelope.key)
         finally:
             await producer.stop()
 

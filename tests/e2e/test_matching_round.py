@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
 from pymongo import MongoClient
 
 from shared.contracts.registry import MemberErased, ProgrammePublished
@@ -444,30 +444,12 @@ def test_a_coordinator_sets_the_weights_and_nobody_else_can(world: World, setup:
     assert call(world, world.a.admin, "GET", url).json()["goals_skills"] == 5
 
 
-def _send_to_sessions_topic(world: World, envelope: Envelope) -> None:
-    topic = domain_topic(world.env["MENTORNET_TOPIC_PREFIX"], "sessions")
-
-    async def send() -> None:
-        producer = AIOKafkaProducer(
-            bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"],
-            acks="all",
-            enable_idempotence=True,
-        )
-        await producer.start()
-        try:
-            await producer.send_and_wait(topic, envelope.to_bytes(), key=envelope.key)
-        finally:
-            await producer.stop()
-
-    asyncio.run(send())
-
-
 def test_a_pair_whose_relationship_ended_is_never_proposed_again(world: World) -> None:
     a, b = world.a.id, world.b.id
     coordinator = member_id_of(world, world.a.admin)
     mentor, mentee = new_member_id(), new_member_id()
     relationship = f"rel_{secrets.token_hex(8)}"
-    _send_to_sessions_topic(
+    publish(
         world,
         new_event(
             RelationshipEnded(
@@ -487,6 +469,7 @@ def test_a_pair_whose_relationship_ended_is_never_proposed_again(world: World) -
             subject=relationship,
             audience=Audience.NETWORK,
         ),
+        source="sessions",
     )
     # Wait for matching to have taken it in (its own network database).
     env = world.env

@@ -19,15 +19,15 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
 
 from services.sessions.domain.relationships import relationship_id
 from shared.contracts.matching import MatchAccepted
 from shared.events.catalogue import new_event
 from shared.events.envelope import Audience, Envelope
 from shared.events.topics import domain_topic
-from tests.e2e.conftest import World
-from tests.e2e.test_candidate_pool import member_id_of
+from tests.e2e.conftest import World, add_crowd
+from tests.e2e.test_candidate_pool import member_id_of, publish
 from tests.e2e.test_first_flow import eventually
 
 # Text that must never leave the sessions service.
@@ -65,24 +65,9 @@ def accepted(
 
 
 def produce(world: World, *envelopes: Envelope) -> None:
-    """Send envelopes onto the matching topic, keyed by proposal, as matching does."""
-    topic = domain_topic(world.env["MENTORNET_TOPIC_PREFIX"], "matching")
-
-    async def send() -> None:
-        producer = AIOKafkaProducer(
-            bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"],
-            acks="all",
-            enable_idempotence=True,
-        )
-        await producer.start()
-        try:
-            for envelope in envelopes:
-                key = str(envelope.data["proposal_id"]).encode()
-                await producer.send_and_wait(topic, envelope.to_bytes(), key=key)
-        finally:
-            await producer.stop()
-
-    asyncio.run(send())
+    """Send envelopes onto the matching topic, keyed by proposal (their subject), as matching
+    does."""
+    publish(world, *envelopes, source="matching")
 
 
 def sessions_records(
@@ -136,19 +121,44 @@ class Pair:
     first: Envelope
 
 
+@dataclass
+class Side:
+    """One organisation of this module's own, with an admin and a member signed in."""
+
+    id: str
+    admin: dict[str, Any]
+    member: dict[str, Any]
+
+
+@dataclass
+class Cast:
+    """Two organisations of this module's own: the relationship it ends must not touch the
+    pairs other tests match (matching never proposes an ended pair again, in any programme)."""
+
+    a: Side
+    b: Side
+
+
 @pytest.fixture(scope="module")
-def pair(world: World) -> Pair:
+def cast(world: World) -> Cast:
+    a = add_crowd(world, "rowan", "Rowan Trust", "education", 1)
+    b = add_crowd(world, "maple", "Maple Works", "engineering", 1)
+    return Cast(Side(a.id, a.admin, a.people[0]), Side(b.id, b.admin, b.people[0]))
+
+
+@pytest.fixture(scope="module")
+def pair(world: World, cast: Cast) -> Pair:
     proposal = f"prp_{secrets.token_hex(8)}"
     programme = f"prg_{secrets.token_hex(6)}"
-    mentor = member_id_of(world, world.a.member)
-    mentee = member_id_of(world, world.b.member)
-    first = accepted(proposal, programme, (mentee, world.b.id), (mentor, world.a.id))
+    mentor = member_id_of(world, cast.a.member)
+    mentee = member_id_of(world, cast.b.member)
+    first = accepted(proposal, programme, (mentee, cast.b.id), (mentor, cast.a.id))
     produce(world, first)
     rel = relationship_id(proposal)
 
     def started() -> bool:
         """the relationship shows for the mentee"""
-        with world.reader(world.b.member) as http:
+        with world.reader(cast.b.member) as http:
             listed = http.get(f"{world.url('sessions')}/members/me/relationships")
         return listed.status_code == 200 and rel in {r["id"] for r in listed.json()}
 
@@ -163,20 +173,22 @@ def call(
         return http.request(method, f"{world.url('sessions')}{path}", json=body)
 
 
-def test_a_relationship_lives_its_life_seen_only_by_its_parties(world: World, pair: Pair) -> None:
+def test_a_relationship_lives_its_life_seen_only_by_its_parties(
+    world: World, pair: Pair, cast: Cast
+) -> None:
     rel = pair.relationship
     base = f"/relationships/{rel}"
-    for party in (world.a.member, world.b.member):
+    for party in (cast.a.member, cast.b.member):
         seen = call(world, party, "GET", base)
         assert seen.status_code == 200, seen.text
         body = seen.json()
         assert body["phase"] == "building_rapport" and body["status"] == "active"
-        assert body["mentor"] == {"member_id": pair.mentor, "organisation_id": world.a.id}
-        assert body["mentee"] == {"member_id": pair.mentee, "organisation_id": world.b.id}
+        assert body["mentor"] == {"member_id": pair.mentor, "organisation_id": cast.a.id}
+        assert body["mentee"] == {"member_id": pair.mentee, "organisation_id": cast.b.id}
         assert body["programme_id"] == pair.programme
     outsiders = {
-        "A's admin": world.a.admin,
-        "B's admin": world.b.admin,
+        "A's admin": cast.a.admin,
+        "B's admin": cast.b.admin,
         "network": world.coordinator,
     }
     for name, tokens in outsiders.items():
@@ -194,37 +206,37 @@ def test_a_relationship_lives_its_life_seen_only_by_its_parties(world: World, pa
         }
         theirs = call(world, tokens, "GET", f"/members/{pair.mentee}/relationships")
         assert theirs.status_code == 404, f"{name}: {theirs.text}"
-    own = call(world, world.b.member, "GET", f"/members/{pair.mentee}/relationships")
+    own = call(world, cast.b.member, "GET", f"/members/{pair.mentee}/relationships")
     assert own.status_code == 200 and rel in {r["id"] for r in own.json()}
-    assert call(world, world.a.member, "GET", "/relationships/rel_nope").status_code == 404
-    assert call(world, world.a.member, "GET", "/relationships/%20$x").status_code == 404
+    assert call(world, cast.a.member, "GET", "/relationships/rel_nope").status_code == 404
+    assert call(world, cast.a.member, "GET", "/relationships/%20$x").status_code == 404
 
     # Phases: forwards by either party, never backwards.
-    moved = call(world, world.b.member, "POST", f"{base}/phase", {"phase": "setting_direction"})
+    moved = call(world, cast.b.member, "POST", f"{base}/phase", {"phase": "setting_direction"})
     assert moved.status_code == 200 and moved.json()["phase"] == "setting_direction", moved.text
-    moved = call(world, world.a.member, "POST", f"{base}/phase", {"phase": "progression"})
+    moved = call(world, cast.a.member, "POST", f"{base}/phase", {"phase": "progression"})
     assert moved.status_code == 200 and moved.json()["phase"] == "progression", moved.text
-    back = call(world, world.b.member, "POST", f"{base}/phase", {"phase": "building_rapport"})
+    back = call(world, cast.b.member, "POST", f"{base}/phase", {"phase": "building_rapport"})
     assert back.status_code == 422, back.text
-    assert call(world, world.b.member, "GET", base).json()["phase"] == "progression"
+    assert call(world, cast.b.member, "GET", base).json()["phase"] == "progression"
 
     # The agreement: drafted by one, signed by each, in force once both signed.
-    assert call(world, world.a.member, "GET", f"{base}/agreement").status_code == 404
-    drafted = call(world, world.a.member, "PUT", f"{base}/agreement", terms())
+    assert call(world, cast.a.member, "GET", f"{base}/agreement").status_code == 404
+    drafted = call(world, cast.a.member, "PUT", f"{base}/agreement", terms())
     assert drafted.status_code == 200, drafted.text
     assert drafted.json()["version"] == 1 and drafted.json()["signatures"] == {}
     assert (
         call(
-            world, world.b.admin, "POST", f"{base}/agreement/signatures", {"version": 1}
+            world, cast.b.admin, "POST", f"{base}/agreement/signatures", {"version": 1}
         ).status_code
         == 404
     )
-    first = call(world, world.b.member, "POST", f"{base}/agreement/signatures", {"version": 1})
+    first = call(world, cast.b.member, "POST", f"{base}/agreement/signatures", {"version": 1})
     assert first.status_code == 200, first.text
     assert set(first.json()["signatures"]) == {pair.mentee} and not first.json()["in_force"]
-    twice = call(world, world.b.member, "POST", f"{base}/agreement/signatures", {"version": 1})
+    twice = call(world, cast.b.member, "POST", f"{base}/agreement/signatures", {"version": 1})
     assert twice.status_code == 409, twice.text
-    second = call(world, world.a.member, "POST", f"{base}/agreement/signatures", {"version": 1})
+    second = call(world, cast.a.member, "POST", f"{base}/agreement/signatures", {"version": 1})
     assert second.status_code == 200, second.text
     assert second.json()["in_force"] and set(second.json()["signatures"]) == {
         pair.mentor,
@@ -237,41 +249,39 @@ def test_a_relationship_lives_its_life_seen_only_by_its_parties(world: World, pa
     signed = of_type(events, "agreement.signed", rel)
     assert len(signed) == 1, signed
     assert signed[0]["data"]["version"] == 1
-    assert signed[0]["data"]["mentor_organisation_id"] == world.a.id
+    assert signed[0]["data"]["mentor_organisation_id"] == cast.a.id
     assert len(of_type(events, "relationship.started", rel)) == 1
 
     # Amending a signed agreement: a new version, unsigned; the old one stays as it was.
-    amended = call(world, world.b.member, "PUT", f"{base}/agreement", terms(duration=AMENDED))
+    amended = call(world, cast.b.member, "PUT", f"{base}/agreement", terms(duration=AMENDED))
     assert amended.status_code == 200, amended.text
     assert amended.json()["version"] == 2 and amended.json()["signatures"] == {}
     assert not amended.json()["in_force"]
-    versions = call(world, world.a.member, "GET", f"{base}/agreement/versions").json()
+    versions = call(world, cast.a.member, "GET", f"{base}/agreement/versions").json()
     assert [v["version"] for v in versions] == [1, 2]
     assert versions[0]["terms"]["duration"] == MARKERS["duration"] and versions[0]["in_force"]
     assert versions[1]["terms"]["duration"] == AMENDED
-    stale = call(world, world.a.member, "POST", f"{base}/agreement/signatures", {"version": 1})
+    stale = call(world, cast.a.member, "POST", f"{base}/agreement/signatures", {"version": 1})
     assert stale.status_code == 409, stale.text
 
     # Ending early, without blame, with a reason code and a rematch request.
     ended = call(
         world,
-        world.b.member,
+        cast.b.member,
         "POST",
         f"{base}/end",
         {"reason": "not_a_good_fit", "rematch_requested": True},
     )
     assert ended.status_code == 200, ended.text
     assert ended.json()["status"] == "ended" and ended.json()["ending"]["ended_early"]
-    assert (
-        call(world, world.a.member, "POST", f"{base}/end", {"reason": "other"}).status_code == 409
-    )
-    frozen = call(world, world.a.member, "PUT", f"{base}/agreement", terms())
+    assert call(world, cast.a.member, "POST", f"{base}/end", {"reason": "other"}).status_code == 409
+    frozen = call(world, cast.a.member, "PUT", f"{base}/agreement", terms())
     assert frozen.status_code == 409, frozen.text
     assert (
-        call(world, world.a.member, "POST", f"{base}/phase", {"phase": "moving_on"}).status_code
+        call(world, cast.a.member, "POST", f"{base}/phase", {"phase": "moving_on"}).status_code
         == 409
     )
-    assert len(call(world, world.a.member, "GET", f"{base}/agreement/versions").json()) == 2
+    assert len(call(world, cast.a.member, "GET", f"{base}/agreement/versions").json()) == 2
 
     events, raw = sessions_records(
         world, lambda found: bool(of_type(found, "relationship.ended", rel)), {rel}
@@ -282,9 +292,9 @@ def test_a_relationship_lives_its_life_seen_only_by_its_parties(world: World, pa
         "relationship_id": rel,
         "programme_id": pair.programme,
         "mentee_id": pair.mentee,
-        "mentee_organisation_id": world.b.id,
+        "mentee_organisation_id": cast.b.id,
         "mentor_id": pair.mentor,
-        "mentor_organisation_id": world.a.id,
+        "mentor_organisation_id": cast.a.id,
         "ended_by": "mentee",
         "ended_early": True,
         "reason": "not_a_good_fit",
@@ -297,33 +307,35 @@ def test_a_relationship_lives_its_life_seen_only_by_its_parties(world: World, pa
     assert raw and not leaks, leaks
 
 
-def test_redelivered_match_accepted_starts_no_second_relationship(world: World, pair: Pair) -> None:
+def test_redelivered_match_accepted_starts_no_second_relationship(
+    world: World, pair: Pair, cast: Cast
+) -> None:
     # The same event again, and the same acceptance in a new envelope.
     again = accepted(
-        pair.proposal, pair.programme, (pair.mentee, world.b.id), (pair.mentor, world.a.id)
+        pair.proposal, pair.programme, (pair.mentee, cast.b.id), (pair.mentor, cast.a.id)
     )
     # A relationship inside organisation A (its admin mentored by its member), after them.
     inside = f"prp_{secrets.token_hex(8)}"
-    admin = member_id_of(world, world.a.admin)
+    admin = member_id_of(world, cast.a.admin)
     produce(
         world,
         pair.first,
         again,
-        accepted(inside, pair.programme, (admin, world.a.id), (pair.mentor, world.a.id)),
+        accepted(inside, pair.programme, (admin, cast.a.id), (pair.mentor, cast.a.id)),
     )
     inside_rel = relationship_id(inside)
 
     def inside_started() -> bool:
         """the organisation-internal relationship shows for A's admin, its mentee"""
-        listed = call(world, world.a.admin, "GET", "/members/me/relationships")
+        listed = call(world, cast.a.admin, "GET", "/members/me/relationships")
         return listed.status_code == 200 and inside_rel in {r["id"] for r in listed.json()}
 
     eventually(inside_started, timeout=30)
     time.sleep(2)
-    mine = [r["id"] for r in call(world, world.b.member, "GET", "/members/me/relationships").json()]
+    mine = [r["id"] for r in call(world, cast.b.member, "GET", "/members/me/relationships").json()]
     assert mine.count(pair.relationship) == 1
-    assert call(world, world.a.member, "GET", f"/relationships/{inside_rel}").status_code == 200
-    for outsider in (world.b.member, world.b.admin, world.coordinator):
+    assert call(world, cast.a.member, "GET", f"/relationships/{inside_rel}").status_code == 200
+    for outsider in (cast.b.member, cast.b.admin, world.coordinator):
         assert call(world, outsider, "GET", f"/relationships/{inside_rel}").status_code == 404
     events, _ = sessions_records(
         world,
@@ -332,4 +344,4 @@ def test_redelivered_match_accepted_starts_no_second_relationship(world: World, 
     )
     assert len(of_type(events, "relationship.started", pair.relationship)) == 1
     started_inside = of_type(events, "relationship.started", inside_rel)
-    assert len(started_inside) == 1 and started_inside[0]["organisation"] == world.a.id
+    assert len(started_inside) == 1 and started_inside[0]["organisation"] == cast.a.id
