@@ -3,6 +3,6 @@
 Importing this package registers every model in `shared.events.catalogue.catalogue`.
 """
 
-from shared.contracts import matching, registry, sessions
+from shared.contracts import evaluation, matching, registry, sessions
 
-__all__ = ["matching", "registry", "sessions"]
+__all__ = ["evaluation", "matching", "registry", "sessions"]

@@ -30,6 +30,12 @@ class RelationshipStarted(EventData):
     mentor_id: str = Field(examples=["mem_0c1d2e3f4a5b6c7d"])
     mentor_organisation_id: str = Field(examples=["org_3f9a1c2b7d4e"])
     started_at: datetime
+    model: str = Field(
+        default="one_to_one",
+        examples=["one_to_one"],
+        description="the programme's model; in a group relationship (group, two_by_two, team) "
+        "one event per mentee who joins it, all with the same relationship id",
+    )
 
 
 @catalogue.register
@@ -69,3 +75,119 @@ class RelationshipEnded(EventData):
     reason: str = Field(examples=["goals_achieved"], description="a reason code")
     rematch_requested: bool
     ended_at: datetime
+
+
+@catalogue.register
+class RelationshipPhaseChanged(EventData):
+    """A relationship moved forwards in its lifecycle (seed 002, Resource 17)."""
+
+    event_type: ClassVar[str] = "relationship.phase_changed"
+    source: ClassVar[str] = "sessions"
+
+    relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    phase: str = Field(examples=["setting_direction"])
+    changed_at: datetime
+
+
+@catalogue.register
+class MeetingHeld(EventData):
+    """A relationship's meeting took place: when, how long and which method; nothing else
+    (no location, no notes)."""
+
+    event_type: ClassVar[str] = "meeting.held"
+    source: ClassVar[str] = "sessions"
+
+    meeting_id: str = Field(examples=["mtg_1a2b3c4d5e6f7a8b"])
+    relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    held_at: datetime
+    minutes: int = Field(ge=1, examples=[60])
+    method: str = Field(
+        examples=["video"], description="face_to_face, telephone, video, messaging or other"
+    )
+
+
+@catalogue.register
+class MeetingLogWritten(EventData):
+    """A party wrote (or changed) a meeting log. Only that it happened: no log text."""
+
+    event_type: ClassVar[str] = "meeting_log.written"
+    source: ClassVar[str] = "sessions"
+
+    relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    written_at: datetime
+
+
+@catalogue.register
+class CommitmentRated(EventData):
+    """A GROW conversation's way forward was rated for commitment (1-10). No goal text."""
+
+    event_type: ClassVar[str] = "action_plan.commitment_rated"
+    source: ClassVar[str] = "sessions"
+
+    relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    rating: int = Field(ge=1, le=10, examples=[8])
+    rated_at: datetime
+
+
+@catalogue.register
+class OskarScaled(EventData):
+    """A mentee placed themselves on the OSKAR scale (0-10) for a goal. No goal text."""
+
+    event_type: ClassVar[str] = "action_plan.oskar_scaled"
+    source: ClassVar[str] = "sessions"
+
+    relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    goal_id: str = Field(examples=["gol_0a1b2c3d4e5f6a7b"])
+    scale: int = Field(ge=0, le=10, examples=[6])
+    recorded_at: datetime
+
+
+@catalogue.register
+class GoalAchieved(EventData):
+    """A goal of the relationship's action plan was marked achieved. No goal text."""
+
+    event_type: ClassVar[str] = "goal.achieved"
+    source: ClassVar[str] = "sessions"
+
+    relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    goal_id: str = Field(examples=["gol_0a1b2c3d4e5f6a7b"])
+    term: str = Field(examples=["short"], description="long or short")
+    achieved_at: datetime
+
+
+@catalogue.register
+class MessagePosted(EventData):
+    """Someone wrote in a relationship's or a circle's thread. Only that it happened and
+    where: no text, no author."""
+
+    event_type: ClassVar[str] = "message.posted"
+    source: ClassVar[str] = "sessions"
+
+    thread_kind: str = Field(examples=["relationship"], description="relationship or circle")
+    thread_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    posted_at: datetime
+
+
+@catalogue.register
+class CircleSessionHeld(EventData):
+    """A circle met: the format, how long and when; never the notes."""
+
+    event_type: ClassVar[str] = "circle.session_held"
+    source: ClassVar[str] = "sessions"
+
+    circle_id: str = Field(examples=["cir_1a2b3c4d5e6f7a8b"])
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    format: str = Field(
+        examples=["good_news_analysis"],
+        description="good_news_analysis, critical_incident or veridical_report",
+    )
+    held_at: datetime
+    minutes: int = Field(ge=1, examples=[90])
+    attendees: int = Field(ge=0, examples=[6])

@@ -1,0 +1,54 @@
+"""Events the evaluation service publishes (topic `<prefix>.evaluation`).
+
+Scores and states only, never free text and never an answer tied to who gave it beyond
+what the figures need.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from pydantic import Field
+
+from shared.events.catalogue import catalogue
+from shared.events.envelope import EventData
+
+
+@catalogue.register
+class SurveyCompleted(EventData):
+    """Someone answered a survey: its scores (rating and scale questions), never free text."""
+
+    event_type: ClassVar[str] = "survey.completed"
+    source: ClassVar[str] = "evaluation"
+
+    survey_id: str = Field(examples=["srv_1a2b3c4d5e6f7a8b"])
+    template_id: str = Field(examples=["tpl_mentee_end"])
+    kind: str = Field(examples=["mentee"], description="mentor, mentee or pulse")
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    relationship_id: str | None = Field(default=None, examples=["rel_5d2c7a9e1b3f4a6c"])
+    organisation_id: str = Field(
+        examples=["org_0a1b2c3d4e5f"], description="the respondent's organisation"
+    )
+    respondent_role: str = Field(examples=["mentee"], description="mentor or mentee")
+    scores: dict[str, int] = Field(
+        examples=[{"q1": 4, "q2": 9}], description="question id → rating or scale answer"
+    )
+    completed_at: datetime
+
+
+@catalogue.register
+class AlertRaised(EventData):
+    """A monitoring rule (seed 002, checklist 5) found a relationship that needs a look."""
+
+    event_type: ClassVar[str] = "alert.raised"
+    source: ClassVar[str] = "evaluation"
+
+    alert_id: str = Field(examples=["alr_1a2b3c4d5e6f7a8b"])
+    kind: str = Field(
+        examples=["no_first_meeting"],
+        description="no_first_meeting, contact_overdue, inactivity_warning, inactive or low_pulse",
+    )
+    relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    raised_at: datetime
