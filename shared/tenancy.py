@@ -9,9 +9,11 @@ named so that every use can be found and reviewed.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from pymongo.asynchronous.collection import AsyncCollection
 
-from shared.auth.principal import Principal
+from shared.auth.principal import CallerKind, Principal, Role
 from shared.errors import NotFoundError
 from shared.mongo.databases import Document, ServiceDatabases
 
@@ -55,6 +57,27 @@ class TenantData:
         """Another organisation's collection for reading records their owners agreed to share;
         the store must filter on that consent in every query (its tests prove it does)."""
         del caller  # any signed-in caller; the records' own consent decides
+        return self._databases.organisation(organisation_id)[collection]
+
+    def overseen(
+        self,
+        caller: Principal,
+        coordinators: Collection[str],
+        organisations: Collection[str],
+        organisation_id: str,
+        collection: str,
+    ) -> AsyncCollection[Document]:
+        """A participating organisation's collection for one of a programme's co-ordinators
+        (`coordinators`, `organisations`: the programme's), to oversee that programme's
+        records; the store must filter on the programme in every query."""
+        if not (
+            caller.kind is CallerKind.MEMBER
+            and Role.PROGRAMME_COORDINATOR in caller.roles
+            and caller.subject in coordinators
+            and caller.organisation in organisations
+            and organisation_id in organisations
+        ):
+            raise NotFoundError(f"no organisation {organisation_id!r} that you can see")
         return self._databases.organisation(organisation_id)[collection]
 
     def network(self, collection: str) -> AsyncCollection[Document]:

@@ -5,13 +5,20 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.sessions.adapters import relationship_routes
+from services.sessions.adapters.erasure import MemberErasure
+from services.sessions.adapters.programme_book import ProgrammeBook
 from services.sessions.adapters.relationship_store import (
     AGREEMENTS,
     RELATIONSHIPS,
     RelationshipStore,
 )
 from shared.contracts.matching import MatchAccepted
-from shared.contracts.registry import OrganisationJoined
+from shared.contracts.registry import (
+    MemberErased,
+    OrganisationJoined,
+    ProgrammePublished,
+    ProgrammeStatusChanged,
+)
 from shared.directory import OrganisationDirectory
 from shared.http.app import create_service_app, remote_verifier
 from shared.http.directory_routes import directory_router
@@ -35,9 +42,15 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     )
     data = TenantData(runtime.databases)
     directory = OrganisationDirectory(data)
-    relationships = RelationshipStore(data, runtime.outbox)
+    programmes = ProgrammeBook(data)
+    relationships = RelationshipStore(data, runtime.outbox, programmes)
     runtime.subscribe(OrganisationJoined, directory.on_joined)
+    runtime.subscribe(ProgrammePublished, programmes.on_published)
+    runtime.subscribe(ProgrammeStatusChanged, programmes.on_status_changed)
     runtime.subscribe(MatchAccepted, relationships.on_match_accepted)
+    # Every store that keeps what members write erases it; add each new one here.
+    erasure = MemberErasure([])
+    runtime.subscribe(MemberErased, erasure.on_erased)
     app = create_service_app(
         runtime,
         title="mentornet sessions",
@@ -46,5 +59,6 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         verifier=remote_verifier(settings),
     )
     app.state.directory = directory
+    app.state.programmes = programmes
     app.state.relationships = relationships
     return app

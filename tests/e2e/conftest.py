@@ -185,6 +185,7 @@ class Crowd:
     id: str
     admin: dict[str, Any]
     people: list[dict[str, Any]]
+    persons: list[Person]
 
 
 def add_crowd(world: World, key: str, name: str, sector: str, size: int) -> Crowd:
@@ -209,6 +210,7 @@ def add_crowd(world: World, key: str, name: str, sector: str, size: int) -> Crow
         organisation_id,
         sign_in_tokens(registry, organisation_id, admin),
         [sign_in_tokens(registry, organisation_id, p) for p in people],
+        people,
     )
 
 

@@ -27,6 +27,7 @@ from shared.events.catalogue import new_event
 from shared.events.envelope import Audience, Envelope
 from shared.events.topics import domain_topic
 from tests.e2e.conftest import World, add_crowd
+from tests.e2e.sessions_scene import Scene, build_scene, match_accepted, programme_published
 from tests.e2e.test_candidate_pool import member_id_of, publish
 from tests.e2e.test_first_flow import eventually
 
@@ -184,7 +185,7 @@ def test_a_relationship_lives_its_life_seen_only_by_its_parties(
         body = seen.json()
         assert body["phase"] == "building_rapport" and body["status"] == "active"
         assert body["mentor"] == {"member_id": pair.mentor, "organisation_id": cast.a.id}
-        assert body["mentee"] == {"member_id": pair.mentee, "organisation_id": cast.b.id}
+        assert body["mentees"] == [{"member_id": pair.mentee, "organisation_id": cast.b.id}]
         assert body["programme_id"] == pair.programme
     outsiders = {
         "A's admin": cast.a.admin,
@@ -345,3 +346,68 @@ def test_redelivered_match_accepted_starts_no_second_relationship(
     assert len(of_type(events, "relationship.started", pair.relationship)) == 1
     started_inside = of_type(events, "relationship.started", inside_rel)
     assert len(started_inside) == 1 and started_inside[0]["organisation"] == cast.a.id
+
+
+@pytest.fixture(scope="module")
+def scene(world: World) -> Scene:
+    return build_scene(world, "oak")
+
+
+def test_the_programme_coordinator_oversees_and_outsiders_see_nothing(scene: Scene) -> None:
+    base = f"/relationships/{scene.relationship}"
+    seen = scene.call("coordinator", "GET", base)
+    assert seen.status_code == 200, seen.text
+    assert seen.json()["programme_id"] == scene.programme
+    listed = scene.call("coordinator", "GET", f"/programmes/{scene.programme}/relationships")
+    assert [r["id"] for r in listed.json()] == [scene.relationship]
+    # The co-ordinator moves the phase; the parties act in it, the co-ordinator does not.
+    moved = scene.call("coordinator", "POST", f"{base}/phase", {"phase": "setting_direction"})
+    assert moved.status_code == 200, moved.text
+    assert scene.call("coordinator", "PUT", f"{base}/agreement", terms()).status_code == 404
+    assert scene.call("coordinator", "POST", f"{base}/end", {"reason": "other"}).status_code == 404
+    for name, tokens in scene.outsiders().items():
+        del tokens
+        for path in (base, f"{base}/agreement/versions"):
+            refused = scene.call(name, "GET", path)
+            assert refused.status_code == 404, f"{name} GET {path}: {refused.text}"
+        listing = scene.call(name, "GET", f"/programmes/{scene.programme}/relationships")
+        assert listing.status_code == 404, f"{name}: {listing.text}"
+        moved = scene.call(name, "POST", f"{base}/phase", {"phase": "progression"})
+        assert moved.status_code == 404, f"{name}: {moved.text}"
+
+
+def test_a_group_relationship_gathers_a_mentors_mentees(world: World, scene: Scene) -> None:
+    programme = f"prg_{secrets.token_hex(6)}"
+    a, b = scene.a, scene.b
+    publish(
+        world,
+        programme_published(programme, [a.id, b.id], [], model="group", max_mentees=3),
+    )
+    mentor = scene.ids["mentor"]
+    mentees = [(member_id_of(world, a.people[1]), a.id), (scene.ids["mentee"], b.id)]
+    first = f"prp_{secrets.token_hex(8)}"
+    rel = relationship_id(first)
+
+    def known() -> bool:
+        """sessions knows the group programme (a mentee's relationship starts in it)"""
+        return scene.call("mentor", "GET", f"/relationships/{rel}").is_success
+
+    produce(world, match_accepted(first, programme, mentees[0], (mentor, a.id)))
+    eventually(known, timeout=30)
+    second = match_accepted(f"prp_{secrets.token_hex(8)}", programme, mentees[1], (mentor, a.id))
+    produce(world, second, second)  # delivered twice: joins once
+
+    def both() -> bool:
+        """both mentees are in the mentor's group relationship"""
+        body = scene.call("mentor", "GET", f"/relationships/{rel}").json()
+        return len(body["mentees"]) == 2
+
+    eventually(both, timeout=30)
+    group = scene.call("mentee", "GET", f"/relationships/{rel}").json()
+    assert group["model"] == "group" and group["network"]
+    assert [m["member_id"] for m in group["mentees"]] == [m[0] for m in mentees]
+    events, _ = sessions_records(
+        world, lambda found: len(of_type(found, "relationship.started", rel)) >= 2, {rel}
+    )
+    started = of_type(events, "relationship.started", rel)
+    assert sorted(e["data"]["mentee_id"] for e in started) == sorted(m[0] for m in mentees)

@@ -19,9 +19,11 @@ from services.sessions.domain.relationships import (
     Status,
     agreement_version_id,
     check_active,
+    check_can_join,
     check_can_sign,
     check_move,
     is_early,
+    lives_in_network,
     next_version,
     relationship_id,
 )
@@ -44,7 +46,7 @@ def relationship(mentee_org: str = "org_a", mentor_org: str = "org_b") -> Relati
         id=relationship_id("prp_1"),
         proposal_id="prp_1",
         programme_id="prg_1",
-        mentee=Party(member_id="mem_e", organisation_id=mentee_org),
+        mentees=[Party(member_id="mem_e", organisation_id=mentee_org)],
         mentor=Party(member_id="mem_r", organisation_id=mentor_org),
         phase=Phase.BUILDING_RAPPORT,
         status=Status.ACTIVE,
@@ -90,12 +92,32 @@ def test_an_ended_relationship_changes_no_more() -> None:
 
 def test_one_relationship_per_proposal_and_where_it_lives() -> None:
     assert relationship_id("prp_1") == relationship_id("prp_1") != relationship_id("prp_2")
-    assert relationship().cross_organisation
-    assert not relationship("org_a", "org_a").cross_organisation
+    a, b = (
+        Party(member_id="m1", organisation_id="org_a"),
+        Party(member_id="m2", organisation_id="org_b"),
+    )
+    assert lives_in_network(a, [b], 0)
+    assert not lives_in_network(a, [a.model_copy(update={"member_id": "m3"})], 1)
+    # A group relationship in a programme of several organisations may gain mentees from
+    # another organisation later: it lives in the network database from the start.
+    assert lives_in_network(a, [a.model_copy(update={"member_id": "m3"})], 2)
     r = relationship()
-    assert r.participants == ["mem_e", "mem_r"]
+    assert r.participants == ["mem_r", "mem_e"]
     assert r.side_of("mem_e") is Side.MENTEE and r.side_of("mem_r") is Side.MENTOR
     assert r.side_of("mem_other") is None
+
+
+def test_a_group_takes_up_to_four_mentees_each_once() -> None:
+    r = relationship()
+    newcomer = Party(member_id="mem_n", organisation_id="org_a")
+    assert check_can_join(r, newcomer, 4)
+    assert not check_can_join(r, newcomer, 1)  # the programme's own limit
+    assert not check_can_join(r, r.mentees[0], 4)  # already in it
+    full = r.model_copy(
+        update={"mentees": [Party(member_id=f"m{i}", organisation_id="org_a") for i in range(4)]}
+    )
+    assert not check_can_join(full, newcomer, 8)  # seed 002: one to four mentees
+    assert not check_can_join(r.model_copy(update={"status": Status.ENDED}), newcomer, 4)
 
 
 def version(n: int, signed: tuple[str, ...] = ()) -> AgreementVersion:

@@ -1,4 +1,5 @@
-"""Relationships, their lifecycle and their agreements over HTTP (the parties only)."""
+"""Relationships, their lifecycle and their agreements over HTTP (parties act; the
+programme's co-ordinators also read and move the phase)."""
 
 from __future__ import annotations
 
@@ -87,27 +88,43 @@ async def my_relationships(
     return await store.mine(caller)
 
 
+ProgrammeId = Annotated[str, Path(max_length=200, examples=["prg_7c1d2e3f4a5b"])]
+
+
+@router.get(
+    "/programmes/{programme_id}/relationships",
+    summary="Every relationship of a programme (its co-ordinators)",
+    responses=AUTH_REFUSALS,
+)
+async def programme_relationships(
+    programme_id: ProgrammeId, caller: Caller, store: Relationships
+) -> list[Relationship]:
+    """For the programme's co-ordinators, oldest first; everyone else gets 404."""
+    return await store.of_programme(caller, programme_id)
+
+
 @router.get(
     "/relationships/{relationship_id}",
-    summary="One relationship (its parties only)",
+    summary="One relationship (its parties and its programme's co-ordinators)",
     responses=AUTH_REFUSALS,
 )
 async def relationship(
     relationship_id: RelationshipId, caller: Caller, store: Relationships
 ) -> Relationship:
-    """Anyone but the two parties gets 404."""
-    return await store.get(caller, relationship_id)
+    """Anyone else gets 404."""
+    return await store.for_oversight(caller, relationship_id)
 
 
 @router.post(
     "/relationships/{relationship_id}/phase",
-    summary="Move the relationship forwards in its lifecycle (either party)",
+    summary="Move the relationship forwards in its lifecycle (a party or a co-ordinator)",
     responses=MOVE_REFUSALS,
 )
 async def move_phase(
     relationship_id: RelationshipId, body: PhaseRequest, caller: Caller, store: Relationships
 ) -> Relationship:
-    """building_rapport → setting_direction → progression → winding_up → moving_on."""
+    """building_rapport → setting_direction → progression → winding_up → moving_on
+    (`relationship.phase_changed`)."""
     return await store.move(caller, relationship_id, body.phase)
 
 

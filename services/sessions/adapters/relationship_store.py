@@ -1,19 +1,21 @@
 """Relationships and their agreements, through the data door, for the caller.
 
 Where a relationship lives (BRIEF §4): one whose parties come from different organisations
-is a network record, in the sessions network database, carrying its `participants` (the two
-member ids); one inside a single organisation lives in that organisation's own database,
-also with its participants. Every read filters on the caller being a participant, and a
-caller who is not one gets 404, as for something that does not exist: members of either
-organisation, admins, the network co-ordinator and integration clients alike.
+(or a group relationship in a programme of several organisations) is a network record, in the
+sessions network database, carrying its `participants`; one inside a single organisation lives
+in that organisation's own database, also with its participants. Records kept beside a
+relationship (agreements, meetings, logs, plans, messages) live where it lives (`home`).
 
-The programme co-ordinator's view comes later: `match.accepted` does not carry the
-co-ordinators, so this service cannot tell who they are yet.
+Who may see it: its parties, and the programme's co-ordinators (`for_oversight`, BRIEF §4:
+"the relationship's parties and the programme's co-ordinator, nobody else"); only parties
+act in it (`for_party`). Everyone else — members of either organisation, admins, the network
+co-ordinator, integration clients — gets 404, as for something that does not exist.
 
 Writes are single-document (FerretDB v1 has no transactions): starting is an insert keyed by
-the proposal (a redelivered `match.accepted` starts nothing), phase moves and endings are one
-update guarded by the state read, each agreement version is its own inserted document, and
-the step that puts a version in force is one guarded update carrying `agreement.signed`.
+the proposal (a redelivered `match.accepted` starts nothing), a mentee joining a group
+relationship is one update guarded by the mentee count, phase moves and endings are one update
+guarded by the state read, each agreement version is its own inserted document, and the step
+that puts a version in force is one guarded update carrying `agreement.signed`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from services.sessions.adapters.programme_book import ProgrammeBook
+from services.sessions.domain.programmes import ProgrammeTerms
 from services.sessions.domain.relationships import (
     AgreementTerms,
     AgreementVersion,
@@ -35,15 +39,22 @@ from services.sessions.domain.relationships import (
     Status,
     agreement_version_id,
     check_active,
+    check_can_join,
     check_can_sign,
     check_move,
     is_early,
+    lives_in_network,
     next_version,
     relationship_id,
 )
-from shared.auth.principal import CallerKind, Principal
+from shared.auth.principal import CallerKind, Principal, Role
 from shared.contracts.matching import MatchAccepted
-from shared.contracts.sessions import AgreementSigned, RelationshipEnded, RelationshipStarted
+from shared.contracts.sessions import (
+    AgreementSigned,
+    RelationshipEnded,
+    RelationshipPhaseChanged,
+    RelationshipStarted,
+)
 from shared.errors import ConflictError, NotFoundError
 from shared.events.catalogue import InboundEvent, new_event
 from shared.events.envelope import Audience, Envelope, EventData
@@ -64,67 +75,135 @@ def _relationship(document: Document) -> Relationship:
 
 def _document(r: Relationship) -> Document:
     body = r.model_dump(mode="json", exclude={"id", "started_at", "ending"})
-    return {"_id": r.id, **body, "started_at": r.started_at, "participants": r.participants}
+    return {
+        "_id": r.id,
+        **body,
+        "started_at": r.started_at,
+        "participants": r.participants,
+        "mentee_count": len(r.mentees),
+    }
 
 
 def _version(document: Document) -> AgreementVersion:
     return AgreementVersion.model_validate(document)
 
 
-class RelationshipStore:
-    """Relationships and agreements as their parties may see and change them."""
+def _started(r: Relationship, mentee: Party, proposal_id: str) -> RelationshipStarted:
+    return RelationshipStarted(
+        relationship_id=r.id,
+        proposal_id=proposal_id,
+        programme_id=r.programme_id,
+        mentee_id=mentee.member_id,
+        mentee_organisation_id=mentee.organisation_id,
+        mentor_id=r.mentor.member_id,
+        mentor_organisation_id=r.mentor.organisation_id,
+        started_at=r.started_at,
+        model=r.model,
+    )
 
-    def __init__(self, data: TenantData, outbox: OutboxWriter) -> None:
+
+class RelationshipStore:
+    """Relationships and agreements as their parties and co-ordinators may see them."""
+
+    def __init__(self, data: TenantData, outbox: OutboxWriter, programmes: ProgrammeBook) -> None:
         self._data = data
         self._outbox = outbox
+        self._programmes = programmes
 
-    # --- where a relationship lives ------------------------------------------------------
+    # --- where a relationship's records live, and how its events travel -----------------
 
-    def _home(self, r: Relationship, collection: str) -> AsyncCollection[Document]:
-        """The collection holding `r`'s records (no caller: consumers and after a check)."""
-        if r.cross_organisation:
+    def home(self, r: Relationship, collection: str) -> AsyncCollection[Document]:
+        """The collection holding `r`'s records (for code that has already checked the
+        caller through `for_party` or `for_oversight`, and for consumers)."""
+        if r.network:
             return self._data.network(collection)
-        return self._data.system_organisation(r.mentee.organisation_id, collection)
+        return self._data.system_organisation(r.home_organisation, collection)
 
-    def _event(self, r: Relationship, data: EventData) -> Envelope:
-        if r.cross_organisation:
+    def event(self, r: Relationship, data: EventData) -> Envelope:
+        """An event about `r`: network audience if it is a network record, else its
+        organisation's."""
+        if r.network:
             return new_event(data, organisation=None, subject=r.id, audience=Audience.NETWORK)
-        return new_event(data, organisation=r.mentee.organisation_id, subject=r.id)
+        return new_event(data, organisation=r.home_organisation, subject=r.id)
+
+    async def terms(self, r: Relationship) -> ProgrammeTerms:
+        """The terms of `r`'s programme."""
+        return await self._programmes.terms(r.programme_id)
 
     # --- from events ---------------------------------------------------------------------
 
     async def on_match_accepted(self, events: Sequence[InboundEvent[MatchAccepted]]) -> None:
-        """Start one relationship per accepted proposal; a redelivery starts nothing."""
+        """Start one relationship per accepted proposal, or, in a group programme, add the
+        mentee to their mentor's group relationship; a redelivery changes nothing."""
         for event in events:
             d = event.data
+            terms = await self._programmes.terms(d.programme_id)
+            mentee = Party(member_id=d.mentee_id, organisation_id=d.mentee_organisation_id)
+            mentor = Party(member_id=d.mentor_id, organisation_id=d.mentor_organisation_id)
+            if terms.groups_mentees and await self._join_group(terms, mentor, mentee, d):
+                continue
             started = Relationship(
                 id=relationship_id(d.proposal_id),
                 proposal_id=d.proposal_id,
                 programme_id=d.programme_id,
-                mentee=Party(member_id=d.mentee_id, organisation_id=d.mentee_organisation_id),
-                mentor=Party(member_id=d.mentor_id, organisation_id=d.mentor_organisation_id),
+                model=terms.model,
+                mentor=mentor,
+                mentees=[mentee],
+                network=lives_in_network(
+                    mentor, [mentee], len(terms.organisations) if terms.groups_mentees else 0
+                ),
                 phase=Phase.BUILDING_RAPPORT,
                 status=Status.ACTIVE,
                 started_at=datetime.now(UTC),
             )
-            announced = RelationshipStarted(
-                relationship_id=started.id,
-                proposal_id=d.proposal_id,
-                programme_id=d.programme_id,
-                mentee_id=d.mentee_id,
-                mentee_organisation_id=d.mentee_organisation_id,
-                mentor_id=d.mentor_id,
-                mentor_organisation_id=d.mentor_organisation_id,
-                started_at=started.started_at,
-            )
             try:
                 await self._outbox.insert(
-                    self._home(started, RELATIONSHIPS),
+                    self.home(started, RELATIONSHIPS),
                     _document(started),
-                    [self._event(started, announced)],
+                    [self.event(started, _started(started, mentee, d.proposal_id))],
                 )
             except DuplicateKeyError:
                 log.info("relationship exists already", relationship=started.id)
+
+    async def _join_group(
+        self, terms: ProgrammeTerms, mentor: Party, mentee: Party, d: MatchAccepted
+    ) -> bool:
+        """Add `mentee` to `mentor`'s running group relationship in the programme if it has
+        room; True if they are in one now (including by an earlier delivery)."""
+        probe = Relationship(
+            id="probe",
+            proposal_id=d.proposal_id,
+            programme_id=d.programme_id,
+            mentor=mentor,
+            mentees=[mentee],
+            network=lives_in_network(mentor, [mentee], len(terms.organisations)),
+            phase=Phase.BUILDING_RAPPORT,
+            status=Status.ACTIVE,
+            started_at=datetime.now(UTC),
+        )
+        collection = self.home(probe, RELATIONSHIPS)
+        query = {"programme_id": d.programme_id, "mentor.member_id": mentor.member_id}
+        for group in map(_relationship, await collection.find(query).to_list()):
+            if group.party(mentee.member_id) is not None:
+                return True  # joined already: a redelivery
+            if not check_can_join(group, mentee, terms.max_mentees_per_mentor):
+                continue
+            result = await self._outbox.update(
+                collection,
+                group.id,
+                {
+                    "$push": {
+                        "mentees": mentee.model_dump(mode="json"),
+                        "participants": mentee.member_id,
+                    },
+                    "$inc": {"mentee_count": 1},
+                },
+                [self.event(group, _started(group, mentee, d.proposal_id))],
+                condition={"status": Status.ACTIVE.value, "mentee_count": len(group.mentees)},
+            )
+            if result.matched_count:
+                return True
+        return False
 
     # --- reading what a caller may see --------------------------------------------------
 
@@ -140,38 +219,106 @@ class RelationshipStore:
 
     @staticmethod
     def _is_party(caller: Principal, r: Relationship) -> bool:
-        party = {r.mentee.member_id: r.mentee, r.mentor.member_id: r.mentor}.get(caller.subject)
+        party = r.party(caller.subject)
         return (
             caller.kind is CallerKind.MEMBER
             and party is not None
             and party.organisation_id == caller.organisation
         )
 
-    async def get(self, caller: Principal, rel_id: str) -> Relationship:
-        """One relationship, for its parties only; 404 for anyone else."""
-        if caller.kind is CallerKind.MEMBER:
-            query = {"_id": rel_id, "participants": caller.subject}
-            for collection in (
-                self._data.own(caller, RELATIONSHIPS),
-                self._data.network(RELATIONSHIPS),
-            ):
-                document = await collection.find_one(query)
+    async def _as_party(self, caller: Principal, rel_id: str) -> Relationship | None:
+        if caller.kind is not CallerKind.MEMBER:
+            return None
+        query = {"_id": rel_id, "participants": caller.subject}
+        for collection in (
+            self._data.own(caller, RELATIONSHIPS),
+            self._data.network(RELATIONSHIPS),
+        ):
+            document = await collection.find_one(query)
+            if document is not None:
+                r = _relationship(document)
+                if self._is_party(caller, r):
+                    return r
+        return None
+
+    async def for_party(self, caller: Principal, rel_id: str) -> Relationship:
+        """A relationship the caller takes part in; 404 for anyone else."""
+        r = await self._as_party(caller, rel_id)
+        if r is None:
+            raise NotFoundError(f"no relationship {rel_id!r} that you take part in")
+        return r
+
+    async def for_oversight(self, caller: Principal, rel_id: str) -> Relationship:
+        """A relationship the caller takes part in or co-ordinates the programme of; 404 for
+        anyone else (BRIEF §4: parties and the programme's co-ordinator, nobody else)."""
+        r = await self._as_party(caller, rel_id)
+        if r is not None:
+            return r
+        for programme in await self._coordinated_programmes(caller):
+            for collection in self._programme_collections(caller, programme):
+                document = await collection.find_one(
+                    {"_id": rel_id, "programme_id": programme.programme_id}
+                )
                 if document is not None:
-                    r = _relationship(document)
-                    if self._is_party(caller, r):
-                        return r
-        raise NotFoundError(f"no relationship {rel_id!r} that you take part in")
+                    return _relationship(document)
+        raise NotFoundError(f"no relationship {rel_id!r} that you take part in or co-ordinate")
+
+    async def _coordinated_programmes(self, caller: Principal) -> list[ProgrammeTerms]:
+        if caller.kind is not CallerKind.MEMBER or Role.PROGRAMME_COORDINATOR not in caller.roles:
+            return []
+        return await self._programmes.coordinated_by(caller.subject)
+
+    def _programme_collections(
+        self, caller: Principal, programme: ProgrammeTerms
+    ) -> list[AsyncCollection[Document]]:
+        """Where a programme's relationships can live, for one of its co-ordinators."""
+        if caller.organisation not in programme.organisations:
+            return []
+        return [
+            self._data.network(RELATIONSHIPS),
+            *(
+                self._data.overseen(
+                    caller,
+                    programme.coordinators,
+                    programme.organisations,
+                    organisation,
+                    RELATIONSHIPS,
+                )
+                for organisation in sorted(set(programme.organisations))
+            ),
+        ]
+
+    async def of_programme(self, caller: Principal, programme_id: str) -> list[Relationship]:
+        """Every relationship of a programme, for its co-ordinators; 404 for anyone else."""
+        for programme in await self._coordinated_programmes(caller):
+            if programme.programme_id != programme_id:
+                continue
+            found: list[Relationship] = []
+            for collection in self._programme_collections(caller, programme):
+                documents = await collection.find({"programme_id": programme_id}).to_list()
+                found += map(_relationship, documents)
+            return sorted(found, key=lambda r: (r.started_at, r.id))
+        raise NotFoundError(f"no programme {programme_id!r} that you co-ordinate")
 
     # --- lifecycle -----------------------------------------------------------------------
 
     async def move(self, caller: Principal, rel_id: str, target: Phase) -> Relationship:
-        """Either party moves the relationship forwards to `target`."""
-        r = await self.get(caller, rel_id)
+        """A party or the programme's co-ordinator moves the relationship forwards."""
+        r = await self.for_oversight(caller, rel_id)
         check_active(r)
         check_move(r.phase, target)
-        result = await self._home(r, RELATIONSHIPS).update_one(
-            {"_id": r.id, "phase": r.phase.value, "status": Status.ACTIVE.value},
+        changed = RelationshipPhaseChanged(
+            relationship_id=r.id,
+            programme_id=r.programme_id,
+            phase=target.value,
+            changed_at=datetime.now(UTC),
+        )
+        result = await self._outbox.update(
+            self.home(r, RELATIONSHIPS),
+            r.id,
             {"$set": {"phase": target.value}},
+            [self.event(r, changed)],
+            condition={"phase": r.phase.value, "status": Status.ACTIVE.value},
         )
         if not result.matched_count:
             raise ConflictError("the relationship changed meanwhile; read it again")
@@ -180,11 +327,12 @@ class RelationshipStore:
     async def end(
         self, caller: Principal, rel_id: str, reason: EndReason, rematch_requested: bool
     ) -> Relationship:
-        """Either party ends the relationship, without blame → `relationship.ended`."""
-        r = await self.get(caller, rel_id)
+        """A party ends the relationship, without blame → `relationship.ended` (one per
+        mentee: the pairs are what matching never proposes again)."""
+        r = await self.for_party(caller, rel_id)
         check_active(r)
         side = r.side_of(caller.subject)
-        assert side is not None  # get() returned it, so the caller is a party
+        assert side is not None  # for_party returned it, so the caller is a party
         now = datetime.now(UTC)
         ending = {
             "ended_by": side.value,
@@ -193,39 +341,42 @@ class RelationshipStore:
             "rematch_requested": rematch_requested,
             "ended_at": now,
         }
-        ended = RelationshipEnded(
-            relationship_id=r.id,
-            programme_id=r.programme_id,
-            mentee_id=r.mentee.member_id,
-            mentee_organisation_id=r.mentee.organisation_id,
-            mentor_id=r.mentor.member_id,
-            mentor_organisation_id=r.mentor.organisation_id,
-            ended_by=side.value,
-            ended_early=is_early(r.phase),
-            reason=reason.value,
-            rematch_requested=rematch_requested,
-            ended_at=now,
-        )
+        ended = [
+            RelationshipEnded(
+                relationship_id=r.id,
+                programme_id=r.programme_id,
+                mentee_id=mentee.member_id,
+                mentee_organisation_id=mentee.organisation_id,
+                mentor_id=r.mentor.member_id,
+                mentor_organisation_id=r.mentor.organisation_id,
+                ended_by=side.value,
+                ended_early=is_early(r.phase),
+                reason=reason.value,
+                rematch_requested=rematch_requested,
+                ended_at=now,
+            )
+            for mentee in r.mentees
+        ]
         result = await self._outbox.update(
-            self._home(r, RELATIONSHIPS),
+            self.home(r, RELATIONSHIPS),
             r.id,
             {"$set": {"status": Status.ENDED.value, "ending": ending}},
-            [self._event(r, ended)],
+            [self.event(r, e) for e in ended],
             condition={"status": Status.ACTIVE.value},
         )
         if not result.matched_count:
             raise ConflictError("the relationship has already ended")
-        return await self.get(caller, rel_id)
+        return await self.for_party(caller, rel_id)
 
     # --- agreement -----------------------------------------------------------------------
 
     async def _versions(self, r: Relationship) -> list[AgreementVersion]:
-        found = await self._home(r, AGREEMENTS).find({"relationship_id": r.id}).to_list()
+        found = await self.home(r, AGREEMENTS).find({"relationship_id": r.id}).to_list()
         return sorted(map(_version, found), key=lambda v: v.version)
 
     async def versions(self, caller: Principal, rel_id: str) -> list[AgreementVersion]:
-        """Every version of the agreement, oldest first."""
-        return await self._versions(await self.get(caller, rel_id))
+        """Every version of the agreement, oldest first (parties and co-ordinators)."""
+        return await self._versions(await self.for_oversight(caller, rel_id))
 
     async def agreement(self, caller: Principal, rel_id: str) -> AgreementVersion:
         """The latest version of the agreement."""
@@ -238,7 +389,7 @@ class RelationshipStore:
         self, caller: Principal, rel_id: str, terms: AgreementTerms
     ) -> AgreementVersion:
         """Either party drafts the agreement: a new version, unsigned."""
-        r = await self.get(caller, rel_id)
+        r = await self.for_party(caller, rel_id)
         check_active(r)
         versions = await self._versions(r)
         drafted = AgreementVersion(
@@ -253,7 +404,7 @@ class RelationshipStore:
             **drafted.model_dump(mode="python"),
         }
         try:
-            await self._home(r, AGREEMENTS).insert_one(document)
+            await self.home(r, AGREEMENTS).insert_one(document)
         except DuplicateKeyError as exc:
             raise ConflictError("the agreement changed meanwhile; read it again") from exc
         return drafted
@@ -261,7 +412,7 @@ class RelationshipStore:
     async def sign(self, caller: Principal, rel_id: str, version: int) -> AgreementVersion:
         """A party signs the latest version; once every party has, it is in force and
         `agreement.signed` is published, exactly once."""
-        r = await self.get(caller, rel_id)
+        r = await self.for_party(caller, rel_id)
         check_active(r)
         versions = await self._versions(r)
         latest = versions[-1] if versions else None
@@ -270,7 +421,7 @@ class RelationshipStore:
             # the in-force step, this puts the version in force (at most once) first.
             await self._put_in_force(r, latest.version)
         latest = check_can_sign(latest, version, caller.subject)
-        signed = await self._home(r, AGREEMENTS).update_one(
+        signed = await self.home(r, AGREEMENTS).update_one(
             {
                 "_id": agreement_version_id(r.id, latest.version),
                 f"signatures.{caller.subject}": {"$exists": False},
@@ -287,21 +438,24 @@ class RelationshipStore:
         by `in_force` still being false, carrying `agreement.signed`, so whichever signature
         completes the set publishes it, and only once."""
         now = datetime.now(UTC)
-        in_force = AgreementSigned(
-            relationship_id=r.id,
-            programme_id=r.programme_id,
-            version=version,
-            mentee_id=r.mentee.member_id,
-            mentee_organisation_id=r.mentee.organisation_id,
-            mentor_id=r.mentor.member_id,
-            mentor_organisation_id=r.mentor.organisation_id,
-            signed_at=now,
-        )
+        in_force = [
+            AgreementSigned(
+                relationship_id=r.id,
+                programme_id=r.programme_id,
+                version=version,
+                mentee_id=mentee.member_id,
+                mentee_organisation_id=mentee.organisation_id,
+                mentor_id=r.mentor.member_id,
+                mentor_organisation_id=r.mentor.organisation_id,
+                signed_at=now,
+            )
+            for mentee in r.mentees
+        ]
         await self._outbox.update(
-            self._home(r, AGREEMENTS),
+            self.home(r, AGREEMENTS),
             agreement_version_id(r.id, version),
             {"$set": {"in_force": True, "in_force_at": now}},
-            [self._event(r, in_force)],
+            [self.event(r, e) for e in in_force],
             condition={
                 "in_force": False,
                 **{f"signatures.{p}": {"$exists": True} for p in r.participants},

@@ -40,7 +40,7 @@ class Status(StrEnum):
 
 
 class Side(StrEnum):
-    """Which party someone is."""
+    """Which side of a relationship someone is on."""
 
     MENTEE = "mentee"
     MENTOR = "mentor"
@@ -90,13 +90,20 @@ class Ending(BaseModel):
 
 
 class Relationship(BaseModel):
-    """A mentoring relationship as its parties see it."""
+    """A mentoring relationship: a mentor and one mentee, or in a group relationship (group,
+    two-by-two and team programmes) a mentor and up to four mentees."""
 
     id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
-    proposal_id: str = Field(examples=["prp_9a8b7c6d5e4f3a2b"])
+    proposal_id: str = Field(examples=["prp_9a8b7c6d5e4f3a2b"], description="the first one")
     programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
-    mentee: Party
+    model: str = Field(default="one_to_one", examples=["one_to_one"])
     mentor: Party
+    mentees: list[Party] = Field(min_length=1, max_length=4)
+    network: bool = Field(
+        default=False,
+        description="kept in the network database: its parties (or, for a group, its "
+        "programme's organisations) are more than one organisation",
+    )
     phase: Phase
     status: Status
     started_at: datetime
@@ -104,26 +111,52 @@ class Relationship(BaseModel):
 
     @property
     def participants(self) -> list[str]:
-        """The member ids who may see and act on the relationship."""
-        return [self.mentee.member_id, self.mentor.member_id]
+        """The member ids who take part: they alone write and read everything in it."""
+        return [self.mentor.member_id, *(m.member_id for m in self.mentees)]
 
     @property
-    def cross_organisation(self) -> bool:
-        """Its parties come from different organisations (it lives in the network database)."""
-        return self.mentee.organisation_id != self.mentor.organisation_id
+    def parties(self) -> list[Party]:
+        """The mentor, then the mentees."""
+        return [self.mentor, *self.mentees]
+
+    @property
+    def home_organisation(self) -> str:
+        """The organisation whose database keeps a single-organisation relationship."""
+        return self.mentor.organisation_id
+
+    def party(self, member_id: str) -> Party | None:
+        """`member_id`'s party, if they take part."""
+        return next((p for p in self.parties if p.member_id == member_id), None)
 
     def side_of(self, member_id: str) -> Side | None:
-        """Which party `member_id` is, if any."""
-        if member_id == self.mentee.member_id:
-            return Side.MENTEE
+        """Which side `member_id` is on, if any."""
         if member_id == self.mentor.member_id:
             return Side.MENTOR
+        if any(m.member_id == member_id for m in self.mentees):
+            return Side.MENTEE
         return None
+
+
+def lives_in_network(mentor: Party, mentees: list[Party], programme_organisations: int) -> bool:
+    """Where a new relationship lives (BRIEF §4): in the network database if its parties
+    come from different organisations, or if it is a group relationship in a programme of
+    several organisations (mentees from another organisation may join it later)."""
+    organisations = {mentor.organisation_id, *(m.organisation_id for m in mentees)}
+    return len(organisations) > 1 or programme_organisations > 1
 
 
 def relationship_id(proposal_id: str) -> str:
     """The one relationship an accepted proposal can start (so a redelivery starts none)."""
     return "rel_" + hashlib.sha256(proposal_id.encode()).hexdigest()[:16]
+
+
+def check_can_join(group: Relationship, mentee: Party, max_mentees: int) -> bool:
+    """Whether `mentee` can join `group` (a running group relationship with room)."""
+    return (
+        group.status is Status.ACTIVE
+        and len(group.mentees) < min(max_mentees, 4)
+        and group.party(mentee.member_id) is None
+    )
 
 
 def check_active(relationship: Relationship) -> None:
