@@ -411,3 +411,27 @@ def test_a_group_relationship_gathers_a_mentors_mentees(world: World, scene: Sce
     )
     started = of_type(events, "relationship.started", rel)
     assert sorted(e["data"]["mentee_id"] for e in started) == sorted(m[0] for m in mentees)
+
+
+def test_an_admin_sees_their_own_members_relationship_status_only(scene: Scene) -> None:
+    for admin, org, member in (
+        ("mentee's organisation admin", scene.b.id, scene.ids["mentee"]),
+        ("mentor's organisation admin", scene.a.id, scene.ids["mentor"]),
+    ):
+        rows = scene.call(admin, "GET", f"/organisations/{org}/relationship-status")
+        assert rows.status_code == 200, rows.text
+        mine = [r for r in rows.json() if r["relationship_id"] == scene.relationship]
+        assert [r["member_id"] for r in mine] == [member]  # never the other party
+        assert set(mine[0]) == {
+            "member_id",
+            "relationship_id",
+            "programme_id",
+            "side",
+            "phase",
+            "status",
+            "started_at",
+            "ended_early",
+        }
+    path = f"/organisations/{scene.b.id}/relationship-status"
+    for who in ("mentee", "coordinator", "mentor's organisation admin", "network co-ordinator"):
+        assert scene.call(who, "GET", path).status_code == 404, who

@@ -13,6 +13,7 @@ from services.sessions.domain.relationships import (
     AgreementTerms,
     AgreementVersion,
     EndReason,
+    MemberRelationshipStatus,
     Phase,
     Relationship,
 )
@@ -89,6 +90,20 @@ async def my_relationships(
 
 
 ProgrammeId = Annotated[str, Path(max_length=200, examples=["prg_7c1d2e3f4a5b"])]
+OrganisationId = Annotated[str, Path(max_length=200, examples=["org_0a1b2c3d4e5f"])]
+
+
+@router.get(
+    "/organisations/{organisation_id}/relationship-status",
+    summary="Where each of an organisation's members stands in their relationships (admins)",
+    responses=AUTH_REFUSALS,
+)
+async def relationship_statuses(
+    organisation_id: OrganisationId, caller: Caller, store: Relationships
+) -> list[MemberRelationshipStatus]:
+    """Side, programme, phase and status per member and relationship — not the other
+    party, not what was written (BRIEF §4). Anyone but the organisation's admins gets 404."""
+    return await store.statuses(caller, organisation_id)
 
 
 @router.get(

@@ -33,6 +33,7 @@ from services.sessions.domain.relationships import (
     AgreementTerms,
     AgreementVersion,
     EndReason,
+    MemberRelationshipStatus,
     Party,
     Phase,
     Relationship,
@@ -46,6 +47,7 @@ from services.sessions.domain.relationships import (
     lives_in_network,
     next_version,
     relationship_id,
+    statuses_for,
 )
 from shared.auth.principal import CallerKind, Principal, Role
 from shared.contracts.matching import MatchAccepted
@@ -299,6 +301,28 @@ class RelationshipStore:
                 found += map(_relationship, documents)
             return sorted(found, key=lambda r: (r.started_at, r.id))
         raise NotFoundError(f"no programme {programme_id!r} that you co-ordinate")
+
+    async def statuses(
+        self, caller: Principal, organisation_id: str
+    ) -> list[MemberRelationshipStatus]:
+        """Every relationship status of an organisation's members, for its admins (404 for
+        anyone else): from its own database and the network records its members are in."""
+        own = self._data.of(caller, organisation_id, RELATIONSHIPS, admins_only=True)
+        found = await own.find({}).to_list()
+        found += (
+            await self._data.network(RELATIONSHIPS)
+            .find(
+                {
+                    "$or": [
+                        {"mentor.organisation_id": organisation_id},
+                        {"mentees.organisation_id": organisation_id},
+                    ]
+                }
+            )
+            .to_list()
+        )
+        rows = [row for r in map(_relationship, found) for row in statuses_for(r, organisation_id)]
+        return sorted(rows, key=lambda row: (row.started_at, row.relationship_id, row.member_id))
 
     # --- lifecycle -----------------------------------------------------------------------
 

@@ -137,6 +137,39 @@ class Relationship(BaseModel):
         return None
 
 
+class MemberRelationshipStatus(BaseModel):
+    """What an organisation admin sees of a member's relationship (BRIEF §4: their members'
+    relationship status): which side, which programme, the phase and whether it runs —
+    never who the other party is, nor anything the parties wrote."""
+
+    member_id: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
+    relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    side: Side
+    phase: Phase
+    status: Status
+    started_at: datetime
+    ended_early: bool | None = None
+
+
+def statuses_for(r: Relationship, organisation_id: str) -> list[MemberRelationshipStatus]:
+    """The rows of `r` an admin of `organisation_id` sees: one per party of theirs."""
+    return [
+        MemberRelationshipStatus(
+            member_id=party.member_id,
+            relationship_id=r.id,
+            programme_id=r.programme_id,
+            side=Side.MENTOR if party is r.mentor else Side.MENTEE,
+            phase=r.phase,
+            status=r.status,
+            started_at=r.started_at,
+            ended_early=r.ending.ended_early if r.ending else None,
+        )
+        for party in r.parties
+        if party.organisation_id == organisation_id
+    ]
+
+
 def lives_in_network(mentor: Party, mentees: list[Party], programme_organisations: int) -> bool:
     """Where a new relationship lives (BRIEF §4): in the network database if its parties
     come from different organisations, or if it is a group relationship in a programme of
