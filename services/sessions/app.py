@@ -4,15 +4,38 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.sessions.adapters import relationship_routes
+from services.sessions.adapters import (
+    action_plan_routes,
+    calendar_routes,
+    circle_routes,
+    log_routes,
+    meeting_routes,
+    message_routes,
+    relationship_routes,
+)
+from services.sessions.adapters.action_plan_store import (
+    GOALS,
+    GROW,
+    OSKAR,
+    ActionPlanStore,
+)
+from services.sessions.adapters.calendar_feed_store import CalendarFeedStore
+from services.sessions.adapters.circle_session_store import CIRCLE_SESSIONS, CircleSessionStore
+from services.sessions.adapters.circle_store import CircleStore
 from services.sessions.adapters.erasure import MemberErasure
+from services.sessions.adapters.log_store import LOGS, MeetingLogStore
+from services.sessions.adapters.meeting_store import MEETINGS, MeetingStore
+from services.sessions.adapters.message_doors import MessageDoors
+from services.sessions.adapters.message_notifier import POLL_SECONDS, MessageNotifier
+from services.sessions.adapters.message_store import MessageStore
+from services.sessions.adapters.message_thread import MESSAGES
 from services.sessions.adapters.programme_book import ProgrammeBook
 from services.sessions.adapters.relationship_store import (
     AGREEMENTS,
     RELATIONSHIPS,
     RelationshipStore,
 )
-from shared.contracts.matching import MatchAccepted
+from shared.contracts.matching import CircleFormed, MatchAccepted
 from shared.contracts.registry import (
     MemberErased,
     OrganisationJoined,
@@ -38,7 +61,17 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         SERVICE,
         settings,
         consumes_from=["registry", "matching"],
-        outbox_collections=[RELATIONSHIPS, AGREEMENTS],
+        outbox_collections=[
+            RELATIONSHIPS,
+            AGREEMENTS,
+            CIRCLE_SESSIONS,
+            MEETINGS,
+            LOGS,
+            GOALS,
+            OSKAR,
+            GROW,
+            MESSAGES,
+        ],
     )
     data = TenantData(runtime.databases)
     directory = OrganisationDirectory(data)
@@ -48,17 +81,48 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     runtime.subscribe(ProgrammePublished, programmes.on_published)
     runtime.subscribe(ProgrammeStatusChanged, programmes.on_status_changed)
     runtime.subscribe(MatchAccepted, relationships.on_match_accepted)
+    circles = CircleStore(data, programmes)
+    runtime.subscribe(CircleFormed, circles.on_circle_formed)
+    circle_sessions = CircleSessionStore(circles, runtime.outbox)
+    meetings = MeetingStore(data, relationships, runtime.outbox)
+    calendar_feeds = CalendarFeedStore(data, meetings)
+    meeting_logs = MeetingLogStore(data, runtime.outbox, relationships)
+    action_plans = ActionPlanStore(data, runtime.outbox, relationships)
+    message_notifier = MessageNotifier()
+    messages = MessageStore(data, runtime.outbox, message_notifier)
+    # Messages posted through another instance reach this one's open streams by this poll.
+    runtime.every(POLL_SECONDS, "message-poll", message_notifier.poll)
     # Every store that keeps what members write erases it; add each new one here.
-    erasure = MemberErasure([])
+    erasure = MemberErasure(
+        [circles, circle_sessions, meetings, calendar_feeds, meeting_logs, action_plans, messages]
+    )
     runtime.subscribe(MemberErased, erasure.on_erased)
     app = create_service_app(
         runtime,
         title="mentornet sessions",
         description="Relationships, circles, agreements, meetings, logs, action plans, messages.",
-        routers=[relationship_routes.router, directory_router()],
+        routers=[
+            relationship_routes.router,
+            circle_routes.router,
+            meeting_routes.router,
+            calendar_routes.router,
+            log_routes.router,
+            action_plan_routes.router,
+            message_routes.router,
+            directory_router(),
+        ],
         verifier=remote_verifier(settings),
     )
     app.state.directory = directory
     app.state.programmes = programmes
     app.state.relationships = relationships
+    app.state.meetings = meetings
+    app.state.calendar_feeds = calendar_feeds
+    app.state.circles = circles
+    app.state.circle_sessions = circle_sessions
+    app.state.meeting_logs = meeting_logs
+    app.state.action_plans = action_plans
+    app.state.messages = messages
+    app.state.message_notifier = message_notifier
+    app.state.message_doors = MessageDoors(relationships, circles)
     return app

@@ -28,6 +28,15 @@ class Health(BaseModel):
     checks: dict[str, bool] = {}
 
 
+def _loggable_path(request: Request) -> str:
+    """The path for the request log. A route whose path carries a credential (a `{token}`
+    parameter, e.g. a calendar feed's secret URL) is logged by its template, never with it."""
+    template = getattr(request.scope.get("route"), "path", None)
+    if isinstance(template, str) and "{token}" in template:
+        return template
+    return request.url.path
+
+
 def remote_verifier(settings: ServiceSettings) -> TokenVerifier:
     """Verifies network tokens with the registry's published keys (cached, not per request)."""
     return TokenVerifier(RemoteJwks(settings.jwks_url), settings.token_issuer)
@@ -73,7 +82,7 @@ def create_service_app(
             log.info(
                 "request",
                 method=request.method,
-                path=request.url.path,
+                path=_loggable_path(request),
                 status=response.status_code,
                 ms=round((time.perf_counter() - started) * 1000, 1),
             )

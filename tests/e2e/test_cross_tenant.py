@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,10 @@ PUBLIC = {
 }
 # Routes that answer any signed-in caller with network-public or the caller's own data.
 NOT_ORGANISATION_SCOPED = {"/organisations", "/me", "/me/profile", "/me/export", "/programmes"}
+# Routes whose credential is a secret in the path, not a bearer token (calendar apps cannot
+# send one): attacked with a well-formed guess naming B (`cal.<B's id>.<random secret>`),
+# they must answer 404 to every caller, whatever Authorization header it sends.
+CREDENTIAL_IN_PATH = {"/calendar/{token}.ics"}
 REFUSED = {401, 403, 404}
 
 
@@ -130,6 +135,7 @@ def _b_resources(world: World) -> dict[str, str]:
         "programme_id": programme["id"],
         "circle_id": circle["id"],
         "role": Role.PROGRAMME_COORDINATOR.value,
+        "token": f"cal.{world.b.id}.{secrets.token_urlsafe(32)}",
     }
 
 
@@ -241,7 +247,7 @@ def test_nothing_of_organisation_b_is_reachable_from_organisation_a(
 ) -> None:
     ids = _b_resources(world)
     before = _b_state(world)
-    b_markers = set(ids.values()) - {ids["role"]}
+    b_markers = set(ids.values()) - {ids["role"], ids["token"]}
     callers = {
         "A's admin": bearer(world.a.admin),
         "A's member": bearer(world.a.member),
@@ -272,6 +278,8 @@ def test_nothing_of_organisation_b_is_reachable_from_organisation_a(
                     continue
             # A token we do not trust is refused before anything else: 401, always.
             expected = {401} if caller.startswith(("forged", "nobody")) else REFUSED
+            if template in CREDENTIAL_IN_PATH:
+                expected = {404}
             if response.status_code not in expected:
                 failures += 1
                 problems.append(

@@ -1,0 +1,207 @@
+"""A relationship's meetings, through the data door, for the caller.
+
+Meetings live beside their relationship (`RelationshipStore.home`: the network database for
+a cross-organisation relationship, else its organisation's), one document each, with
+`relationship_id` and `programme_id`; every query filters by the relationship id. Reading is
+for the parties and the programme's co-ordinators (`for_oversight`), writing for the parties
+only (`for_party`); anyone else gets 404.
+
+Writes are single-document (FerretDB v1 has no transactions): planning is an insert;
+recording a meeting as held directly is an insert carrying `meeting.held`; recording a planned
+meeting as held is one update guarded by `status: planned`, carrying `meeting.held` — so each
+held meeting publishes it exactly once, however often the request is sent; cancelling is one
+update under the same guard.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.asynchronous.collection import AsyncCollection
+
+from services.sessions.adapters.calendar_ics import render
+from services.sessions.adapters.erasure import FORMER_MEMBER
+from services.sessions.adapters.relationship_store import RelationshipStore
+from services.sessions.domain.meetings import (
+    HeldChanges,
+    Meeting,
+    MeetingFacts,
+    MeetingStatus,
+    cancelled,
+    held,
+    meeting_held_event,
+    new_meeting,
+    shown_status,
+)
+from services.sessions.domain.relationships import Relationship
+from shared.auth.principal import Principal
+from shared.errors import ConflictError, NotFoundError
+from shared.mongo.databases import Document
+from shared.mongo.outbox import OutboxWriter
+from shared.tenancy import TenantData
+
+MEETINGS = "meetings"
+# Fields that name a member as the author of something in a meeting: erasure replaces them.
+AUTHOR_FIELDS = ("planned_by", "recorded_by", "cancelled_by")
+_COMPUTED = {"ends_at", "local_starts_at"}
+
+
+def _meeting(document: Document) -> Meeting:
+    return Meeting.model_validate({**document, "id": document["_id"]})
+
+
+def _document(m: Meeting) -> Document:
+    body = m.model_dump(mode="python", exclude={"id", *_COMPUTED})
+    body["status"] = m.status.value
+    body["method"] = m.method.value
+    return {"_id": m.id, **body}
+
+
+def _ended_at(r: Relationship) -> datetime | None:
+    return r.ending.ended_at if r.ending is not None else None
+
+
+def _as_shown(m: Meeting, r: Relationship) -> Meeting:
+    return m.model_copy(update={"status": shown_status(m, _ended_at(r))})
+
+
+class MeetingStore:
+    """Meetings as the parties and their programme's co-ordinators may see them."""
+
+    def __init__(
+        self, data: TenantData, relationships: RelationshipStore, outbox: OutboxWriter
+    ) -> None:
+        self._data = data
+        self._relationships = relationships
+        self._outbox = outbox
+
+    def _collection(self, r: Relationship) -> AsyncCollection[Document]:
+        return self._relationships.home(r, MEETINGS)
+
+    async def _find(self, r: Relationship, meeting_id: str) -> Meeting:
+        document = await self._collection(r).find_one({"_id": meeting_id, "relationship_id": r.id})
+        if document is None:
+            raise NotFoundError(f"no meeting {meeting_id!r} in relationship {r.id!r}")
+        return _meeting(document)
+
+    # --- reading (parties and co-ordinators) -------------------------------------------
+
+    async def of_relationship(self, caller: Principal, rel_id: str) -> list[Meeting]:
+        """Every meeting of the relationship, earliest first."""
+        r = await self._relationships.for_oversight(caller, rel_id)
+        found = await self._collection(r).find({"relationship_id": r.id}).to_list()
+        meetings = [_as_shown(_meeting(d), r) for d in found]
+        return sorted(meetings, key=lambda m: (m.starts_at, m.id))
+
+    async def one(self, caller: Principal, rel_id: str, meeting_id: str) -> Meeting:
+        """One meeting of the relationship."""
+        r = await self._relationships.for_oversight(caller, rel_id)
+        return _as_shown(await self._find(r, meeting_id), r)
+
+    async def calendar(self, caller: Principal, rel_id: str, meeting_id: str) -> bytes:
+        """One meeting as an iCalendar file."""
+        m = await self.one(caller, rel_id, meeting_id)
+        return render([(m, m.status)], name="Mentoring meeting")
+
+    # --- writing (parties) ---------------------------------------------------------------
+
+    async def create(
+        self, caller: Principal, rel_id: str, facts: MeetingFacts, status: MeetingStatus
+    ) -> Meeting:
+        """A party plans a meeting, or records one as held directly (→ `meeting.held`)."""
+        r = await self._relationships.for_party(caller, rel_id)
+        terms = await self._relationships.terms(r)
+        m = new_meeting(r, terms, facts, status, caller.subject, datetime.now(UTC))
+        held_now = m.status is MeetingStatus.HELD
+        events = [self._relationships.event(r, meeting_held_event(m))] if held_now else []
+        await self._outbox.insert(self._collection(r), _document(m), events)
+        return m
+
+    async def hold(
+        self, caller: Principal, rel_id: str, meeting_id: str, changes: HeldChanges
+    ) -> Meeting:
+        """A party records a planned meeting as held (→ `meeting.held`, exactly once)."""
+        r = await self._relationships.for_party(caller, rel_id)
+        terms = await self._relationships.terms(r)
+        m = held(
+            r,
+            terms,
+            await self._find(r, meeting_id),
+            changes,
+            caller.subject,
+            datetime.now(UTC),
+        )
+        update = {k: v for k, v in _document(m).items() if k != "_id"}
+        await self._guarded(r, m, update, held_event=True)
+        return m
+
+    async def cancel(self, caller: Principal, rel_id: str, meeting_id: str) -> Meeting:
+        """A party cancels a planned meeting (it stays, marked cancelled)."""
+        r = await self._relationships.for_party(caller, rel_id)
+        m = cancelled(r, await self._find(r, meeting_id), caller.subject, datetime.now(UTC))
+        update = {
+            "status": m.status.value,
+            "cancelled_by": m.cancelled_by,
+            "cancelled_at": m.cancelled_at,
+        }
+        await self._guarded(r, m, update, held_event=False)
+        return m
+
+    async def _guarded(
+        self, r: Relationship, m: Meeting, update: dict[str, Any], *, held_event: bool
+    ) -> None:
+        """One update of a still-planned meeting; its event rides along."""
+        events = [self._relationships.event(r, meeting_held_event(m))] if held_event else []
+        result = await self._outbox.update(
+            self._collection(r),
+            m.id,
+            {"$set": update},
+            events,
+            condition={"relationship_id": r.id, "status": MeetingStatus.PLANNED.value},
+        )
+        if not result.matched_count:
+            raise ConflictError("the meeting changed meanwhile; read it again")
+
+    # --- a member's calendar feed ----------------------------------------------------------
+
+    async def of_member(self, member: Principal) -> list[tuple[Meeting, MeetingStatus]]:
+        """The member's planned and held meetings across all their relationships, each
+        with the status to show, earliest first (cancelled ones are left out, so a
+        subscribed calendar drops them)."""
+        relationships = await self._relationships.mine(member)
+        by_home: dict[tuple[str, str], list[Relationship]] = defaultdict(list)
+        homes: dict[tuple[str, str], AsyncCollection[Document]] = {}
+        for r in relationships:
+            collection = self._collection(r)
+            key = (collection.database.name, collection.name)
+            by_home[key].append(r)
+            homes[key] = collection
+        shown: list[tuple[Meeting, MeetingStatus]] = []
+        for key, members_relationships in by_home.items():
+            index = {r.id: r for r in members_relationships}
+            found = await homes[key].find({"relationship_id": {"$in": list(index)}}).to_list()
+            for document in found:
+                m = _meeting(document)
+                status = shown_status(m, _ended_at(index[m.relationship_id]))
+                if status is not MeetingStatus.CANCELLED:
+                    shown.append((m, status))
+        return sorted(shown, key=lambda pair: (pair[0].starts_at, pair[0].id))
+
+    # --- erasure -------------------------------------------------------------------------
+
+    async def erase_member(self, member_id: str, organisation_id: str) -> None:
+        """Meetings are joint records of both parties: their facts stay (date, length,
+        method, status), the location the erased member entered goes, and where they are
+        named as an author they become FORMER_MEMBER. Idempotent."""
+        for collection in (
+            self._data.system_organisation(organisation_id, MEETINGS),
+            self._data.network(MEETINGS),
+        ):
+            await collection.update_many(
+                {"location_by": member_id},
+                {"$set": {"location": None, "location_by": FORMER_MEMBER}},
+            )
+            for author in AUTHOR_FIELDS:
+                await collection.update_many({author: member_id}, {"$set": {author: FORMER_MEMBER}})
