@@ -13,7 +13,7 @@ from collections.abc import Collection
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-from shared.auth.principal import CallerKind, Principal, Role
+from shared.auth.principal import CallerKind, Principal
 from shared.errors import NotFoundError
 from shared.mongo.databases import Document, ServiceDatabases
 
@@ -72,7 +72,6 @@ class TenantData:
         records; the store must filter on the programme in every query."""
         if not (
             caller.kind is CallerKind.MEMBER
-            and Role.PROGRAMME_COORDINATOR in caller.roles
             and caller.subject in coordinators
             and caller.organisation in organisations
             and organisation_id in organisations

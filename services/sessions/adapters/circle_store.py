@@ -27,7 +27,7 @@ from services.sessions.adapters.programme_book import ProgrammeBook
 from services.sessions.domain.circles import Circle, contract_version
 from services.sessions.domain.programmes import ProgrammeTerms
 from services.sessions.domain.relationships import Party
-from shared.auth.principal import CallerKind, Principal, Role
+from shared.auth.principal import CallerKind, Principal
 from shared.contracts.matching import CircleFormed
 from shared.errors import ConflictError, NotFoundError
 from shared.events.catalogue import InboundEvent, new_event
@@ -150,7 +150,7 @@ class CircleStore:
         raise NotFoundError(f"no circle {circle_id!r} that you are a member of or co-ordinate")
 
     async def _coordinates(self, caller: Principal, programme_id: str) -> bool:
-        if Role.PROGRAMME_COORDINATOR not in caller.roles:
+        if caller.kind is not CallerKind.MEMBER:
             return False
         terms = await self._programmes.terms(programme_id)
         return terms.coordinated_by(caller.subject) and caller.organisation in terms.organisations

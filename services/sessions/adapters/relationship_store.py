@@ -49,7 +49,7 @@ from services.sessions.domain.relationships import (
     relationship_id,
     statuses_for,
 )
-from shared.auth.principal import CallerKind, Principal, Role
+from shared.auth.principal import CallerKind, Principal
 from shared.contracts.matching import MatchAccepted
 from shared.contracts.sessions import (
     AgreementSigned,
@@ -266,7 +266,9 @@ class RelationshipStore:
         raise NotFoundError(f"no relationship {rel_id!r} that you take part in or co-ordinate")
 
     async def _coordinated_programmes(self, caller: Principal) -> list[ProgrammeTerms]:
-        if caller.kind is not CallerKind.MEMBER or Role.PROGRAMME_COORDINATOR not in caller.roles:
+        # Being named in `programme.published` is the authority (the registry names whoever
+        # designed the programme, an admin or a co-ordinator), as in matching and evaluation.
+        if caller.kind is not CallerKind.MEMBER:
             return []
         return await self._programmes.coordinated_by(caller.subject)
 
