@@ -42,7 +42,15 @@ PUBLIC = {
     "/oauth/token",
 }
 # Routes that answer any signed-in caller with network-public or the caller's own data.
-NOT_ORGANISATION_SCOPED = {"/organisations", "/me", "/me/profile", "/me/export", "/programmes"}
+NOT_ORGANISATION_SCOPED = {
+    "/organisations",
+    "/me",
+    "/me/profile",
+    "/me/export",
+    "/programmes",
+    # evaluation: the programmes whose figures the caller may see (theirs only; empty for most)
+    "/figures/programmes",
+}
 REFUSED = {401, 403, 404}
 
 
