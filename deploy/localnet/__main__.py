@@ -18,6 +18,11 @@ from deploy.localnet.processes import DEFAULT_PORTS, ServiceProcess, start_netwo
 from shared.secrets import new_secret_key
 
 ROOT = Path(__file__).resolve().parents[2]
+DASHBOARDS = {
+    "network": "network co-ordinator",
+    "organisation": "an organisation's admin",
+    "programme": "a programme's co-ordinator",
+}
 
 
 def _secret_key(state: Path) -> str:
@@ -99,6 +104,9 @@ def _print_where_to_go(urls: dict[str, str], sign_ins: list[DemoSignIn]) -> None
         for entry in sign_ins:
             print(f"  {entry.organisation:<24} {entry.url}  as {entry.username}")
     print(f"\n  network figures  {urls['evaluation']}/network/statistics (network co-ordinator)")
+    print("\nDashboards (sign in above, then paste the access_token into the page):")
+    for audience, who in DASHBOARDS.items():
+        print(f"  {audience:<13} {urls['evaluation']}/dashboards/{audience}  ({who})")
     print("\nCtrl-C stops the network; its data stays in .state/ for the next run.", flush=True)
 
 

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from pymongo import AsyncMongoClient
 
-from services.evaluation.adapters import http_routes
+from services.evaluation.adapters import (
+    alert_routes,
+    dashboard_routes,
+    figure_routes,
+    http_routes,
+    member_survey_routes,
+    survey_routes,
+)
 from services.evaluation.adapters.membership import Membership
+from services.evaluation.adapters.outcome_projection import OutcomeProjection
+from services.evaluation.adapters.outcome_reader import OutcomeReader
+from services.evaluation.adapters.outcome_store import OutcomeStore
+from services.evaluation.adapters.surveys_and_alerts import OUTBOX_COLLECTIONS, SurveysAndAlerts
+from services.evaluation.domain.outcome_fold import FOLDED
 from shared.contracts.registry import MemberErased, MemberRegistered, OrganisationJoined
 from shared.directory import OrganisationDirectory
 from shared.http.app import create_service_app, remote_verifier
 from shared.http.directory_routes import directory_router
 from shared.logging import configure_logging
+from shared.mongo.databases import Document, ServiceDatabases
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.tenancy import TenantData
@@ -22,20 +36,53 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """The evaluation ASGI app (`uvicorn --factory services.evaluation.app:create_app`)."""
     settings = settings or ServiceSettings()
     configure_logging(SERVICE, settings.log_level)
-    runtime = ServiceRuntime(SERVICE, settings, consumes_from=["registry"])
+    runtime = ServiceRuntime(
+        SERVICE,
+        settings,
+        consumes_from=["registry", "matching", "sessions", "evaluation"],
+        outbox_collections=[*OUTBOX_COLLECTIONS],
+    )
     data = TenantData(runtime.databases)
     directory = OrganisationDirectory(data)
     membership = Membership(data)
     runtime.subscribe(OrganisationJoined, directory.on_joined)
     runtime.subscribe(MemberRegistered, membership.on_registered)
     runtime.subscribe(MemberErased, membership.on_erased)
+    outcomes = OutcomeStore(data)
+    outcome_figures = OutcomeReader(outcomes)
+    projection = OutcomeProjection(outcomes, on_written=outcome_figures.absorb)
+    fold_events = projection.on_events  # one handler object: a batch of mixed types is one call
+    for model in FOLDED:  # the outcome read models (issue 8 item 2)
+        runtime.subscribe(model, fold_events)
+    # Surveys, reminders and monitoring alerts (issue 8 items 1 and 3).
+    surveys_and_alerts = SurveysAndAlerts.build(runtime, data, directory)
+    surveys_and_alerts.wire(runtime)
     app = create_service_app(
         runtime,
         title="mentornet evaluation",
         description="Surveys, outcome read models, monitoring alerts and anonymised figures.",
-        routers=[http_routes.router, directory_router()],
+        routers=[
+            http_routes.router,
+            directory_router(),
+            dashboard_routes.router,
+            figure_routes.router,
+            survey_routes.router,
+            member_survey_routes.router,
+            alert_routes.router,
+        ],
         verifier=remote_verifier(settings),
     )
     app.state.directory = directory
     app.state.membership = membership
+    app.state.outcomes = outcome_figures
+    app.state.surveys_and_alerts = surveys_and_alerts
     return app
+
+
+def outcome_data(settings: ServiceSettings) -> tuple[AsyncMongoClient[Document], TenantData]:
+    """The evaluation's data door without the service around it, for the replay command and
+    the benchmark (close the client when done)."""
+    client: AsyncMongoClient[Document] = AsyncMongoClient(
+        settings.mongo_url, serverSelectionTimeoutMS=5000, tz_aware=True, appname="replay"
+    )
+    return client, TenantData(ServiceDatabases(client, settings.db_prefix, SERVICE))

@@ -24,6 +24,13 @@ class SurveyCompleted(EventData):
 
     survey_id: str = Field(examples=["srv_1a2b3c4d5e6f7a8b"])
     template_id: str = Field(examples=["tpl_mentee_end"])
+    template_version: int = Field(
+        default=1,
+        ge=1,
+        examples=[1],
+        description="the version of the template answered (templates are versioned, so a score "
+        "always belongs to the question as it was asked)",
+    )
     kind: str = Field(examples=["mentee"], description="mentor, mentee or pulse")
     programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
     relationship_id: str | None = Field(default=None, examples=["rel_5d2c7a9e1b3f4a6c"])

@@ -83,6 +83,16 @@ def plan_runs(
     return runs, poison
 
 
+def in_turn(*handlers: Handler) -> Handler:
+    """One handler that calls `handlers` one after the other with the same batch."""
+
+    async def each(events: Sequence[InboundEvent[Any]]) -> None:
+        for handler in handlers:
+            await handler(events)
+
+    return each
+
+
 class _StoppingError(Exception):
     """The consumer is stopping while a batch is unfinished: do not commit it."""
 
@@ -119,8 +129,15 @@ class EventConsumer:
     def subscribe(
         self, model: type[D], handler: Callable[[Sequence[InboundEvent[D]]], Awaitable[None]]
     ) -> None:
-        """Route events of `model`'s type and version to `handler` (called with a batch)."""
-        self._handlers[(model.event_type, model.event_version)] = handler
+        """Route events of `model`'s type and version to `handler` (called with a batch).
+
+        Several read models of one service may need the same event (evaluation's outcome
+        figures and its monitoring both follow `relationship.started`): a second subscription
+        is called after the first, with the same batch, instead of silently replacing it.
+        Handlers are idempotent, so a retry that repeats an earlier handler is harmless."""
+        key = (model.event_type, model.event_version)
+        earlier = self._handlers.get(key)
+        self._handlers[key] = handler if earlier is None else in_turn(earlier, handler)
 
     async def start(self) -> None:
         """Join the group; partitions are assigned on the first poll."""

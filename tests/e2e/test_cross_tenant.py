@@ -43,7 +43,15 @@ PUBLIC = {
     "/oauth/token",
 }
 # Routes that answer any signed-in caller with network-public or the caller's own data.
-NOT_ORGANISATION_SCOPED = {"/organisations", "/me", "/me/profile", "/me/export", "/programmes"}
+NOT_ORGANISATION_SCOPED = {
+    "/organisations",
+    "/me",
+    "/me/profile",
+    "/me/export",
+    "/programmes",
+    # evaluation: the programmes whose figures the caller may see (theirs only; empty for most)
+    "/figures/programmes",
+}
 # Routes whose credential is a secret in the path, not a bearer token (calendar apps cannot
 # send one): attacked with a well-formed guess naming B (`cal.<B's id>.<random secret>`),
 # they must answer 404 to every caller, whatever Authorization header it sends.

@@ -58,6 +58,13 @@ class FigureTable(BaseModel):
     columns: list[str] = Field(examples=[["enrolled", "ready", "matched", "completed"]])
     rows: list[FigureRow]
     total: FigureRow | None = None
+    rows_add_up: bool = Field(
+        default=True,
+        examples=[True],
+        description="count tables: whether a row's cells add up to a figure someone may know "
+        "(reasons that partition the early endings: yes; funnel stages or unrelated measures: "
+        "no); suppression then protects each row like a column. Rows of means never add up.",
+    )
 
 
 class Scope(BaseModel):

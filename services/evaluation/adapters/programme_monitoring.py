@@ -1,0 +1,110 @@
+"""Each programme as monitoring needs it: its organisations and co-ordinators (from
+`programme.published`), and what its co-ordinators set (alert thresholds, survey schedule).
+
+Kept in the network database: a programme is shared by its organisations, and none of this
+names a participant. Only the programme's co-ordinators reach it through a route; everyone
+else gets 404, as for a programme that does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from services.evaluation.domain.monitoring import AlertThresholds
+from services.evaluation.domain.survey_schedule import DEFAULT_SCHEDULE, SurveySchedule
+from shared.auth.principal import CallerKind, Principal
+from shared.contracts.registry import ProgrammePublished
+from shared.errors import NotFoundError
+from shared.events.catalogue import InboundEvent
+from shared.mongo.databases import Document
+from shared.tenancy import TenantData
+
+PROGRAMMES = "monitored_programmes"
+
+
+@dataclass(frozen=True)
+class ProgrammeTerms:
+    """A programme's monitoring terms (defaults until its co-ordinator sets them)."""
+
+    programme_id: str
+    organisations: list[str] = field(default_factory=list)
+    coordinators: list[str] = field(default_factory=list)
+    thresholds: AlertThresholds = field(default_factory=AlertThresholds)
+    schedule: SurveySchedule = DEFAULT_SCHEDULE
+
+
+def _terms(programme_id: str, document: Document | None) -> ProgrammeTerms:
+    d = document or {}
+    return ProgrammeTerms(
+        programme_id=programme_id,
+        organisations=list(d.get("organisations", [])),
+        coordinators=list(d.get("coordinators", [])),
+        thresholds=AlertThresholds.model_validate(d.get("thresholds") or {}),
+        schedule=SurveySchedule.model_validate(d["schedule"])
+        if d.get("schedule")
+        else DEFAULT_SCHEDULE,
+    )
+
+
+class ProgrammeMonitoring:
+    """Programmes' monitoring terms."""
+
+    def __init__(self, data: TenantData) -> None:
+        self._programmes = data.network(PROGRAMMES)
+
+    async def on_published(self, events: Sequence[InboundEvent[ProgrammePublished]]) -> None:
+        """Learn each programme's organisations and co-ordinators (a redelivery sets the same
+        values again; the co-ordinators' own settings are other fields, never touched)."""
+        for event in events:
+            d = event.data
+            await self._programmes.update_one(
+                {"_id": d.programme_id},
+                {
+                    "$set": {
+                        "owner_organisation_id": d.owner_organisation_id,
+                        "organisations": d.organisations,
+                        "coordinators": d.coordinators,
+                        "model": d.model,
+                    }
+                },
+                upsert=True,
+            )
+
+    async def coordinated(self, caller: Principal, programme_id: str) -> ProgrammeTerms:
+        """The programme's terms if the caller co-ordinates it; otherwise NotFoundError."""
+        document = await self._programmes.find_one({"_id": programme_id})
+        if (
+            document is None
+            or caller.kind is not CallerKind.MEMBER
+            or caller.subject not in document.get("coordinators", [])
+        ):
+            raise NotFoundError(f"no programme {programme_id!r} that you co-ordinate")
+        return _terms(programme_id, document)
+
+    async def terms_of(self, programme_ids: Iterable[str]) -> dict[str, ProgrammeTerms]:
+        """Terms of several programmes at once (defaults for programmes not published yet)."""
+        wanted = sorted(set(programme_ids))
+        found = {d["_id"]: d async for d in self._programmes.find({"_id": {"$in": wanted}})}
+        return {p: _terms(p, found.get(p)) for p in wanted}
+
+    async def set_thresholds(
+        self, caller: Principal, programme_id: str, thresholds: AlertThresholds
+    ) -> ProgrammeTerms:
+        """A co-ordinator sets the programme's alert thresholds."""
+        await self.coordinated(caller, programme_id)
+        await self._programmes.update_one(
+            {"_id": programme_id}, {"$set": {"thresholds": thresholds.model_dump(mode="json")}}
+        )
+        return await self.coordinated(caller, programme_id)
+
+    async def set_schedule(
+        self, caller: Principal, programme_id: str, schedule: SurveySchedule
+    ) -> ProgrammeTerms:
+        """A co-ordinator sets the programme's survey schedule (templates checked by the
+        caller of this method)."""
+        await self.coordinated(caller, programme_id)
+        await self._programmes.update_one(
+            {"_id": programme_id}, {"$set": {"schedule": schedule.model_dump(mode="json")}}
+        )
+        return await self.coordinated(caller, programme_id)

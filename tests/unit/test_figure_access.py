@@ -1,0 +1,63 @@
+"""Who may draw figures from which records: the views are cut before any figure is drawn."""
+
+from __future__ import annotations
+
+from services.evaluation.domain.figure_access import (
+    may_list_programme,
+    may_see_organisation,
+    may_see_programme,
+    organisation_view,
+    programme_view,
+)
+from services.evaluation.domain.outcome_facts import OutcomeState, ProgrammeFacts
+from services.evaluation.domain.outcome_fold import apply
+from shared.auth.principal import CallerKind, Principal, Role
+from tests.unit.outcome_story import COORDINATOR, A, B, P, member, story
+
+
+def _state() -> OutcomeState:
+    state = OutcomeState()
+    for e in story():
+        apply(state, e)
+    return state
+
+
+def _caller(subject: str, organisation: str, *roles: Role) -> Principal:
+    return Principal(subject, organisation, CallerKind.MEMBER, frozenset(roles))
+
+
+def test_only_an_organisations_admins_may_see_its_figures() -> None:
+    assert may_see_organisation(_caller("mem_x", A, Role.ORGANISATION_ADMIN), A)
+    assert not may_see_organisation(_caller("mem_x", B, Role.ORGANISATION_ADMIN), A)
+    assert not may_see_organisation(_caller("mem_x", A, Role.MEMBER), A)
+    assert not may_see_organisation(_caller("mem_x", "org_office", Role.NETWORK_COORDINATOR), A)
+
+
+def test_only_a_programmes_coordinators_may_see_its_figures() -> None:
+    programme = _state().programmes[P]
+    assert may_see_programme(_caller(COORDINATOR, A, Role.PROGRAMME_COORDINATOR), programme)
+    assert not may_see_programme(_caller("mem_other", A, Role.PROGRAMME_COORDINATOR), programme)
+    assert not may_see_programme(_caller(COORDINATOR, A), None)
+    assert may_list_programme(_caller("mem_x", B, Role.ORGANISATION_ADMIN), programme)
+    assert not may_list_programme(
+        _caller("mem_x", "org_cccccccccccc", Role.ORGANISATION_ADMIN), programme
+    )
+    assert not may_list_programme(_caller("mem_x", B, Role.MEMBER), programme)
+
+
+def test_an_organisations_view_holds_its_records_and_those_involving_it() -> None:
+    view = organisation_view(_state(), B)
+    assert {m.organisation_id for m in view.members.values()} == {B}
+    assert set(view.organisations) == {B}
+    # The six cross-organisation relationships with a mentor of B; not the one inside A.
+    assert sorted(view.relationships) == [f"rel_{n:016d}" for n in range(6)]
+    assert view.surveys == {}  # A's mentees answered them
+    assert member(A, 0) not in view.members
+
+
+def test_a_programmes_view_holds_only_the_programmes_records() -> None:
+    state = _state()
+    state.programmes["prg_other000000"] = ProgrammeFacts(id="prg_other000000", organisations=[B])
+    view = programme_view(state, state.programmes[P])
+    assert set(view.programmes) == {P} and set(view.organisations) == {A, B}
+    assert len(view.relationships) == 7 and len(view.surveys) == 7
