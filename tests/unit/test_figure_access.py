@@ -61,3 +61,20 @@ def test_a_programmes_view_holds_only_the_programmes_records() -> None:
     view = programme_view(state, state.programmes[P])
     assert set(view.programmes) == {P} and set(view.organisations) == {A, B}
     assert len(view.relationships) == 7 and len(view.surveys) == 7
+
+
+def test_figures_are_drawn_over_whole_months_only() -> None:
+    from datetime import date
+
+    from services.evaluation.domain.figures import whole_months
+
+    assert whole_months(date(2027, 2, 14), date(2027, 2, 15)) == (
+        date(2027, 2, 1),
+        date(2027, 2, 28),
+    )
+    assert whole_months(date(2028, 2, 29), date(2028, 12, 31)) == (
+        date(2028, 2, 1),
+        date(2028, 12, 31),
+    )
+    assert whole_months(None, date(2027, 4, 1)) == (None, date(2027, 4, 30))
+    assert whole_months(None, None) == (None, None)

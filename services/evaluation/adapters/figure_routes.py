@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from services.evaluation.adapters.outcome_reader import OutcomeReader
-from services.evaluation.domain.figures import FigureTable, Scope
+from services.evaluation.domain.figures import FigureTable, Scope, whole_months
 from shared import clock
 from shared.auth.http import Caller, require
 from shared.auth.principal import Principal, Role
@@ -46,10 +46,18 @@ OrganisationFilter = Annotated[
     ),
 ]
 Since = Annotated[
-    date | None, Query(description="from this day on (inclusive)", examples=["2027-01-01"])
+    date | None,
+    Query(
+        description="from this month on (widened to the first day of its month)",
+        examples=["2027-01-01"],
+    ),
 ]
 Until = Annotated[
-    date | None, Query(description="up to this day (inclusive)", examples=["2027-12-31"])
+    date | None,
+    Query(
+        description="up to this month (widened to the last day of its month)",
+        examples=["2027-12-31"],
+    ),
 ]
 
 EXAMPLE: list[dict[str, Any]] = [
@@ -122,6 +130,7 @@ def _scope(
 ) -> Scope:
     if since is not None and until is not None and since > until:
         raise InvalidPeriodError(f"`since` ({since}) is after `until` ({until}): swap them")
+    since, until = whole_months(since, until)
     return Scope(
         organisation_id=organisation_id, programme_id=programme_id, since=since, until=until
     )

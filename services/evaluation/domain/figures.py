@@ -10,7 +10,7 @@ small cells, and the cells that would let someone work them out from a total, ca
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -77,3 +77,15 @@ class Scope(BaseModel):
     programme_id: str | None = Field(default=None, examples=["prg_7c1d2e3f4a5b"])
     since: date | None = Field(default=None, examples=["2027-01-01"])
     until: date | None = Field(default=None, examples=["2027-12-31"])
+
+
+def whole_months(since: date | None, until: date | None) -> tuple[date | None, date | None]:
+    """A period widened to whole calendar months: `since` to its month's first day, `until`
+    to its month's last. Figures are only ever drawn over whole months, so two overlapping
+    day ranges cannot be compared to isolate one day's events (or one person's)."""
+    start = since.replace(day=1) if since is not None else None
+    end = None
+    if until is not None:
+        following = (until.replace(day=28) + timedelta(days=4)).replace(day=1)
+        end = following - timedelta(days=1)
+    return start, end
