@@ -72,12 +72,12 @@ def main(argv: list[str] | None = None) -> int:
                 "people ...",
                 flush=True,
             )
-            sign_ins, providers = seed(urls["registry"], urls["evaluation"], env, log_dir)
+            sign_ins, providers = seed(urls, env, log_dir)
             print(
                 f"  {len(sign_ins)} organisations with sign-in, {len(providers)} example providers",
                 flush=True,
             )
-        _print_where_to_go(urls, sign_ins)
+        _print_where_to_go(urls, sign_ins, args.state)
         # Ctrl-C raises KeyboardInterrupt even where SIGINT came in ignored (a background job).
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         print("services stopped.", flush=True)
 
 
-def _print_where_to_go(urls: dict[str, str], sign_ins: list[DemoSignIn]) -> None:
+def _print_where_to_go(urls: dict[str, str], sign_ins: list[DemoSignIn], state: Path) -> None:
     print("\nmentornet is running. Open:")
     for service, port in DEFAULT_PORTS.items():
         print(f"  {service:<11} http://127.0.0.1:{port}/docs")
@@ -101,13 +101,25 @@ def _print_where_to_go(urls: dict[str, str], sign_ins: list[DemoSignIn]) -> None
             f"\nSign in (example providers; password '{DEMO_PASSWORD}'); the answer is a "
             "network token to use as 'Authorization: Bearer ...' in the API docs:"
         )
+        width = max(len(entry.organisation) for entry in sign_ins)
         for entry in sign_ins:
-            print(f"  {entry.organisation:<24} {entry.url}  as {entry.username}")
-    print(f"\n  network figures  {urls['evaluation']}/network/statistics (network co-ordinator)")
+            print(f"  {entry.organisation:<{width}}  {entry.url}  as {entry.username}")
+        sessions, matching = urls["sessions"], urls["matching"]
+        print(
+            "\nWhat they see (the first four organisations pair people, the last two run "
+            "circles):\n"
+            f"  mentor or mentee  {sessions}/members/me/relationships, then the relationship's\n"
+            "                    /meetings, /logs, /action-plan, /messages, /agreement\n"
+            f"                    ({sessions}/members/me/circles in a circle)\n"
+            f"  admin             co-ordinates its programme: {matching}/programmes/ID/proposals,\n"
+            f"                    {sessions}/programmes/ID/relationships "
+            "(ID from registry /programmes)"
+        )
+    print(f"\n  network figures  {urls['evaluation']}/network/figures (network co-ordinator; JSON)")
     print("\nDashboards (sign in above, then paste the access_token into the page):")
     for audience, who in DASHBOARDS.items():
         print(f"  {audience:<13} {urls['evaluation']}/dashboards/{audience}  ({who})")
-    print("\nCtrl-C stops the network; its data stays in .state/ for the next run.", flush=True)
+    print(f"\nCtrl-C stops the network; its data stays in {state} for the next run.", flush=True)
 
 
 def _watch(processes: list[ServiceProcess]) -> int:

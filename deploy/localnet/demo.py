@@ -1,7 +1,8 @@
 """Demo data: partner organisations from different sectors (seed 004's "X Market" mixes
 sectors and sizes on purpose), each with its own example sign-in provider; a few hundred
 members brought in by each organisation's HR system through the bulk import; a programme of
-every model; people signed in, with profiles, enrolled."""
+every model; people signed in, with profiles, enrolled; and, in each programme the demo has
+just created, mentoring happening (demo_activity): matches, relationships, meetings, circles."""
 
 from __future__ import annotations
 
@@ -13,6 +14,15 @@ from typing import Any
 
 import httpx
 
+from deploy.localnet.demo_activity import NewProgramme, bring_to_life
+from deploy.localnet.demo_cohorts import (
+    AVAILABILITY,
+    MENTEES_PER_MENTOR,
+    as_recorded_by_hr,
+    people_of,
+    plan_cohorts,
+    zone_of,
+)
 from deploy.localnet.demo_people import demo_rows
 from deploy.localnet.identity import (
     Person,
@@ -103,10 +113,27 @@ class DemoSignIn:
 
 
 def seed(
-    registry: str, evaluation: str, env: dict[str, str], work_dir: Path
+    urls: dict[str, str], env: dict[str, str], work_dir: Path
 ) -> tuple[list[DemoSignIn], list[Provider]]:
-    """Everything above; waits until evaluation has heard of every organisation."""
+    """Everything above (`urls`: service name → base URL); waits until evaluation has heard
+    of every organisation."""
+    registry, evaluation = urls["registry"], urls["evaluation"]
     providers: list[Provider] = []
+    rows = [
+        demo_rows(
+            spec["email_domains"][0],
+            spec["sector"],
+            spec["country"],
+            MEMBERS_PER_ORGANISATION,
+            index,
+        )
+        for index, (spec, _) in enumerate(DEMO_ORGANISATIONS, start=1)
+    ]
+    # Who will sign in for the demo's mentoring: each provider must know them from the start.
+    cohorts = plan_cohorts(DEMO_ORGANISATIONS, rows, DEMO_PASSWORD)
+    rows = [as_recorded_by_hr(r, cohorts) for r in rows]
+    new_programmes: list[NewProgramme] = []
+    organisation_ids: dict[str, str] = {}
     coordinator = Person(
         "coordinator", "coordinator@network-office.example", "Nia Ngata", DEMO_PASSWORD
     )
@@ -136,8 +163,13 @@ def seed(
             organisation_id = existing.get(spec["name"]) or _register(
                 http, registry, spec, people[0].email
             )
+            organisation_ids[spec["name"]] = organisation_id
             provider = start_provider(
-                f"{spec['name']} sign-in", FIRST_PROVIDER_PORT + index, work_dir, registry, people
+                f"{spec['name']} sign-in",
+                FIRST_PROVIDER_PORT + index,
+                work_dir,
+                registry,
+                people + people_of(cohorts, spec["name"]),
             )
             providers.append(provider)
             http.put(
@@ -150,7 +182,7 @@ def seed(
             ).raise_for_status()
             tokens = {p.username: sign_in_tokens(registry, organisation_id, p) for p in people}
             admins[organisation_id] = tokens["admin"]
-            _import_members(registry, organisation_id, tokens["admin"], spec, index)
+            _import_members(registry, organisation_id, tokens["admin"], rows[index - 1])
             sign_ins.append(
                 DemoSignIn(
                     spec["name"],
@@ -160,12 +192,29 @@ def seed(
             )
             print(
                 f"  {spec['name']}: {MEMBERS_PER_ORGANISATION} members from its HR system, "
-                f"a {model.replace('_', ' ')} programme",
+                f"{_a_programme(model)}",
                 flush=True,
             )
-            _run_programme(registry, organisation_id, model, spec, tokens, admins)
+            created = _run_programme(registry, organisation_id, model, spec, tokens, admins)
+            if created is not None:
+                new_programmes.append(created)
+        if new_programmes:
+            print(
+                "demo: people sign in, enrol, are matched, and meet (new programmes only) ...",
+                flush=True,
+            )
+            started = time.monotonic()
+            bring_to_life(urls, new_programmes, cohorts, organisation_ids)
+            print(f"  mentoring under way in {time.monotonic() - started:.1f}s", flush=True)
         _wait_for_organisations(http, evaluation, len(DEMO_ORGANISATIONS) + 1)
     return sign_ins, providers
+
+
+def _a_programme(model: str) -> str:
+    """'a one to one programme', 'an X-market circle programme'."""
+    if model == "x_market_circle":
+        return "an X-market circle programme"
+    return f"a {model.replace('_', ' ')} programme"
 
 
 def _register(http: httpx.Client, registry: str, spec: dict[str, Any], admin_email: str) -> str:
@@ -175,7 +224,7 @@ def _register(http: httpx.Client, registry: str, spec: dict[str, Any], admin_ema
 
 
 def _import_members(
-    registry: str, organisation_id: str, admin: dict[str, Any], spec: dict[str, Any], seed: int
+    registry: str, organisation_id: str, admin: dict[str, Any], rows: list[dict[str, Any]]
 ) -> None:
     """The organisation's HR system (an integration client) uploads its people; re-running
     the demo re-uploads the same rows, which changes nothing."""
@@ -192,9 +241,6 @@ def _import_members(
         auth=(credentials["client_id"], credentials["client_secret"]),
     )
     token.raise_for_status()
-    rows = demo_rows(
-        spec["email_domains"][0], spec["sector"], spec["country"], MEMBERS_PER_ORGANISATION, seed
-    )
     imported = httpx.post(
         f"{registry}/organisations/{organisation_id}/members/import",
         json=rows,
@@ -211,28 +257,31 @@ def _run_programme(
     spec: dict[str, Any],
     tokens: dict[str, dict[str, Any]],
     admins: dict[str, dict[str, Any]],
-) -> None:
-    """A programme of `model`, open, with the demo mentor and mentee enrolled."""
+) -> NewProgramme | None:
+    """A programme of `model`, open, with the demo mentor and mentee enrolled; None if it
+    was there already (a re-run)."""
     circle = model in ("peer_circle", "x_market_circle")
-    partners = [o for o in admins if o != organisation_id][:2] if model == "x_market_circle" else []
+    # An X-market circle takes one member per organisation: every partner is invited.
+    partners = [o for o in admins if o != organisation_id] if model == "x_market_circle" else []
     design = {
         "name": f"{spec['name']}: {model.replace('_', ' ')} programme",
         "purpose": "Grow confident, reflective practitioners across the network",
         "goals": ["confidence", "a wider professional network"],
         "model": model,
-        "starts_on": str(date.today() + timedelta(days=14)),
-        "ends_on": str(date.today() + timedelta(days=365)),
+        # Started four weeks ago: its relationships have a little history (demo_activity).
+        "starts_on": str(date.today() - timedelta(days=28)),
+        "ends_on": str(date.today() + timedelta(days=337)),
         "meeting_every_days": 28,
         "min_meeting_minutes": 45,
         "max_meeting_minutes": 90,
-        "max_mentees_per_mentor": 3 if model == "group" else 1,
+        "max_mentees_per_mentor": MENTEES_PER_MENTOR.get(model, 1),
         "participating_organisations": partners,
     }
     with httpx.Client(headers=bearer(tokens["admin"]), timeout=30) as http:
         if any(
             p["design"]["name"] == design["name"] for p in http.get(f"{registry}/programmes").json()
         ):
-            return  # a re-run: the demo programme is there
+            return None  # a re-run: the demo programme is there
         programme = http.post(f"{registry}/programmes", json=design)
         programme.raise_for_status()
         programme_id = programme.json()["id"]
@@ -253,6 +302,9 @@ def _run_programme(
                 "skills": ["coaching", "service design"],
                 "sector": spec["sector"],
                 "development_goals": ["lead a team through change"],
+                "time_zone": zone_of(spec["country"]),
+                "availability": AVAILABILITY,
+                "meeting_modes": ["video", "telephone"],
                 "mentor_capacity": 2,
                 "mentor_training_completed_on": str(date.today() - timedelta(days=60)),
                 "mentee_induction_completed_on": str(date.today() - timedelta(days=30)),
@@ -264,7 +316,16 @@ def _run_programme(
             f"{registry}/programmes/{programme_id}/enrolments",
             headers=bearer(person),
             json={"role": enrol_as},
-        )
+        ).raise_for_status()
+    return NewProgramme(
+        organisation=spec["name"],
+        organisation_id=organisation_id,
+        programme_id=programme_id,
+        model=model,
+        zone=zone_of(spec["country"]),
+        coordinator=tokens["admin"],
+        demo_people={"mentor": tokens["mentor"], "mentee": tokens["mentee"]},
+    )
 
 
 def _wait_for_organisations(http: httpx.Client, evaluation: str, expected: int) -> None:
