@@ -98,18 +98,12 @@ class Tally:
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
-def _days_ago(zone: str, days: int, at: str) -> tuple[str, date]:
-    """A local start `days` ago at `at` (hh:mm, well clear of daylight-saving changes)."""
-    day = datetime.now(ZoneInfo(zone)).date() - timedelta(days=days)
-    return f"{day.isoformat()}T{at}:00", day
-
-
-def _hours_ago(zone: str, hours: int) -> tuple[str, date]:
-    """A start `hours` ago, with its offset in `zone`; yesterday afternoon instead if that
-    would be outside the working day there (nobody meets their mentor at 3 a.m.)."""
-    local = (datetime.now(UTC) - timedelta(hours=hours)).astimezone(ZoneInfo(zone))
-    if not 8 <= local.hour < 19:
-        return _days_ago(zone, 1, "15:30")
+def _after_start(relationship: dict[str, Any], zone: str, minutes: int) -> tuple[str, date]:
+    """A local start `minutes` after the relationship started (a relationship's meetings
+    follow its start, which is when both parties accepted: moments ago, in the demo). Up to a
+    few minutes ahead of the clock still counts as held (sessions allows for clock skew)."""
+    started = datetime.fromisoformat(relationship["started_at"])
+    local = (started + timedelta(minutes=minutes)).astimezone(ZoneInfo(zone))
     return local.replace(microsecond=0).isoformat(), local.date()
 
 
@@ -241,7 +235,7 @@ def live_relationship(
         api.sessions(party, "POST", f"{base}/agreement/signatures", {"version": version})
     api.sessions(mentee, "POST", f"{base}/phase", {"phase": "setting_direction"})
 
-    start, met_on = _days_ago(zone, 8 + i % 10, ("10:00", "14:30", "17:00")[i % 3])
+    start, met_on = _after_start(relationship, zone, 1)
     first = _held(api, mentee, base, zone, start, METHODS[i % 5], MINUTES[i % 5])
     tally.meetings += 1
     api.sessions(mentee, "POST", f"{base}/logs", _log(met_on, first["id"], i))
@@ -256,7 +250,7 @@ def live_relationship(
         return tally
 
     if further or completes:
-        start, _ = _hours_ago(zone, 2 + i % 5)
+        start, _ = _after_start(relationship, zone, 2)
         _held(api, mentor, base, zone, start, METHODS[(i + 2) % 5], MINUTES[(i + 1) % 5])
         tally.meetings += 1
         api.sessions(mentee, "POST", f"{base}/action-plan/goals/{long}/oskar", {"scale": 6 + i % 3})

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -58,9 +58,14 @@ def programme_published(
 
 
 def match_accepted(
-    proposal: str, programme: str, mentee: tuple[str, str], mentor: tuple[str, str]
+    proposal: str,
+    programme: str,
+    mentee: tuple[str, str],
+    mentor: tuple[str, str],
+    accepted_at: datetime | None = None,
 ) -> Envelope:
-    """`match.accepted` as matching announces it: (member, organisation) of each party."""
+    """`match.accepted` as matching announces it: (member, organisation) of each party. By
+    default accepted a month ago, so meetings held in the past weeks belong to it."""
     data = MatchAccepted(
         proposal_id=proposal,
         programme_id=programme,
@@ -68,7 +73,7 @@ def match_accepted(
         mentee_organisation_id=mentee[1],
         mentor_id=mentor[0],
         mentor_organisation_id=mentor[1],
-        accepted_at=datetime.now(UTC),
+        accepted_at=accepted_at or datetime.now(UTC) - timedelta(days=30),
     )
     return new_event(data, organisation=None, subject=proposal, audience=Audience.NETWORK)
 

@@ -12,6 +12,7 @@ from services.sessions.adapters.calendar_feed_store import feed_token, token_org
 from services.sessions.adapters.calendar_ics import SUMMARY, event_uid, render
 from services.sessions.domain.meetings import (
     CLOCK_LEEWAY,
+    HeldBeforeStartError,
     HeldChanges,
     HeldInFutureError,
     Meeting,
@@ -208,6 +209,16 @@ def test_a_held_meeting_in_the_future_is_refused() -> None:
     assert refused.value.status == 422 and refused.value.error == "held_in_future"
     check_can_be_held(NOW + CLOCK_LEEWAY, NOW)  # a clock a little ahead is not a lie
     check_can_be_held(NOW - timedelta(days=3), NOW)
+
+
+def test_a_meeting_held_before_the_relationship_started_is_refused() -> None:
+    r = relationship()  # started sixty days before NOW
+    before = facts(starts_at=r.started_at - CLOCK_LEEWAY - timedelta(minutes=1))
+    with pytest.raises(HeldBeforeStartError) as refused:
+        new_meeting(r, TERMS, before, MeetingStatus.HELD, "mem_e", NOW)
+    assert refused.value.status == 422 and refused.value.error == "held_before_relationship"
+    after = facts(starts_at=r.started_at + timedelta(hours=1))
+    new_meeting(r, TERMS, after, MeetingStatus.HELD, "mem_e", NOW)
 
 
 def test_a_planned_meeting_lies_ahead() -> None:

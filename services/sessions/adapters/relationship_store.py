@@ -156,7 +156,9 @@ class RelationshipStore:
                 ),
                 phase=Phase.BUILDING_RAPPORT,
                 status=Status.ACTIVE,
-                started_at=datetime.now(UTC),
+                # It started when both parties accepted, not when this service heard of it
+                # (a replay or a lagging consumer must not move it).
+                started_at=d.accepted_at,
             )
             try:
                 await self._outbox.insert(

@@ -73,6 +73,12 @@ class HeldInFutureError(DomainError):
     error = "held_in_future"
 
 
+class HeldBeforeStartError(DomainError):
+    """A relationship's meetings happen after it started."""
+
+    error = "held_before_relationship"
+
+
 class MeetingLengthError(DomainError):
     """The length is outside the programme's bounds."""
 
@@ -249,6 +255,17 @@ def check_can_be_held(start: datetime, now: datetime) -> None:
         )
 
 
+def check_after_start(start: datetime, r: Relationship) -> None:
+    """A meeting recorded as held took place after the relationship started (a meeting
+    before the match is not one of its meetings, and would make the time to a first
+    meeting negative)."""
+    if start < r.started_at - CLOCK_LEEWAY:
+        raise HeldBeforeStartError(
+            f"the relationship started at {r.started_at.isoformat()}; a meeting starting at "
+            f"{start.isoformat()} took place before it"
+        )
+
+
 def check_planned(meeting: Meeting) -> None:
     """Only a planned meeting is recorded as held or cancelled."""
     if meeting.status is MeetingStatus.HELD:
@@ -301,6 +318,7 @@ def new_meeting(
         check_can_plan(start, now)
     elif status is MeetingStatus.HELD:
         check_can_be_held(start, now)
+        check_after_start(start, r)
     else:
         raise MeetingTimeError("a new meeting is planned or held")
     location = clean_location(facts.location)
@@ -344,6 +362,7 @@ def held(
     )
     start, time_zone = _facts_checked(facts, terms)
     check_can_be_held(start, now)
+    check_after_start(start, r)
     location = clean_location(facts.location)
     changed_location = changes.location is not None and location != meeting.location
     return meeting.model_copy(
