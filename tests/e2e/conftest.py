@@ -214,6 +214,32 @@ def add_crowd(world: World, key: str, name: str, sector: str, size: int) -> Crow
     )
 
 
+def integration_client(
+    world: World, organisation_id: str, admin: dict[str, Any], scopes: list[str] | None = None
+) -> dict[str, Any]:
+    """A token response for a new integration client of the organisation, created by its
+    `admin`, with `scopes` (members:read unless said)."""
+    scopes = scopes or ["members:read"]
+    registry = world.url("registry")
+    created = httpx.post(
+        f"{registry}/organisations/{organisation_id}/clients",
+        json={"name": f"HR sync {'+'.join(scopes)}", "scopes": scopes},
+        headers=bearer(admin),
+        timeout=15,
+    )
+    assert created.status_code == 201, created.text
+    client = created.json()
+    token = httpx.post(
+        f"{registry}/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(client["client_id"], client["client_secret"]),
+        timeout=15,
+    )
+    assert token.status_code == 200, token.text
+    tokens: dict[str, Any] = token.json()
+    return tokens
+
+
 def connect_partner(
     registry: str,
     coordinator: dict[str, Any],

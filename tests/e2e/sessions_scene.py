@@ -23,7 +23,7 @@ from shared.contracts.matching import MatchAccepted
 from shared.contracts.registry import ProgrammePublished
 from shared.events.catalogue import new_event
 from shared.events.envelope import Audience, Envelope
-from tests.e2e.conftest import Crowd, World, add_crowd
+from tests.e2e.conftest import Crowd, World, add_crowd, integration_client
 from tests.e2e.test_candidate_pool import member_id_of, publish
 from tests.e2e.test_first_flow import eventually
 
@@ -78,28 +78,6 @@ def match_accepted(
     return new_event(data, organisation=None, subject=proposal, audience=Audience.NETWORK)
 
 
-def integration_client(world: World, organisation_id: str, admin: dict[str, Any]) -> dict[str, Any]:
-    """A token response for a new integration client of the organisation (members:read)."""
-    registry = world.url("registry")
-    created = httpx.post(
-        f"{registry}/organisations/{organisation_id}/clients",
-        json={"name": "HR sync", "scopes": ["members:read"]},
-        headers=bearer(admin),
-        timeout=15,
-    )
-    assert created.status_code == 201, created.text
-    client = created.json()
-    token = httpx.post(
-        f"{registry}/oauth/token",
-        data={"grant_type": "client_credentials"},
-        auth=(client["client_id"], client["client_secret"]),
-        timeout=15,
-    )
-    assert token.status_code == 200, token.text
-    tokens: dict[str, Any] = token.json()
-    return tokens
-
-
 def grant_coordinator(world: World, crowd: Crowd, index: int) -> dict[str, Any]:
     """Make `crowd`'s person `index` a programme co-ordinator; their fresh tokens."""
     registry = world.url("registry")
@@ -148,6 +126,42 @@ class Scene:
         """Everyone who must be refused the relationship's records."""
         return {name: self.tokens[name] for name in self.OUTSIDERS}
 
+    def start_relationship(
+        self,
+        programme: str,
+        mentor: str = "mentor",
+        mentee: str = "mentee",
+        organisations: tuple[str, str] | None = None,
+    ) -> str:
+        """A relationship in `programme` between two signed-in people of the scene (names in
+        `tokens`; `organisations` are the mentor's and the mentee's, by default A and B),
+        started as sessions starts one: from `match.accepted` on the matching topic. Its id,
+        once it shows for its mentee."""
+        mentor_organisation, mentee_organisation = organisations or (self.a.id, self.b.id)
+        proposal = f"prp_{secrets.token_hex(8)}"
+        publish(
+            self.world,
+            match_accepted(
+                proposal,
+                programme,
+                (self.member_id(mentee), mentee_organisation),
+                (self.member_id(mentor), mentor_organisation),
+            ),
+            source="matching",
+        )
+        relationship = relationship_id(proposal)
+
+        def started() -> bool:
+            """the relationship shows for its mentee"""
+            return self.call(mentee, "GET", f"/relationships/{relationship}").is_success
+
+        eventually(started, timeout=30)
+        return relationship
+
+    def member_id(self, name: str) -> str:
+        """The member id of one of the scene's people."""
+        return self.ids.get(name) or member_id_of(self.world, self.tokens[name])
+
 
 def build_scene(world: World, key: str) -> Scene:
     """Two organisations named after `key`, a programme, and a running relationship."""
@@ -175,7 +189,6 @@ def build_scene(world: World, key: str) -> Scene:
     }
     programme = f"prg_{secrets.token_hex(6)}"
     other_programme = f"prg_{secrets.token_hex(6)}"
-    proposal = f"prp_{secrets.token_hex(8)}"
     publish(
         world,
         programme_published(programme, [b.id, a.id], [ids["coordinator"]]),
@@ -183,7 +196,7 @@ def build_scene(world: World, key: str) -> Scene:
             other_programme, [b.id, a.id], [ids["co-ordinator of another programme"]]
         ),
     )
-    scene = Scene(world, a, b, programme, other_programme, relationship_id(proposal), tokens, ids)
+    scene = Scene(world, a, b, programme, other_programme, "", tokens, ids)  # relationship: below
 
     def programme_known() -> bool:
         """sessions knows the programme's co-ordinator"""
@@ -191,15 +204,5 @@ def build_scene(world: World, key: str) -> Scene:
         return listed.status_code == 200
 
     eventually(programme_known, timeout=30)
-    publish(
-        world,
-        match_accepted(proposal, programme, (ids["mentee"], b.id), (ids["mentor"], a.id)),
-        source="matching",
-    )
-
-    def started() -> bool:
-        """the relationship shows for the mentee"""
-        return scene.call("mentee", "GET", f"/relationships/{scene.relationship}").is_success
-
-    eventually(started, timeout=30)
+    scene.relationship = scene.start_relationship(programme)
     return scene

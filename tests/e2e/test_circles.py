@@ -10,10 +10,8 @@ marker text must never appear in any event on the real sessions topic.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -21,7 +19,6 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 from pymongo import MongoClient
 
 from deploy.localnet.identity import bearer
@@ -29,11 +26,11 @@ from shared.contracts.matching import CircleFormed, CircleMember
 from shared.contracts.registry import MemberErased
 from shared.events.catalogue import new_event
 from shared.events.envelope import Audience, Envelope
-from shared.events.topics import domain_topic
-from tests.e2e.conftest import World, add_crowd
-from tests.e2e.sessions_scene import grant_coordinator, integration_client, programme_published
+from tests.e2e.conftest import World, add_crowd, integration_client
+from tests.e2e.sessions_scene import grant_coordinator, programme_published
 from tests.e2e.test_candidate_pool import member_id_of, publish
 from tests.e2e.test_first_flow import eventually
+from tests.e2e.topic_records import about, read_topic
 
 NOTE_MARKERS = ("lighthouse-keeper-6d2e", "salt-and-ember-9b4f")
 ERASED_NOTE = "gone-with-the-tide-1c8a"
@@ -99,43 +96,6 @@ def circle_formed(circle: str, programme: str, members: list[tuple[str, str]]) -
         formed_at=datetime.now(UTC),
     )
     return new_event(data, organisation=None, subject=circle, audience=Audience.NETWORK)
-
-
-def circle_events(
-    world: World, done: Callable[[list[dict[str, Any]]], bool], circles: set[str]
-) -> tuple[list[dict[str, Any]], list[bytes]]:
-    """Envelopes about `circles` on the real sessions topic (from its beginning) and the raw
-    bytes of every record on it: waits until `done` holds, then a moment longer."""
-    topic = domain_topic(world.env["MENTORNET_TOPIC_PREFIX"], "sessions")
-
-    async def read() -> tuple[list[dict[str, Any]], list[bytes]]:
-        consumer = AIOKafkaConsumer(
-            topic,
-            bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"],
-            auto_offset_reset="earliest",
-            enable_auto_commit=False,
-            group_id=None,
-        )
-        await consumer.start()
-        found: list[dict[str, Any]] = []
-        raw: list[bytes] = []
-        loop = asyncio.get_running_loop()
-        try:
-            deadline = loop.time() + 20
-            while loop.time() < deadline:
-                for records in (await consumer.getmany(timeout_ms=500)).values():
-                    for record in records:
-                        raw.append(record.value)
-                        envelope = json.loads(record.value)
-                        if envelope["data"].get("circle_id") in circles:
-                            found.append(envelope)
-                if done(found):
-                    deadline = min(deadline, loop.time() + 1.5)
-        finally:
-            await consumer.stop()
-        return found, raw
-
-    return asyncio.run(read())
 
 
 @pytest.fixture(scope="module")
@@ -309,10 +269,11 @@ def test_a_held_session_publishes_circle_session_held_without_any_note(
         },
     )
     assert again.status_code == 409, again.text
-    events, raw = circle_events(
+    events, raw = read_topic(
         cast.world,
+        "sessions",
+        about("circle_id", {held.circle}),
         lambda found: any(e["type"] == "circle.session_held" for e in found),
-        {held.circle},
     )
     sent = [e for e in events if e["type"] == "circle.session_held"]
     assert len(sent) == 1

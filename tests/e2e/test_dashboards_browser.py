@@ -27,14 +27,11 @@ import pytest
 from playwright.sync_api import Page
 
 from services.sessions.domain.relationships import relationship_id
-from shared.contracts.matching import MatchAccepted, MatchProposed
-from shared.contracts.registry import MemberEnrolled, MemberReadinessChanged, ProgrammePublished
 from shared.contracts.sessions import (
     CommitmentRated,
     GoalAchieved,
     MeetingHeld,
     OskarScaled,
-    RelationshipEnded,
 )
 from shared.events.catalogue import new_event
 from shared.events.envelope import Audience, Envelope
@@ -42,6 +39,12 @@ from tests.browser import chromium
 from tests.e2e.conftest import World
 from tests.e2e.test_candidate_pool import member_id_of, new_member_id, publish
 from tests.e2e.test_first_flow import eventually
+from tests.unit.outcome_story import (
+    ended_early,
+    enrolment,
+    one_to_one_programme,
+    proposed_and_accepted,
+)
 
 PAIRS = 8
 SMALL = 3
@@ -62,50 +65,23 @@ def _network(data: Any, subject: str) -> Envelope:
 
 
 def _programme(world: World, programme: str, coordinator: str) -> Envelope:
-    data = ProgrammePublished(
-        programme_id=programme,
-        owner_organisation_id=world.a.id,
-        organisations=[world.a.id, world.b.id],
-        coordinators=[coordinator],
-        model="one_to_one",
-        starts_on=datetime.now(UTC).date() - timedelta(days=120),
-        ends_on=datetime.now(UTC).date() + timedelta(days=240),
-        meeting_every_days=28,
-        min_meeting_minutes=45,
-        max_meeting_minutes=90,
-        max_mentees_per_mentor=1,
-        require_different_sectors=False,
-        self_match=False,
+    today = datetime.now(UTC).date()
+    data = one_to_one_programme(
+        programme,
+        [world.a.id, world.b.id],
+        [coordinator],
+        starts_on=today - timedelta(days=120),
+        ends_on=today + timedelta(days=240),
     )
     return new_event(data, organisation=world.a.id, subject=programme, audience=Audience.NETWORK)
 
 
 def _enrolments(programme: str, organisation: str, role: str, people: list[str]) -> list[Envelope]:
-    events = []
-    for person in people:
-        events += [
-            new_event(
-                MemberEnrolled(
-                    programme_id=programme,
-                    member_id=person,
-                    organisation_id=organisation,
-                    role=role,
-                ),
-                organisation=organisation,
-                subject=person,
-            ),
-            new_event(
-                MemberReadinessChanged(
-                    member_id=person,
-                    organisation_id=organisation,
-                    ready_as_mentor=role == "mentor",
-                    ready_as_mentee=role == "mentee",
-                ),
-                organisation=organisation,
-                subject=person,
-            ),
-        ]
-    return events
+    return [
+        new_event(data, organisation=organisation, subject=person)
+        for person in people
+        for data in enrolment(programme, person, organisation, role)
+    ]
 
 
 def _months_ago(now: datetime, months: int) -> datetime:
@@ -133,19 +109,10 @@ def network(world: World) -> Network:
     sessions: list[Envelope] = []
     for n, (mentee, mentor) in enumerate(zip(mentees, mentors, strict=True)):
         proposal = f"prp_{secrets.token_hex(8)}"
-        pair = {
-            "programme_id": big,
-            "mentee_id": mentee,
-            "mentee_organisation_id": a,
-            "mentor_id": mentor,
-            "mentor_organisation_id": b,
-        }
-        matching += [
-            _network(
-                MatchProposed(proposal_id=proposal, score=0.8, origin="round", **pair), proposal
-            ),
-            _network(MatchAccepted(proposal_id=proposal, accepted_at=now, **pair), proposal),
-        ]
+        proposed, accepted = proposed_and_accepted(
+            proposal, big, (mentee, a), (mentor, b), score=0.8, accepted_at=now
+        )
+        matching += [_network(proposed, proposal), _network(accepted, proposal)]
         rel = relationship_id(proposal)
         for months in (2, 1, 0):
             moment = now if months == 0 else _months_ago(now, months)
@@ -201,20 +168,8 @@ def network(world: World) -> Network:
                 )
             )
         if n in EARLY_ENDINGS:
-            sessions.append(
-                _network(
-                    RelationshipEnded(
-                        relationship_id=rel,
-                        ended_by="mentee",
-                        ended_early=True,
-                        reason=EARLY_ENDINGS[n],
-                        rematch_requested=False,
-                        ended_at=now + timedelta(seconds=1),
-                        **pair,
-                    ),
-                    rel,
-                )
-            )
+            ending = ended_early(rel, accepted, EARLY_ENDINGS[n], now + timedelta(seconds=1))
+            sessions.append(_network(ending, rel))
     publish(world, *matching, source="matching")
     publish(world, *sessions, source="sessions")
 

@@ -9,7 +9,6 @@ name. The tests run in file order: the erasure of the mentee comes last.
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,14 +18,13 @@ from pymongo import MongoClient
 from services.sessions.adapters.erasure import FORMER_MEMBER
 from services.sessions.domain.action_plans import MOTIVATION_QUESTION
 from services.sessions.domain.meeting_logs import LONG_TEXT
-from services.sessions.domain.relationships import relationship_id
 from shared.contracts.registry import MemberErased
 from shared.events.catalogue import new_event
 from tests.e2e.conftest import World
-from tests.e2e.sessions_scene import Scene, build_scene, match_accepted
+from tests.e2e.sessions_scene import Scene, build_scene
 from tests.e2e.test_candidate_pool import publish
 from tests.e2e.test_first_flow import eventually
-from tests.e2e.test_relationships import of_type, sessions_records
+from tests.e2e.topic_records import of_type, relationship_events
 
 # Text the parties write: none of it may ever leave the sessions service.
 MARK = {
@@ -386,25 +384,8 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(
     assert plan_of(scene, base) == plan_before
 
 
-def test_an_ended_relationship_takes_no_new_log_or_plan_entry(world: World, scene: Scene) -> None:
-    proposal = f"prp_{secrets.token_hex(8)}"
-    publish(
-        world,
-        match_accepted(
-            proposal,
-            scene.other_programme,
-            (scene.ids["mentee"], scene.b.id),
-            (scene.ids["mentor"], scene.a.id),
-        ),
-        source="matching",
-    )
-    other = f"/relationships/{relationship_id(proposal)}"
-
-    def started() -> bool:
-        """the second relationship shows for the mentee"""
-        return scene.call("mentee", "GET", other).is_success
-
-    eventually(started, timeout=30)
+def test_an_ended_relationship_takes_no_new_log_or_plan_entry(scene: Scene) -> None:
+    other = f"/relationships/{scene.start_relationship(scene.other_programme)}"
     ended = scene.call("mentor", "POST", f"{other}/end", {"reason": "programme_ended"})
     assert ended.status_code == 200, ended.text
     refused = scene.call("mentee", "POST", f"{other}/logs", log_body())
@@ -431,7 +412,7 @@ def test_events_say_that_and_when_but_never_what_was_written(
             and len(of_type(found, "meeting_log.written", rel)) >= 3
         )
 
-    events, raw = sessions_records(world, done, {rel})
+    events, raw = relationship_events(world, {rel}, done)
     achieved = of_type(events, "goal.achieved", rel)
     assert len(achieved) == 1, achieved
     assert achieved[0]["data"]["goal_id"] == goals["short"]

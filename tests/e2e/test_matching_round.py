@@ -8,8 +8,6 @@ mentee. `match.accepted` is read from the real `<prefix>.matching` topic.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -17,14 +15,12 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 from pymongo import MongoClient
 
 from shared.contracts.registry import MemberErased, ProgrammePublished
 from shared.contracts.sessions import RelationshipEnded
 from shared.events.catalogue import new_event
 from shared.events.envelope import Audience, Envelope
-from shared.events.topics import domain_topic
 from tests.e2e.conftest import World
 from tests.e2e.test_candidate_pool import (
     enrolled,
@@ -35,6 +31,7 @@ from tests.e2e.test_candidate_pool import (
     readiness,
 )
 from tests.e2e.test_first_flow import eventually
+from tests.e2e.topic_records import about, read_topic
 
 
 def one_to_one(
@@ -119,36 +116,8 @@ def matching_events(
 ) -> list[dict[str, Any]]:
     """Envelopes of one type about one proposal on the real matching topic (from its
     beginning): waits for the first, then a moment longer to see nothing comes twice."""
-    topic = domain_topic(world.env["MENTORNET_TOPIC_PREFIX"], "matching")
-
-    def about(value: bytes) -> dict[str, Any] | None:
-        envelope: dict[str, Any] = json.loads(value)
-        wanted = envelope["type"] == kind and envelope["data"].get(key) == proposal_id
-        return envelope if wanted else None
-
-    async def read() -> list[dict[str, Any]]:
-        consumer = AIOKafkaConsumer(
-            topic,
-            bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"],
-            auto_offset_reset="earliest",
-            enable_auto_commit=False,
-            group_id=None,
-        )
-        await consumer.start()
-        found: list[dict[str, Any]] = []
-        loop = asyncio.get_running_loop()
-        try:
-            deadline = loop.time() + 20
-            while loop.time() < deadline:
-                for records in (await consumer.getmany(timeout_ms=500)).values():
-                    found += [e for e in (about(r.value) for r in records) if e is not None]
-                if found:
-                    deadline = min(deadline, loop.time() + 1.5)
-        finally:
-            await consumer.stop()
-        return found
-
-    return asyncio.run(read())
+    found, _ = read_topic(world, "matching", about(key, {proposal_id}, kind), bool)
+    return found
 
 
 def test_a_round_approved_and_accepted_by_both_publishes_match_accepted_once(

@@ -10,7 +10,6 @@ one inside organisation A (to end it), one across organisations whose mentee is 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,15 +19,14 @@ import pytest
 from icalendar import Calendar
 
 from services.sessions.adapters.erasure import FORMER_MEMBER
-from services.sessions.domain.relationships import relationship_id
 from shared.contracts.registry import MemberErased
 from shared.contracts.sessions import MeetingHeld
 from shared.events.catalogue import new_event
 from tests.e2e.conftest import World
-from tests.e2e.sessions_scene import Scene, build_scene, match_accepted
+from tests.e2e.sessions_scene import Scene, build_scene
 from tests.e2e.test_candidate_pool import member_id_of, publish
 from tests.e2e.test_first_flow import eventually
-from tests.e2e.test_relationships import of_type, sessions_records
+from tests.e2e.topic_records import of_type, relationship_events
 
 LONDON = ZoneInfo("Europe/London")
 # Free text parties write: it must never leave the sessions service in an event.
@@ -42,37 +40,9 @@ MARKERS = {
 }
 
 
-@dataclass
-class Pair:
-    """A relationship of this module's own and who is in it (names in scene.tokens)."""
-
-    relationship: str
-    mentor: str
-    mentee: str
-
-
 def local(moment: datetime) -> str:
     """A naive local London time, as a person types it."""
     return moment.astimezone(LONDON).replace(tzinfo=None).isoformat(timespec="seconds")
-
-
-def start_pair(world: World, scene: Scene, mentor: str, mentee: str, orgs: tuple[str, str]) -> Pair:
-    """A relationship in the scene's programme between two signed-in people of the scene."""
-    proposal = f"prp_{secrets.token_hex(8)}"
-    ids = {name: member_id_of(world, scene.tokens[name]) for name in (mentor, mentee)}
-    publish(
-        world,
-        match_accepted(proposal, scene.programme, (ids[mentee], orgs[1]), (ids[mentor], orgs[0])),
-        source="matching",
-    )
-    pair = Pair(relationship_id(proposal), mentor, mentee)
-
-    def started() -> bool:
-        """the relationship shows for its mentee"""
-        return scene.call(mentee, "GET", f"/relationships/{pair.relationship}").is_success
-
-    eventually(started, timeout=30)
-    return pair
 
 
 @pytest.fixture(scope="module")
@@ -375,22 +345,21 @@ def test_bad_input_gets_a_clear_4xx_and_changes_nothing(
     assert scene.call("mentor", "GET", base).json() == before
 
 
-def test_an_ended_relationship_refuses_new_meetings(world: World, scene: Scene) -> None:
+def test_an_ended_relationship_refuses_new_meetings(scene: Scene) -> None:
     # Inside organisation A: its meetings live in A's database.
-    pair = start_pair(world, scene, "mentor", "colleague of the mentor", (scene.a.id, scene.a.id))
-    base = f"/relationships/{pair.relationship}/meetings"
+    mentor, mentee = "mentor", "colleague of the mentor"
+    rel = scene.start_relationship(scene.programme, mentor, mentee, (scene.a.id, scene.a.id))
+    base = f"/relationships/{rel}/meetings"
     ahead = {
         "starts_at": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
         "minutes": 30,
         "method": "messaging",
     }
-    planned = scene.call(pair.mentee, "POST", base, ahead)
+    planned = scene.call(mentee, "POST", base, ahead)
     assert planned.status_code == 201, planned.text
-    feed = scene.call(pair.mentee, "POST", "/members/me/calendar-feed").json()["url"]
+    feed = scene.call(mentee, "POST", "/members/me/calendar-feed").json()["url"]
     assert planned.json()["id"] in feed_events(feed)
-    ended = scene.call(
-        pair.mentee, "POST", f"/relationships/{pair.relationship}/end", {"reason": "no_time"}
-    )
+    ended = scene.call(mentee, "POST", f"/relationships/{rel}/end", {"reason": "no_time"})
     assert ended.status_code == 200, ended.text
     past = {**ahead, "status": "held", "starts_at": "2026-11-01T10:00:00Z"}
     meeting = f"{base}/{planned.json()['id']}"
@@ -400,11 +369,11 @@ def test_an_ended_relationship_refuses_new_meetings(world: World, scene: Scene) 
         ("POST", f"{meeting}/held", {"starts_at": "2026-11-01T10:00:00Z"}),
         ("POST", f"{meeting}/cancel", None),
     ]:
-        refused = scene.call(pair.mentor, method, path, body)
+        refused = scene.call(mentor, method, path, body)
         assert refused.status_code == 409, f"{method} {path}: {refused.text}"
         assert "ended" in refused.json()["detail"]
     # The meeting that will not happen shows as cancelled, and leaves the feed.
-    [shown] = scene.call(pair.mentor, "GET", base).json()
+    [shown] = scene.call(mentor, "GET", base).json()
     assert shown["status"] == "cancelled"
     assert planned.json()["id"] not in feed_events(feed)
 
@@ -414,8 +383,8 @@ def test_meeting_held_is_published_once_per_held_meeting_with_the_contracts_fiel
 ) -> None:
     rel = scene.relationship
     held_ids = {meetings["soon"]["id"], meetings["direct"]["id"]}
-    events, raw = sessions_records(
-        world, lambda found: len(of_type(found, "meeting.held", rel)) >= 2, {rel}
+    events, raw = relationship_events(
+        world, {rel}, lambda found: len(of_type(found, "meeting.held", rel)) >= 2
     )
     published = of_type(events, "meeting.held", rel)
     assert sorted(e["data"]["meeting_id"] for e in published) == sorted(held_ids)
@@ -436,8 +405,8 @@ def test_erasure_keeps_the_joint_facts_and_removes_what_the_erased_member_wrote(
     world: World, scene: Scene
 ) -> None:
     erased_name, kept_name = "colleague of the mentee", "colleague of the mentor"
-    pair = start_pair(world, scene, kept_name, erased_name, (scene.a.id, scene.b.id))
-    base = f"/relationships/{pair.relationship}/meetings"
+    rel = scene.start_relationship(scene.programme, kept_name, erased_name)
+    base = f"/relationships/{rel}/meetings"
     now = datetime.now(UTC).replace(microsecond=0)
     theirs = scene.call(
         erased_name,

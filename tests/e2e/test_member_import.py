@@ -12,30 +12,10 @@ from typing import Any
 import httpx
 
 from deploy.localnet.identity import Person, bearer, sign_in_tokens
-from tests.e2e.conftest import Partner, World, connect_partner
+from tests.e2e.conftest import Partner, World, connect_partner, integration_client
 from tests.e2e.test_first_flow import eventually
 
 CSV_HEADER = "email,display_name,skills,sector,mentor_capacity,line_manager_email"
-
-
-def _client(world: World, partner: Partner, scopes: list[str]) -> dict[str, Any]:
-    """A token response for a new integration client of `partner` with `scopes`."""
-    registry = world.url("registry")
-    created = httpx.post(
-        f"{registry}/organisations/{partner.id}/clients",
-        json={"name": f"HR sync {'+'.join(scopes)}", "scopes": scopes},
-        headers=bearer(partner.admin),
-    )
-    assert created.status_code == 201, created.text
-    client = created.json()
-    token = httpx.post(
-        f"{registry}/oauth/token",
-        data={"grant_type": "client_credentials"},
-        auth=(client["client_id"], client["client_secret"]),
-    )
-    assert token.status_code == 200, token.text
-    tokens: dict[str, Any] = token.json()
-    return tokens
 
 
 def _import(
@@ -67,7 +47,7 @@ def _members_counted_by_evaluation(world: World, partner: Partner) -> int:
 
 
 def test_a_client_imports_members_and_uploading_again_changes_nothing(world: World) -> None:
-    hr = _client(world, world.a, ["members:write"])
+    hr = integration_client(world, world.a.id, world.a.admin, ["members:write"])
     counted_before = _members_counted_by_evaluation(world, world.a)
     csv = "\n".join(
         [
@@ -163,10 +143,10 @@ def test_a_client_imports_members_and_uploading_again_changes_nothing(world: Wor
 
 def test_only_the_organisations_own_clients_and_admins_may_import(world: World) -> None:
     csv = f"{CSV_HEADER}\nintruder@b.example,Intruder,,,0,\n"
-    b_client = _client(world, world.b, ["members:write"])
+    b_client = integration_client(world, world.b.id, world.b.admin, ["members:write"])
     assert _import(world, world.a.id, b_client, csv, "text/csv").status_code == 404
     assert _import(world, world.a.id, world.b.admin, csv, "text/csv").status_code == 404
-    reader = _client(world, world.a, ["members:read"])
+    reader = integration_client(world, world.a.id, world.a.admin, ["members:read"])
     assert _import(world, world.a.id, reader, csv, "text/csv").status_code == 403
     assert _import(world, world.a.id, world.a.member, csv, "text/csv").status_code == 403
     anonymous = httpx.post(
@@ -180,7 +160,7 @@ def test_only_the_organisations_own_clients_and_admins_may_import(world: World) 
 
 
 def test_whole_file_refusals_are_clear_and_write_nothing(world: World) -> None:
-    hr = _client(world, world.a, ["members:write"])
+    hr = integration_client(world, world.a.id, world.a.admin, ["members:write"])
     before = set(_members(world, world.a))
 
     wrong_type = _import(world, world.a.id, hr, "a@a.example", "text/plain")

@@ -15,7 +15,7 @@ import json
 import secrets
 import signal
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,7 +24,6 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 from pymongo import MongoClient
 
 from deploy.localnet.identity import bearer
@@ -32,16 +31,15 @@ from deploy.localnet.processes import ServiceProcess
 from services.sessions.adapters.erasure import FORMER_MEMBER
 from services.sessions.adapters.message_notifier import POLL_SECONDS
 from services.sessions.domain.messages import MAX_MESSAGE_CHARS
-from services.sessions.domain.relationships import relationship_id
 from shared.contracts.matching import CircleFormed, CircleMember
 from shared.contracts.registry import MemberErased
 from shared.events.catalogue import new_event
 from shared.events.envelope import Audience
-from shared.events.topics import domain_topic
 from tests.e2e.conftest import World, free_port
-from tests.e2e.sessions_scene import Scene, build_scene, match_accepted, programme_published
+from tests.e2e.sessions_scene import Scene, build_scene, programme_published
 from tests.e2e.test_candidate_pool import publish
 from tests.e2e.test_first_flow import eventually
+from tests.e2e.topic_records import about, read_topic
 
 # Every text written in this module carries a marker of this run; none may leave the service.
 WRITTEN: list[str] = []
@@ -462,26 +460,9 @@ def test_an_outsider_can_neither_read_nor_write_nor_follow_the_threads(
 
 
 def test_a_message_to_an_ended_relationship_is_refused_and_nothing_is_stored(
-    world: World, scene: Scene
+    scene: Scene,
 ) -> None:
-    proposal = f"prp_{secrets.token_hex(8)}"
-    publish(
-        world,
-        match_accepted(
-            proposal,
-            scene.other_programme,
-            (scene.ids["mentee"], scene.b.id),
-            (scene.ids["mentor"], scene.a.id),
-        ),
-        source="matching",
-    )
-    other = f"/relationships/{relationship_id(proposal)}"
-
-    def started() -> bool:
-        """the second relationship shows for the mentee"""
-        return scene.call("mentee", "GET", other).is_success
-
-    eventually(started, timeout=30)
+    other = f"/relationships/{scene.start_relationship(scene.other_programme)}"
     post(scene, "mentee", other, "before-the-end")
     ended = scene.call("mentor", "POST", f"{other}/end", {"reason": "programme_ended"})
     assert ended.status_code == 200, ended.text
@@ -524,46 +505,6 @@ def test_bad_messages_are_refused_with_a_reason_and_nothing_is_stored(
 # --- what leaves the service ------------------------------------------
 
 
-def message_events(
-    world: World, done: Callable[[list[dict[str, Any]]], bool], threads: set[str]
-) -> tuple[list[dict[str, Any]], list[bytes]]:
-    """`message.posted` envelopes about `threads` on the real sessions topic (from its
-    beginning), and the raw bytes of every record on it."""
-    topic = domain_topic(world.env["MENTORNET_TOPIC_PREFIX"], "sessions")
-
-    async def read() -> tuple[list[dict[str, Any]], list[bytes]]:
-        consumer = AIOKafkaConsumer(
-            topic,
-            bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"],
-            auto_offset_reset="earliest",
-            enable_auto_commit=False,
-            group_id=None,
-        )
-        await consumer.start()
-        found: list[dict[str, Any]] = []
-        raw: list[bytes] = []
-        loop = asyncio.get_running_loop()
-        try:
-            deadline = loop.time() + 20
-            while loop.time() < deadline:
-                for records in (await consumer.getmany(timeout_ms=500)).values():
-                    for record in records:
-                        raw.append(record.value)
-                        envelope = json.loads(record.value)
-                        if (
-                            envelope["type"] == "message.posted"
-                            and envelope["data"]["thread_id"] in threads
-                        ):
-                            found.append(envelope)
-                if done(found):
-                    deadline = min(deadline, loop.time() + 1.5)
-        finally:
-            await consumer.stop()
-        return found, raw
-
-    return asyncio.run(read())
-
-
 def test_message_posted_says_where_and_when_but_never_what_or_who(
     world: World, scene: Scene, base: str, circle: str
 ) -> None:
@@ -576,7 +517,9 @@ def test_message_posted_says_where_and_when_but_never_what_or_who(
         on_circle = [e for e in found if e["data"]["thread_id"] == circle]
         return len(on_rel) >= len(through_api) and len(on_circle) >= in_circle
 
-    events, raw = message_events(world, done, {rel, circle})
+    events, raw = read_topic(
+        world, "sessions", about("thread_id", {rel, circle}, "message.posted"), done
+    )
     assert done(events), len(events)
     for event in events:
         assert set(event["data"]) == {"thread_kind", "thread_id", "programme_id", "posted_at"}

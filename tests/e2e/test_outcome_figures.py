@@ -22,14 +22,18 @@ import pytest
 from services.evaluation.domain.figures import Figure, FigureRow, FigureTable
 from services.evaluation.domain.suppression import suppress
 from services.sessions.domain.relationships import relationship_id
-from shared.contracts.matching import MatchAccepted, MatchProposed
-from shared.contracts.registry import MemberEnrolled, MemberReadinessChanged, ProgrammePublished
-from shared.contracts.sessions import MeetingHeld, RelationshipEnded
+from shared.contracts.sessions import MeetingHeld
 from shared.events.catalogue import new_event
 from shared.events.envelope import Audience, Envelope
 from tests.e2e.conftest import World
 from tests.e2e.test_candidate_pool import member_id_of, new_member_id, publish
 from tests.e2e.test_first_flow import eventually
+from tests.unit.outcome_story import (
+    ended_early,
+    enrolment,
+    one_to_one_programme,
+    proposed_and_accepted,
+)
 
 PAIRS = 6
 ENDED_ON = date(2027, 2, 15)
@@ -54,62 +58,28 @@ def cohort(world: World) -> Cohort:
     coordinator = member_id_of(world, world.a.member)
     mentees = [new_member_id() for _ in range(PAIRS)]
     mentors = [new_member_id() for _ in range(PAIRS)]
-    published = ProgrammePublished(
-        programme_id=programme,
-        owner_organisation_id=a,
-        organisations=[a, b],
-        coordinators=[coordinator],
-        model="one_to_one",
-        starts_on=date(2027, 1, 11),
-        ends_on=date(2027, 12, 17),
-        meeting_every_days=28,
-        min_meeting_minutes=45,
-        max_meeting_minutes=90,
-        max_mentees_per_mentor=1,
-        require_different_sectors=False,
-        self_match=False,
-    )
-    registry = [new_event(published, organisation=a, subject=programme, audience=Audience.NETWORK)]
+    registry = [
+        new_event(
+            one_to_one_programme(programme, [a, b], [coordinator]),
+            organisation=a,
+            subject=programme,
+            audience=Audience.NETWORK,
+        )
+    ]
     for organisation, role, people in ((a, "mentee", mentees), (b, "mentor", mentors)):
-        for person in people:
-            registry += [
-                new_event(
-                    MemberEnrolled(
-                        programme_id=programme,
-                        member_id=person,
-                        organisation_id=organisation,
-                        role=role,
-                    ),
-                    organisation=organisation,
-                    subject=person,
-                ),
-                new_event(
-                    MemberReadinessChanged(
-                        member_id=person,
-                        organisation_id=organisation,
-                        ready_as_mentor=role == "mentor",
-                        ready_as_mentee=role == "mentee",
-                    ),
-                    organisation=organisation,
-                    subject=person,
-                ),
-            ]
+        registry += [
+            new_event(data, organisation=organisation, subject=person)
+            for person in people
+            for data in enrolment(programme, person, organisation, role)
+        ]
     publish(world, *registry, source="registry")
     matching, sessions = [], []
     for n, (mentee, mentor) in enumerate(zip(mentees, mentors, strict=True)):
         proposal = f"prp_{secrets.token_hex(8)}"
-        pair = {
-            "proposal_id": proposal,
-            "programme_id": programme,
-            "mentee_id": mentee,
-            "mentee_organisation_id": a,
-            "mentor_id": mentor,
-            "mentor_organisation_id": b,
-        }
-        matching += [
-            _network(MatchProposed(score=0.8, origin="round", **pair), proposal),
-            _network(MatchAccepted(accepted_at=datetime.now(UTC), **pair), proposal),
-        ]
+        proposed, accepted = proposed_and_accepted(
+            proposal, programme, (mentee, a), (mentor, b), score=0.8, accepted_at=datetime.now(UTC)
+        )
+        matching += [_network(proposed, proposal), _network(accepted, proposal)]
         rel = relationship_id(proposal)
         sessions.append(
             _network(
@@ -125,21 +95,8 @@ def cohort(world: World) -> Cohort:
             )
         )
         if n == 0:
-            del pair["proposal_id"]
-            sessions.append(
-                _network(
-                    RelationshipEnded(
-                        relationship_id=rel,
-                        ended_by="mentee",
-                        ended_early=True,
-                        reason="no_time",
-                        rematch_requested=False,
-                        ended_at=datetime(2027, 2, 15, 12, tzinfo=UTC),
-                        **pair,
-                    ),
-                    rel,
-                )
-            )
+            ended_at = datetime(2027, 2, 15, 12, tzinfo=UTC)
+            sessions.append(_network(ended_early(rel, accepted, "no_time", ended_at), rel))
     publish(world, *matching, source="matching")
     publish(world, *sessions, source="sessions")
     cohort = Cohort(programme, coordinator, mentees, mentors)

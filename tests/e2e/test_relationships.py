@@ -8,28 +8,21 @@ from the real `<prefix>.sessions` topic.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import secrets
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from services.sessions.domain.relationships import relationship_id
-from shared.contracts.matching import MatchAccepted
-from shared.events.catalogue import new_event
-from shared.events.envelope import Audience, Envelope
-from shared.events.topics import domain_topic
+from shared.events.envelope import Envelope
 from tests.e2e.conftest import World, add_crowd
 from tests.e2e.sessions_scene import Scene, build_scene, match_accepted, programme_published
 from tests.e2e.test_candidate_pool import member_id_of, publish
 from tests.e2e.test_first_flow import eventually
+from tests.e2e.topic_records import of_type, relationship_events
 
 # Text that must never leave the sessions service.
 MARKERS = {
@@ -50,66 +43,10 @@ def terms(**changes: Any) -> dict[str, Any]:
     }
 
 
-def accepted(
-    proposal: str, programme: str, mentee: tuple[str, str], mentor: tuple[str, str]
-) -> Envelope:
-    data = MatchAccepted(
-        proposal_id=proposal,
-        programme_id=programme,
-        mentee_id=mentee[0],
-        mentee_organisation_id=mentee[1],
-        mentor_id=mentor[0],
-        mentor_organisation_id=mentor[1],
-        accepted_at=datetime.now(UTC),
-    )
-    return new_event(data, organisation=None, subject=proposal, audience=Audience.NETWORK)
-
-
 def produce(world: World, *envelopes: Envelope) -> None:
     """Send envelopes onto the matching topic, keyed by proposal (their subject), as matching
     does."""
     publish(world, *envelopes, source="matching")
-
-
-def sessions_records(
-    world: World, done: Callable[[list[dict[str, Any]]], bool], relationships: set[str]
-) -> tuple[list[dict[str, Any]], list[bytes]]:
-    """Envelopes about `relationships` on the real sessions topic (from its beginning), and
-    the raw bytes of every record: waits until `done` holds, then a moment longer."""
-    topic = domain_topic(world.env["MENTORNET_TOPIC_PREFIX"], "sessions")
-
-    async def read() -> tuple[list[dict[str, Any]], list[bytes]]:
-        consumer = AIOKafkaConsumer(
-            topic,
-            bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"],
-            auto_offset_reset="earliest",
-            enable_auto_commit=False,
-            group_id=None,
-        )
-        await consumer.start()
-        found: list[dict[str, Any]] = []
-        raw: list[bytes] = []
-        loop = asyncio.get_running_loop()
-        try:
-            deadline = loop.time() + 20
-            while loop.time() < deadline:
-                for records in (await consumer.getmany(timeout_ms=500)).values():
-                    for record in records:
-                        raw.append(record.value)
-                        envelope = json.loads(record.value)
-                        if envelope["data"].get("relationship_id") in relationships:
-                            found.append(envelope)
-                if done(found):
-                    deadline = min(deadline, loop.time() + 1.5)
-        finally:
-            await consumer.stop()
-        return found, raw
-
-    return asyncio.run(read())
-
-
-def of_type(events: list[dict[str, Any]], kind: str, rel: str) -> list[dict[str, Any]]:
-    return [e for e in events if e["type"] == kind and e["data"]["relationship_id"] == rel]
 
 
 @dataclass
@@ -153,7 +90,7 @@ def pair(world: World, cast: Cast) -> Pair:
     programme = f"prg_{secrets.token_hex(6)}"
     mentor = member_id_of(world, cast.a.member)
     mentee = member_id_of(world, cast.b.member)
-    first = accepted(proposal, programme, (mentee, cast.b.id), (mentor, cast.a.id))
+    first = match_accepted(proposal, programme, (mentee, cast.b.id), (mentor, cast.a.id))
     produce(world, first)
     rel = relationship_id(proposal)
 
@@ -244,8 +181,8 @@ def test_a_relationship_lives_its_life_seen_only_by_its_parties(
         pair.mentee,
     }
 
-    events, _ = sessions_records(
-        world, lambda found: bool(of_type(found, "agreement.signed", rel)), {rel}
+    events, _ = relationship_events(
+        world, {rel}, lambda found: bool(of_type(found, "agreement.signed", rel))
     )
     signed = of_type(events, "agreement.signed", rel)
     assert len(signed) == 1, signed
@@ -284,8 +221,8 @@ def test_a_relationship_lives_its_life_seen_only_by_its_parties(
     )
     assert len(call(world, cast.a.member, "GET", f"{base}/agreement/versions").json()) == 2
 
-    events, raw = sessions_records(
-        world, lambda found: bool(of_type(found, "relationship.ended", rel)), {rel}
+    events, raw = relationship_events(
+        world, {rel}, lambda found: bool(of_type(found, "relationship.ended", rel))
     )
     ending = of_type(events, "relationship.ended", rel)
     assert len(ending) == 1, ending
@@ -312,7 +249,7 @@ def test_redelivered_match_accepted_starts_no_second_relationship(
     world: World, pair: Pair, cast: Cast
 ) -> None:
     # The same event again, and the same acceptance in a new envelope.
-    again = accepted(
+    again = match_accepted(
         pair.proposal, pair.programme, (pair.mentee, cast.b.id), (pair.mentor, cast.a.id)
     )
     # A relationship inside organisation A (its admin mentored by its member), after them.
@@ -322,7 +259,7 @@ def test_redelivered_match_accepted_starts_no_second_relationship(
         world,
         pair.first,
         again,
-        accepted(inside, pair.programme, (admin, cast.a.id), (pair.mentor, cast.a.id)),
+        match_accepted(inside, pair.programme, (admin, cast.a.id), (pair.mentor, cast.a.id)),
     )
     inside_rel = relationship_id(inside)
 
@@ -338,10 +275,10 @@ def test_redelivered_match_accepted_starts_no_second_relationship(
     assert call(world, cast.a.member, "GET", f"/relationships/{inside_rel}").status_code == 200
     for outsider in (cast.b.member, cast.b.admin, world.coordinator):
         assert call(world, outsider, "GET", f"/relationships/{inside_rel}").status_code == 404
-    events, _ = sessions_records(
+    events, _ = relationship_events(
         world,
-        lambda found: bool(of_type(found, "relationship.started", inside_rel)),
         {pair.relationship, inside_rel},
+        lambda found: bool(of_type(found, "relationship.started", inside_rel)),
     )
     assert len(of_type(events, "relationship.started", pair.relationship)) == 1
     started_inside = of_type(events, "relationship.started", inside_rel)
@@ -406,8 +343,8 @@ def test_a_group_relationship_gathers_a_mentors_mentees(world: World, scene: Sce
     group = scene.call("mentee", "GET", f"/relationships/{rel}").json()
     assert group["model"] == "group" and group["network"]
     assert [m["member_id"] for m in group["mentees"]] == [m[0] for m in mentees]
-    events, _ = sessions_records(
-        world, lambda found: len(of_type(found, "relationship.started", rel)) >= 2, {rel}
+    events, _ = relationship_events(
+        world, {rel}, lambda found: len(of_type(found, "relationship.started", rel)) >= 2
     )
     started = of_type(events, "relationship.started", rel)
     assert sorted(e["data"]["mentee_id"] for e in started) == sorted(m[0] for m in mentees)

@@ -10,28 +10,26 @@ week unanswered) and no first meeting after three weeks.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 from pymongo import MongoClient
 
-from shared.contracts.registry import MemberErased, ProgrammePublished
+from shared.contracts.registry import MemberErased
 from shared.contracts.sessions import MeetingLogWritten, RelationshipStarted
 from shared.events.catalogue import new_event
 from shared.events.envelope import Audience, Envelope
-from shared.events.topics import domain_topic
 from tests.e2e.conftest import World, add_crowd
 from tests.e2e.test_candidate_pool import member_id_of, publish
 from tests.e2e.test_first_flow import eventually
+from tests.e2e.topic_records import every, read_topic
+from tests.unit.outcome_story import one_to_one_programme
 
 FREE_TEXT = "a-private-thought-7c2e91"  # must never leave the evaluation service
 MACHINERY = ("alert", "threshold", "co-ordinator", "overdue", "inactive", "monitor")
@@ -68,20 +66,8 @@ def cast(world: World) -> Cast:
         hazel_admin=_person(world, hazel.id, hazel.admin),
         programme=f"prg_{secrets.token_hex(6)}",
     )
-    published = ProgrammePublished(
-        programme_id=cast.programme,
-        owner_organisation_id=hazel.id,
-        organisations=[hazel.id, willow.id],
-        coordinators=[cast.coordinator.id],
-        model="one_to_one",
-        starts_on=date(2027, 1, 4),
-        ends_on=date(2027, 12, 17),
-        meeting_every_days=28,
-        min_meeting_minutes=45,
-        max_meeting_minutes=90,
-        max_mentees_per_mentor=1,
-        require_different_sectors=False,
-        self_match=False,
+    published = one_to_one_programme(
+        cast.programme, [hazel.id, willow.id], [cast.coordinator.id], starts_on=date(2027, 1, 4)
     )
     publish(
         world,
@@ -126,41 +112,6 @@ def due(world: World, person: Person, relationship: str) -> list[dict[str, Any]]
     listed = call(world, person, "GET", "/members/me/surveys")
     assert listed.status_code == 200, listed.text
     return [s for s in listed.json() if s["relationship_id"] == relationship]
-
-
-def evaluation_records(
-    world: World, done: Callable[[list[dict[str, Any]]], bool]
-) -> tuple[list[dict[str, Any]], list[bytes]]:
-    """Every envelope on the real evaluation topic (from its beginning) and the raw bytes:
-    waits until `done` holds, then a moment longer."""
-    topic = domain_topic(world.env["MENTORNET_TOPIC_PREFIX"], "evaluation")
-
-    async def read() -> tuple[list[dict[str, Any]], list[bytes]]:
-        consumer = AIOKafkaConsumer(
-            topic,
-            bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"],
-            auto_offset_reset="earliest",
-            enable_auto_commit=False,
-            group_id=None,
-        )
-        await consumer.start()
-        found: list[dict[str, Any]] = []
-        raw: list[bytes] = []
-        loop = asyncio.get_running_loop()
-        try:
-            deadline = loop.time() + 20
-            while loop.time() < deadline:
-                for records in (await consumer.getmany(timeout_ms=500)).values():
-                    for record in records:
-                        raw.append(record.value)
-                        found.append(json.loads(record.value))
-                if done(found):
-                    deadline = min(deadline, loop.time() + 1.5)
-        finally:
-            await consumer.stop()
-        return found, raw
-
-    return asyncio.run(read())
 
 
 def stored(world: World, organisation: str, collection: str) -> list[dict[str, Any]]:
@@ -293,7 +244,7 @@ def test_bad_answers_get_a_clear_4xx_and_nothing_is_stored_then_one_answer_count
             if e["type"] == "survey.completed" and e["data"]["survey_id"] == survey["id"]
         ]
 
-    events, raw = evaluation_records(world, lambda found: bool(completed(found)))
+    events, raw = read_topic(world, "evaluation", every, lambda found: bool(completed(found)))
     (event,) = completed(events)
     assert event["organisation"] == cast.mentee.organisation
     assert event["data"] | {"completed_at": None} == {
@@ -380,7 +331,7 @@ def test_an_alert_is_raised_once_and_its_coordinator_works_it(
         ]
 
     time.sleep(2)  # let the re-review of the events above happen
-    events, _ = evaluation_records(world, lambda found: bool(announced(found)))
+    events, _ = read_topic(world, "evaluation", every, lambda found: bool(announced(found)))
     first_meeting = [e for e in announced(events) if e["data"]["kind"] == "no_first_meeting"]
     assert len(first_meeting) == 1, first_meeting
     assert first_meeting[0]["data"]["alert_id"] == alert["id"]

@@ -19,7 +19,7 @@ from services.evaluation.adapters.surveys_and_alerts import (
     SurveysAndAlerts,
 )
 from shared.auth.principal import CallerKind, Principal
-from shared.contracts.registry import OrganisationJoined, ProgrammePublished
+from shared.contracts.registry import OrganisationJoined
 from shared.contracts.sessions import MeetingHeld, RelationshipStarted
 from shared.directory import OrganisationDirectory
 from shared.errors import ConflictError
@@ -31,6 +31,7 @@ from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.tenancy import TenantData
 from tests.integration.conftest import read_topic
+from tests.unit.outcome_story import one_to_one_programme
 
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 ORG = "org_a1a1a1a1a1a1"
@@ -93,20 +94,8 @@ async def rig(
             for o in (ORG, OTHER)
         ]
     )
-    published = ProgrammePublished(
-        programme_id=PROGRAMME,
-        owner_organisation_id=ORG,
-        organisations=[ORG, OTHER],
-        coordinators=["mem_coordinator0001"],
-        model="one_to_one",
-        starts_on=date(2027, 1, 4),
-        ends_on=date(2027, 12, 17),
-        meeting_every_days=28,
-        min_meeting_minutes=45,
-        max_meeting_minutes=90,
-        max_mentees_per_mentor=1,
-        require_different_sectors=False,
-        self_match=False,
+    published = one_to_one_programme(
+        PROGRAMME, [ORG, OTHER], ["mem_coordinator0001"], starts_on=date(2027, 1, 4)
     )
     await parts.programmes.on_published([inbound(published)])
     started = RelationshipStarted(

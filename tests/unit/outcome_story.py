@@ -41,6 +41,16 @@ COORDINATOR = "mem_c00000000000000c"
 T0 = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 
 
+# The fields that name a pair's programme and parties, in matching's and sessions' events.
+PARTIES = {
+    "programme_id",
+    "mentee_id",
+    "mentee_organisation_id",
+    "mentor_id",
+    "mentor_organisation_id",
+}
+
+
 def at(days: float) -> datetime:
     """A moment `days` after the story starts."""
     return T0 + timedelta(days=days)
@@ -63,6 +73,90 @@ def member(organisation: str, n: int) -> str:
     return f"mem_{organisation[-1]}{n:015d}"
 
 
+def one_to_one_programme(
+    programme: str,
+    organisations: list[str],
+    coordinators: list[str],
+    *,
+    starts_on: date = date(2027, 1, 11),
+    ends_on: date = date(2027, 12, 17),
+) -> ProgrammePublished:
+    """A one-to-one programme of `organisations`, owned by the first: a meeting every 28 days
+    of 45 to 90 minutes, one mentee per mentor, sectors and organisations free to mix."""
+    return ProgrammePublished(
+        programme_id=programme,
+        owner_organisation_id=organisations[0],
+        organisations=organisations,
+        coordinators=coordinators,
+        model="one_to_one",
+        starts_on=starts_on,
+        ends_on=ends_on,
+        meeting_every_days=28,
+        min_meeting_minutes=45,
+        max_meeting_minutes=90,
+        max_mentees_per_mentor=1,
+        require_different_sectors=False,
+        self_match=False,
+    )
+
+
+def enrolment(
+    programme: str, member: str, organisation: str, role: str, *, ready: bool = True
+) -> tuple[MemberEnrolled, MemberReadinessChanged]:
+    """`member` enrolled in `programme` as `role`, and then ready (or not) to be one."""
+    return (
+        MemberEnrolled(
+            programme_id=programme, member_id=member, organisation_id=organisation, role=role
+        ),
+        MemberReadinessChanged(
+            member_id=member,
+            organisation_id=organisation,
+            ready_as_mentor=ready and role == "mentor",
+            ready_as_mentee=ready and role == "mentee",
+        ),
+    )
+
+
+def proposed_and_accepted(
+    proposal: str,
+    programme: str,
+    mentee: tuple[str, str],
+    mentor: tuple[str, str],
+    *,
+    score: float,
+    accepted_at: datetime,
+) -> tuple[MatchProposed, MatchAccepted]:
+    """A round's proposal of `mentee` to `mentor` ((member, organisation) each), and both
+    parties' acceptance of it."""
+    pair = {
+        "proposal_id": proposal,
+        "programme_id": programme,
+        "mentee_id": mentee[0],
+        "mentee_organisation_id": mentee[1],
+        "mentor_id": mentor[0],
+        "mentor_organisation_id": mentor[1],
+    }
+    return (
+        MatchProposed(score=score, origin="round", **pair),
+        MatchAccepted(accepted_at=accepted_at, **pair),
+    )
+
+
+def ended_early(
+    relationship: str, accepted: MatchAccepted, reason: str, ended_at: datetime
+) -> RelationshipEnded:
+    """The mentee's early ending, with no rematch, of the relationship `accepted` started."""
+    return RelationshipEnded(
+        relationship_id=relationship,
+        ended_by="mentee",
+        ended_early=True,
+        reason=reason,
+        rematch_requested=False,
+        ended_at=ended_at,
+        **accepted.model_dump(include=PARTIES),
+    )
+
+
 def story() -> list[InboundEvent[Any]]:
     """Two organisations in one programme (28-day cadence): six mentees of A with mentors of
     B (cross-organisation, network records), one pair inside A; meetings, ratings, goals,
@@ -70,99 +164,31 @@ def story() -> list[InboundEvent[Any]]:
     events = [
         event(OrganisationJoined(organisation_id=A, name="Alder", joined_at=at(0)), A, at(0)),
         event(OrganisationJoined(organisation_id=B, name="Birch", joined_at=at(0)), B, at(0)),
-        event(
-            ProgrammePublished(
-                programme_id=P,
-                owner_organisation_id=A,
-                organisations=[A, B],
-                coordinators=[COORDINATOR],
-                model="one_to_one",
-                starts_on=date(2027, 1, 11),
-                ends_on=date(2027, 12, 17),
-                meeting_every_days=28,
-                min_meeting_minutes=45,
-                max_meeting_minutes=90,
-                max_mentees_per_mentor=1,
-                require_different_sectors=False,
-                self_match=False,
-            ),
-            A,
-            at(1),
-            network=True,
-        ),
+        event(one_to_one_programme(P, [A, B], [COORDINATOR]), A, at(1), network=True),
     ]
     for organisation, role in ((A, "mentee"), (B, "mentor")):
         for n in range(7):
-            who = member(organisation, n)
-            events.append(
-                event(
-                    MemberEnrolled(
-                        programme_id=P, member_id=who, organisation_id=organisation, role=role
-                    ),
-                    organisation,
-                    at(2),
-                )
+            # A's seventh enrols as a mentee but is not ready to be one.
+            ready = role == "mentor" or n != 6
+            enrolled, readiness = enrolment(
+                P, member(organisation, n), organisation, role, ready=ready
             )
-            events.append(
-                event(
-                    MemberReadinessChanged(
-                        member_id=who,
-                        organisation_id=organisation,
-                        ready_as_mentor=role == "mentor",
-                        ready_as_mentee=role == "mentee" and n != 6,
-                    ),
-                    organisation,
-                    at(3),
-                )
-            )
+            events += [event(enrolled, organisation, at(2)), event(readiness, organisation, at(3))]
     for n in range(7):
         mentee, mentor = member(A, n), member(B, n)
         proposal = f"prp_{n:016d}"
         home = None if n < 6 else A  # pair 6 is inside A (its mentor is A's too)
         mentor_org = B if home is None else A
         mentor = mentor if home is None else member(A, 100)
-        events.append(
-            event(
-                MatchProposed(
-                    proposal_id=proposal,
-                    programme_id=P,
-                    mentee_id=mentee,
-                    mentee_organisation_id=A,
-                    mentor_id=mentor,
-                    mentor_organisation_id=mentor_org,
-                    score=0.7,
-                    origin="round",
-                ),
-                None,
-                at(4),
-                network=True,
-            )
+        proposed, accepted = proposed_and_accepted(
+            proposal, P, (mentee, A), (mentor, mentor_org), score=0.7, accepted_at=at(5)
         )
-        events.append(
-            event(
-                MatchAccepted(
-                    proposal_id=proposal,
-                    programme_id=P,
-                    mentee_id=mentee,
-                    mentee_organisation_id=A,
-                    mentor_id=mentor,
-                    mentor_organisation_id=mentor_org,
-                    accepted_at=at(5),
-                ),
-                None,
-                at(5),
-                network=True,
-            )
-        )
+        events += [
+            event(proposed, None, at(4), network=True),
+            event(accepted, None, at(5), network=True),
+        ]
         rel = f"rel_{n:016d}"
-        parties = {
-            "relationship_id": rel,
-            "programme_id": P,
-            "mentee_id": mentee,
-            "mentee_organisation_id": A,
-            "mentor_id": mentor,
-            "mentor_organisation_id": mentor_org,
-        }
+        parties = {"relationship_id": rel, **accepted.model_dump(include=PARTIES)}
         events.append(
             event(
                 RelationshipStarted(proposal_id=proposal, started_at=at(6), **parties),

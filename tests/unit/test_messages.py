@@ -323,13 +323,21 @@ async def test_an_idle_stream_sends_keep_alive_comments() -> None:
     await stream.aclose()
 
 
-async def test_the_stream_ends_cleanly_when_the_service_closes() -> None:
-    notifier = MessageNotifier()
+async def _waiting(
+    notifier: MessageNotifier,
+) -> tuple[AsyncGenerator[str, None], asyncio.Future[str]]:
+    """A quiet stream past its opening, and its wait for what comes next (one watch open)."""
     stream = await _events(FakeStore(), notifier, timing=StreamTiming(keepalive_seconds=30))
     await anext(stream)
     waiting = asyncio.ensure_future(anext(stream))
     await asyncio.sleep(0.05)
     assert notifier.open_streams == 1
+    return stream, waiting
+
+
+async def test_the_stream_ends_cleanly_when_the_service_closes() -> None:
+    notifier = MessageNotifier()
+    stream, waiting = await _waiting(notifier)
     notifier.close()
     assert "reconnect with Last-Event-ID" in await asyncio.wait_for(waiting, timeout=1)
     with pytest.raises(StopAsyncIteration):
@@ -358,11 +366,7 @@ async def test_the_stream_ends_after_its_lifetime_so_a_token_cannot_outlive_it()
 
 async def test_a_client_that_goes_away_leaves_no_watch_behind() -> None:
     notifier = MessageNotifier()
-    stream = await _events(FakeStore(), notifier, timing=StreamTiming(keepalive_seconds=30))
-    await anext(stream)
-    waiting = asyncio.ensure_future(anext(stream))
-    await asyncio.sleep(0.05)
-    assert notifier.open_streams == 1
+    stream, waiting = await _waiting(notifier)
     waiting.cancel()  # what Starlette does when the client disconnects
     with pytest.raises(asyncio.CancelledError):
         await waiting

@@ -245,25 +245,24 @@ def _match(
     return match
 
 
-def _proposed(state: OutcomeState, envelope: Envelope, data: MatchProposed) -> None:
-    match = _match(
+def _named_match(state: OutcomeState, data: MatchProposed | MatchAccepted) -> MatchFacts:
+    """The match an event naming both parties (and their organisations) is about."""
+    return _match(
         state,
         data.programme_id,
         data.proposal_id,
         _party(state, data.mentee_id, data.mentee_organisation_id),
         _party(state, data.mentor_id, data.mentor_organisation_id),
     )
+
+
+def _proposed(state: OutcomeState, envelope: Envelope, data: MatchProposed) -> None:
+    match = _named_match(state, data)
     match.proposed_at = _earliest(match.proposed_at, envelope.time)
 
 
 def _accepted(state: OutcomeState, envelope: Envelope, data: MatchAccepted) -> None:
-    match = _match(
-        state,
-        data.programme_id,
-        data.proposal_id,
-        _party(state, data.mentee_id, data.mentee_organisation_id),
-        _party(state, data.mentor_id, data.mentor_organisation_id),
-    )
+    match = _named_match(state, data)
     match.accepted_at = _earliest(match.accepted_at, data.accepted_at)
 
 
