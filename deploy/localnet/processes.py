@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,8 @@ class ServiceProcess:
     port: int
     env: dict[str, str]
     log_path: Path
+    # The ASGI app factory uvicorn runs; by default the service's own `create_app`.
+    factory: str | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
@@ -41,7 +44,7 @@ class ServiceProcess:
                     "-m",
                     "uvicorn",
                     "--factory",
-                    f"services.{self.service}.app:create_app",
+                    self.factory or f"services.{self.service}.app:create_app",
                     "--host",
                     "127.0.0.1",
                     "--port",
@@ -93,9 +96,13 @@ class ServiceProcess:
 
 
 def start_network(
-    env: dict[str, str], log_dir: Path, ports: dict[str, int] | None = None
+    env: dict[str, str],
+    log_dir: Path,
+    ports: dict[str, int] | None = None,
+    services: Sequence[str] = SERVICES,
 ) -> list[ServiceProcess]:
-    """Start the four services and wait until each is ready; stop them all on failure."""
+    """Start the services (all four unless `services` names fewer) and wait until each is
+    ready; stop them all on failure."""
     ports = ports or DEFAULT_PORTS
     registry = f"http://127.0.0.1:{ports['registry']}"
     # Every service trusts tokens the registry signs, and fetches its keys from there.
@@ -107,7 +114,7 @@ def start_network(
         "MENTORNET_ALLOW_HTTP_LOOPBACK_PROVIDERS": "true",
         **env,
     }
-    processes = [ServiceProcess(s, ports[s], env, log_dir / f"{s}.log") for s in SERVICES]
+    processes = [ServiceProcess(s, ports[s], env, log_dir / f"{s}.log") for s in services]
     try:
         for p in processes:
             p.start()
