@@ -578,7 +578,7 @@ def _accepted(
         mentee_organisation_id=mentee[1],
         mentor_id=mentor[0],
         mentor_organisation_id=mentor[1],
-        accepted_at=datetime.now(UTC) - timedelta(days=1),
+        accepted_at=datetime.now(UTC) - timedelta(days=60),  # so past meetings belong to it
     )
     return new_event(data, organisation=None, subject=proposal, audience=Audience.NETWORK)
 

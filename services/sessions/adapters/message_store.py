@@ -53,6 +53,7 @@ log = get_logger(__name__)
 # Two writers colliding on a number retry with the next; this many collisions in a row means
 # a crowd is writing at once, and the caller is asked to send again.
 POST_ATTEMPTS = 8
+LAST_NUMBERS_KEPT = 50_000  # threads whose last number this instance remembers
 STREAM_BATCH = 100
 _SHOWN = {OUTBOX_FIELD: 0}  # what readers never get back from a message document
 _PRESENT = {"removed": {"$ne": True}}  # erasure placeholders hold a number, nothing else
@@ -86,6 +87,11 @@ class MessageStore:
         self._data = data
         self._outbox = outbox
         self._notifier = notifier
+        # The last number this instance gave each thread: the next post tries the one after
+        # it first, without reading the thread's newest message (a scan of the collection on
+        # FerretDB). The unique `_id` still decides: a number taken meanwhile (by another
+        # instance) fails the insert, and the thread is read as before.
+        self._last_numbers: dict[str, int] = {}
 
     # --- writing -------------------------------------------------------------------------
 
@@ -103,8 +109,9 @@ class MessageStore:
                 projection={"author_id": 1},
             )
             check_reply_target(reply_to, exists=answered is not None)
+        known = self._last_numbers.get(thread.key)
         for _ in range(POST_ATTEMPTS):
-            number = await self.latest_number(thread) + 1
+            number = (known if known is not None else await self.latest_number(thread)) + 1
             now = _stored_precision(datetime.now(UTC))
             document: Document = {
                 "_id": message_id(thread.kind, thread.id, number),
@@ -128,7 +135,11 @@ class MessageStore:
             try:
                 await self._outbox.insert(thread.messages, document, [thread.announce(posted)])
             except DuplicateKeyError:
-                continue  # someone took this number a moment ago: take the next
+                known = None  # someone took this number a moment ago: read the thread again
+                continue
+            if len(self._last_numbers) >= LAST_NUMBERS_KEPT:
+                self._last_numbers.clear()
+            self._last_numbers[thread.key] = number
             self._notifier.posted(thread.key, number)
             return _message(document)
         raise ConflictError("many messages are arriving in this thread at once; send it again")

@@ -28,6 +28,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from services.sessions.adapters.programme_book import ProgrammeBook
+from services.sessions.adapters.relationship_cache import RecentRelationships
 from services.sessions.domain.programmes import ProgrammeTerms
 from services.sessions.domain.relationships import (
     AgreementTerms,
@@ -111,6 +112,7 @@ class RelationshipStore:
         self._data = data
         self._outbox = outbox
         self._programmes = programmes
+        self._recent = RecentRelationships()
 
     # --- where a relationship's records live, and how its events travel -----------------
 
@@ -206,6 +208,7 @@ class RelationshipStore:
                 condition={"status": Status.ACTIVE.value, "mentee_count": len(group.mentees)},
             )
             if result.matched_count:
+                self._recent.forget(group.id)
                 return True
         return False
 
@@ -233,17 +236,20 @@ class RelationshipStore:
     async def _as_party(self, caller: Principal, rel_id: str) -> Relationship | None:
         if caller.kind is not CallerKind.MEMBER:
             return None
-        query = {"_id": rel_id, "participants": caller.subject}
-        for collection in (
-            self._data.own(caller, RELATIONSHIPS),
-            self._data.network(RELATIONSHIPS),
-        ):
-            document = await collection.find_one(query)
-            if document is not None:
-                r = _relationship(document)
-                if self._is_party(caller, r):
-                    return r
-        return None
+        r = self._recent.get(rel_id)
+        if r is None:
+            # By `_id` alone: FerretDB finds a document by its id without a scan only when
+            # the filter has no array field (like `participants`); the party check follows.
+            for collection in (
+                self._data.own(caller, RELATIONSHIPS),
+                self._data.network(RELATIONSHIPS),
+            ):
+                document = await collection.find_one({"_id": rel_id})
+                if document is not None:
+                    r = _relationship(document)
+                    self._recent.put(r)
+                    break
+        return r if r is not None and self._is_party(caller, r) else None
 
     async def for_party(self, caller: Principal, rel_id: str) -> Relationship:
         """A relationship the caller takes part in; 404 for anyone else."""
@@ -349,8 +355,11 @@ class RelationshipStore:
             condition={"phase": r.phase.value, "status": Status.ACTIVE.value},
         )
         if not result.matched_count:
+            self._recent.forget(r.id)
             raise ConflictError("the relationship changed meanwhile; read it again")
-        return r.model_copy(update={"phase": target})
+        moved = r.model_copy(update={"phase": target})
+        self._recent.put(moved)
+        return moved
 
     async def end(
         self, caller: Principal, rel_id: str, reason: EndReason, rematch_requested: bool
@@ -392,6 +401,7 @@ class RelationshipStore:
             [self.event(r, e) for e in ended],
             condition={"status": Status.ACTIVE.value},
         )
+        self._recent.forget(r.id)
         if not result.matched_count:
             raise ConflictError("the relationship has already ended")
         return await self.for_party(caller, rel_id)
