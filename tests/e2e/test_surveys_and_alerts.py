@@ -262,6 +262,32 @@ def test_bad_answers_get_a_clear_4xx_and_nothing_is_stored_then_one_answer_count
     assert not [r for r in raw if FREE_TEXT.encode() in r]
 
 
+def test_the_coordinator_reads_comments_only_from_five_people_and_nobody_else_reads_them(
+    world: World, cast: Cast, relationship: str
+) -> None:
+    for survey in due(world, cast.mentee, relationship):
+        # Not answered by an earlier test of this module: answer it, with a comment.
+        answered = call(
+            world,
+            cast.mentee,
+            "POST",
+            f"/surveys/{survey['id']}/answers",
+            {"answers": {"q1": 4, "q2": 4, "q3": FREE_TEXT}},
+        )
+        assert answered.status_code == 201, answered.text
+    path = f"{base(cast)}/survey-comments"
+    seen = call(world, cast.coordinator, "GET", path)
+    assert seen.status_code == 200, seen.text
+    (pulse,) = [q for q in seen.json() if q["template_id"] == "tpl_pulse"]
+    # One person wrote: suppressed, without the text, without a count.
+    assert pulse["question_id"] == "q3" and pulse["suppressed"]
+    assert pulse["comments"] == [] and pulse["people"] == 0
+    assert FREE_TEXT not in seen.text
+    for who in (cast.mentee, cast.mentor, cast.hazel_admin, world.b.admin, world.coordinator):
+        refused = call(world, who, "GET", path)
+        assert refused.status_code == 404, refused.text
+
+
 def test_a_survey_that_closed_refuses_answers(world: World, cast: Cast) -> None:
     # The 4-week pulse of a relationship started 49 days minus a few seconds ago closes in
     # those few seconds (it stays open three weeks); the clock-driven version of this, without

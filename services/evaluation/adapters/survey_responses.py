@@ -25,9 +25,17 @@ from pydantic import BaseModel, Field
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from services.evaluation.adapters.programme_monitoring import ProgrammeTerms
 from services.evaluation.adapters.survey_collections import ANSWERS, INVITATIONS, RESPONDENTS
 from services.evaluation.adapters.survey_templates import SurveyTemplates
-from services.evaluation.domain.questions import CheckedAnswers, Question, SurveyKind, check_answers
+from services.evaluation.domain.questions import (
+    CheckedAnswers,
+    Question,
+    SurveyKind,
+    TemplateVersion,
+    check_answers,
+)
+from services.evaluation.domain.survey_comments import QuestionComments, comments_by_question
 from shared.auth.principal import CallerKind, Principal
 from shared.contracts.evaluation import SurveyCompleted
 from shared.errors import ConflictError, NotFoundError
@@ -93,6 +101,31 @@ class SurveyResponses:
         self._outbox = outbox
         self._templates = templates
         self._clock = clock
+
+    # --- what the programme's co-ordinators read ----------------------------------------
+
+    async def comments(self, caller: Principal, terms: ProgrammeTerms) -> list[QuestionComments]:
+        """The programme's free-text answers by question, for its co-ordinators (`terms`
+        from `ProgrammeMonitoring.coordinated`): from every participating organisation's
+        answer bodies, which name nobody; questions fewer than five people wrote to are
+        suppressed."""
+        bodies: list[Document] = []
+        for organisation in sorted(set(terms.organisations)):
+            answers = self._data.overseen(
+                caller, terms.coordinators, terms.organisations, organisation, ANSWERS
+            )
+            bodies += await answers.find(
+                {"programme_id": terms.programme_id},
+                projection={"template_id": 1, "template_version": 1, "texts": 1},
+            ).to_list()
+        versions = {(str(b.get("template_id")), b.get("template_version")) for b in bodies}
+        templates: dict[tuple[str, int], TemplateVersion] = {}
+        for template_id, version in versions:
+            if isinstance(version, int):
+                template = await self._templates.exact(template_id, version)
+                if template is not None:
+                    templates[(template_id, version)] = template
+        return comments_by_question(bodies, templates)
 
     # --- the person's own surveys --------------------------------------------------------
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Request, status
 
 from services.evaluation.adapters.surveys_and_alerts import SurveysAndAlerts
 from services.evaluation.domain.questions import TemplateDraft, TemplateVersion
+from services.evaluation.domain.survey_comments import QuestionComments
 from services.evaluation.domain.survey_schedule import SurveySchedule
 from shared.auth.http import Caller
 from shared.http.errors import AUTH_REFUSALS, Problem
@@ -31,6 +32,20 @@ EDIT_REFUSALS: dict[int | str, dict[str, Any]] = {
     409: {"model": Problem, "description": "a built-in template, or it changed meanwhile"},
     422: {"model": Problem, "description": "the template or schedule does not hold together"},
 }
+
+
+@router.get(
+    "/programmes/{programme_id}/survey-comments",
+    summary="What people wrote in the programme's surveys, anonymous (its co-ordinators)",
+    responses=AUTH_REFUSALS,
+)
+async def survey_comments(
+    programme_id: ProgrammeId, caller: Caller, parts: Parts
+) -> list[QuestionComments]:
+    """Free-text answers by question, without who, when or which relationship, in
+    alphabetical order; a question fewer than five people wrote to is suppressed."""
+    terms = await parts.programmes.coordinated(caller, programme_id)
+    return await parts.surveys.comments(caller, terms)
 
 
 @router.get(

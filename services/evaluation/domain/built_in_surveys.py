@@ -36,7 +36,8 @@ def _text(qid: str, text: str) -> Question:
 _INTRODUCTION = (
     "We would like to have your opinion of the mentoring programme so that we may evaluate and "
     "strengthen it for the future. Your answers are not shown with your name: figures are "
-    "pooled, and nothing is shown from fewer than five people."
+    "pooled, your comments are read by the programme's co-ordinators without your name once "
+    "five people have commented, and nothing is shown from fewer than five people."
 )
 
 MENTOR_QUESTIONNAIRE = TemplateVersion(
