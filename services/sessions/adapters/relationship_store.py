@@ -119,9 +119,12 @@ class RelationshipStore:
     def home(self, r: Relationship, collection: str) -> AsyncCollection[Document]:
         """The collection holding `r`'s records (for code that has already checked the
         caller through `for_party` or `for_oversight`, and for consumers)."""
-        if r.network:
+        return self._kept(r.network, r.home_organisation, collection)
+
+    def _kept(self, network: bool, organisation: str, collection: str) -> AsyncCollection[Document]:
+        if network:
             return self._data.network(collection)
-        return self._data.system_organisation(r.home_organisation, collection)
+        return self._data.system_organisation(organisation, collection)
 
     def event(self, r: Relationship, data: EventData) -> Envelope:
         """An event about `r`: network audience if it is a network record, else its
@@ -144,7 +147,10 @@ class RelationshipStore:
             terms = await self._programmes.terms(d.programme_id)
             mentee = Party(member_id=d.mentee_id, organisation_id=d.mentee_organisation_id)
             mentor = Party(member_id=d.mentor_id, organisation_id=d.mentor_organisation_id)
-            if terms.groups_mentees and await self._join_group(terms, mentor, mentee, d):
+            network = lives_in_network(
+                mentor, [mentee], len(terms.organisations) if terms.groups_mentees else 0
+            )
+            if terms.groups_mentees and await self._join_group(terms, network, mentee, d):
                 continue
             started = Relationship(
                 id=relationship_id(d.proposal_id),
@@ -153,9 +159,7 @@ class RelationshipStore:
                 model=terms.model,
                 mentor=mentor,
                 mentees=[mentee],
-                network=lives_in_network(
-                    mentor, [mentee], len(terms.organisations) if terms.groups_mentees else 0
-                ),
+                network=network,
                 phase=Phase.BUILDING_RAPPORT,
                 status=Status.ACTIVE,
                 # It started when both parties accepted, not when this service heard of it
@@ -172,23 +176,13 @@ class RelationshipStore:
                 log.info("relationship exists already", relationship=started.id)
 
     async def _join_group(
-        self, terms: ProgrammeTerms, mentor: Party, mentee: Party, d: MatchAccepted
+        self, terms: ProgrammeTerms, network: bool, mentee: Party, d: MatchAccepted
     ) -> bool:
-        """Add `mentee` to `mentor`'s running group relationship in the programme if it has
+        """Add `mentee` to the mentor's running group relationship in the programme (kept in
+        the network database if `network`, else in the mentor's organisation's) if it has
         room; True if they are in one now (including by an earlier delivery)."""
-        probe = Relationship(
-            id="probe",
-            proposal_id=d.proposal_id,
-            programme_id=d.programme_id,
-            mentor=mentor,
-            mentees=[mentee],
-            network=lives_in_network(mentor, [mentee], len(terms.organisations)),
-            phase=Phase.BUILDING_RAPPORT,
-            status=Status.ACTIVE,
-            started_at=datetime.now(UTC),
-        )
-        collection = self.home(probe, RELATIONSHIPS)
-        query = {"programme_id": d.programme_id, "mentor.member_id": mentor.member_id}
+        collection = self._kept(network, d.mentor_organisation_id, RELATIONSHIPS)
+        query = {"programme_id": d.programme_id, "mentor.member_id": d.mentor_id}
         for group in map(_relationship, await collection.find(query).to_list()):
             if group.party(mentee.member_id) is not None:
                 return True  # joined already: a redelivery
