@@ -18,7 +18,7 @@ MONGO_STOP_TIMEOUT="${MONGO_STOP_TIMEOUT:-15}"
 FERRETDB_SRC="$LOCAL_DIR/ferretdb"
 FERRETDB_HOME="$CACHE_DIR/ferretdb-$FERRETDB_VERSION"
 FERRETDB_BIN="$FERRETDB_HOME/ferretdb"
-FERRETDB_STAMP="$FERRETDB_HOME/ferretdb.src-sha256" # hash of main.go, go.mod, go.sum
+FERRETDB_STAMP="$FERRETDB_HOME/ferretdb.src-sha256" # hash of main.go, go.mod, go.sum, patches
 
 PIDFILE="$MONGO_DATA_DIR/mongo.pid"
 LOGFILE="$MONGO_DATA_DIR/mongo.log"
@@ -29,7 +29,8 @@ Usage: deploy/local/mongo.sh {fetch|start|stop|status|--help}
 
 A MongoDB wire-protocol server on $MONGO_HOST: mongod if it is on PATH, otherwise
 FerretDB v$FERRETDB_VERSION with its SQLite backend (our own embedding in deploy/local/ferretdb,
-built once with Go into the cache; rebuilt when its main.go/go.mod/go.sum change).
+with the patches in its patches/ folder, built once with Go into the cache; rebuilt when
+main.go, go.mod, go.sum or a patch changes).
 
   fetch    build FerretDB into the cache if needed (about a minute the first time;
            nothing to do when mongod is used)
@@ -63,7 +64,23 @@ server_kind() {
 }
 
 src_hash() {
-  sha256_of "$FERRETDB_SRC/main.go" "$FERRETDB_SRC/go.mod" "$FERRETDB_SRC/go.sum"
+  sha256_of "$FERRETDB_SRC/main.go" "$FERRETDB_SRC/go.mod" "$FERRETDB_SRC/go.sum" "$FERRETDB_SRC"/patches/*.patch
+}
+
+# patched_module DIR — FerretDB's module source copied into DIR with our patches applied, and
+# the build in DIR pointed at it (see deploy/local/ferretdb/patches: why each one exists).
+patched_module() {
+  local build="$1" module
+  module="$(cd "$build" && go mod download -json "github.com/FerretDB/FerretDB@v$FERRETDB_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [[ -d "$module" ]] || return 1
+  cp -R "$module" "$build/FerretDB"
+  chmod -R u+w "$build/FerretDB"
+  local p
+  for p in "$FERRETDB_SRC"/patches/*.patch; do
+    patch -s -p1 -d "$build/FerretDB" <"$p" || return 1
+  done
+  (cd "$build" && go mod edit -replace "github.com/FerretDB/FerretDB=./FerretDB")
 }
 
 built() {
@@ -87,7 +104,7 @@ fetch() {
   # Build from a copy, so the repository tree is never written to.
   build="$(mktemp -d "$FERRETDB_HOME/build.XXXXXX")"
   cp "$FERRETDB_SRC/main.go" "$FERRETDB_SRC/go.mod" "$FERRETDB_SRC/go.sum" "$build/"
-  if ! (cd "$build" && go mod tidy && go build -trimpath -o "$build/ferretdb" .) >"$FERRETDB_HOME/build.log" 2>&1; then
+  if ! { patched_module "$build" && (cd "$build" && go mod tidy && go build -trimpath -o "$build/ferretdb" .); } >"$FERRETDB_HOME/build.log" 2>&1; then
     cat "$FERRETDB_HOME/build.log" >&2
     rm -rf "$build"
     die mongo "FerretDB build failed (log above, also in $FERRETDB_HOME/build.log)"
