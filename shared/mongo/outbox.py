@@ -39,13 +39,11 @@ from shared.retry import Backoff
 log = get_logger(__name__)
 
 OUTBOX_FIELD = "_outbox"
-# Tidying is an update per document, and on FerretDB every update scans its collection: after
-# a bulk import (thousands of documents) tidying everything at once took minutes and held the
-# database. So each sweep tidies for at most this long per collection, a few documents per
-# statement, and the backlog drains over successive sweeps. Pending events are found by their
-# missing marker, so an untidied document costs only a little reading.
+# Tidying is an update per document, by `_id` alone (on FerretDB any other filter scans the
+# collection). After a bulk import that is thousands of updates, so each sweep tidies for at
+# most this long per collection and the backlog drains over successive sweeps. Pending events
+# are found by their missing marker, so an untidied document costs only a little reading.
 CLEAN_SECONDS = 1.0
-CLEAN_CHUNK = 5
 
 
 @dataclass(frozen=True)
@@ -188,15 +186,18 @@ class OutboxRelay:
         collection = self._client[db_name][coll_name]
         deadline = time.monotonic() + CLEAN_SECONDS
         tidied: list[PendingEvent] = []
-        for start in range(0, len(done), CLEAN_CHUNK):
+        by_document: dict[str, list[PendingEvent]] = defaultdict(list)
+        for p in done:
+            by_document[repr(p.document_id)].append(p)
+        for events in by_document.values():
             if time.monotonic() > deadline:
                 break
-            chunk = done[start : start + CLEAN_CHUNK]
-            await collection.update_many(
-                {"_id": {"$in": _document_ids(chunk)}},
-                {"$unset": {f"{OUTBOX_FIELD}.{p.event_id}": "" for p in chunk}},
+            # By `_id` alone: the only filter FerretDB answers from an index.
+            await collection.update_one(
+                {"_id": events[0].document_id},
+                {"$unset": {f"{OUTBOX_FIELD}.{p.event_id}": "" for p in events}},
             )
-            tidied.extend(chunk)
+            tidied.extend(events)
         # Markers go only after their events left the documents: a crash in between leaves
         # orphan markers, which the next sweep deletes.
         stale = [p.event_id for p in tidied] + sorted(orphans)
@@ -232,10 +233,6 @@ class OutboxRelay:
                 # Not fatal: the events are out; the sweep will publish them again and
                 # consumers deduplicate by event id.
                 log.warning("could not record outbox events as published", exc_info=True)
-
-
-def _document_ids(events: list[PendingEvent]) -> list[Any]:
-    return list({repr(p.document_id): p.document_id for p in events}.values())
 
 
 def published_collection(collection: str) -> str:
