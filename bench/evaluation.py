@@ -261,7 +261,7 @@ class History:
             held = started + timedelta(days=every * m + r.randint(0, 6), hours=r.randint(0, 8))
             self.add(
                 MeetingHeld(
-                    meeting_id=f"mtg_{rel[-16:]}{m:02d}",
+                    meeting_id=f"meeting:{rel}:{m + 1:010d}",
                     relationship_id=rel,
                     programme_id=programme,
                     held_at=held,

@@ -46,6 +46,7 @@ from shared.directory import OrganisationDirectory
 from shared.http.app import create_service_app, remote_verifier
 from shared.http.directory_routes import directory_router
 from shared.logging import configure_logging
+from shared.mongo.numbered import NumberedRecords
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.tenancy import TenantData
@@ -84,12 +85,13 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     circles = CircleStore(data, programmes)
     runtime.subscribe(CircleFormed, circles.on_circle_formed)
     circle_sessions = CircleSessionStore(circles, runtime.outbox)
-    meetings = MeetingStore(data, relationships, runtime.outbox)
+    numbered = NumberedRecords()
+    meetings = MeetingStore(data, relationships, runtime.outbox, numbered)
     calendar_feeds = CalendarFeedStore(data, meetings)
-    meeting_logs = MeetingLogStore(data, runtime.outbox, relationships)
+    meeting_logs = MeetingLogStore(data, runtime.outbox, relationships, numbered)
     action_plans = ActionPlanStore(data, runtime.outbox, relationships)
     message_notifier = MessageNotifier()
-    messages = MessageStore(data, runtime.outbox, message_notifier)
+    messages = MessageStore(data, runtime.outbox, message_notifier, numbered)
     # Messages posted through another instance reach this one's open streams by this poll.
     runtime.every(POLL_SECONDS, "message-poll", message_notifier.poll)
     # Every store that keeps what members write erases it; add each new one here.

@@ -98,7 +98,7 @@ class MeetingHeld(EventData):
     event_type: ClassVar[str] = "meeting.held"
     source: ClassVar[str] = "sessions"
 
-    meeting_id: str = Field(examples=["mtg_1a2b3c4d5e6f7a8b"])
+    meeting_id: str = Field(examples=["meeting:rel_4edaa8818d218819:0000000003"])
     relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
     programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
     held_at: datetime

@@ -133,7 +133,7 @@ def plan_of(scene: Scene, base: str, who: str = "mentee") -> dict[str, Any]:
 def test_the_mentee_writes_a_log_that_the_mentor_and_the_coordinator_read(
     scene: Scene, base: str, mentee_log: dict[str, Any]
 ) -> None:
-    assert mentee_log["id"].startswith("log_")
+    assert mentee_log["id"].startswith("log:")
     assert mentee_log["author"] == scene.ids["mentee"] and mentee_log["author_side"] == "mentee"
     assert mentee_log["written_with"] == [scene.ids["mentor"]]
     assert mentee_log["steps"][0] == {
@@ -373,7 +373,14 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(
         ("mentee", "PATCH", plan, {"completes_on": str(TODAY - timedelta(days=1))}, 422, "before"),
         ("mentee", "PATCH", plan, {"to_learn": "x" * 2001}, 422, "to_learn"),
         ("mentee", "PATCH", plan, {}, 422, "at least one"),
-        ("mentee", "POST", f"{base}/logs", log_body(meeting_id="mtg_0a0b0c0d"), 422, "meeting_id"),
+        (
+            "mentee",
+            "POST",
+            f"{base}/logs",
+            log_body(meeting_id="meeting:rel_0a0b0c0d:0000000001"),
+            422,
+            "meeting_id",
+        ),
         ("mentee", "POST", f"{plan}/goals/gol_unknown/oskar", {"scale": 4}, 404, "goal"),
     ]
     for who, method, path, body, status, reason in cases:

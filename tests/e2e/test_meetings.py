@@ -18,6 +18,7 @@ import httpx
 import pytest
 from icalendar import Calendar
 
+from services.sessions.adapters.calendar_ics import event_uid
 from services.sessions.adapters.erasure import FORMER_MEMBER
 from shared.contracts.registry import MemberErased
 from shared.contracts.sessions import MeetingHeld
@@ -160,7 +161,7 @@ def test_one_meeting_downloads_as_ics_with_the_right_times_in_the_right_zone(
         calendar = Calendar.from_ical(downloaded.content)
         assert str(calendar["METHOD"]) == "PUBLISH"
         [event] = calendar.events
-        assert str(event["UID"]) == f"{next_week['id']}@mentornet"
+        assert str(event["UID"]) == event_uid(next_week["id"])
         assert str(event["SUMMARY"]) == "Mentoring meeting"
         assert event.start == datetime.fromisoformat(next_week["starts_at"])
         assert isinstance(event.start, datetime)
@@ -182,12 +183,13 @@ def test_one_meeting_downloads_as_ics_with_the_right_times_in_the_right_zone(
 
 
 def feed_events(url: str) -> dict[str, Any]:
-    """The events of a feed fetched as a calendar app does: no Authorization header."""
+    """The events of a feed fetched as a calendar app does (no Authorization header), by
+    UID (`event_uid` of the meeting's id)."""
     fetched = httpx.get(url, timeout=15)
     assert fetched.status_code == 200, fetched.text
     assert fetched.headers["content-type"].startswith("text/calendar")
     assert "authorization" not in {k.lower() for k in fetched.request.headers}
-    return {str(e["UID"]).split("@")[0]: e for e in Calendar.from_ical(fetched.content).events}
+    return {str(e["UID"]): e for e in Calendar.from_ical(fetched.content).events}
 
 
 def test_the_calendar_feed_works_without_a_token_rotates_and_revokes(
@@ -202,13 +204,13 @@ def test_the_calendar_feed_works_without_a_token_rotates_and_revokes(
     assert scene.call("mentee", "GET", "/members/me/calendar-feed").json()["active"] is True
     events = feed_events(url)
     # Planned and held meetings; the cancelled one is left out.
-    wanted = {meetings[k]["id"] for k in ("next_week", "soon", "direct")}
+    wanted = {event_uid(meetings[k]["id"]) for k in ("next_week", "soon", "direct")}
     assert set(events) == wanted
-    next_week = events[meetings["next_week"]["id"]]
+    next_week = events[event_uid(meetings["next_week"]["id"])]
     assert next_week.start == datetime.fromisoformat(meetings["next_week"]["starts_at"])
     assert isinstance(next_week.start, datetime) and next_week.start.tzinfo == LONDON
     assert str(next_week["SUMMARY"]) == "Mentoring meeting"
-    direct = events[meetings["direct"]["id"]]
+    direct = events[event_uid(meetings["direct"]["id"])]
     assert isinstance(direct.start, datetime)
     assert direct.start.tzinfo == ZoneInfo("Asia/Tokyo")
     assert direct.end - direct.start == timedelta(minutes=120)
@@ -358,7 +360,7 @@ def test_an_ended_relationship_refuses_new_meetings(scene: Scene) -> None:
     planned = scene.call(mentee, "POST", base, ahead)
     assert planned.status_code == 201, planned.text
     feed = scene.call(mentee, "POST", "/members/me/calendar-feed").json()["url"]
-    assert planned.json()["id"] in feed_events(feed)
+    assert event_uid(planned.json()["id"]) in feed_events(feed)
     ended = scene.call(mentee, "POST", f"/relationships/{rel}/end", {"reason": "no_time"})
     assert ended.status_code == 200, ended.text
     past = {**ahead, "status": "held", "starts_at": "2026-11-01T10:00:00Z"}
@@ -375,7 +377,7 @@ def test_an_ended_relationship_refuses_new_meetings(scene: Scene) -> None:
     # The meeting that will not happen shows as cancelled, and leaves the feed.
     [shown] = scene.call(mentor, "GET", base).json()
     assert shown["status"] == "cancelled"
-    assert planned.json()["id"] not in feed_events(feed)
+    assert event_uid(planned.json()["id"]) not in feed_events(feed)
 
 
 def test_meeting_held_is_published_once_per_held_meeting_with_the_contracts_fields_only(
@@ -471,4 +473,4 @@ def test_erasure_keeps_the_joint_facts_and_removes_what_the_erased_member_wrote(
     ics = scene.call(kept_name, "GET", f"{base}/{theirs['id']}.ics")
     assert ics.status_code == 200 and MARKERS["erased"] not in ics.text
     assert "LOCATION" not in ics.text
-    assert set(feed_events(kept_feed)) == {theirs["id"], mine.json()["id"]}
+    assert set(feed_events(kept_feed)) == {event_uid(theirs["id"]), event_uid(mine.json()["id"])}

@@ -21,7 +21,7 @@ from services.sessions.domain.meeting_logs import (
     StepOwner,
     check_author,
     check_dates,
-    new_log_id,
+    logs_of,
     without_member,
     written_with,
 )
@@ -58,7 +58,7 @@ def group(mentees: int = 1) -> Relationship:
 def stored(author: str = "mem_e0") -> MeetingLog:
     return MeetingLog(
         **content().model_dump(),
-        id=new_log_id(),
+        id=logs_of("rel_1") + ":0000000001",
         relationship_id="rel_1",
         programme_id="prg_1",
         author=author,
@@ -76,7 +76,7 @@ def test_a_log_holds_resource_13s_boxes_with_steps_and_who_takes_them() -> None:
         next_actions=[{"step": "read the BOOST notes", "owner": "both", "resources": "notes"}],
         next_resources="BOOST notes",
         next_meeting_on="2027-03-01",
-        meeting_id="mtg_1a2b3c4d5e6f7a8b",
+        meeting_id="meeting:rel_1:0000000001",
     )
     assert log.challenges == "time for reflection"  # stripped
     assert log.steps == [Step(step="observe a review", owner=StepOwner.MENTEE)]
@@ -151,9 +151,9 @@ def test_an_erased_member_shows_as_the_placeholder() -> None:
     assert without_member(["mem_r"], "mem_e0", "former member") == ["mem_r"]
 
 
-def test_log_ids_are_fresh() -> None:
-    ids = {new_log_id() for _ in range(100)}
-    assert len(ids) == 100 and all(i.startswith("log_") for i in ids)
+def test_each_relationship_numbers_its_own_logs() -> None:
+    assert logs_of("rel_1") != logs_of("rel_2")
+    assert logs_of("rel_1").endswith("rel_1")
 
 
 def test_the_event_can_carry_no_text_of_the_log() -> None:

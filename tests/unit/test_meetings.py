@@ -47,6 +47,7 @@ from services.sessions.domain.relationships import (
 from shared.contracts.sessions import MeetingHeld
 from shared.errors import ConflictError
 
+MEETING_ID = "meeting:rel_1:0000000001"
 NOW = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
 TERMS = ProgrammeTerms(programme_id="prg_1", min_meeting_minutes=60, max_meeting_minutes=120)
 LONDON = "Europe/London"
@@ -88,7 +89,9 @@ def facts(**changes: object) -> MeetingFacts:
 
 
 def planned(**changes: object) -> Meeting:
-    return new_meeting(relationship(), TERMS, facts(**changes), MeetingStatus.PLANNED, "mem_e", NOW)
+    return new_meeting(
+        relationship(), TERMS, facts(**changes), MeetingStatus.PLANNED, "mem_e", NOW, MEETING_ID
+    )
 
 
 # --- time zones -------------------------------------------------------------------------
@@ -188,7 +191,13 @@ def test_lengths_inside_the_programmes_bounds_pass_inclusive() -> None:
 def test_lengths_outside_the_bounds_are_refused_naming_them(minutes: int) -> None:
     with pytest.raises(MeetingLengthError) as refused:
         new_meeting(
-            relationship(), TERMS, facts(minutes=minutes), MeetingStatus.PLANNED, "mem_e", NOW
+            relationship(),
+            TERMS,
+            facts(minutes=minutes),
+            MeetingStatus.PLANNED,
+            "mem_e",
+            NOW,
+            MEETING_ID,
         )
     assert refused.value.status == 422
     assert "60 to 120 minutes" in refused.value.detail and str(minutes) in refused.value.detail
@@ -197,9 +206,13 @@ def test_lengths_outside_the_bounds_are_refused_naming_them(minutes: int) -> Non
 def test_an_unknown_programme_has_the_default_bounds() -> None:
     terms = unknown_programme("prg_unknown")
     assert (terms.min_meeting_minutes, terms.max_meeting_minutes) == (15, 480)
-    new_meeting(relationship(), terms, facts(minutes=15), MeetingStatus.PLANNED, "mem_e", NOW)
+    new_meeting(
+        relationship(), terms, facts(minutes=15), MeetingStatus.PLANNED, "mem_e", NOW, MEETING_ID
+    )
     with pytest.raises(MeetingLengthError, match="15 to 480"):
-        new_meeting(relationship(), terms, facts(minutes=481), MeetingStatus.PLANNED, "m", NOW)
+        new_meeting(
+            relationship(), terms, facts(minutes=481), MeetingStatus.PLANNED, "m", NOW, MEETING_ID
+        )
 
 
 def test_a_held_meeting_in_the_future_is_refused() -> None:
@@ -215,10 +228,10 @@ def test_a_meeting_held_before_the_relationship_started_is_refused() -> None:
     r = relationship()  # started sixty days before NOW
     before = facts(starts_at=r.started_at - CLOCK_LEEWAY - timedelta(minutes=1))
     with pytest.raises(HeldBeforeStartError) as refused:
-        new_meeting(r, TERMS, before, MeetingStatus.HELD, "mem_e", NOW)
+        new_meeting(r, TERMS, before, MeetingStatus.HELD, "mem_e", NOW, MEETING_ID)
     assert refused.value.status == 422 and refused.value.error == "held_before_relationship"
     after = facts(starts_at=r.started_at + timedelta(hours=1))
-    new_meeting(r, TERMS, after, MeetingStatus.HELD, "mem_e", NOW)
+    new_meeting(r, TERMS, after, MeetingStatus.HELD, "mem_e", NOW, MEETING_ID)
 
 
 def test_a_planned_meeting_lies_ahead() -> None:
@@ -240,7 +253,7 @@ def test_a_mistyped_year_is_refused() -> None:
 
 def test_planning_keeps_who_planned_and_who_gave_the_location() -> None:
     m = planned(location="  Harbour   House \n")
-    assert m.status is MeetingStatus.PLANNED and m.id.startswith("mtg_")
+    assert m.status is MeetingStatus.PLANNED and m.id == MEETING_ID
     assert m.planned_by == "mem_e" and m.planned_at == NOW and m.recorded_by is None
     assert m.location == "Harbour House" and m.location_by == "mem_e"
     assert m.starts_at == datetime(2027, 2, 10, 18, 0, tzinfo=UTC) and m.time_zone == LONDON
@@ -254,17 +267,18 @@ def test_recording_a_past_meeting_as_held_directly() -> None:
         MeetingStatus.HELD,
         "mem_r",
         NOW,
+        MEETING_ID,
     )
     assert m.status is MeetingStatus.HELD and m.planned_by is None
     assert m.recorded_by == "mem_r" and m.location is None and m.location_by is None
     with pytest.raises(HeldInFutureError):
-        new_meeting(relationship(), TERMS, facts(), MeetingStatus.HELD, "mem_r", NOW)
+        new_meeting(relationship(), TERMS, facts(), MeetingStatus.HELD, "mem_r", NOW, MEETING_ID)
 
 
 def test_an_ended_relationship_takes_no_new_meetings_and_no_changes() -> None:
     ended = relationship(Status.ENDED)
     with pytest.raises(RelationshipEndedError) as refused:
-        new_meeting(ended, TERMS, facts(), MeetingStatus.PLANNED, "mem_e", NOW)
+        new_meeting(ended, TERMS, facts(), MeetingStatus.PLANNED, "mem_e", NOW, MEETING_ID)
     assert refused.value.status == 409
     m = planned()
     with pytest.raises(RelationshipEndedError):
@@ -371,7 +385,8 @@ def test_one_meeting_as_ics_in_its_zone() -> None:
     calendar = parse(rendered)
     assert str(calendar["METHOD"]) == "PUBLISH"
     [event] = calendar.events
-    assert str(event["UID"]) == event_uid(m.id) == f"{m.id}@mentornet"
+    assert str(event["UID"]) == event_uid(m.id)
+    assert str(event["UID"]).endswith("@mentornet") and "rel_1" not in str(event["UID"])
     assert str(event["SUMMARY"]) == SUMMARY == "Mentoring meeting"
     assert event.start == datetime(2027, 7, 10, 18, 0, tzinfo=ZoneInfo(LONDON))
     assert event.start == m.starts_at and event.end == m.ends_at

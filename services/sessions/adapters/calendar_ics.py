@@ -1,16 +1,18 @@
 """Meetings as iCalendar (RFC 5545), with the `icalendar` library.
 
 One meeting downloads as a calendar of one event; a member's feed is one calendar of all
-their meetings. Every event: UID `<meeting id>@mentornet` (stable, so a calendar app updates
-rather than duplicates it), DTSTAMP, DTSTART/DTEND in the meeting's IANA zone with its
-VTIMEZONE (or in UTC when only an offset was given), SUMMARY "Mentoring meeting" and nothing
-more telling (no names, no programme, no notes), the method and length in DESCRIPTION, the
-location if a party gave one, and STATUS. The calendar says METHOD:PUBLISH. What we write is
-parsed back before it is served, so a malformed calendar is our error, never the app's.
+their meetings. Every event: UID `<digest of the meeting id>@mentornet` (stable, so a calendar
+app updates rather than duplicates it; a digest, as the id names the relationship), DTSTAMP,
+DTSTART/DTEND in the meeting's IANA zone with its VTIMEZONE (or in UTC when only an offset
+was given), SUMMARY "Mentoring meeting" and nothing more telling (no names, no programme, no
+notes), the method and length in DESCRIPTION, the location if a party gave one, and STATUS.
+The calendar says METHOD:PUBLISH. What we write is parsed back before it is served, so a
+malformed calendar is our error, never the app's.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -43,7 +45,8 @@ class CalendarRenderError(RuntimeError):
 
 def event_uid(meeting_id: str) -> str:
     """The iCalendar UID of a meeting."""
-    return f"{meeting_id}@{UID_DOMAIN}"
+    digest = hashlib.sha256(meeting_id.encode()).hexdigest()[:32]
+    return f"{digest}@{UID_DOMAIN}"
 
 
 def _event(meeting: Meeting, status: MeetingStatus, stamp: datetime) -> Event:

@@ -23,7 +23,7 @@ def _store(request: Request) -> MeetingLogStore:
 
 MeetingLogs = Annotated[MeetingLogStore, Depends(_store)]
 # Lenient on purpose: an id that is not one is answered like an unknown one (404), never 422.
-LogId = Annotated[str, Path(max_length=200, examples=["log_3c9d1e2f4a5b6c7d"])]
+LogId = Annotated[str, Path(max_length=200, examples=["log:rel_4edaa8818d218819:0000000002"])]
 
 WRITE_REFUSALS = {
     **AUTH_REFUSALS,

@@ -1,15 +1,17 @@
 """Meeting logs (seed 002, Resource 13) through the data door, for the caller.
 
 Where they live: beside their relationship (`RelationshipStore.home`): the network database
-for a cross-organisation relationship, else its organisation's; every query filters by the
-relationship id. Who reads them: the parties and the programme's co-ordinators
+for a cross-organisation relationship, else its organisation's, numbered per relationship
+(`shared.mongo.numbered`) so they are found by `_id` alone; every one found is checked to be
+the relationship's. Who reads them: the parties and the programme's co-ordinators
 (`for_oversight`, BRIEF §4; seed 002 "only available to the parties concerned and the
 co-ordinator"); who writes: a party (`for_party`); who changes one: its author. Everyone else
 gets 404, as for a relationship that does not exist.
 
 Writes are single documents: writing inserts the log with `meeting_log.written` in its outbox;
 a change is one update guarded by the author, carrying the event again (the contract says
-"wrote (or changed)"). The event says only that and when: never the text.
+"wrote (or changed)"). The event says only that and when: never the text. Erasure blanks an
+erased author's log in place (its number stays taken; nothing of it is shown).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from services.sessions.domain.meeting_logs import (
     UnknownMeetingError,
     check_author,
     check_dates,
-    new_log_id,
+    logs_of,
     without_member,
     written_with,
 )
@@ -40,17 +42,25 @@ from shared.errors import NotFoundError
 from shared.events.envelope import Envelope
 from shared.logging import get_logger
 from shared.mongo.databases import Document
+from shared.mongo.numbered import NumberedRecords
 from shared.mongo.outbox import OutboxWriter
 from shared.tenancy import TenantData
 
 log = get_logger(__name__)
 
 LOGS = "meeting_logs"
+# What is left of a log whose author was erased: where it sits, nothing of what it said.
+_BLANKED_KEEPS = ["relationship_id", "programme_id"]
 
 
 def _log(document: Document) -> MeetingLog:
     fields = {k: v for k, v in document.items() if not k.startswith("_")}
     return MeetingLog.model_validate({**fields, "id": document["_id"]})
+
+
+def _shown_in(document: Document, r: Relationship) -> bool:
+    """A log of `r` that is still there (not blanked by erasure)."""
+    return document.get("relationship_id") == r.id and not document.get("removed")
 
 
 def _content(content: MeetingLogContent) -> dict[str, Any]:
@@ -62,11 +72,16 @@ class MeetingLogStore:
     """Meeting logs as their relationship's parties and co-ordinators may see them."""
 
     def __init__(
-        self, data: TenantData, outbox: OutboxWriter, relationships: RelationshipStore
+        self,
+        data: TenantData,
+        outbox: OutboxWriter,
+        relationships: RelationshipStore,
+        numbered: NumberedRecords,
     ) -> None:
         self._data = data
         self._outbox = outbox
         self._relationships = relationships
+        self._numbered = numbered
 
     def _collection(self, r: Relationship) -> AsyncCollection[Document]:
         return self._relationships.home(r, LOGS)
@@ -79,8 +94,10 @@ class MeetingLogStore:
         """A linked meeting must be one of the relationship's (planned, held or cancelled)."""
         if content.meeting_id is None:
             return
-        linked = {"_id": content.meeting_id, "relationship_id": r.id}
-        if await self._relationships.home(r, MEETINGS).count_documents(linked) == 0:
+        meeting = await self._relationships.home(r, MEETINGS).find_one(
+            {"_id": content.meeting_id}, projection={"relationship_id": 1}
+        )
+        if meeting is None or meeting.get("relationship_id") != r.id:
             raise UnknownMeetingError(
                 f"meeting_id {content.meeting_id!r} is not a meeting of this relationship"
             )
@@ -94,35 +111,42 @@ class MeetingLogStore:
         await self._check_meeting(r, content)
         side = r.side_of(caller.subject)
         assert side is not None  # for_party returned r, so the caller is a party
-        written = MeetingLog(
-            **content.model_dump(),
-            id=new_log_id(),
-            relationship_id=r.id,
-            programme_id=r.programme_id,
-            author=caller.subject,
-            author_side=side,
-            written_with=written_with(r, caller.subject),
-            written_at=now,
-            revision=1,
-        )
-        document: Document = {
-            "_id": written.id,
-            **written.model_dump(mode="json", exclude={"id", "written_at", "edited_at"}),
-            "written_at": now,
-            "edited_at": None,
-        }
-        await self._outbox.insert(self._collection(r), document, self._written(r, now))
-        return written
+        taken: list[MeetingLog] = []
+
+        async def write(log_id: str, _number: int) -> None:
+            written = MeetingLog(
+                **content.model_dump(),
+                id=log_id,
+                relationship_id=r.id,
+                programme_id=r.programme_id,
+                author=caller.subject,
+                author_side=side,
+                written_with=written_with(r, caller.subject),
+                written_at=now,
+                revision=1,
+            )
+            document: Document = {
+                "_id": written.id,
+                **written.model_dump(mode="json", exclude={"id", "written_at", "edited_at"}),
+                "written_at": now,
+                "edited_at": None,
+            }
+            await self._outbox.insert(self._collection(r), document, self._written(r, now))
+            taken.append(written)
+
+        await self._numbered.take(self._collection(r), logs_of(r.id), write)
+        return taken[-1]
 
     async def logs(self, caller: Principal, rel_id: str) -> list[MeetingLog]:
         """The relationship's logs, newest meeting first."""
         r = await self._relationships.for_oversight(caller, rel_id)
-        found = await self._collection(r).find({"relationship_id": r.id}).to_list()
-        return sorted(map(_log, found), key=lambda g: (g.met_on, g.written_at), reverse=True)
+        found = await self._numbered.walk(self._collection(r), logs_of(r.id))
+        shown = [_log(d) for d in found if _shown_in(d, r)]
+        return sorted(shown, key=lambda g: (g.met_on, g.written_at), reverse=True)
 
     async def _find(self, r: Relationship, log_id: str) -> MeetingLog:
-        document = await self._collection(r).find_one({"_id": log_id, "relationship_id": r.id})
-        if document is None:
+        document = await self._collection(r).find_one({"_id": log_id})
+        if document is None or not _shown_in(document, r):
             raise NotFoundError(f"no meeting log {log_id!r} in relationship {r.id!r}")
         return _log(document)
 
@@ -160,7 +184,13 @@ class MeetingLogStore:
             self._data.network(LOGS),
             self._data.system_organisation(organisation_id, LOGS),
         ):
-            removed = await collection.delete_many({"author": member_id})
+            theirs = await collection.find(
+                {"author": member_id}, projection=_BLANKED_KEEPS
+            ).to_list()
+            for document in theirs:
+                await collection.replace_one(
+                    {"_id": document["_id"]}, {**document, "removed": True}
+                )
             mentioned = await collection.find(
                 {"written_with": member_id}, projection={"written_with": 1}
             ).to_list()
@@ -175,9 +205,9 @@ class MeetingLogStore:
                         }
                     },
                 )
-            if removed.deleted_count or mentioned:
+            if theirs or mentioned:
                 log.info(
                     "meeting logs erased",
-                    removed=removed.deleted_count,
+                    removed=len(theirs),
                     anonymised=len(mentioned),
                 )

@@ -25,7 +25,9 @@ def _store(request: Request) -> MeetingStore:
 Meetings = Annotated[MeetingStore, Depends(_store)]
 # Lenient on purpose: an id that is not one is answered like an unknown one (404), never 422.
 RelationshipId = Annotated[str, Path(max_length=200, examples=["rel_5d2c7a9e1b3f4a6c"])]
-MeetingId = Annotated[str, Path(max_length=200, examples=["mtg_1a2b3c4d5e6f7a8b"])]
+MeetingId = Annotated[
+    str, Path(max_length=200, examples=["meeting:rel_4edaa8818d218819:0000000003"])
+]
 
 WRITE_REFUSALS = {
     **AUTH_REFUSALS,

@@ -2,7 +2,9 @@
 
 Meetings live beside their relationship (`RelationshipStore.home`: the network database for
 a cross-organisation relationship, else its organisation's), one document each, with
-`relationship_id` and `programme_id`; every query filters by the relationship id. Reading is
+`relationship_id` and `programme_id`, numbered per relationship (`shared.mongo.numbered`), so
+a relationship's meetings are found by `_id` alone and every one found is checked to be the
+relationship's. Reading is
 for the parties and the programme's co-ordinators (`for_oversight`), writing for the parties
 only (`for_party`); anyone else gets 404.
 
@@ -32,6 +34,7 @@ from services.sessions.domain.meetings import (
     cancelled,
     held,
     meeting_held_event,
+    meetings_of,
     new_meeting,
     shown_status,
 )
@@ -39,6 +42,7 @@ from services.sessions.domain.relationships import Relationship
 from shared.auth.principal import Principal
 from shared.errors import ConflictError, NotFoundError
 from shared.mongo.databases import Document
+from shared.mongo.numbered import NumberedRecords
 from shared.mongo.outbox import OutboxWriter
 from shared.tenancy import TenantData
 
@@ -71,18 +75,23 @@ class MeetingStore:
     """Meetings as the parties and their programme's co-ordinators may see them."""
 
     def __init__(
-        self, data: TenantData, relationships: RelationshipStore, outbox: OutboxWriter
+        self,
+        data: TenantData,
+        relationships: RelationshipStore,
+        outbox: OutboxWriter,
+        numbered: NumberedRecords,
     ) -> None:
         self._data = data
         self._relationships = relationships
         self._outbox = outbox
+        self._numbered = numbered
 
     def _collection(self, r: Relationship) -> AsyncCollection[Document]:
         return self._relationships.home(r, MEETINGS)
 
     async def _find(self, r: Relationship, meeting_id: str) -> Meeting:
-        document = await self._collection(r).find_one({"_id": meeting_id, "relationship_id": r.id})
-        if document is None:
+        document = await self._collection(r).find_one({"_id": meeting_id})
+        if document is None or document.get("relationship_id") != r.id:
             raise NotFoundError(f"no meeting {meeting_id!r} in relationship {r.id!r}")
         return _meeting(document)
 
@@ -91,8 +100,8 @@ class MeetingStore:
     async def of_relationship(self, caller: Principal, rel_id: str) -> list[Meeting]:
         """Every meeting of the relationship, earliest first."""
         r = await self._relationships.for_oversight(caller, rel_id)
-        found = await self._collection(r).find({"relationship_id": r.id}).to_list()
-        meetings = [_as_shown(_meeting(d), r) for d in found]
+        found = await self._numbered.walk(self._collection(r), meetings_of(r.id))
+        meetings = [_as_shown(_meeting(d), r) for d in found if d.get("relationship_id") == r.id]
         return sorted(meetings, key=lambda m: (m.starts_at, m.id))
 
     async def one(self, caller: Principal, rel_id: str, meeting_id: str) -> Meeting:
@@ -113,11 +122,18 @@ class MeetingStore:
         """A party plans a meeting, or records one as held directly (→ `meeting.held`)."""
         r = await self._relationships.for_party(caller, rel_id)
         terms = await self._relationships.terms(r)
-        m = new_meeting(r, terms, facts, status, caller.subject, datetime.now(UTC))
-        held_now = m.status is MeetingStatus.HELD
-        events = [self._relationships.event(r, meeting_held_event(m))] if held_now else []
-        await self._outbox.insert(self._collection(r), _document(m), events)
-        return m
+        now = datetime.now(UTC)
+        taken: list[Meeting] = []
+
+        async def write(meeting_id: str, _number: int) -> None:
+            m = new_meeting(r, terms, facts, status, caller.subject, now, meeting_id)
+            held_now = m.status is MeetingStatus.HELD
+            events = [self._relationships.event(r, meeting_held_event(m))] if held_now else []
+            await self._outbox.insert(self._collection(r), _document(m), events)
+            taken.append(m)
+
+        await self._numbered.take(self._collection(r), meetings_of(r.id), write)
+        return taken[-1]
 
     async def hold(
         self, caller: Principal, rel_id: str, meeting_id: str, changes: HeldChanges

@@ -1,27 +1,24 @@
 """Messages and read markers of open threads, in the thread's home database.
 
 FerretDB v1 shapes this (BRIEF §5a; docs/decisions.md, "E-mentoring messages"):
-- Posting is one insert, never an update: the message's `_id` is its thread and number, so
-  two writers who read the same newest number collide on the unique `_id` and the loser
-  takes the next number. A number is therefore only ever taken after every smaller one is
-  visible, which makes "messages after n" exact for cursors, markers and stream resumes.
+- Posting is one insert, never an update: the message's `_id` is its thread and number
+  (`shared.mongo.numbered`), so two writers who read the same newest number collide on the
+  unique `_id` and the loser takes the next number. A number is therefore only ever taken
+  after every smaller one is visible, which makes "messages after n" exact for cursors,
+  markers and stream resumes, and the newest number is found by lookups by `_id` alone.
   `message.posted` rides in the inserted document (the outbox), with no text and no author.
-- A read marker is one small document per (thread, participant), moved forwards only by one
-  guarded upsert.
-- Erasure removes the erased member's messages and markers. If the thread's newest message
-  is theirs, that one is replaced by a content-free placeholder (no author, no text) instead,
-  so its number is never handed out again; answers to their messages stay, naming the
-  answered author as FORMER_MEMBER.
+- A read marker is one small document per (thread, participant), moved forwards only, by one
+  upsert by `_id` with `$max`.
+- Erasure replaces each of the erased member's messages by a content-free placeholder (no
+  author, no text, no time), so its number is never handed out again, and removes their
+  markers; answers to their messages stay, naming the answered author as FORMER_MEMBER.
 """
 
 from __future__ import annotations
 
-import contextlib
 from datetime import UTC, datetime
-from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
 
 from services.sessions.adapters.erasure import FORMER_MEMBER
 from services.sessions.adapters.message_notifier import MessageNotifier
@@ -45,16 +42,14 @@ from shared.contracts.sessions import MessagePosted
 from shared.errors import ConflictError, NotFoundError
 from shared.logging import get_logger
 from shared.mongo.databases import Document
+from shared.mongo.numbered import NumberedRecords
 from shared.mongo.outbox import OUTBOX_FIELD, OutboxWriter
 from shared.tenancy import TenantData
 
 log = get_logger(__name__)
 
-# Two writers colliding on a number retry with the next; this many collisions in a row means
-# a crowd is writing at once, and the caller is asked to send again.
-POST_ATTEMPTS = 8
-LAST_NUMBERS_KEPT = 50_000  # threads whose last number this instance remembers
 STREAM_BATCH = 100
+UNREAD_LOOKUPS = 200  # unread counted by lookups by `_id` up to this far behind the newest
 _SHOWN = {OUTBOX_FIELD: 0}  # what readers never get back from a message document
 _PRESENT = {"removed": {"$ne": True}}  # erasure placeholders hold a number, nothing else
 
@@ -83,15 +78,17 @@ def _message(document: Document) -> Message:
 class MessageStore:
     """Posts, pages, markers and erasure for threads the caller has opened."""
 
-    def __init__(self, data: TenantData, outbox: OutboxWriter, notifier: MessageNotifier) -> None:
+    def __init__(
+        self,
+        data: TenantData,
+        outbox: OutboxWriter,
+        notifier: MessageNotifier,
+        numbered: NumberedRecords,
+    ) -> None:
         self._data = data
         self._outbox = outbox
         self._notifier = notifier
-        # The last number this instance gave each thread: the next post tries the one after
-        # it first, without reading the thread's newest message (a scan of the collection on
-        # FerretDB). The unique `_id` still decides: a number taken meanwhile (by another
-        # instance) fails the insert, and the thread is read as before.
-        self._last_numbers: dict[str, int] = {}
+        self._numbered = numbered
 
     # --- writing -------------------------------------------------------------------------
 
@@ -104,17 +101,16 @@ class MessageStore:
         body = message_text(text)
         answered: Document | None = None
         if reply_to is not None:
-            answered = await thread.messages.find_one(
-                {**thread.scope, "number": reply_to, **_PRESENT},
-                projection={"author_id": 1},
-            )
+            answered = await self._by_number(thread, reply_to) if reply_to > 0 else None
+            if answered is not None and answered.get("removed"):
+                answered = None
             check_reply_target(reply_to, exists=answered is not None)
-        known = self._last_numbers.get(thread.key)
-        for _ in range(POST_ATTEMPTS):
-            number = (known if known is not None else await self.latest_number(thread)) + 1
+        posted: list[Document] = []
+
+        async def write(record_id: str, number: int) -> None:
             now = _stored_precision(datetime.now(UTC))
             document: Document = {
-                "_id": message_id(thread.kind, thread.id, number),
+                "_id": record_id,
                 **thread.labels(),
                 "number": number,
                 "author_id": thread.reader,
@@ -126,53 +122,64 @@ class MessageStore:
                     else None
                 ),
             }
-            posted = MessagePosted(
+            event = MessagePosted(
                 thread_kind=thread.kind.value,
                 thread_id=thread.id,
                 programme_id=thread.programme_id,
                 posted_at=now,
             )
-            try:
-                await self._outbox.insert(thread.messages, document, [thread.announce(posted)])
-            except DuplicateKeyError:
-                known = None  # someone took this number a moment ago: read the thread again
-                continue
-            if len(self._last_numbers) >= LAST_NUMBERS_KEPT:
-                self._last_numbers.clear()
-            self._last_numbers[thread.key] = number
-            self._notifier.posted(thread.key, number)
-            return _message(document)
-        raise ConflictError("many messages are arriving in this thread at once; send it again")
+            await self._outbox.insert(thread.messages, document, [thread.announce(event)])
+            posted.append(document)
+
+        number = await self._numbered.take(thread.messages, thread.key, write)
+        self._notifier.posted(thread.key, number)
+        return _message(posted[-1])
 
     # --- reading -------------------------------------------------------------------------
 
     async def latest_number(self, thread: OpenThread) -> int:
         """The thread's newest number (0 when empty); erasure placeholders count, so a
         number is never reused."""
-        newest = await self._newest(thread)
-        return int(newest["number"]) if newest else 0
+        return await self._numbered.newest(thread.messages, thread.key)
 
     async def _newest(self, thread: OpenThread) -> Document | None:
-        found = thread.messages.find(thread.scope, projection=_SHOWN).sort("number", -1).limit(1)
-        documents = await found.to_list()
-        return documents[0] if documents else None
+        number = await self.latest_number(thread)
+        if number == 0:
+            return None
+        return await self._by_number(thread, number)
+
+    async def _present(
+        self, thread: OpenThread, *, start: int, step: int, want: int
+    ) -> list[Document]:
+        """Up to `want` messages still there (not erasure placeholders), from number `start`
+        by `step`, found by `_id` alone."""
+
+        def shown(document: Document) -> bool:
+            return document.get("thread_key") == thread.key and not document.get("removed")
+
+        return await self._numbered.run(
+            thread.messages, thread.key, start=start, step=step, want=want, shown=shown
+        )
+
+    async def _by_number(self, thread: OpenThread, number: int) -> Document | None:
+        document = await thread.messages.find_one(
+            {"_id": message_id(thread.kind, thread.id, number)}, projection=_SHOWN
+        )
+        return (
+            document if document is not None and document.get("thread_key") == thread.key else None
+        )
 
     async def page(
         self, thread: OpenThread, order: Order, cursor: str | None, limit: int
     ) -> MessagePage:
         """One page of the history, in `order`, continuing after `cursor`."""
         bounds = page_bounds(order, Cursor.decode(cursor, order) if cursor else None, limit)
-        query: dict[str, Any] = {**thread.scope, **_PRESENT}
-        if bounds.before is not None:
-            query["number"] = {"$lt": bounds.before}
-        if bounds.after is not None:
-            query["number"] = {"$gt": bounds.after}
-        found = (
-            thread.messages.find(query, projection=_SHOWN)
-            .sort("number", -1 if bounds.descending else 1)
-            .limit(bounds.fetch)
-        )
-        documents = await found.to_list()
+        if bounds.descending:
+            step = -1
+            start = bounds.before - 1 if bounds.before else await self.latest_number(thread)
+        else:
+            step, start = 1, (bounds.after or 0) + 1
+        documents = await self._present(thread, start=start, step=step, want=bounds.fetch)
         shown, following = cut_page([int(d["number"]) for d in documents], bounds)
         return MessagePage(
             order=order,
@@ -184,14 +191,8 @@ class MessageStore:
         self, thread: OpenThread, after: int, limit: int = STREAM_BATCH
     ) -> list[Message]:
         """Messages numbered above `after`, oldest first (what a stream sends next)."""
-        found = (
-            thread.messages.find(
-                {**thread.scope, **_PRESENT, "number": {"$gt": after}}, projection=_SHOWN
-            )
-            .sort("number", 1)
-            .limit(limit)
-        )
-        return [_message(d) for d in await found.to_list()]
+        found = await self._present(thread, start=after + 1, step=1, want=limit)
+        return [_message(d) for d in found]
 
     # --- read markers --------------------------------------------------------------------
 
@@ -204,20 +205,20 @@ class MessageStore:
         if not thread.participant:
             raise NotFoundError(f"no {thread.kind.value} {thread.id!r} that you take part in")
         up_to = check_read_up_to(up_to, await self.latest_number(thread))
-        # A DuplicateKeyError: the marker exists at or past `up_to` already.
-        with contextlib.suppress(DuplicateKeyError):
-            await thread.reads.update_one(
-                {"_id": self._marker_id(thread), "last_read": {"$lt": up_to}},
-                {
-                    "$set": {
-                        **thread.labels(),
-                        "member_id": thread.reader,
-                        "last_read": up_to,
-                        "read_at": datetime.now(UTC),
-                    }
+        # By `_id` alone (FerretDB finds nothing else without a scan); `$max` keeps the
+        # marker from moving backwards.
+        await thread.reads.update_one(
+            {"_id": self._marker_id(thread)},
+            {
+                "$set": {
+                    **thread.labels(),
+                    "member_id": thread.reader,
+                    "read_at": datetime.now(UTC),
                 },
-                upsert=True,
-            )
+                "$max": {"last_read": up_to},
+            },
+            upsert=True,
+        )
         return await self.summary(thread)
 
     async def summary(self, thread: OpenThread) -> ThreadSummary:
@@ -232,16 +233,23 @@ class MessageStore:
         )
         if not thread.participant:
             return summary
-        marker = await thread.reads.find_one({"_id": self._marker_id(thread), **thread.scope})
+        marker = await thread.reads.find_one({"_id": self._marker_id(thread)})
         last_read = int(marker["last_read"]) if marker else 0
-        unread = await thread.messages.count_documents(
-            {
-                **thread.scope,
-                **_PRESENT,
-                "number": {"$gt": last_read},
-                "author_id": {"$ne": thread.reader},
-            }
-        )
+        latest = summary.latest_number
+        if latest - last_read <= UNREAD_LOOKUPS:
+            after = await self._present(
+                thread, start=last_read + 1, step=1, want=latest - last_read
+            )
+            unread = sum(1 for d in after if d.get("author_id") != thread.reader)
+        else:  # a long way behind: one count (a scan on FerretDB) beats that many lookups
+            unread = await thread.messages.count_documents(
+                {
+                    **thread.scope,
+                    **_PRESENT,
+                    "number": {"$gt": last_read},
+                    "author_id": {"$ne": thread.reader},
+                }
+            )
         return summary.model_copy(update={"last_read": last_read, "unread": unread})
 
     # --- erasure -------------------------------------------------------------------------
@@ -261,37 +269,20 @@ class MessageStore:
             await reads.delete_many({"member_id": member_id})
 
     async def _erase_messages(self, messages: AsyncCollection[Document], member_id: str) -> None:
-        theirs = await messages.find(
-            {"author_id": member_id}, projection={"thread_key": 1}
-        ).to_list()
-        placeholders = 0
-        for key in sorted({str(d["thread_key"]) for d in theirs}):
-            newest = (
-                await messages.find({"thread_key": key}, projection={"text": 0, OUTBOX_FIELD: 0})
-                .sort("number", -1)
-                .limit(1)
-                .to_list()
-            )
-            if newest and newest[0].get("author_id") == member_id:
-                # Keep the number taken, drop everything else: no author, no text, no time.
-                top = newest[0]
-                keep = ("thread_key", "thread_kind", "thread_id", "programme_id", "number")
-                placeholder = {k: top[k] for k in keep}
-                kind = str(top["thread_kind"])
-                placeholder[f"{kind}_id"] = top[f"{kind}_id"]
-                await messages.replace_one(
-                    {"_id": top["_id"]}, {**placeholder, "_id": top["_id"], "removed": True}
-                )
-                placeholders += 1
-        removed = await messages.delete_many({"author_id": member_id})
+        keep = ["thread_key", "thread_kind", "thread_id", "programme_id", "number"]
+        keep += [f"{kind.value}_id" for kind in ThreadKind]
+        theirs = await messages.find({"author_id": member_id}, projection=keep).to_list()
+        for document in theirs:
+            # Keep the number taken, drop everything else: no author, no text, no time.
+            await messages.replace_one({"_id": document["_id"]}, {**document, "removed": True})
         # Answers to their messages stay, answering a former member (also on a redelivery:
-        # a crash may have come between the delete and this).
+        # a crash may have come between the placeholders and this).
         await messages.update_many(
             {"reply_to.author_id": member_id}, {"$set": {"reply_to.author_id": FORMER_MEMBER}}
         )
         if theirs:
             log.info(
                 "erased a member's messages",
-                removed=removed.deleted_count + placeholders,
+                removed=len(theirs),
                 threads=len({str(d["thread_key"]) for d in theirs}),
             )

@@ -19,7 +19,6 @@ find). Every field has an upper bound, so a log stays a small document.
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
@@ -97,8 +96,8 @@ class MeetingLogContent(BaseModel):
     meeting_id: str | None = Field(
         default=None,
         max_length=100,
-        pattern=r"^mtg_[A-Za-z0-9]+$",
-        examples=["mtg_1a2b3c4d5e6f7a8b"],
+        pattern=r"^meeting:[A-Za-z0-9_]+:[0-9]+$",
+        examples=["meeting:rel_4edaa8818d218819:0000000003"],
         description="the planned or held meeting this log records, if any",
     )
     achieved_since_last: LongText = Field(
@@ -160,7 +159,7 @@ class MeetingLogContent(BaseModel):
 class MeetingLog(MeetingLogContent):
     """A stored log, as its readers see it."""
 
-    id: str = Field(examples=["log_3c9d1e2f4a5b6c7d"])
+    id: str = Field(examples=["log:rel_4edaa8818d218819:0000000002"])
     relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
     programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
     author: str = Field(examples=["mem_4b1f0c9e2d7a6b35"], description="the party who wrote it")
@@ -175,9 +174,9 @@ class MeetingLog(MeetingLogContent):
     revision: int = Field(ge=1, examples=[1], description="1, then one more per change")
 
 
-def new_log_id() -> str:
-    """A fresh log id."""
-    return "log_" + secrets.token_hex(8)
+def logs_of(relationship_id: str) -> str:
+    """What a relationship's logs are numbered under: log n's id is this and n."""
+    return f"log:{relationship_id}"
 
 
 def check_dates(content: MeetingLogContent, today: date) -> None:

@@ -17,7 +17,6 @@ is the first of the two, as RFC 5545 reads it; send an offset to mean the second
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cache
@@ -131,7 +130,7 @@ class Meeting(BaseModel):
     """One meeting of a relationship. Location is free text a party wrote: it stays in the
     sessions service (never in an event)."""
 
-    id: str = Field(examples=["mtg_1a2b3c4d5e6f7a8b"])
+    id: str = Field(examples=["meeting:rel_4edaa8818d218819:0000000003"])
     relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
     programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
     status: MeetingStatus = Field(examples=["planned"])
@@ -169,9 +168,9 @@ class Meeting(BaseModel):
         return self.starts_at.astimezone(zone(self.time_zone) if self.time_zone else UTC)
 
 
-def meeting_id() -> str:
-    """A new meeting's id."""
-    return "mtg_" + secrets.token_hex(8)
+def meetings_of(relationship_id: str) -> str:
+    """What a relationship's meetings are numbered under: meeting n's id is this and n."""
+    return f"meeting:{relationship_id}"
 
 
 @cache
@@ -309,9 +308,10 @@ def new_meeting(
     status: MeetingStatus,
     by: str,
     now: datetime,
+    meeting_id: str,
 ) -> Meeting:
     """A party plans a meeting (`PLANNED`) or records one as held directly (`HELD`) in an
-    active relationship."""
+    active relationship; `meeting_id` is the id the store has taken for it."""
     check_active(r)
     start, time_zone = _facts_checked(facts, terms)
     if status is MeetingStatus.PLANNED:
@@ -324,7 +324,7 @@ def new_meeting(
     location = clean_location(facts.location)
     planned = status is MeetingStatus.PLANNED
     return Meeting(
-        id=meeting_id(),
+        id=meeting_id,
         relationship_id=r.id,
         programme_id=r.programme_id,
         status=status,

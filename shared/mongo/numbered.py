@@ -1,0 +1,147 @@
+"""Records listed per owner (a relationship, a thread), found by `_id` alone.
+
+Why: FerretDB v1 (SQLite) uses an index only for a filter that is exactly `{_id: <string>}`
+(with our patch, deploy/local/ferretdb/patches); any other filter decodes every document of
+the collection, so "the meetings of relationship R" costs in proportion to every meeting of
+every relationship kept there. bench/api measured such scans as most of the database's time.
+
+How: an owner's records get `_id`s that can be computed, the owner's id and a number 1, 2, 3…
+(`numbered_id`). Taking a number is an insert: the unique `_id` decides between two writers,
+and the loser takes the next. A number is never given back — erasure blanks a record in place
+instead of deleting it — so numbers 1..newest all exist, and listing an owner's records is a
+walk of lookups by `_id`, a few at a time. Each instance remembers the newest number it saw per
+owner only as a hint to start from: a lookup one past it decides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+
+from shared.errors import ConflictError
+from shared.mongo.databases import Document
+
+NUMBER_WIDTH = 10  # zero-padded, so ids sort in number order
+FIRST_BATCH = 4  # lookups sent at once when walking; doubles while every one is found
+MAX_BATCH = 64
+TAKE_ATTEMPTS = 8  # numbers tried in a row before asking the caller to send again
+HINTS_KEPT = 50_000
+
+
+def numbered_id(owner: str, number: int) -> str:
+    """The `_id` of `owner`'s record number `number`."""
+    return f"{owner}:{number:0{NUMBER_WIDTH}d}"
+
+
+class NumberedRecords:
+    """Numbers taken and walked per owner, in any collection; one per service instance."""
+
+    def __init__(self) -> None:
+        self._newest: dict[str, int] = {}
+
+    @staticmethod
+    def _key(collection: AsyncCollection[Document], owner: str) -> str:
+        return f"{collection.database.name}.{collection.name}:{owner}"
+
+    def _remember(self, key: str, number: int) -> None:
+        if len(self._newest) >= HINTS_KEPT:
+            self._newest.clear()
+        if number > self._newest.get(key, 0):
+            self._newest[key] = number
+
+    @staticmethod
+    async def _lookup(
+        collection: AsyncCollection[Document], owner: str, numbers: range
+    ) -> list[Document | None]:
+        return list(
+            await asyncio.gather(
+                *(collection.find_one({"_id": numbered_id(owner, n)}) for n in numbers)
+            )
+        )
+
+    async def walk(
+        self, collection: AsyncCollection[Document], owner: str, after: int = 0
+    ) -> list[Document]:
+        """Every record of `owner` numbered above `after`, in number order."""
+        return await self.run(collection, owner, start=after + 1, step=1)
+
+    async def run(
+        self,
+        collection: AsyncCollection[Document],
+        owner: str,
+        *,
+        start: int,
+        step: int,
+        want: int | None = None,
+        shown: Callable[[Document], bool] = lambda _: True,
+    ) -> list[Document]:
+        """`owner`'s records from number `start` onwards by `step` (1 up, -1 down): at most
+        `want` of those `shown` accepts, stopping at number 0 or at the first number not
+        taken. Lookups go a few at once, more while every one is found."""
+        found: list[Document] = []
+        number, size = start, FIRST_BATCH
+        while number >= 1 and (want is None or len(found) < want):
+            numbers = range(number, max(number + step * size, 0), step)
+            batch = await self._lookup(collection, owner, numbers)
+            for n, document in zip(numbers, batch, strict=True):
+                if document is None:
+                    if step > 0:
+                        self._remember(self._key(collection, owner), n - 1)
+                    return found
+                if shown(document):
+                    found.append(document)
+                    if want is not None and len(found) == want:
+                        return found
+            number += step * size
+            size = min(size * 2, MAX_BATCH)
+        return found
+
+    async def newest(self, collection: AsyncCollection[Document], owner: str) -> int:
+        """The highest number taken for `owner` (0 when none): from this instance's hint,
+        then lookups upwards; with no hint, doubling then halving (numbers 1..newest all
+        exist, so a lookup tells on which side of the newest a number lies)."""
+        key = self._key(collection, owner)
+        low = self._newest.get(key, 0)  # exists (or is 0)
+        step = 1
+        high = low + step
+        while await self._exists(collection, owner, high):
+            low, step = high, step * 2
+            high = low + step
+        while high - low > 1:  # low exists (or is 0), high does not
+            middle = (low + high) // 2
+            if await self._exists(collection, owner, middle):
+                low = middle
+            else:
+                high = middle
+        self._remember(key, low)
+        return low
+
+    async def _exists(self, collection: AsyncCollection[Document], owner: str, number: int) -> bool:
+        found = await collection.find_one(
+            {"_id": numbered_id(owner, number)}, projection={"_id": 1}
+        )
+        return found is not None
+
+    async def take(
+        self,
+        collection: AsyncCollection[Document],
+        owner: str,
+        write: Callable[[str, int], Awaitable[None]],
+    ) -> int:
+        """Take `owner`'s next number: `write(record_id, number)` must insert the record
+        with that `_id` (a DuplicateKeyError from it means another writer took the number
+        first, and the next one is tried). Returns the number taken."""
+        key = self._key(collection, owner)
+        for _ in range(TAKE_ATTEMPTS):
+            number = await self.newest(collection, owner) + 1
+            try:
+                await write(numbered_id(owner, number), number)
+            except DuplicateKeyError:
+                self._remember(key, number)
+                continue
+            self._remember(key, number)
+            return number
+        raise ConflictError("many records are being written here at once; send it again")

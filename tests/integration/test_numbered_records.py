@@ -1,0 +1,85 @@
+"""Numbered records on the real MongoDB-wire server: numbers taken once each by racing
+writers of separate instances, lists and newest numbers found by `_id` alone."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
+
+from shared.errors import ConflictError
+from shared.mongo.databases import Document
+from shared.mongo.numbered import NumberedRecords, numbered_id
+from shared.settings import ServiceSettings
+
+
+def inserter(
+    collection: AsyncCollection[Document], text: str
+) -> Callable[[str, int], Awaitable[None]]:
+    async def write(record_id: str, number: int) -> None:
+        await collection.insert_one({"_id": record_id, "number": number, "text": text})
+
+    return write
+
+
+async def test_racing_instances_take_every_number_once_and_leave_no_gap(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    collection = mongo[f"{settings.db_prefix}_numbered"]["records"]
+    instances = [NumberedRecords(), NumberedRecords(), NumberedRecords()]
+
+    async def writer(i: int) -> int:
+        records = instances[i % len(instances)]
+        while True:  # as a client told "send it again" does
+            try:
+                return await records.take(collection, "thread:a", inserter(collection, f"w{i}"))
+            except ConflictError:
+                await asyncio.sleep(0.01)
+
+    taken = await asyncio.gather(*(writer(i) for i in range(24)))
+    assert sorted(taken) == list(range(1, 25))
+    walked = await NumberedRecords().walk(collection, "thread:a")
+    assert [d["number"] for d in walked] == list(range(1, 25))
+    assert [d["_id"] for d in walked] == [numbered_id("thread:a", n) for n in range(1, 25)]
+    # Another owner in the same collection is numbered apart.
+    other = await instances[0].take(collection, "thread:b", inserter(collection, "b"))
+    assert other == 1
+
+
+async def test_the_newest_number_is_found_cold_and_from_a_stale_hint(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    collection = mongo[f"{settings.db_prefix}_numbered"]["records"]
+    assert await NumberedRecords().newest(collection, "log:r") == 0
+    await collection.insert_many(
+        [{"_id": numbered_id("log:r", n), "number": n} for n in range(1, 38)]
+    )
+    assert await NumberedRecords().newest(collection, "log:r") == 37  # cold: doubling, halving
+    stale = NumberedRecords()
+    assert await stale.newest(collection, "log:r") == 37
+    await collection.insert_many(
+        [{"_id": numbered_id("log:r", n), "number": n} for n in range(38, 41)]
+    )
+    assert await stale.newest(collection, "log:r") == 40  # a hint left behind catches up
+
+
+async def test_a_run_goes_either_way_skips_what_is_not_shown_and_stops_at_the_end(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    collection = mongo[f"{settings.db_prefix}_numbered"]["records"]
+    await collection.insert_many(
+        [{"_id": numbered_id("m:r", n), "number": n, "removed": n % 3 == 0} for n in range(1, 21)]
+    )
+    records = NumberedRecords()
+
+    def shown(d: Document) -> bool:
+        return not d["removed"]
+
+    down = await records.run(collection, "m:r", start=20, step=-1, want=5, shown=shown)
+    assert [d["number"] for d in down] == [20, 19, 17, 16, 14]
+    up = await records.run(collection, "m:r", start=15, step=1, want=50, shown=shown)
+    assert [d["number"] for d in up] == [16, 17, 19, 20]
+    assert [d["number"] for d in await records.run(collection, "m:r", start=2, step=-1)] == [2, 1]
+    assert [d["number"] for d in await records.walk(collection, "m:r", after=18)] == [19, 20]
