@@ -32,6 +32,7 @@ from shared.events.envelope import Envelope
 from shared.events.topics import domain_topic
 from shared.kafka.producer import EventProducer, OutgoingRecord
 from shared.logging import get_logger
+from shared.mongo.conditions import matches
 from shared.mongo.databases import Document
 from shared.mongo.effects import insert_once
 from shared.retry import Backoff
@@ -246,6 +247,7 @@ class OutboxWriter:
     def __init__(self, relay: OutboxRelay, topic_prefix: str) -> None:
         self._relay = relay
         self._topic_prefix = topic_prefix
+        self._guards_in_python: bool | None = None  # learnt from the server on first use
 
     async def insert(
         self, collection: AsyncCollection[Document], document: Document, events: Sequence[Envelope]
@@ -288,10 +290,29 @@ class OutboxWriter:
         merged.setdefault("$set", {}).update(
             {f"{OUTBOX_FIELD}.{event_id}": entry for event_id, entry in staged.items()}
         )
-        result = await collection.update_one({**(condition or {}), "_id": document_id}, merged)
+        if condition and await self._checks_guards_in_python(collection):
+            # FerretDB: read by `_id`, check the guard here, write by `_id` (the only filter
+            # it answers from an index; it checks a guard at read time either way).
+            shown = {path.split(".")[0]: 1 for path in condition}
+            current = await collection.find_one({"_id": document_id}, projection=shown)
+            if current is None or not matches(current, condition):
+                return UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, acknowledged=True)
+            result = await collection.update_one({"_id": document_id}, merged)
+        else:
+            filter_ = {**(condition or {}), "_id": document_id}
+            result = await collection.update_one(filter_, merged)
         if result.matched_count:
             self._hand_over(collection, [{"_id": document_id, OUTBOX_FIELD: staged}])
         return result
+
+    async def _checks_guards_in_python(self, collection: AsyncCollection[Document]) -> bool:
+        """Whether the server is FerretDB, where a guarded update's filter scans the
+        collection and is not atomic anyway (`shared.mongo.conditions`). MongoDB keeps the
+        guard in the filter, checked in the same atomic write."""
+        if self._guards_in_python is None:
+            info = await collection.database.client.admin.command("buildInfo")
+            self._guards_in_python = "ferretdbVersion" in info
+        return self._guards_in_python
 
     def _hand_over(self, collection: AsyncCollection[Document], docs: list[Document]) -> None:
         db_name = collection.database.name

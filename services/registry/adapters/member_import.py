@@ -3,13 +3,11 @@ new member (each document carrying its own events), one update per changed profi
 for an unchanged row.
 
 Why the writes take this shape (BRIEF §5a, and measured on FerretDB 1.24 / SQLite): inserts
-are cheap, but FerretDB runs every updated document as its own SQL UPDATE that scans the
-collection, so the cost of changed rows is (changed rows) x (collection size) however the
-statements are grouped: `update_many` over 1,000 ids took as long per document as separate
-`update_one`s. So an update is written only for a profile that really changed, as one
-statement carrying that member's events (atomic per member, FerretDB has no transactions);
-replacing documents by delete and re-insert would be faster but can lose a member (a crash
-between the two) or a concurrent write (a sign-in, a role change), so it is not done.
+are cheap, updates dear (each one a lookup and a write by `_id` since docs/decisions.md §18; a
+scan of the collection before). So an update is written only for a profile that really
+changed, as one statement carrying that member's events (atomic per member, FerretDB has no
+transactions); replacing documents by delete and re-insert can lose a member (a crash between
+the two) or a concurrent write (a sign-in, a role change), so it is not done.
 
 A row is applied whole or not at all: each member is one document, written with its events
 in one statement. Imports into one organisation run one at a time in this process, so two
