@@ -96,7 +96,16 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     runtime.every(POLL_SECONDS, "message-poll", message_notifier.poll)
     # Every store that keeps what members write erases it; add each new one here.
     erasure = MemberErasure(
-        [circles, circle_sessions, meetings, calendar_feeds, meeting_logs, action_plans, messages]
+        [
+            relationships,
+            circles,
+            circle_sessions,
+            meetings,
+            calendar_feeds,
+            meeting_logs,
+            action_plans,
+            messages,
+        ]
     )
     runtime.subscribe(MemberErased, erasure.on_erased)
     app = create_service_app(

@@ -467,10 +467,12 @@ def test_erasure_keeps_the_joint_facts_and_removes_what_the_erased_member_wrote(
     assert joint["location"] is None
     assert joint["planned_by"] == joint["recorded_by"] == joint["location_by"] == FORMER_MEMBER
     assert erased_id not in scene.call(kept_name, "GET", base).text
-    # The other party's own record stays as it was.
+    # The other party's own record stays as it was; the relationship has ended (its only
+    # mentee left the network), so the meeting still to come shows as cancelled.
     own = listed[mine.json()["id"]]
     assert own["location"] == MARKERS["kept"] and own["planned_by"] != FORMER_MEMBER
+    assert own["status"] == "cancelled"
     ics = scene.call(kept_name, "GET", f"{base}/{theirs['id']}.ics")
     assert ics.status_code == 200 and MARKERS["erased"] not in ics.text
     assert "LOCATION" not in ics.text
-    assert set(feed_events(kept_feed)) == {event_uid(theirs["id"]), event_uid(mine.json()["id"])}
+    assert set(feed_events(kept_feed)) == {event_uid(theirs["id"])}

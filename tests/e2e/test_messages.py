@@ -565,10 +565,15 @@ def test_erasing_the_mentee_removes_their_messages_and_keeps_the_mentors(
     # In the circle: the mentee's three messages are gone, the mentor's answer stays.
     assert in_circle["number"] == 4
     assert [m["number"] for m in everything(scene, "mentor", circle_path)] == [2]
-    # The erased newest message keeps its number: the next message never reuses it.
+    # The erased newest message keeps its number: the next message never reuses it. The
+    # relationship itself has ended (its only mentee left the network), so that is shown in
+    # the circle, which goes on.
     assert summary(scene, "mentor", base)["latest_number"] == last["number"]
-    following = post(scene, "mentor", base, "after-erasure")
-    assert following["number"] == last["number"] + 1
+    closed = scene.call("mentor", "POST", f"{base}/messages", {"text": "anyone?"})
+    assert closed.status_code == 409, closed.text
+    assert summary(scene, "mentor", circle_path)["latest_number"] == in_circle["number"]
+    following = post(scene, "mentor", circle_path, "after-erasure")
+    assert following["number"] == in_circle["number"] + 1
     # No stored message or read marker names the mentee any more.
     mongo: MongoClient[dict[str, Any]] = MongoClient(world.env["MENTORNET_MONGO_URL"])
     with mongo:

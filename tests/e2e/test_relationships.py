@@ -11,12 +11,15 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
 from services.sessions.domain.relationships import relationship_id
+from shared.contracts.registry import MemberErased
+from shared.events.catalogue import new_event
 from shared.events.envelope import Envelope
 from tests.e2e.conftest import World, add_crowd
 from tests.e2e.sessions_scene import Scene, build_scene, match_accepted, programme_published
@@ -372,3 +375,39 @@ def test_an_admin_sees_their_own_members_relationship_status_only(scene: Scene) 
     path = f"/organisations/{scene.b.id}/relationship-status"
     for who in ("mentee", "coordinator", "mentor's organisation admin", "network co-ordinator"):
         assert scene.call(who, "GET", path).status_code == 404, who
+
+
+def test_erasing_a_party_ends_their_relationship_without_blame(world: World, scene: Scene) -> None:
+    erased_name, kept_name = "colleague of the mentee", "colleague of the mentor"
+    rel = scene.start_relationship(scene.programme, kept_name, erased_name)
+    # Nobody chooses the reason the service gives an erasure.
+    chosen = scene.call(
+        kept_name, "POST", f"/relationships/{rel}/end", {"reason": "left_the_network"}
+    )
+    assert chosen.status_code == 422 and "erased" in chosen.json()["detail"]
+    erased_id = scene.member_id(erased_name)
+    erasure = new_event(
+        MemberErased(member_id=erased_id, organisation_id=scene.b.id, erased_at=datetime.now(UTC)),
+        organisation=scene.b.id,
+        subject=erased_id,
+    )
+    publish(world, erasure, erasure)  # delivered twice: it ends once
+
+    def ended() -> bool:
+        """the kept party sees the relationship ended"""
+        return bool(
+            scene.call(kept_name, "GET", f"/relationships/{rel}").json()["status"] == "ended"
+        )
+
+    eventually(ended, timeout=30)
+    ending = scene.call(kept_name, "GET", f"/relationships/{rel}").json()["ending"]
+    assert ending["reason"] == "left_the_network" and ending["ended_by"] == "mentee"
+    assert ending["rematch_requested"] is False
+    refused = scene.call(kept_name, "POST", f"/relationships/{rel}/messages", {"text": "hello?"})
+    assert refused.status_code == 409, refused.text
+    events, _ = relationship_events(
+        world, {rel}, lambda found: bool(of_type(found, "relationship.ended", rel))
+    )
+    [published] = of_type(events, "relationship.ended", rel)
+    assert published["data"]["reason"] == "left_the_network"
+    assert published["data"]["mentee_id"] == erased_id

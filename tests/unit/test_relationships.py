@@ -10,6 +10,7 @@ from services.sessions.domain.relationships import (
     PHASES,
     AgreementTerms,
     AgreementVersion,
+    EndReason,
     Party,
     Phase,
     PhaseBackwardsError,
@@ -21,14 +22,16 @@ from services.sessions.domain.relationships import (
     check_active,
     check_can_join,
     check_can_sign,
+    check_chosen_reason,
     check_move,
+    ends_on_erasure,
     is_early,
     lives_in_network,
     next_version,
     relationship_id,
 )
 from shared.contracts.sessions import AgreementSigned, RelationshipEnded
-from shared.errors import ConflictError
+from shared.errors import ConflictError, DomainError
 
 NOW = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
 TERMS = AgreementTerms(
@@ -105,6 +108,27 @@ def test_one_relationship_per_proposal_and_where_it_lives() -> None:
     assert r.participants == ["mem_r", "mem_e"]
     assert r.side_of("mem_e") is Side.MENTEE and r.side_of("mem_r") is Side.MENTOR
     assert r.side_of("mem_other") is None
+
+
+def test_erasing_the_mentor_or_the_only_mentee_ends_it_a_group_goes_on() -> None:
+    r = relationship()
+    assert ends_on_erasure(r, "mem_e") and ends_on_erasure(r, "mem_r")
+    assert not ends_on_erasure(r, "mem_x")  # not a party
+    assert not ends_on_erasure(r.model_copy(update={"status": Status.ENDED}), "mem_e")
+    group = r.model_copy(
+        update={"mentees": [*r.mentees, Party(member_id="mem_f", organisation_id="org_a")]}
+    )
+    assert not ends_on_erasure(group, "mem_e")  # mem_f and the mentor go on
+    assert ends_on_erasure(group, "mem_r")  # no group without its mentor
+
+
+def test_no_party_chooses_the_reason_an_erasure_gets() -> None:
+    with pytest.raises(DomainError) as refused:
+        check_chosen_reason(EndReason.LEFT_THE_NETWORK)
+    assert refused.value.status == 422
+    for reason in EndReason:
+        if reason is not EndReason.LEFT_THE_NETWORK:
+            check_chosen_reason(reason)
 
 
 def test_a_group_takes_up_to_four_mentees_each_once() -> None:

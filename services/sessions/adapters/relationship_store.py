@@ -38,12 +38,15 @@ from services.sessions.domain.relationships import (
     Party,
     Phase,
     Relationship,
+    Side,
     Status,
     agreement_version_id,
     check_active,
     check_can_join,
     check_can_sign,
+    check_chosen_reason,
     check_move,
+    ends_on_erasure,
     is_early,
     lives_in_network,
     next_version,
@@ -360,10 +363,19 @@ class RelationshipStore:
     ) -> Relationship:
         """A party ends the relationship, without blame → `relationship.ended` (one per
         mentee: the pairs are what matching never proposes again)."""
+        check_chosen_reason(reason)
         r = await self.for_party(caller, rel_id)
         check_active(r)
         side = r.side_of(caller.subject)
         assert side is not None  # for_party returned it, so the caller is a party
+        if not await self._end(r, side, reason, rematch_requested):
+            raise ConflictError("the relationship has already ended")
+        return await self.for_party(caller, rel_id)
+
+    async def _end(
+        self, r: Relationship, side: Side, reason: EndReason, rematch_requested: bool
+    ) -> bool:
+        """End `r` as `side` did; False if it had ended already."""
         now = datetime.now(UTC)
         ending = {
             "ended_by": side.value,
@@ -396,9 +408,24 @@ class RelationshipStore:
             condition={"status": Status.ACTIVE.value},
         )
         self._recent.forget(r.id)
-        if not result.matched_count:
-            raise ConflictError("the relationship has already ended")
-        return await self.for_party(caller, rel_id)
+        return bool(result.matched_count)
+
+    async def erase_member(self, member_id: str, organisation_id: str) -> None:
+        """An erased member's relationship ends, without blame (`left_the_network`), when
+        they were its mentor or its only mentee; a group goes on without one of several
+        mentees. The record stays (its parties' ids and phase), so the other party's history
+        holds together. Idempotent: an ended relationship is left as it is."""
+        for collection in (
+            self._data.system_organisation(organisation_id, RELATIONSHIPS),
+            self._data.network(RELATIONSHIPS),
+        ):
+            for r in map(
+                _relationship, await collection.find({"participants": member_id}).to_list()
+            ):
+                side = r.side_of(member_id)
+                if side is not None and ends_on_erasure(r, member_id):
+                    await self._end(r, side, EndReason.LEFT_THE_NETWORK, rematch_requested=False)
+                    log.info("relationship ended: a party was erased", relationship_id=r.id)
 
     # --- agreement -----------------------------------------------------------------------
 

@@ -57,6 +57,9 @@ class EndReason(StrEnum):
     PERSONAL_CIRCUMSTANCES = "personal_circumstances"
     PROGRAMME_ENDED = "programme_ended"
     OTHER = "other"
+    # Not a party's choice: the service ends a relationship so when its mentor, or its only
+    # mentee, has been erased (their data removed at their request or their admin's).
+    LEFT_THE_NETWORK = "left_the_network"
 
 
 class PhaseBackwardsError(DomainError):
@@ -206,6 +209,23 @@ def check_move(current: Phase, target: Phase) -> None:
         raise PhaseBackwardsError(
             f"the lifecycle moves forwards only: {current.value} cannot go back to {target.value}"
         )
+
+
+def check_chosen_reason(reason: EndReason) -> None:
+    """A party ends with any reason but the one the service gives an erasure."""
+    if reason is EndReason.LEFT_THE_NETWORK:
+        raise DomainError(
+            "left_the_network is given by the service when a party is erased; choose another"
+        )
+
+
+def ends_on_erasure(r: Relationship, member_id: str) -> bool:
+    """Whether erasing `member_id` ends `r`: it is active and they are its mentor or its only
+    mentee (a group goes on without one of several mentees)."""
+    side = r.side_of(member_id)
+    if r.status is not Status.ACTIVE or side is None:
+        return False
+    return side is Side.MENTOR or len(r.mentees) == 1
 
 
 def is_early(phase: Phase) -> bool:
