@@ -65,7 +65,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
-    # Our own request log (shared/http/app.py) records the path without the query string;
+    # Our own request log (shared/http/tracing.py) records the path without the query string;
     # uvicorn's would write sign-in codes and states into the logs.
     logging.getLogger("uvicorn.access").disabled = True
 

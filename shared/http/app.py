@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from shared.auth.http import TokenVerifier
 from shared.auth.keys import RemoteJwks
 from shared.http.errors import install_error_handlers
-from shared.logging import correlation_id_var, get_logger, request_id_var
+from shared.http.tracing import RequestTracing
+from shared.logging import get_logger
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 
@@ -26,15 +25,6 @@ class Health(BaseModel):
 
     status: str
     checks: dict[str, bool] = {}
-
-
-def _loggable_path(request: Request) -> str:
-    """The path for the request log. A route whose path carries a credential (a `{token}`
-    parameter, e.g. a calendar feed's secret URL) is logged by its template, never with it."""
-    template = getattr(request.scope.get("route"), "path", None)
-    if isinstance(template, str) and "{token}" in template:
-        return template
-    return request.url.path
 
 
 def remote_verifier(settings: ServiceSettings) -> TokenVerifier:
@@ -68,40 +58,7 @@ def create_service_app(
     app.state.token_verifier = verifier
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def trace_ids(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
-        correlation_id = request.headers.get("x-correlation-id") or request_id
-        rtoken = request_id_var.set(request_id)
-        ctoken = correlation_id_var.set(correlation_id)
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-            log.info(
-                "request",
-                method=request.method,
-                path=_loggable_path(request),
-                status=response.status_code,
-                ms=round((time.perf_counter() - started) * 1000, 1),
-            )
-        except Exception:
-            log.exception("unhandled error")
-            response = JSONResponse(
-                {
-                    "error": "internal",
-                    "detail": "something went wrong on our side",
-                    "request_id": request_id,
-                },
-                status_code=500,
-            )
-        finally:
-            request_id_var.reset(rtoken)
-            correlation_id_var.reset(ctoken)
-        response.headers["x-request-id"] = request_id
-        response.headers["x-correlation-id"] = correlation_id
-        return response
+    app.add_middleware(RequestTracing)
 
     @app.get("/healthz", tags=["operations"], summary="Alive")
     async def healthz() -> Health:

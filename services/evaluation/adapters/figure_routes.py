@@ -117,7 +117,7 @@ class FigureProgramme(BaseModel):
     ends_on: date | None = Field(default=None, examples=["2027-12-17"])
 
 
-def _reader(request: Request) -> OutcomeReader:
+async def _reader(request: Request) -> OutcomeReader:
     reader: OutcomeReader = request.app.state.outcomes
     return reader
 

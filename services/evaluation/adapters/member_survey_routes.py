@@ -20,7 +20,7 @@ from shared.http.errors import AUTH_REFUSALS, Problem
 router = APIRouter(tags=["surveys"])
 
 
-def _parts(request: Request) -> SurveysAndAlerts:
+async def _parts(request: Request) -> SurveysAndAlerts:
     parts: SurveysAndAlerts = request.app.state.surveys_and_alerts
     return parts
 

@@ -17,7 +17,7 @@ from shared.http.errors import AUTH_REFUSALS, Problem
 router = APIRouter(tags=["circles"])
 
 
-def _store(request: Request) -> CircleStore:
+async def _store(request: Request) -> CircleStore:
     store: CircleStore = request.app.state.circles
     return store
 

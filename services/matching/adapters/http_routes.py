@@ -15,7 +15,7 @@ from shared.http.errors import AUTH_REFUSALS
 router = APIRouter(tags=["candidate pools"])
 
 
-def _pools(request: Request) -> PoolStore:
+async def _pools(request: Request) -> PoolStore:
     store: PoolStore = request.app.state.pools
     return store
 

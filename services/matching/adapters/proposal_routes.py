@@ -16,7 +16,7 @@ from shared.http.errors import AUTH_REFUSALS, Problem
 router = APIRouter(tags=["proposals"])
 
 
-def _store(request: Request) -> ProposalStore:
+async def _store(request: Request) -> ProposalStore:
     store: ProposalStore = request.app.state.proposals
     return store
 

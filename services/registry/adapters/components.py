@@ -34,7 +34,7 @@ class RegistryComponents:
     public_url: str
 
 
-def _components(request: Request) -> RegistryComponents:
+async def _components(request: Request) -> RegistryComponents:
     components: RegistryComponents = request.app.state.components
     return components
 

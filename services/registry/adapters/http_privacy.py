@@ -47,7 +47,7 @@ class ConfirmationError(DomainError):
     error = "confirmation_required"
 
 
-def _privacy(request: Request) -> MemberPrivacy:
+async def _privacy(request: Request) -> MemberPrivacy:
     privacy: MemberPrivacy = request.app.state.privacy
     return privacy
 

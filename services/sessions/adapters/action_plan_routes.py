@@ -27,7 +27,7 @@ from shared.http.errors import AUTH_REFUSALS, Problem
 router = APIRouter(tags=["action plans"])
 
 
-def _store(request: Request) -> ActionPlanStore:
+async def _store(request: Request) -> ActionPlanStore:
     store: ActionPlanStore = request.app.state.action_plans
     return store
 

@@ -18,7 +18,7 @@ from shared.http.errors import AUTH_REFUSALS, Problem
 router = APIRouter(tags=["calendar feeds"])
 
 
-def _store(request: Request) -> CalendarFeedStore:
+async def _store(request: Request) -> CalendarFeedStore:
     store: CalendarFeedStore = request.app.state.calendar_feeds
     return store
 

@@ -36,12 +36,12 @@ from shared.http.errors import AUTH_REFUSALS, Problem
 router = APIRouter(tags=["circles"])
 
 
-def _circles(request: Request) -> CircleStore:
+async def _circles(request: Request) -> CircleStore:
     store: CircleStore = request.app.state.circles
     return store
 
 
-def _sessions(request: Request) -> CircleSessionStore:
+async def _sessions(request: Request) -> CircleSessionStore:
     store: CircleSessionStore = request.app.state.circle_sessions
     return store
 

@@ -16,7 +16,7 @@ from shared.http.errors import AUTH_REFUSALS, Problem
 router = APIRouter(tags=["meeting logs"])
 
 
-def _store(request: Request) -> MeetingLogStore:
+async def _store(request: Request) -> MeetingLogStore:
     store: MeetingLogStore = request.app.state.meeting_logs
     return store
 

@@ -17,7 +17,7 @@ from shared.http.errors import AUTH_REFUSALS, Problem
 router = APIRouter(tags=["meetings"])
 
 
-def _store(request: Request) -> MeetingStore:
+async def _store(request: Request) -> MeetingStore:
     store: MeetingStore = request.app.state.meetings
     return store
 

@@ -45,22 +45,22 @@ from shared.http.errors import AUTH_REFUSALS, Problem
 router = APIRouter(tags=["messages"])
 
 
-def _doors(request: Request) -> MessageDoors:
+async def _doors(request: Request) -> MessageDoors:
     doors: MessageDoors = request.app.state.message_doors
     return doors
 
 
-def _store(request: Request) -> MessageStore:
+async def _store(request: Request) -> MessageStore:
     store: MessageStore = request.app.state.messages
     return store
 
 
-def _notifier(request: Request) -> MessageNotifier:
+async def _notifier(request: Request) -> MessageNotifier:
     notifier: MessageNotifier = request.app.state.message_notifier
     return notifier
 
 
-def _timing(request: Request) -> StreamTiming:
+async def _timing(request: Request) -> StreamTiming:
     timing: StreamTiming = getattr(request.app.state, "message_stream_timing", StreamTiming())
     return timing
 

@@ -24,7 +24,7 @@ from shared.http.errors import AUTH_REFUSALS, Problem
 router = APIRouter(tags=["relationships"])
 
 
-def _store(request: Request) -> RelationshipStore:
+async def _store(request: Request) -> RelationshipStore:
     store: RelationshipStore = request.app.state.relationships
     return store
 
