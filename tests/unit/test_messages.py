@@ -41,9 +41,9 @@ from services.sessions.domain.messages import (
     check_read_up_to,
     check_reply_target,
     cut_page,
-    message_id,
     message_text,
     page_bounds,
+    thread_key,
 )
 from shared.errors import DomainError
 
@@ -162,11 +162,8 @@ def test_the_last_page_has_no_cursor_even_when_it_is_exactly_full() -> None:
     assert cut_page([], bounds) == (0, None)
 
 
-def test_message_ids_are_unique_per_thread_and_number() -> None:
-    assert message_id(ThreadKind.RELATIONSHIP, "rel_1", 7) != message_id(
-        ThreadKind.CIRCLE, "rel_1", 7
-    )
-    assert message_id(ThreadKind.CIRCLE, "cir_1", 7).endswith(":0000000007")
+def test_threads_of_a_relationship_and_a_circle_are_named_apart() -> None:
+    assert thread_key(ThreadKind.RELATIONSHIP, "x_1") != thread_key(ThreadKind.CIRCLE, "x_1")
 
 
 # --- read markers and answers --------------------------------------------------------------
@@ -202,7 +199,7 @@ def test_a_last_event_id_this_service_never_sent_is_refused(header: str) -> None
 
 def _message(number: int, text: str = "hello") -> Message:
     return Message(
-        id=message_id(ThreadKind.RELATIONSHIP, "rel_1", number),
+        id=f"relationship:rel_1:{number:010d}",
         number=number,
         thread_kind=ThreadKind.RELATIONSHIP,
         thread_id="rel_1",

@@ -18,7 +18,7 @@ from services.sessions.domain.relationships import (
     RelationshipEndedError,
     Side,
     Status,
-    agreement_version_id,
+    agreements_of,
     check_active,
     check_can_join,
     check_can_sign,
@@ -158,7 +158,7 @@ def version(n: int, signed: tuple[str, ...] = ()) -> AgreementVersion:
 def test_drafting_makes_a_new_version_each_time() -> None:
     assert next_version(None) == 1
     assert next_version(version(1, ("mem_e", "mem_r"))) == 2
-    assert agreement_version_id("rel_1", 2) == "rel_1:v2" != agreement_version_id("rel_1", 1)
+    assert agreements_of("rel_1") != agreements_of("rel_2")
 
 
 def test_each_party_signs_the_latest_version_once() -> None:

@@ -34,7 +34,6 @@ from services.sessions.domain.messages import (
     check_read_up_to,
     check_reply_target,
     cut_page,
-    message_id,
     message_text,
     page_bounds,
 )
@@ -42,7 +41,7 @@ from shared.contracts.sessions import MessagePosted
 from shared.errors import ConflictError, NotFoundError
 from shared.logging import get_logger
 from shared.mongo.databases import Document
-from shared.mongo.numbered import NumberedRecords
+from shared.mongo.numbered import NumberedRecords, numbered_id
 from shared.mongo.outbox import OUTBOX_FIELD, OutboxWriter
 from shared.tenancy import TenantData
 
@@ -163,7 +162,7 @@ class MessageStore:
 
     async def _by_number(self, thread: OpenThread, number: int) -> Document | None:
         document = await thread.messages.find_one(
-            {"_id": message_id(thread.kind, thread.id, number)}, projection=_SHOWN
+            {"_id": numbered_id(thread.key, number)}, projection=_SHOWN
         )
         return (
             document if document is not None and document.get("thread_key") == thread.key else None

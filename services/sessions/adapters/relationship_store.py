@@ -40,7 +40,7 @@ from services.sessions.domain.relationships import (
     Relationship,
     Side,
     Status,
-    agreement_version_id,
+    agreements_of,
     check_active,
     check_can_join,
     check_can_sign,
@@ -66,6 +66,7 @@ from shared.events.catalogue import InboundEvent, new_event
 from shared.events.envelope import Audience, Envelope, EventData
 from shared.logging import get_logger
 from shared.mongo.databases import Document
+from shared.mongo.numbered import NumberedRecords, numbered_id
 from shared.mongo.outbox import OutboxWriter
 from shared.tenancy import TenantData
 
@@ -111,10 +112,17 @@ def _started(r: Relationship, mentee: Party, proposal_id: str) -> RelationshipSt
 class RelationshipStore:
     """Relationships and agreements as their parties and co-ordinators may see them."""
 
-    def __init__(self, data: TenantData, outbox: OutboxWriter, programmes: ProgrammeBook) -> None:
+    def __init__(
+        self,
+        data: TenantData,
+        outbox: OutboxWriter,
+        programmes: ProgrammeBook,
+        numbered: NumberedRecords,
+    ) -> None:
         self._data = data
         self._outbox = outbox
         self._programmes = programmes
+        self._numbered = numbered
         self._recent = RecentRelationships()
 
     # --- where a relationship's records live, and how its events travel -----------------
@@ -430,8 +438,8 @@ class RelationshipStore:
     # --- agreement -----------------------------------------------------------------------
 
     async def _versions(self, r: Relationship) -> list[AgreementVersion]:
-        found = await self.home(r, AGREEMENTS).find({"relationship_id": r.id}).to_list()
-        return sorted(map(_version, found), key=lambda v: v.version)
+        found = await self._numbered.walk(self.home(r, AGREEMENTS), agreements_of(r.id))
+        return [_version(d) for d in found if d.get("relationship_id") == r.id]
 
     async def versions(self, caller: Principal, rel_id: str) -> list[AgreementVersion]:
         """Every version of the agreement, oldest first (parties and co-ordinators)."""
@@ -459,7 +467,7 @@ class RelationshipStore:
             drafted_at=datetime.now(UTC),
         )
         document: dict[str, Any] = {
-            "_id": agreement_version_id(r.id, drafted.version),
+            "_id": numbered_id(agreements_of(r.id), drafted.version),
             **drafted.model_dump(mode="python"),
         }
         try:
@@ -480,12 +488,12 @@ class RelationshipStore:
             # the in-force step, this puts the version in force (at most once) first.
             await self._put_in_force(r, latest.version)
         latest = check_can_sign(latest, version, caller.subject)
-        signed = await self.home(r, AGREEMENTS).update_one(
-            {
-                "_id": agreement_version_id(r.id, latest.version),
-                f"signatures.{caller.subject}": {"$exists": False},
-            },
+        signed = await self._outbox.update(
+            self.home(r, AGREEMENTS),
+            numbered_id(agreements_of(r.id), latest.version),
             {"$set": {f"signatures.{caller.subject}": datetime.now(UTC)}},
+            [],
+            condition={f"signatures.{caller.subject}": {"$exists": False}},
         )
         if not signed.matched_count:
             raise ConflictError(f"you have already signed version {latest.version}")
@@ -512,7 +520,7 @@ class RelationshipStore:
         ]
         await self._outbox.update(
             self.home(r, AGREEMENTS),
-            agreement_version_id(r.id, version),
+            numbered_id(agreements_of(r.id), version),
             {"$set": {"in_force": True, "in_force_at": now}},
             [self.event(r, e) for e in in_force],
             condition={

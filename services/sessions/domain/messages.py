@@ -108,14 +108,9 @@ def message_text(raw: str) -> str:
     return text
 
 
-def message_id(kind: ThreadKind, thread_id: str, number: int) -> str:
-    """A message's id: its thread and number. Unique by construction, so two writers taking
-    the same number collide on insert and one of them takes the next number."""
-    return f"{kind.value}:{thread_id}:{number:010d}"
-
-
 def thread_key(kind: ThreadKind, thread_id: str) -> str:
-    """One string naming a thread (relationship and circle ids could in theory clash)."""
+    """One string naming a thread (relationship and circle ids could in theory clash); its
+    messages are numbered under it (message n's id is this and n)."""
     return f"{kind.value}:{thread_id}"
 
 

@@ -275,9 +275,10 @@ class AgreementVersion(BaseModel):
         return all(p in self.signatures for p in parties)
 
 
-def agreement_version_id(relationship: str, version: int) -> str:
-    """A version's document id: at most one document per (relationship, version)."""
-    return f"{relationship}:v{version}"
+def agreements_of(relationship: str) -> str:
+    """What a relationship's agreement versions are numbered under: version n's document id
+    is this and n, so there is at most one document per (relationship, version)."""
+    return f"agreement:{relationship}"
 
 
 def next_version(latest: AgreementVersion | None) -> int:
