@@ -351,6 +351,10 @@ def test_a_group_relationship_gathers_a_mentors_mentees(world: World, scene: Sce
     )
     started = of_type(events, "relationship.started", rel)
     assert sorted(e["data"]["mentee_id"] for e in started) == sorted(m[0] for m in mentees)
+    # Each party finds it among their own relationships, once, the later mentee included.
+    for who in ("mentor", "mentee"):
+        listed = [r["id"] for r in scene.call(who, "GET", "/members/me/relationships").json()]
+        assert listed.count(rel) == 1, who
 
 
 def test_an_admin_sees_their_own_members_relationship_status_only(scene: Scene) -> None:

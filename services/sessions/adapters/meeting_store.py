@@ -17,7 +17,7 @@ update under the same guard.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -187,20 +187,16 @@ class MeetingStore:
         with the status to show, earliest first (cancelled ones are left out, so a
         subscribed calendar drops them)."""
         relationships = await self._relationships.mine(member)
-        by_home: dict[tuple[str, str], list[Relationship]] = defaultdict(list)
-        homes: dict[tuple[str, str], AsyncCollection[Document]] = {}
-        for r in relationships:
-            collection = self._collection(r)
-            key = (collection.database.name, collection.name)
-            by_home[key].append(r)
-            homes[key] = collection
+        found = await asyncio.gather(
+            *(self._numbered.walk(self._collection(r), meetings_of(r.id)) for r in relationships)
+        )
         shown: list[tuple[Meeting, MeetingStatus]] = []
-        for key, members_relationships in by_home.items():
-            index = {r.id: r for r in members_relationships}
-            found = await homes[key].find({"relationship_id": {"$in": list(index)}}).to_list()
-            for document in found:
+        for r, documents in zip(relationships, found, strict=True):
+            for document in documents:
+                if document.get("relationship_id") != r.id:
+                    continue
                 m = _meeting(document)
-                status = shown_status(m, _ended_at(index[m.relationship_id]))
+                status = shown_status(m, _ended_at(r))
                 if status is not MeetingStatus.CANCELLED:
                     shown.append((m, status))
         return sorted(shown, key=lambda pair: (pair[0].starts_at, pair[0].id))

@@ -20,6 +20,7 @@ that puts a version in force is one guarded update carrying `agreement.signed`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -51,6 +52,7 @@ from services.sessions.domain.relationships import (
     lives_in_network,
     next_version,
     relationship_id,
+    relationships_of,
     statuses_for,
 )
 from shared.auth.principal import CallerKind, Principal
@@ -74,6 +76,9 @@ log = get_logger(__name__)
 
 RELATIONSHIPS = "relationships"
 AGREEMENTS = "agreements"  # one document per version, beside its relationship
+# Each member's list of the relationships they take part in, numbered per member, in their
+# organisation's database: "my relationships" without a scan of every relationship.
+MEMBER_RELATIONSHIPS = "member_relationships"
 
 
 def _relationship(document: Document) -> Relationship:
@@ -161,7 +166,11 @@ class RelationshipStore:
             network = lives_in_network(
                 mentor, [mentee], len(terms.organisations) if terms.groups_mentees else 0
             )
-            if terms.groups_mentees and await self._join_group(terms, network, mentee, d):
+            group = (
+                await self._join_group(terms, network, mentee, d) if terms.groups_mentees else None
+            )
+            if group is not None:
+                await self._list(group, [mentee])
                 continue
             started = Relationship(
                 id=relationship_id(d.proposal_id),
@@ -185,18 +194,43 @@ class RelationshipStore:
                 )
             except DuplicateKeyError:
                 log.info("relationship exists already", relationship=started.id)
+            await self._list(started, [mentor, mentee])
+
+    async def _list(self, r: Relationship, parties: Sequence[Party]) -> None:
+        """Make sure each party's list names `r` (after a crash, the redelivery adds it)."""
+        for party in parties:
+            await self._list_for(r, party)
+
+    async def _list_for(self, r: Relationship, party: Party) -> None:
+        collection = self._data.system_organisation(party.organisation_id, MEMBER_RELATIONSHIPS)
+        owner = relationships_of(party.member_id)
+        listed = await self._numbered.walk(collection, owner)
+        if any(entry.get("relationship_id") == r.id for entry in listed):
+            return
+
+        async def write(entry_id: str, _number: int) -> None:
+            entry = {
+                "_id": entry_id,
+                "member_id": party.member_id,
+                "relationship_id": r.id,
+                "network": r.network,
+                "home_organisation": r.home_organisation,
+            }
+            await collection.insert_one(entry)
+
+        await self._numbered.take(collection, owner, write)
 
     async def _join_group(
         self, terms: ProgrammeTerms, network: bool, mentee: Party, d: MatchAccepted
-    ) -> bool:
+    ) -> Relationship | None:
         """Add `mentee` to the mentor's running group relationship in the programme (kept in
         the network database if `network`, else in the mentor's organisation's) if it has
-        room; True if they are in one now (including by an earlier delivery)."""
+        room; the group if they are in one now (including by an earlier delivery)."""
         collection = self._kept(network, d.mentor_organisation_id, RELATIONSHIPS)
         query = {"programme_id": d.programme_id, "mentor.member_id": d.mentor_id}
         for group in map(_relationship, await collection.find(query).to_list()):
             if group.party(mentee.member_id) is not None:
-                return True  # joined already: a redelivery
+                return group  # joined already: a redelivery
             if not check_can_join(group, mentee, terms.max_mentees_per_mentor):
                 continue
             result = await self._outbox.update(
@@ -214,8 +248,8 @@ class RelationshipStore:
             )
             if result.matched_count:
                 self._recent.forget(group.id)
-                return True
-        return False
+                return group
+        return None
 
     # --- reading what a caller may see --------------------------------------------------
 
@@ -223,10 +257,22 @@ class RelationshipStore:
         """The caller's own relationships (in their organisation and across the network)."""
         if caller.kind is not CallerKind.MEMBER:
             return []
-        query = {"participants": caller.subject}
-        found = await self._data.own(caller, RELATIONSHIPS).find(query).to_list()
-        found += await self._data.network(RELATIONSHIPS).find(query).to_list()
-        mine = [r for r in map(_relationship, found) if self._is_party(caller, r)]
+        listed = await self._numbered.walk(
+            self._data.own(caller, MEMBER_RELATIONSHIPS), relationships_of(caller.subject)
+        )
+        entries = {
+            str(e["relationship_id"]): e for e in listed if e.get("member_id") == caller.subject
+        }
+
+        async def load(rel_id: str, entry: Document) -> Relationship | None:
+            kept = self._kept(
+                bool(entry["network"]), str(entry["home_organisation"]), RELATIONSHIPS
+            )
+            document = await kept.find_one({"_id": rel_id})
+            return _relationship(document) if document is not None else None
+
+        loaded = await asyncio.gather(*(load(k, e) for k, e in entries.items()))
+        mine = [r for r in loaded if r is not None and self._is_party(caller, r)]
         return sorted(mine, key=lambda r: (r.started_at, r.id))
 
     @staticmethod

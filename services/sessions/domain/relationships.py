@@ -275,6 +275,11 @@ class AgreementVersion(BaseModel):
         return all(p in self.signatures for p in parties)
 
 
+def relationships_of(member_id: str) -> str:
+    """What a member's list of their relationships is numbered under."""
+    return f"member:{member_id}"
+
+
 def agreements_of(relationship: str) -> str:
     """What a relationship's agreement versions are numbered under: version n's document id
     is this and n, so there is at most one document per (relationship, version)."""
