@@ -89,7 +89,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     meetings = MeetingStore(data, relationships, runtime.outbox, numbered)
     calendar_feeds = CalendarFeedStore(data, meetings)
     meeting_logs = MeetingLogStore(data, runtime.outbox, relationships, numbered)
-    action_plans = ActionPlanStore(data, runtime.outbox, relationships)
+    action_plans = ActionPlanStore(data, runtime.outbox, relationships, numbered)
     message_notifier = MessageNotifier()
     messages = MessageStore(data, runtime.outbox, message_notifier, numbered)
     # Messages posted through another instance reach this one's open streams by this poll.

@@ -31,8 +31,8 @@ from services.sessions.domain.action_plans import (
     check_priority,
     check_room,
     goal_order,
+    goals_of,
     history,
-    new_goal_id,
     revise_sheet,
 )
 from shared.contracts.sessions import CommitmentRated, GoalAchieved, OskarScaled
@@ -43,7 +43,7 @@ NOW = datetime(2027, 2, 1, 9, tzinfo=UTC)
 
 def goal(term: Term = Term.SHORT, priority: int | None = 1, **changes: Any) -> Goal:
     return Goal(
-        id=new_goal_id(),
+        id=goals_of("rel_1") + ":0000000001",
         relationship_id="rel_1",
         programme_id="prg_1",
         term=term,

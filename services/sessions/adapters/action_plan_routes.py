@@ -34,7 +34,7 @@ async def _store(request: Request) -> ActionPlanStore:
 
 ActionPlans = Annotated[ActionPlanStore, Depends(_store)]
 # Lenient on purpose: an id that is not one is answered like an unknown one (404), never 422.
-GoalId = Annotated[str, Path(max_length=200, examples=["gol_0a1b2c3d4e5f6a7b"])]
+GoalId = Annotated[str, Path(max_length=200, examples=["goal:rel_4edaa8818d218819:0000000002"])]
 
 PLAN = "/relationships/{relationship_id}/action-plan"
 GOAL = PLAN + "/goals/{goal_id}"
@@ -84,7 +84,7 @@ async def revise_plan(
 async def add_goal(
     relationship_id: RelationshipId, body: GoalDraft, caller: Caller, plans: ActionPlans
 ) -> Goal:
-    """The goal gets a stable id (`gol_...`)."""
+    """The goal gets a stable id (`goal:<relationship>:<n>`)."""
     return await plans.add_goal(caller, relationship_id, body)
 
 

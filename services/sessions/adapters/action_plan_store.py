@@ -1,23 +1,26 @@
 """Action plans (seed 002, Resources 12, 15 and 16) through the data door, for the caller.
 
-Where they live: beside their relationship (`RelationshipStore.home`), every query filtered by
-the relationship id. Who reads: the parties and the programme's co-ordinators
-(`for_oversight`); who writes: either party (`for_party`); everyone else gets 404.
+Where they live: beside their relationship (`RelationshipStore.home`). Goals and GROW notes
+are numbered per relationship and OSKAR readings per goal (`shared.mongo.numbered`), so all
+of them are found by `_id` alone; every one found is checked to be the relationship's. Who
+reads: the parties and the programme's co-ordinators (`for_oversight`); who writes: either
+party (`for_party`); everyone else gets 404.
 
-Documents are kept small and history is inserted, never grown in place (FerretDB v1 scans its
-collection on every update, BRIEF §5a):
+Documents are kept small and history is inserted, never grown in place (inserts are
+FerretDB's cheap write, BRIEF §5a):
 - `action_plans`: one document per relationship, the sheet of Resource 15 and who last wrote
   each of its fields (an upsert per change; no event);
 - `plan_goals`: one document per goal; marking it achieved is one update guarded by "not yet
   achieved", carrying `goal.achieved`, so the event is published once;
 - `oskar_readings`: one inserted document per reading, carrying `action_plan.oskar_scaled`;
 - `grow_notes`: one inserted document per GROW note, carrying `action_plan.commitment_rated`.
-Events carry ids, numbers and times, never text.
+Events carry ids, numbers and times, never text. Erasure blanks what the erased member wrote
+in place (`removed`), so numbers are never reused.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import asyncio
 from functools import partial
 from typing import Any
 
@@ -45,10 +48,10 @@ from services.sessions.domain.action_plans import (
     check_priority,
     check_room,
     goal_order,
+    goals_of,
+    grow_notes_of,
     history,
-    new_goal_id,
-    new_grow_id,
-    new_oskar_id,
+    readings_of,
     revise_sheet,
 )
 from services.sessions.domain.relationships import Relationship, check_active
@@ -58,6 +61,7 @@ from shared.contracts.sessions import CommitmentRated, GoalAchieved, OskarScaled
 from shared.errors import NotFoundError
 from shared.logging import get_logger
 from shared.mongo.databases import Document
+from shared.mongo.numbered import NumberedRecords
 from shared.mongo.outbox import OutboxWriter
 from shared.tenancy import TenantData
 
@@ -87,6 +91,11 @@ def _grow(document: Document) -> GrowNoteView:
     return GrowNoteView.of(note)
 
 
+def _present(documents: list[Document], r: Relationship) -> list[Document]:
+    """The records of `r` among `documents` that erasure has not blanked."""
+    return [d for d in documents if d.get("relationship_id") == r.id and not d.get("removed")]
+
+
 def _sheet(document: Document | None) -> PlanSheet:
     values = {name: document[name] for name in SHEET_FIELDS if document and name in document}
     return PlanSheet.model_validate(values)
@@ -96,11 +105,16 @@ class ActionPlanStore:
     """A relationship's action plan as its parties and co-ordinators may see it."""
 
     def __init__(
-        self, data: TenantData, outbox: OutboxWriter, relationships: RelationshipStore
+        self,
+        data: TenantData,
+        outbox: OutboxWriter,
+        relationships: RelationshipStore,
+        numbered: NumberedRecords,
     ) -> None:
         self._data = data
         self._outbox = outbox
         self._relationships = relationships
+        self._numbered = numbered
 
     def _home(self, r: Relationship, collection: str) -> AsyncCollection[Document]:
         return self._relationships.home(r, collection)
@@ -125,23 +139,28 @@ class ActionPlanStore:
         )
 
     async def _goals(self, r: Relationship, goal_id: str | None = None) -> list[Goal]:
-        query: Document = {"relationship_id": r.id}
-        if goal_id is not None:
-            query["_id"] = goal_id
-        goals = await self._home(r, GOALS).find(query).to_list()
-        reading_query: Document = {"relationship_id": r.id}
-        if goal_id is not None:
-            reading_query["goal_id"] = goal_id
-        readings: dict[str, list[OskarReading]] = defaultdict(list)
-        for document in await self._home(r, OSKAR).find(reading_query).to_list():
-            readings[document["goal_id"]].append(_reading(document))
-        found = [
+        """The relationship's goals (or the one `goal_id`) with their OSKAR histories."""
+        collection = self._home(r, GOALS)
+        if goal_id is None:
+            found = await self._numbered.walk(collection, goals_of(r.id))
+        else:
+            one = await collection.find_one({"_id": goal_id})
+            found = [one] if one is not None else []
+        goals = _present(found, r)
+        readings = await asyncio.gather(
+            *(self._numbered.walk(self._home(r, OSKAR), readings_of(g["_id"])) for g in goals)
+        )
+        built = [
             Goal.model_validate(
-                {**_fields(g), "id": g["_id"], "oskar": history(readings[g["_id"]])}
+                {
+                    **_fields(g),
+                    "id": g["_id"],
+                    "oskar": history([_reading(d) for d in _present(taken, r)]),
+                }
             )
-            for g in goals
+            for g, taken in zip(goals, readings, strict=True)
         ]
-        return sorted(found, key=goal_order)
+        return sorted(built, key=goal_order)
 
     async def _goal(self, r: Relationship, goal_id: str) -> Goal:
         found = await self._goals(r, goal_id)
@@ -150,8 +169,9 @@ class ActionPlanStore:
         return found[0]
 
     async def _grow_notes(self, r: Relationship) -> list[GrowNoteView]:
-        found = await self._home(r, GROW).find({"relationship_id": r.id}).to_list()
-        return sorted(map(_grow, found), key=lambda n: (n.written_at, n.id), reverse=True)
+        found = await self._numbered.walk(self._home(r, GROW), grow_notes_of(r.id))
+        notes = map(_grow, _present(found, r))
+        return sorted(notes, key=lambda n: (n.written_at, n.id), reverse=True)
 
     async def oskar_history(
         self, caller: Principal, rel_id: str, goal_id: str
@@ -200,20 +220,26 @@ class ActionPlanStore:
         check_active(r)
         check_priority(draft.term, draft.priority)
         collection = self._home(r, GOALS)
-        check_room(await collection.count_documents({"relationship_id": r.id}))
-        goal = Goal(
-            id=new_goal_id(),
-            relationship_id=r.id,
-            programme_id=r.programme_id,
-            term=draft.term,
-            text=draft.text,
-            priority=draft.priority,
-            written_by=caller.subject,
-            written_at=clock.now(),
-        )
-        document = goal.model_dump(mode="python", exclude={"id", "oskar"})
-        await collection.insert_one({"_id": goal.id, **document, "term": goal.term.value})
-        return goal
+        check_room(len(_present(await self._numbered.walk(collection, goals_of(r.id)), r)))
+        taken: list[Goal] = []
+
+        async def write(goal_id: str, _number: int) -> None:
+            goal = Goal(
+                id=goal_id,
+                relationship_id=r.id,
+                programme_id=r.programme_id,
+                term=draft.term,
+                text=draft.text,
+                priority=draft.priority,
+                written_by=caller.subject,
+                written_at=clock.now(),
+            )
+            document = goal.model_dump(mode="python", exclude={"id", "oskar"})
+            await collection.insert_one({"_id": goal.id, **document, "term": goal.term.value})
+            taken.append(goal)
+
+        await self._numbered.take(collection, goals_of(r.id), write)
+        return taken[-1]
 
     async def change_goal(
         self, caller: Principal, rel_id: str, goal_id: str, change: GoalChange
@@ -223,9 +249,12 @@ class ActionPlanStore:
         check_active(r)
         goal = await self._goal(r, goal_id)
         fields = check_goal_change(goal, change)
-        await self._home(r, GOALS).update_one(
-            {"_id": goal.id, "relationship_id": r.id},
+        await self._outbox.update(
+            self._home(r, GOALS),
+            goal.id,
             {"$set": {**fields, "edited_by": caller.subject, "edited_at": clock.now()}},
+            [],
+            condition={"relationship_id": r.id},
         )
         return await self._goal(r, goal_id)
 
@@ -261,13 +290,6 @@ class ActionPlanStore:
         check_active(r)
         goal = await self._goal(r, goal_id)
         now = clock.now()
-        reading = OskarReading(
-            id=new_oskar_id(),
-            goal_id=goal.id,
-            scale=scale,
-            recorded_by=caller.subject,
-            recorded_at=now,
-        )
         scaled = OskarScaled(
             relationship_id=r.id,
             programme_id=r.programme_id,
@@ -275,17 +297,30 @@ class ActionPlanStore:
             scale=scale,
             recorded_at=now,
         )
-        await self._outbox.insert(
-            self._home(r, OSKAR),
-            {
-                "_id": reading.id,
-                **reading.model_dump(exclude={"id"}),
-                "relationship_id": r.id,
-                "programme_id": r.programme_id,
-            },
-            [self._relationships.event(r, scaled)],
-        )
-        return reading
+        taken: list[OskarReading] = []
+
+        async def write(reading_id: str, _number: int) -> None:
+            reading = OskarReading(
+                id=reading_id,
+                goal_id=goal.id,
+                scale=scale,
+                recorded_by=caller.subject,
+                recorded_at=now,
+            )
+            await self._outbox.insert(
+                self._home(r, OSKAR),
+                {
+                    "_id": reading.id,
+                    **reading.model_dump(exclude={"id"}),
+                    "relationship_id": r.id,
+                    "programme_id": r.programme_id,
+                },
+                [self._relationships.event(r, scaled)],
+            )
+            taken.append(reading)
+
+        await self._numbered.take(self._home(r, OSKAR), readings_of(goal.id), write)
+        return taken[-1]
 
     # --- writing: GROW ---------------------------------------------------------------------
 
@@ -297,26 +332,32 @@ class ActionPlanStore:
         if draft.goal_id is not None and not await self._goals(r, draft.goal_id):
             raise PlanRuleError(f"goal_id {draft.goal_id!r} is not a goal of this action plan")
         now = clock.now()
-        note = GrowNote(
-            **draft.model_dump(),
-            id=new_grow_id(),
-            relationship_id=r.id,
-            programme_id=r.programme_id,
-            written_by=caller.subject,
-            written_at=now,
-        )
         rated = CommitmentRated(
             relationship_id=r.id,
             programme_id=r.programme_id,
-            rating=note.commitment,
+            rating=draft.commitment,
             rated_at=now,
         )
-        await self._outbox.insert(
-            self._home(r, GROW),
-            {"_id": note.id, **note.model_dump(exclude={"id"})},
-            [self._relationships.event(r, rated)],
-        )
-        return GrowNoteView.of(note)
+        taken: list[GrowNote] = []
+
+        async def write(note_id: str, _number: int) -> None:
+            note = GrowNote(
+                **draft.model_dump(),
+                id=note_id,
+                relationship_id=r.id,
+                programme_id=r.programme_id,
+                written_by=caller.subject,
+                written_at=now,
+            )
+            await self._outbox.insert(
+                self._home(r, GROW),
+                {"_id": note.id, **note.model_dump(exclude={"id"})},
+                [self._relationships.event(r, rated)],
+            )
+            taken.append(note)
+
+        await self._numbered.take(self._home(r, GROW), grow_notes_of(r.id), write)
+        return GrowNoteView.of(taken[-1])
 
     # --- erasure -----------------------------------------------------------------------------
 
@@ -335,15 +376,15 @@ class ActionPlanStore:
         oskar: AsyncCollection[Document],
         grow: AsyncCollection[Document],
     ) -> None:
-        written = await goals.find({"written_by": member_id}, projection={"_id": 1}).to_list()
+        written = await goals.find({"written_by": member_id}, projection=_KEPT).to_list()
         goal_ids = [g["_id"] for g in written]
         if goal_ids:
             # Readings before goals: a crash in between leaves goals that the next run finds.
-            await oskar.delete_many({"goal_id": {"$in": goal_ids}})
+            await _blank(oskar, {"goal_id": {"$in": goal_ids}})
             await grow.update_many({"goal_id": {"$in": goal_ids}}, {"$set": {"goal_id": None}})
-            await goals.delete_many({"_id": {"$in": goal_ids}})
-        await oskar.delete_many({"recorded_by": member_id})
-        await grow.delete_many({"written_by": member_id})
+            await _blank(goals, {"_id": {"$in": goal_ids}})
+        await _blank(oskar, {"recorded_by": member_id})
+        await _blank(grow, {"written_by": member_id})
         for field in ("edited_by", "achieved_by"):
             await goals.update_many({field: member_id}, {"$set": {field: FORMER_MEMBER}})
         query = {"$or": [{f"written_by.{name}": member_id} for name in SHEET_FIELDS]}
@@ -353,3 +394,13 @@ class ActionPlanStore:
             await plans.update_one({"_id": document["_id"]}, {"$unset": unset})
         if goal_ids:
             log.info("action plan goals erased", goals=len(goal_ids))
+
+
+# What is left of a record blanked by erasure: where it sits, nothing of what it said.
+_KEPT = ["relationship_id", "programme_id"]
+
+
+async def _blank(collection: AsyncCollection[Document], query: Document) -> None:
+    """Blank the records `query` finds in place (their numbers stay taken)."""
+    for document in await collection.find(query, projection=_KEPT).to_list():
+        await collection.replace_one({"_id": document["_id"]}, {**document, "removed": True})

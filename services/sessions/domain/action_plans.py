@@ -9,8 +9,9 @@ One plan per relationship: the mentee's plan, which either party writes in.
   remembers who wrote it last, so erasure can remove exactly what a member wrote.
 - **Goals** (Resource 15: "Long term goal", "Short term goals and priorities"; Resource 14:
   "identify and record your long term goal(s) and short term objectives", "prioritise
-  objectives"): each goal has a stable id (`gol_...`), a term (long or short) and, if short,
-  a priority (1 comes first). A goal is marked achieved once → `goal.achieved` (no text).
+  objectives"): each goal has a stable id (`goal:<relationship>:<n>`), a term (long or
+  short) and, if short, a priority (1 comes first). A goal is marked achieved once →
+  `goal.achieved` (no text).
 - **GROW notes** (Resource 12): goal, reality, options, way forward, and the mentee's
   commitment "from 1-10. If below 7, what still needs to happen to help increase motivation?"
   → `action_plan.commitment_rated` (the rating only).
@@ -21,7 +22,6 @@ One plan per relationship: the mentee's plan, which either party writes in.
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -189,8 +189,8 @@ class GoalChange(BaseModel):
 class OskarReading(BaseModel):
     """One place on the OSKAR scale for a goal, at one time."""
 
-    id: str = Field(examples=["osk_2b3c4d5e6f7a8b9c"])
-    goal_id: str = Field(examples=["gol_0a1b2c3d4e5f6a7b"])
+    id: str = Field(examples=["oskar:goal:rel_4edaa8818d218819:0000000002:0000000005"])
+    goal_id: str = Field(examples=["goal:rel_4edaa8818d218819:0000000002"])
     scale: Scale = Field(examples=[6])
     recorded_by: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
     recorded_at: datetime
@@ -199,7 +199,7 @@ class OskarReading(BaseModel):
 class Goal(BaseModel):
     """A goal of the plan, with its OSKAR history (oldest reading first)."""
 
-    id: str = Field(examples=["gol_0a1b2c3d4e5f6a7b"])
+    id: str = Field(examples=["goal:rel_4edaa8818d218819:0000000002"])
     relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
     programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
     term: Term = Field(examples=["short"])
@@ -218,9 +218,9 @@ class Goal(BaseModel):
     oskar: list[OskarReading] = Field(default_factory=list)
 
 
-def new_goal_id() -> str:
-    """A fresh, stable goal id."""
-    return "gol_" + secrets.token_hex(8)
+def goals_of(relationship_id: str) -> str:
+    """What a relationship's goals are numbered under: goal n's id is this and n."""
+    return f"goal:{relationship_id}"
 
 
 def check_priority(term: Term, priority: int | None) -> None:
@@ -256,9 +256,9 @@ def check_achievable(goal: Goal) -> None:
         )
 
 
-def new_oskar_id() -> str:
-    """A fresh OSKAR reading id."""
-    return "osk_" + secrets.token_hex(8)
+def readings_of(goal_id: str) -> str:
+    """What a goal's OSKAR readings are numbered under."""
+    return f"oskar:{goal_id}"
 
 
 class OskarRequest(BaseModel):
@@ -285,7 +285,7 @@ class GrowDraft(BaseModel):
     goal_id: str | None = Field(
         default=None,
         max_length=100,
-        examples=["gol_0a1b2c3d4e5f6a7b"],
+        examples=["goal:rel_4edaa8818d218819:0000000002"],
         description="the plan's goal it worked on, if any",
     )
     goal: LongText = Field(
@@ -306,7 +306,7 @@ class GrowDraft(BaseModel):
 class GrowNote(GrowDraft):
     """A stored GROW note."""
 
-    id: str = Field(examples=["grw_4d5e6f7a8b9c0d1e"])
+    id: str = Field(examples=["grow:rel_4edaa8818d218819:0000000003"])
     relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
     programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
     written_by: str = Field(examples=["mem_0c1d2e3f4a5b6c7d"])
@@ -332,9 +332,9 @@ class GrowNoteView(GrowNote):
         return cls(**note.model_dump(), motivation_question=question)
 
 
-def new_grow_id() -> str:
-    """A fresh GROW note id."""
-    return "grw_" + secrets.token_hex(8)
+def grow_notes_of(relationship_id: str) -> str:
+    """What a relationship's GROW notes are numbered under."""
+    return f"grow:{relationship_id}"
 
 
 # --- the whole plan ---------------------------------------------------------------------------
