@@ -85,7 +85,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     runtime.subscribe(MatchAccepted, relationships.on_match_accepted)
     circles = CircleStore(data, programmes)
     runtime.subscribe(CircleFormed, circles.on_circle_formed)
-    circle_sessions = CircleSessionStore(circles, runtime.outbox)
+    circle_sessions = CircleSessionStore(circles, runtime.outbox, numbered)
     meetings = MeetingStore(data, relationships, runtime.outbox, numbered)
     calendar_feeds = CalendarFeedStore(data, meetings)
     meeting_logs = MeetingLogStore(data, runtime.outbox, relationships, numbered)

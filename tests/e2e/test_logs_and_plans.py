@@ -357,7 +357,14 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(
         ),
         ("mentee", "POST", f"{plan}/grow", grow_body(commitment=0), 422, "commitment"),
         ("mentor", "POST", f"{plan}/grow", grow_body(commitment=11), 422, "commitment"),
-        ("mentee", "POST", f"{plan}/grow", grow_body(goal_id="goal:rel_0a0b:0000000001"), 422, "goal_id"),
+        (
+            "mentee",
+            "POST",
+            f"{plan}/grow",
+            grow_body(goal_id="goal:rel_0:09"),
+            422,
+            "goal_id",
+        ),
         ("mentee", "POST", f"{short}/oskar", {"scale": 11}, 422, "scale"),
         ("mentee", "POST", f"{short}/oskar", {"scale": -1}, 422, "scale"),
         ("mentee", "POST", f"{short}/achieved", None, 409, "already"),
@@ -381,7 +388,14 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(
             422,
             "meeting_id",
         ),
-        ("mentee", "POST", f"{plan}/goals/goal:rel_0a0b:0000000001/oskar", {"scale": 4}, 404, "goal"),
+        (
+            "mentee",
+            "POST",
+            f"{plan}/goals/goal:rel_0:09/oskar",
+            {"scale": 4},
+            404,
+            "goal",
+        ),
     ]
     for who, method, path, body, status, reason in cases:
         refused = scene.call(who, method, path, body)

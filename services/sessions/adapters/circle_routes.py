@@ -50,7 +50,9 @@ Circles = Annotated[CircleStore, Depends(_circles)]
 Sessions = Annotated[CircleSessionStore, Depends(_sessions)]
 # Lenient on purpose: an id that is not one is answered like an unknown one (404), never 422.
 CircleId = Annotated[str, Path(max_length=200, examples=["cir_1a2b3c4d5e6f7a8b"])]
-SessionId = Annotated[str, Path(max_length=200, examples=["cis_4e5f6a7b8c9d0e1f"])]
+SessionId = Annotated[
+    str, Path(max_length=200, examples=["circle-session:cir_3f2e1d0c9b8a:0000000002"])
+]
 MemberId = Annotated[str, Path(max_length=200, examples=["me"])]
 
 CONFLICTS = {

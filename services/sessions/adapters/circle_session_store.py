@@ -14,7 +14,6 @@ own insert. Every session document keeps `people` (everyone it names), so erasur
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,7 +36,8 @@ from services.sessions.domain.circle_sessions import (
     check_upcoming,
     next_facilitator,
     next_start,
-    session_id,
+    notes_of,
+    sessions_of,
 )
 from services.sessions.domain.circles import Circle, check_contract_accepted
 from shared.auth.principal import Principal
@@ -45,6 +45,7 @@ from shared.contracts.sessions import CircleSessionHeld
 from shared.errors import ConflictError, NotFoundError
 from shared.logging import get_logger
 from shared.mongo.databases import Document
+from shared.mongo.numbered import NumberedRecords, numbered_id
 from shared.mongo.outbox import OutboxWriter
 
 log = get_logger(__name__)
@@ -70,14 +71,17 @@ class CircleSessionStore:
     """Sessions and notes of circles, as their members (and co-ordinators, for the schedule)
     may see them."""
 
-    def __init__(self, circles: CircleStore, outbox: OutboxWriter) -> None:
+    def __init__(
+        self, circles: CircleStore, outbox: OutboxWriter, numbered: NumberedRecords
+    ) -> None:
         self._circles = circles
         self._outbox = outbox
+        self._numbered = numbered
 
     async def _sessions(self, circle: Circle) -> list[CircleSession]:
         collection = self._circles.home(circle, CIRCLE_SESSIONS)
-        found = await collection.find({"circle_id": circle.id}).to_list()
-        return sorted(map(_session, found), key=lambda s: s.number)
+        found = await self._numbered.walk(collection, sessions_of(circle.id))
+        return [_session(d) for d in found if d.get("circle_id") == circle.id]
 
     # --- reading -------------------------------------------------------------------------
 
@@ -91,10 +95,8 @@ class CircleSessionStore:
         return await self._one(circle, sid)
 
     async def _one(self, circle: Circle, sid: str) -> CircleSession:
-        document = await self._circles.home(circle, CIRCLE_SESSIONS).find_one(
-            {"_id": sid, "circle_id": circle.id}
-        )
-        if document is None:
+        document = await self._circles.home(circle, CIRCLE_SESSIONS).find_one({"_id": sid})
+        if document is None or document.get("circle_id") != circle.id:
             raise NotFoundError(f"circle {circle.id!r} has no session {sid!r}")
         return _session(document)
 
@@ -132,7 +134,7 @@ class CircleSessionStore:
         check_start(starts_at, latest, now)
         number = sessions[-1].number + 1 if sessions else 1
         session = CircleSession(
-            id=session_id(circle.id, number),
+            id=numbered_id(sessions_of(circle.id), number),
             circle_id=circle.id,
             programme_id=circle.programme_id,
             number=number,
@@ -217,12 +219,13 @@ class CircleSessionStore:
         """A session's notes, oldest first: members only (404 to everyone else)."""
         circle = await self._circles.for_member(caller, circle_id)
         session = await self._one(circle, sid)
-        found = (
-            await self._circles.home(circle, CIRCLE_NOTES)
-            .find({"circle_id": circle.id, "session_id": session.id})
-            .to_list()
-        )
-        return sorted(map(_note, found), key=lambda n: (n.written_at, n.id))
+        return await self._notes(circle, session)
+
+    async def _notes(self, circle: Circle, session: CircleSession) -> list[CircleNote]:
+        collection = self._circles.home(circle, CIRCLE_NOTES)
+        found = await self._numbered.walk(collection, notes_of(session.id))
+        kept = [d for d in found if d.get("session_id") == session.id and not d.get("removed")]
+        return [_note(d) for d in kept]
 
     async def write_note(
         self, caller: Principal, circle_id: str, sid: str, text: str
@@ -231,34 +234,42 @@ class CircleSessionStore:
         circle = await self._circles.for_member(caller, circle_id)
         session = await self._one(circle, sid)
         collection = self._circles.home(circle, CIRCLE_NOTES)
-        check_note_room(
-            await collection.count_documents({"circle_id": circle.id, "session_id": session.id})
-        )
-        note = CircleNote(
-            id=f"cno_{secrets.token_hex(8)}",
-            circle_id=circle.id,
-            session_id=session.id,
-            author_id=caller.subject,
-            text=text,
-            written_at=datetime.now(UTC),
-        )
-        await collection.insert_one(
-            {
-                "_id": note.id,
-                **note.model_dump(mode="python", exclude={"id"}),
-                "programme_id": circle.programme_id,
-            }
-        )
-        return note
+        check_note_room(len(await self._notes(circle, session)))
+        taken: list[CircleNote] = []
+
+        async def write(note_id: str, _number: int) -> None:
+            note = CircleNote(
+                id=note_id,
+                circle_id=circle.id,
+                session_id=session.id,
+                author_id=caller.subject,
+                text=text,
+                written_at=datetime.now(UTC),
+            )
+            await collection.insert_one(
+                {
+                    "_id": note.id,
+                    **note.model_dump(mode="python", exclude={"id"}),
+                    "programme_id": circle.programme_id,
+                }
+            )
+            taken.append(note)
+
+        await self._numbered.take(collection, notes_of(session.id), write)
+        return taken[-1]
 
     # --- erasure -------------------------------------------------------------------------
 
     async def erase_member(self, member_id: str, organisation_id: str) -> None:
-        """Delete the member's notes; in the sessions that name them, show them as a former
+        """Blank the member's notes; in the sessions that name them, show them as a former
         member, and hand the sessions they were to facilitate to the next in the rotation.
         Idempotent: a redelivery finds nothing naming them."""
         del organisation_id  # circle records are network records, found by member id
-        await self._circles.system_home(CIRCLE_NOTES).delete_many({"author_id": member_id})
+        notes = self._circles.system_home(CIRCLE_NOTES)
+        kept = ["circle_id", "session_id", "programme_id"]
+        for note in await notes.find({"author_id": member_id}, projection=kept).to_list():
+            # Blanked in place: its number stays taken (shared.mongo.numbered).
+            await notes.replace_one({"_id": note["_id"]}, {**note, "removed": True})
         sessions = self._circles.system_home(CIRCLE_SESSIONS)
         named = await sessions.find({"people": member_id}, projection={"circle_id": 1}).to_list()
         for circle_id in sorted({d["circle_id"] for d in named}):
@@ -295,7 +306,7 @@ class CircleSessionStore:
             )
             history.append(rewritten.facilitator_id)
             await collection.update_one(
-                {"_id": session.id, "circle_id": circle_id},
+                {"_id": session.id},
                 {
                     "$set": {
                         "facilitator_id": rewritten.facilitator_id,

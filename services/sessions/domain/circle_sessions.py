@@ -20,7 +20,6 @@ circle's cadence (`next_start`); one is marked held with its length and who came
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -145,7 +144,7 @@ class CircleSession(BaseModel):
     """One session of a circle: arranged (format, date, facilitator) and, once it took place,
     held (when, how long, who came). Its notes are separate records, for the circle only."""
 
-    id: str = Field(examples=["cis_4e5f6a7b8c9d0e1f"])
+    id: str = Field(examples=["circle-session:cir_3f2e1d0c9b8a:0000000002"])
     circle_id: str = Field(examples=["cir_1a2b3c4d5e6f7a8b"])
     programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
     number: int = Field(ge=1, examples=[1], description="1 for the circle's first session")
@@ -172,18 +171,23 @@ class CircleSession(BaseModel):
 class CircleNote(BaseModel):
     """What a member wrote about a session: for the circle's members only."""
 
-    id: str = Field(examples=["cno_9a8b7c6d5e4f3a2b"])
+    id: str = Field(examples=["note:circle-session:cir_3f2e1d0c9b8a:0000000002:0000000001"])
     circle_id: str = Field(examples=["cir_1a2b3c4d5e6f7a8b"])
-    session_id: str = Field(examples=["cis_4e5f6a7b8c9d0e1f"])
+    session_id: str = Field(examples=["circle-session:cir_3f2e1d0c9b8a:0000000002"])
     author_id: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
     text: str = Field(max_length=MAX_NOTE_CHARS)
     written_at: datetime
 
 
-def session_id(circle_id: str, number: int) -> str:
-    """The one id the circle's session `number` can have (two members arranging the same
-    next session at once collide on it instead of making two)."""
-    return "cis_" + hashlib.sha256(f"{circle_id}:{number}".encode()).hexdigest()[:16]
+def sessions_of(circle_id: str) -> str:
+    """What a circle's sessions are numbered under: session n's id is this and n (two members
+    arranging the same next session at once collide on it instead of making two)."""
+    return f"circle-session:{circle_id}"
+
+
+def notes_of(session_id: str) -> str:
+    """What a circle session's notes are numbered under."""
+    return f"note:{session_id}"
 
 
 def check_timings(
