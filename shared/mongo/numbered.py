@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
@@ -29,6 +30,8 @@ FIRST_BATCH = 4  # lookups sent at once when walking; doubles while every one is
 MAX_BATCH = 64
 TAKE_ATTEMPTS = 8  # numbers tried in a row before asking the caller to send again
 HINTS_KEPT = 50_000
+
+Written = TypeVar("Written")
 
 
 def numbered_id(owner: str, number: int) -> str:
@@ -129,19 +132,19 @@ class NumberedRecords:
         self,
         collection: AsyncCollection[Document],
         owner: str,
-        write: Callable[[str, int], Awaitable[None]],
-    ) -> int:
+        write: Callable[[str, int], Awaitable[Written]],
+    ) -> Written:
         """Take `owner`'s next number: `write(record_id, number)` must insert the record
         with that `_id` (a DuplicateKeyError from it means another writer took the number
-        first, and the next one is tried). Returns the number taken."""
+        first, and the next one is tried). Returns what `write` returned."""
         key = self._key(collection, owner)
         for _ in range(TAKE_ATTEMPTS):
             number = await self.newest(collection, owner) + 1
             try:
-                await write(numbered_id(owner, number), number)
+                written = await write(numbered_id(owner, number), number)
             except DuplicateKeyError:
                 self._remember(key, number)
                 continue
             self._remember(key, number)
-            return number
+            return written
         raise ConflictError("many records are being written here at once; send it again")

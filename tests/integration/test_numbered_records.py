@@ -17,9 +17,10 @@ from shared.settings import ServiceSettings
 
 def inserter(
     collection: AsyncCollection[Document], text: str
-) -> Callable[[str, int], Awaitable[None]]:
-    async def write(record_id: str, number: int) -> None:
+) -> Callable[[str, int], Awaitable[int]]:
+    async def write(record_id: str, number: int) -> int:
         await collection.insert_one({"_id": record_id, "number": number, "text": text})
+        return number
 
     return write
 

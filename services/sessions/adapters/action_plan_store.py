@@ -221,9 +221,8 @@ class ActionPlanStore:
         check_priority(draft.term, draft.priority)
         collection = self._home(r, GOALS)
         check_room(len(_present(await self._numbered.walk(collection, goals_of(r.id)), r)))
-        taken: list[Goal] = []
 
-        async def write(goal_id: str, _number: int) -> None:
+        async def write(goal_id: str, _number: int) -> Goal:
             goal = Goal(
                 id=goal_id,
                 relationship_id=r.id,
@@ -236,10 +235,9 @@ class ActionPlanStore:
             )
             document = goal.model_dump(mode="python", exclude={"id", "oskar"})
             await collection.insert_one({"_id": goal.id, **document, "term": goal.term.value})
-            taken.append(goal)
+            return goal
 
-        await self._numbered.take(collection, goals_of(r.id), write)
-        return taken[-1]
+        return await self._numbered.take(collection, goals_of(r.id), write)
 
     async def change_goal(
         self, caller: Principal, rel_id: str, goal_id: str, change: GoalChange
@@ -297,9 +295,8 @@ class ActionPlanStore:
             scale=scale,
             recorded_at=now,
         )
-        taken: list[OskarReading] = []
 
-        async def write(reading_id: str, _number: int) -> None:
+        async def write(reading_id: str, _number: int) -> OskarReading:
             reading = OskarReading(
                 id=reading_id,
                 goal_id=goal.id,
@@ -317,10 +314,9 @@ class ActionPlanStore:
                 },
                 [self._relationships.event(r, scaled)],
             )
-            taken.append(reading)
+            return reading
 
-        await self._numbered.take(self._home(r, OSKAR), readings_of(goal.id), write)
-        return taken[-1]
+        return await self._numbered.take(self._home(r, OSKAR), readings_of(goal.id), write)
 
     # --- writing: GROW ---------------------------------------------------------------------
 
@@ -338,9 +334,8 @@ class ActionPlanStore:
             rating=draft.commitment,
             rated_at=now,
         )
-        taken: list[GrowNote] = []
 
-        async def write(note_id: str, _number: int) -> None:
+        async def write(note_id: str, _number: int) -> GrowNote:
             note = GrowNote(
                 **draft.model_dump(),
                 id=note_id,
@@ -354,10 +349,11 @@ class ActionPlanStore:
                 {"_id": note.id, **note.model_dump(exclude={"id"})},
                 [self._relationships.event(r, rated)],
             )
-            taken.append(note)
+            return note
 
-        await self._numbered.take(self._home(r, GROW), grow_notes_of(r.id), write)
-        return GrowNoteView.of(taken[-1])
+        return GrowNoteView.of(
+            await self._numbered.take(self._home(r, GROW), grow_notes_of(r.id), write)
+        )
 
     # --- erasure -----------------------------------------------------------------------------
 

@@ -235,9 +235,8 @@ class CircleSessionStore:
         session = await self._one(circle, sid)
         collection = self._circles.home(circle, CIRCLE_NOTES)
         check_note_room(len(await self._notes(circle, session)))
-        taken: list[CircleNote] = []
 
-        async def write(note_id: str, _number: int) -> None:
+        async def write(note_id: str, _number: int) -> CircleNote:
             note = CircleNote(
                 id=note_id,
                 circle_id=circle.id,
@@ -253,10 +252,9 @@ class CircleSessionStore:
                     "programme_id": circle.programme_id,
                 }
             )
-            taken.append(note)
+            return note
 
-        await self._numbered.take(collection, notes_of(session.id), write)
-        return taken[-1]
+        return await self._numbered.take(collection, notes_of(session.id), write)
 
     # --- erasure -------------------------------------------------------------------------
 

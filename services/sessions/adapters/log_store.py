@@ -111,9 +111,8 @@ class MeetingLogStore:
         await self._check_meeting(r, content)
         side = r.side_of(caller.subject)
         assert side is not None  # for_party returned r, so the caller is a party
-        taken: list[MeetingLog] = []
 
-        async def write(log_id: str, _number: int) -> None:
+        async def write(log_id: str, _number: int) -> MeetingLog:
             written = MeetingLog(
                 **content.model_dump(),
                 id=log_id,
@@ -132,10 +131,9 @@ class MeetingLogStore:
                 "edited_at": None,
             }
             await self._outbox.insert(self._collection(r), document, self._written(r, now))
-            taken.append(written)
+            return written
 
-        await self._numbered.take(self._collection(r), logs_of(r.id), write)
-        return taken[-1]
+        return await self._numbered.take(self._collection(r), logs_of(r.id), write)
 
     async def logs(self, caller: Principal, rel_id: str) -> list[MeetingLog]:
         """The relationship's logs, newest meeting first."""

@@ -123,17 +123,15 @@ class MeetingStore:
         r = await self._relationships.for_party(caller, rel_id)
         terms = await self._relationships.terms(r)
         now = datetime.now(UTC)
-        taken: list[Meeting] = []
 
-        async def write(meeting_id: str, _number: int) -> None:
+        async def write(meeting_id: str, _number: int) -> Meeting:
             m = new_meeting(r, terms, facts, status, caller.subject, now, meeting_id)
             held_now = m.status is MeetingStatus.HELD
             events = [self._relationships.event(r, meeting_held_event(m))] if held_now else []
             await self._outbox.insert(self._collection(r), _document(m), events)
-            taken.append(m)
+            return m
 
-        await self._numbered.take(self._collection(r), meetings_of(r.id), write)
-        return taken[-1]
+        return await self._numbered.take(self._collection(r), meetings_of(r.id), write)
 
     async def hold(
         self, caller: Principal, rel_id: str, meeting_id: str, changes: HeldChanges

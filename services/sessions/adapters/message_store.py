@@ -104,9 +104,8 @@ class MessageStore:
             if answered is not None and answered.get("removed"):
                 answered = None
             check_reply_target(reply_to, exists=answered is not None)
-        posted: list[Document] = []
 
-        async def write(record_id: str, number: int) -> None:
+        async def write(record_id: str, number: int) -> Document:
             now = _stored_precision(datetime.now(UTC))
             document: Document = {
                 "_id": record_id,
@@ -128,11 +127,11 @@ class MessageStore:
                 posted_at=now,
             )
             await self._outbox.insert(thread.messages, document, [thread.announce(event)])
-            posted.append(document)
+            return document
 
-        number = await self._numbered.take(thread.messages, thread.key, write)
-        self._notifier.posted(thread.key, number)
-        return _message(posted[-1])
+        posted = await self._numbered.take(thread.messages, thread.key, write)
+        self._notifier.posted(thread.key, int(posted["number"]))
+        return _message(posted)
 
     # --- reading -------------------------------------------------------------------------
 
