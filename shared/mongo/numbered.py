@@ -148,3 +148,15 @@ class NumberedRecords:
             self._remember(key, number)
             return written
         raise ConflictError("many records are being written here at once; send it again")
+
+
+async def blank(
+    collection: AsyncCollection[Document], query: Document, keep: list[str]
+) -> list[Document]:
+    """Blank in place the records `query` finds (erasure): each keeps its `_id` (its number
+    stays taken) and the fields in `keep`, and is marked `removed`. Returns what is left of
+    them."""
+    found = await collection.find(query, projection=keep).to_list()
+    for document in found:
+        await collection.replace_one({"_id": document["_id"]}, {**document, "removed": True})
+    return found

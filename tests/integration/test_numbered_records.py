@@ -11,7 +11,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.errors import ConflictError
 from shared.mongo.databases import Document
-from shared.mongo.numbered import NumberedRecords, numbered_id
+from shared.mongo.numbered import NumberedRecords, blank, numbered_id
 from shared.settings import ServiceSettings
 
 
@@ -84,3 +84,21 @@ async def test_a_run_goes_either_way_skips_what_is_not_shown_and_stops_at_the_en
     assert [d["number"] for d in up] == [16, 17, 19, 20]
     assert [d["number"] for d in await records.run(collection, "m:r", start=2, step=-1)] == [2, 1]
     assert [d["number"] for d in await records.walk(collection, "m:r", after=18)] == [19, 20]
+
+
+async def test_a_blanked_record_keeps_its_number_and_nothing_else(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    collection = mongo[f"{settings.db_prefix}_numbered"]["records"]
+    records = NumberedRecords()
+    for text in ("mine", "theirs", "mine again"):
+        await records.take(collection, "log:r", inserter(collection, text))
+    left = await blank(collection, {"text": {"$in": ["mine", "mine again"]}}, keep=["number"])
+    assert sorted(d["number"] for d in left) == [1, 3]
+    walked = await NumberedRecords().walk(collection, "log:r")
+    assert [(d["number"], d.get("text"), d.get("removed")) for d in walked] == [
+        (1, None, True),
+        (2, "theirs", None),
+        (3, None, True),
+    ]
+    assert await NumberedRecords().newest(collection, "log:r") == 3  # never handed out again

@@ -61,7 +61,7 @@ from shared.contracts.sessions import CommitmentRated, GoalAchieved, OskarScaled
 from shared.errors import NotFoundError
 from shared.logging import get_logger
 from shared.mongo.databases import Document
-from shared.mongo.numbered import NumberedRecords
+from shared.mongo.numbered import NumberedRecords, blank
 from shared.mongo.outbox import OutboxWriter
 from shared.tenancy import TenantData
 
@@ -376,11 +376,11 @@ class ActionPlanStore:
         goal_ids = [g["_id"] for g in written]
         if goal_ids:
             # Readings before goals: a crash in between leaves goals that the next run finds.
-            await _blank(oskar, {"goal_id": {"$in": goal_ids}})
+            await blank(oskar, {"goal_id": {"$in": goal_ids}}, keep=_KEPT)
             await grow.update_many({"goal_id": {"$in": goal_ids}}, {"$set": {"goal_id": None}})
-            await _blank(goals, {"_id": {"$in": goal_ids}})
-        await _blank(oskar, {"recorded_by": member_id})
-        await _blank(grow, {"written_by": member_id})
+            await blank(goals, {"_id": {"$in": goal_ids}}, keep=_KEPT)
+        await blank(oskar, {"recorded_by": member_id}, keep=_KEPT)
+        await blank(grow, {"written_by": member_id}, keep=_KEPT)
         for field in ("edited_by", "achieved_by"):
             await goals.update_many({field: member_id}, {"$set": {field: FORMER_MEMBER}})
         query = {"$or": [{f"written_by.{name}": member_id} for name in SHEET_FIELDS]}
@@ -394,9 +394,3 @@ class ActionPlanStore:
 
 # What is left of a record blanked by erasure: where it sits, nothing of what it said.
 _KEPT = ["relationship_id", "programme_id"]
-
-
-async def _blank(collection: AsyncCollection[Document], query: Document) -> None:
-    """Blank the records `query` finds in place (their numbers stay taken)."""
-    for document in await collection.find(query, projection=_KEPT).to_list():
-        await collection.replace_one({"_id": document["_id"]}, {**document, "removed": True})

@@ -45,7 +45,7 @@ from shared.contracts.sessions import CircleSessionHeld
 from shared.errors import ConflictError, NotFoundError
 from shared.logging import get_logger
 from shared.mongo.databases import Document
-from shared.mongo.numbered import NumberedRecords, numbered_id
+from shared.mongo.numbered import NumberedRecords, blank, numbered_id
 from shared.mongo.outbox import OutboxWriter
 
 log = get_logger(__name__)
@@ -263,11 +263,11 @@ class CircleSessionStore:
         member, and hand the sessions they were to facilitate to the next in the rotation.
         Idempotent: a redelivery finds nothing naming them."""
         del organisation_id  # circle records are network records, found by member id
-        notes = self._circles.system_home(CIRCLE_NOTES)
-        kept = ["circle_id", "session_id", "programme_id"]
-        for note in await notes.find({"author_id": member_id}, projection=kept).to_list():
-            # Blanked in place: its number stays taken (shared.mongo.numbered).
-            await notes.replace_one({"_id": note["_id"]}, {**note, "removed": True})
+        await blank(
+            self._circles.system_home(CIRCLE_NOTES),
+            {"author_id": member_id},
+            keep=["circle_id", "session_id", "programme_id"],
+        )
         sessions = self._circles.system_home(CIRCLE_SESSIONS)
         named = await sessions.find({"people": member_id}, projection={"circle_id": 1}).to_list()
         for circle_id in sorted({d["circle_id"] for d in named}):

@@ -42,7 +42,7 @@ from shared.errors import NotFoundError
 from shared.events.envelope import Envelope
 from shared.logging import get_logger
 from shared.mongo.databases import Document
-from shared.mongo.numbered import NumberedRecords
+from shared.mongo.numbered import NumberedRecords, blank
 from shared.mongo.outbox import OutboxWriter
 from shared.tenancy import TenantData
 
@@ -182,13 +182,7 @@ class MeetingLogStore:
             self._data.network(LOGS),
             self._data.system_organisation(organisation_id, LOGS),
         ):
-            theirs = await collection.find(
-                {"author": member_id}, projection=_BLANKED_KEEPS
-            ).to_list()
-            for document in theirs:
-                await collection.replace_one(
-                    {"_id": document["_id"]}, {**document, "removed": True}
-                )
+            theirs = await blank(collection, {"author": member_id}, keep=_BLANKED_KEEPS)
             mentioned = await collection.find(
                 {"written_with": member_id}, projection={"written_with": 1}
             ).to_list()

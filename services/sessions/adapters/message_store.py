@@ -41,7 +41,7 @@ from shared.contracts.sessions import MessagePosted
 from shared.errors import ConflictError, NotFoundError
 from shared.logging import get_logger
 from shared.mongo.databases import Document
-from shared.mongo.numbered import NumberedRecords, numbered_id
+from shared.mongo.numbered import NumberedRecords, blank, numbered_id
 from shared.mongo.outbox import OUTBOX_FIELD, OutboxWriter
 from shared.tenancy import TenantData
 
@@ -269,10 +269,8 @@ class MessageStore:
     async def _erase_messages(self, messages: AsyncCollection[Document], member_id: str) -> None:
         keep = ["thread_key", "thread_kind", "thread_id", "programme_id", "number"]
         keep += [f"{kind.value}_id" for kind in ThreadKind]
-        theirs = await messages.find({"author_id": member_id}, projection=keep).to_list()
-        for document in theirs:
-            # Keep the number taken, drop everything else: no author, no text, no time.
-            await messages.replace_one({"_id": document["_id"]}, {**document, "removed": True})
+        # The number stays taken, everything else goes: no author, no text, no time.
+        theirs = await blank(messages, {"author_id": member_id}, keep=keep)
         # Answers to their messages stay, answering a former member (also on a redelivery:
         # a crash may have come between the placeholders and this).
         await messages.update_many(
