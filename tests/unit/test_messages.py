@@ -8,7 +8,7 @@ import base64
 import json
 import os
 import signal
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import FrameType
@@ -16,7 +16,7 @@ from typing import Any, cast
 
 import pytest
 
-from services.sessions.adapters.message_notifier import POLL_CLAUSES, MessageNotifier
+from services.sessions.adapters.message_notifier import POLL_BATCH, MessageNotifier
 from services.sessions.adapters.message_store import MessageStore
 from services.sessions.adapters.message_stream import (
     LastEventIdError,
@@ -46,6 +46,7 @@ from services.sessions.domain.messages import (
     thread_key,
 )
 from shared.errors import DomainError
+from shared.mongo.numbered import numbered_id
 
 NOW = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -229,28 +230,18 @@ class FakeStore:
 
 
 class FakeCollection:
-    """Enough of a collection for the notifier's poll: names, and `find` over documents."""
+    """Enough of a collection for the notifier's poll: names, and `find_one` by `_id`."""
 
     def __init__(self, name: str, documents: list[dict[str, Any]]) -> None:
         self.name = name
         self.database = type("Db", (), {"name": "sessions_network"})()
-        self.documents = documents
-        self.queries: list[dict[str, Any]] = []
+        self.documents = {numbered_id(d["thread_key"], d["number"]): d for d in documents}
+        self.lookups: list[str] = []
 
-    def find(self, query: dict[str, Any], projection: dict[str, int]) -> AsyncIterator[Any]:
+    async def find_one(self, query: dict[str, Any], projection: dict[str, int]) -> Any:
         del projection
-        self.queries.append(query)
-        clauses = query["$or"]
-
-        async def matching() -> AsyncIterator[dict[str, Any]]:
-            for d in self.documents:
-                if any(
-                    d["thread_key"] == c["thread_key"] and d["number"] > c["number"]["$gt"]
-                    for c in clauses
-                ):
-                    yield d
-
-        return matching()
+        self.lookups.append(query["_id"])
+        return self.documents.get(query["_id"])
 
 
 def _thread(thread_id: str = "rel_1", collection: Any = None) -> OpenThread:
@@ -374,10 +365,11 @@ async def test_a_client_that_goes_away_leaves_no_watch_behind() -> None:
 # --- the notifier ----------------------------------------------------------------------------
 
 
-async def test_one_poll_query_per_collection_wakes_exactly_the_threads_with_news() -> None:
+async def test_one_poll_lookup_per_thread_wakes_exactly_the_threads_with_news() -> None:
     shared = FakeCollection(
         "messages",
         [
+            {"thread_key": "relationship:rel_1", "number": 3},
             {"thread_key": "relationship:rel_1", "number": 4},
             {"thread_key": "relationship:rel_2", "number": 2},  # known already
         ],
@@ -389,7 +381,11 @@ async def test_one_poll_query_per_collection_wakes_exactly_the_threads_with_news
         notifier.watch(_thread("rel_2", shared), latest=2) as two,
     ):
         await notifier.poll()
-        assert len(shared.queries) == 1
+        # One lookup per thread, not per stream: the number after the newest known.
+        assert sorted(shared.lookups) == [
+            numbered_id("relationship:rel_1", 4),
+            numbered_id("relationship:rel_2", 3),
+        ]
         assert await one.wait(0.01) and await one_again.wait(0.01)
         assert not await two.wait(0.01)
         one.reset()
@@ -398,10 +394,10 @@ async def test_one_poll_query_per_collection_wakes_exactly_the_threads_with_news
     assert notifier.open_streams == 0
 
 
-async def test_a_poll_splits_many_threads_into_bounded_queries() -> None:
+async def test_a_poll_looks_up_every_watched_thread_however_many() -> None:
     shared = FakeCollection("messages", [])
     notifier = MessageNotifier()
-    threads = [_thread(f"rel_{i}", shared) for i in range(POLL_CLAUSES + 1)]
+    threads = [_thread(f"rel_{i}", shared) for i in range(POLL_BATCH * 2 + 1)]
     watches = [notifier.watch(t, latest=0) for t in threads]
     for w in watches:
         w.__enter__()
@@ -410,7 +406,7 @@ async def test_a_poll_splits_many_threads_into_bounded_queries() -> None:
     finally:
         for w in watches:
             w.__exit__(None, None, None)
-    assert [len(q["$or"]) for q in shared.queries] == [POLL_CLAUSES, 1]
+    assert len(set(shared.lookups)) == len(shared.lookups) == POLL_BATCH * 2 + 1
 
 
 async def test_sigterm_first_closes_the_streams_then_does_what_it_did_before() -> None:

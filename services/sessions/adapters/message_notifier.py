@@ -2,9 +2,10 @@
 
 Two sources, one signal. A message posted through this process wakes the thread's streams at
 once (`posted`, called by the store right after the insert). A message posted through another
-instance of the service is found by `poll`, a cheap periodic query: ONE query per messages
-collection that has open streams, whatever the number of streams, asking only for numbers
-above the newest each watched thread is known to have. Streams then read the new messages
+instance of the service is found by `poll`: every POLL_SECONDS, ONE lookup by `_id` per
+watched thread, whatever the number of its streams, for the number after the newest it is
+known to have (messages are numbered per thread, `shared.mongo.numbered`; any other query
+would scan the collection on FerretDB). Streams then read the new messages
 themselves, from their own last number, so a wake-up is only a hint: a missed or duplicate
 wake-up costs a query, never a lost or repeated message.
 
@@ -32,11 +33,12 @@ from pymongo.asynchronous.collection import AsyncCollection
 from services.sessions.adapters.message_thread import OpenThread
 from shared.logging import get_logger
 from shared.mongo.databases import Document
+from shared.mongo.numbered import numbered_id
 
 log = get_logger(__name__)
 
 POLL_SECONDS = 2.0  # how soon a message posted through another instance arrives, at most
-POLL_CLAUSES = 50  # threads per poll query (one `$or` clause each)
+POLL_BATCH = 50  # lookups a poll sends at once
 
 
 class ThreadWatch:
@@ -121,24 +123,22 @@ class MessageNotifier:
             watch.wake()
 
     async def poll(self) -> None:
-        """Find messages other instances posted in watched threads (one query per messages
-        collection, at most POLL_CLAUSES threads per query)."""
-        groups: dict[tuple[str, str], list[tuple[str, _Watched]]] = defaultdict(list)
-        for key, known in list(self._threads.items()):
-            c = known.collection
-            groups[(c.database.name, c.name)].append((key, known))
-        for watched in groups.values():
-            collection = watched[0][1].collection
-            for start in range(0, len(watched), POLL_CLAUSES):
-                chunk = watched[start : start + POLL_CLAUSES]
-                query: dict[str, Any] = {
-                    "$or": [
-                        {"thread_key": key, "number": {"$gt": known.latest}} for key, known in chunk
-                    ]
-                }
-                found = collection.find(query, projection={"thread_key": 1, "number": 1})
-                async for document in found:
-                    self.posted(str(document["thread_key"]), int(document["number"]))
+        """Find messages other instances posted in watched threads: for each, whether the
+        number after its known newest is taken (POLL_BATCH lookups at a time)."""
+        watched = list(self._threads.items())
+        for start in range(0, len(watched), POLL_BATCH):
+            chunk = watched[start : start + POLL_BATCH]
+            found = await asyncio.gather(
+                *(
+                    known.collection.find_one(
+                        {"_id": numbered_id(key, known.latest + 1)}, projection={"_id": 1}
+                    )
+                    for key, known in chunk
+                )
+            )
+            for (key, known), document in zip(chunk, found, strict=True):
+                if document is not None:
+                    self.posted(key, known.latest + 1)
 
     def close(self) -> None:
         """End every stream (the service is stopping)."""
