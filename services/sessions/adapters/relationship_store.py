@@ -166,11 +166,12 @@ class RelationshipStore:
             network = lives_in_network(
                 mentor, [mentee], len(terms.organisations) if terms.groups_mentees else 0
             )
-            group = (
-                await self._join_group(terms, network, mentee, d) if terms.groups_mentees else None
-            )
-            if group is not None:
-                await self._list(group, [mentee])
+            joined = None
+            if terms.groups_mentees:
+                joined = await self._join_group(terms, network, mentee, d)
+            if joined is not None:
+                group, redelivered = joined
+                await self._list(group, [mentee], check=redelivered)
                 continue
             started = Relationship(
                 id=relationship_id(d.proposal_id),
@@ -186,6 +187,7 @@ class RelationshipStore:
                 # (a replay or a lagging consumer must not move it).
                 started_at=d.accepted_at,
             )
+            redelivered = False
             try:
                 await self._outbox.insert(
                     self.home(started, RELATIONSHIPS),
@@ -194,19 +196,22 @@ class RelationshipStore:
                 )
             except DuplicateKeyError:
                 log.info("relationship exists already", relationship=started.id)
-            await self._list(started, [mentor, mentee])
+                redelivered = True
+            await self._list(started, [mentor, mentee], check=redelivered)
 
-    async def _list(self, r: Relationship, parties: Sequence[Party]) -> None:
-        """Make sure each party's list names `r` (after a crash, the redelivery adds it)."""
+    async def _list(self, r: Relationship, parties: Sequence[Party], *, check: bool) -> None:
+        """Add `r` to each party's list; with `check` (a redelivery, which may follow a crash
+        between the relationship and the lists), only where it is missing."""
         for party in parties:
-            await self._list_for(r, party)
+            await self._list_for(r, party, check=check)
 
-    async def _list_for(self, r: Relationship, party: Party) -> None:
+    async def _list_for(self, r: Relationship, party: Party, *, check: bool) -> None:
         collection = self._data.system_organisation(party.organisation_id, MEMBER_RELATIONSHIPS)
         owner = relationships_of(party.member_id)
-        listed = await self._numbered.walk(collection, owner)
-        if any(entry.get("relationship_id") == r.id for entry in listed):
-            return
+        if check:
+            listed = await self._numbered.walk(collection, owner)
+            if any(entry.get("relationship_id") == r.id for entry in listed):
+                return
 
         async def write(entry_id: str, _number: int) -> None:
             entry = {
@@ -222,15 +227,15 @@ class RelationshipStore:
 
     async def _join_group(
         self, terms: ProgrammeTerms, network: bool, mentee: Party, d: MatchAccepted
-    ) -> Relationship | None:
+    ) -> tuple[Relationship, bool] | None:
         """Add `mentee` to the mentor's running group relationship in the programme (kept in
         the network database if `network`, else in the mentor's organisation's) if it has
-        room; the group if they are in one now (including by an earlier delivery)."""
+        room; the group they are in now, and whether an earlier delivery put them there."""
         collection = self._kept(network, d.mentor_organisation_id, RELATIONSHIPS)
         query = {"programme_id": d.programme_id, "mentor.member_id": d.mentor_id}
         for group in map(_relationship, await collection.find(query).to_list()):
             if group.party(mentee.member_id) is not None:
-                return group  # joined already: a redelivery
+                return group, True  # joined already: a redelivery
             if not check_can_join(group, mentee, terms.max_mentees_per_mentor):
                 continue
             result = await self._outbox.update(
@@ -248,7 +253,7 @@ class RelationshipStore:
             )
             if result.matched_count:
                 self._recent.forget(group.id)
-                return group
+                return group, False
         return None
 
     # --- reading what a caller may see --------------------------------------------------
