@@ -17,6 +17,7 @@ keyed by (circle, member), so accepting twice is refused by the key.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -83,7 +84,7 @@ class CircleStore:
 
     async def system_circle(self, circle_id: str) -> Circle | None:
         """A circle by id, for consumers acting with no caller."""
-        return await self._load(circle_id, {})
+        return await self._load(circle_id)
 
     async def terms(self, circle: Circle) -> ProgrammeTerms:
         """The terms of `circle`'s programme (meeting-length bounds, co-ordinators)."""
@@ -122,8 +123,10 @@ class CircleStore:
             and member.organisation_id == caller.organisation
         )
 
-    async def _load(self, circle_id: str, query: Document) -> Circle | None:
-        document = await self._data.network(CIRCLES).find_one({**query, "_id": circle_id})
+    async def _load(self, circle_id: str) -> Circle | None:
+        # By `_id` alone (the only filter FerretDB answers from an index); who may see it is
+        # decided on the loaded circle's own members.
+        document = await self._data.network(CIRCLES).find_one({"_id": circle_id})
         if document is None:
             return None
         return _circle(document, await self._programmes.terms(document["programme_id"]))
@@ -132,7 +135,7 @@ class CircleStore:
         """A circle the caller is a member of; 404 for anyone else — admins, co-ordinators
         and the network co-ordinator included (notes and messages are the circle's only)."""
         if caller.kind is CallerKind.MEMBER:
-            circle = await self._load(circle_id, {"participants": caller.subject})
+            circle = await self._load(circle_id)
             if circle is not None and self._is_member(caller, circle):
                 return circle
         raise NotFoundError(f"no circle {circle_id!r} that you are a member of")
@@ -141,7 +144,7 @@ class CircleStore:
         """A circle the caller is a member of, or co-ordinates the programme of (to read its
         membership and schedule, never its notes); 404 for anyone else."""
         if caller.kind is CallerKind.MEMBER:
-            circle = await self._load(circle_id, {})
+            circle = await self._load(circle_id)
             if circle is not None and (
                 self._is_member(caller, circle)
                 or await self._coordinates(caller, circle.programme_id)
@@ -168,10 +171,14 @@ class CircleStore:
 
     async def accepted(self, circle: Circle) -> dict[str, datetime]:
         """Who of the current members accepted the contract, and when."""
-        found = await self.home(circle, ACCEPTANCES).find({"circle_id": circle.id}).to_list()
-        return {
-            d["member_id"]: d["accepted_at"] for d in found if d["member_id"] in circle.participants
-        }
+        acceptances = self.home(circle, ACCEPTANCES)
+        found = await asyncio.gather(
+            *(
+                acceptances.find_one({"_id": _acceptance_id(circle.id, member)})
+                for member in circle.participants
+            )
+        )
+        return {d["member_id"]: d["accepted_at"] for d in found if d is not None}
 
     async def accept(self, caller: Principal, circle_id: str, version: str | None) -> Circle:
         """The caller accepts the circle's contract: once (409 the second time, and 409 if

@@ -218,12 +218,31 @@ class RelationshipStore:
                 "_id": entry_id,
                 "member_id": party.member_id,
                 "relationship_id": r.id,
+                "programme_id": r.programme_id,
                 "network": r.network,
                 "home_organisation": r.home_organisation,
             }
             await collection.insert_one(entry)
 
         await self._numbered.take(collection, owner, write)
+
+    async def _mentors_groups(
+        self, collection: AsyncCollection[Document], d: MatchAccepted
+    ) -> list[Relationship]:
+        """The mentor's relationships in the programme, oldest first, from their own list
+        (lookups by `_id`, not a scan of every relationship)."""
+        listed = await self._numbered.walk(
+            self._data.system_organisation(d.mentor_organisation_id, MEMBER_RELATIONSHIPS),
+            relationships_of(d.mentor_id),
+        )
+        found = []
+        for entry in listed:
+            if entry.get("member_id") != d.mentor_id or entry.get("programme_id") != d.programme_id:
+                continue
+            document = await collection.find_one({"_id": entry["relationship_id"]})
+            if document is not None and document.get("programme_id") == d.programme_id:
+                found.append(_relationship(document))
+        return [r for r in found if r.mentor.member_id == d.mentor_id]
 
     async def _join_group(
         self, terms: ProgrammeTerms, network: bool, mentee: Party, d: MatchAccepted
@@ -232,8 +251,7 @@ class RelationshipStore:
         the network database if `network`, else in the mentor's organisation's) if it has
         room; the group they are in now, and whether an earlier delivery put them there."""
         collection = self._kept(network, d.mentor_organisation_id, RELATIONSHIPS)
-        query = {"programme_id": d.programme_id, "mentor.member_id": d.mentor_id}
-        for group in map(_relationship, await collection.find(query).to_list()):
+        for group in await self._mentors_groups(collection, d):
             if group.party(mentee.member_id) is not None:
                 return group, True  # joined already: a redelivery
             if not check_can_join(group, mentee, terms.max_mentees_per_mentor):
