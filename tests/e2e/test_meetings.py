@@ -347,6 +347,49 @@ def test_bad_input_gets_a_clear_4xx_and_changes_nothing(
     assert scene.call("mentor", "GET", base).json() == before
 
 
+def test_a_party_moves_a_planned_meeting_and_subscribed_calendars_follow(scene: Scene) -> None:
+    rel = scene.start_relationship(scene.programme)
+    base = f"/relationships/{rel}/meetings"
+    first = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    planned = scene.call(
+        "mentee",
+        "POST",
+        base,
+        {"starts_at": first.isoformat(), "minutes": 60, "method": "video", "location": "Room 4"},
+    )
+    assert planned.status_code == 201, planned.text
+    meeting = f"{base}/{planned.json()['id']}"
+    feed = scene.call("mentor", "POST", "/members/me/calendar-feed").json()["url"]
+    uid = event_uid(planned.json()["id"])
+    assert int(feed_events(feed)[uid].get("SEQUENCE", 0)) == 0
+    later = first + timedelta(days=2, hours=1)
+    moved = scene.call("mentor", "PATCH", meeting, {"starts_at": later.isoformat(), "minutes": 90})
+    assert moved.status_code == 200, moved.text
+    shown = scene.call("mentee", "GET", meeting).json()
+    assert shown["status"] == "planned" and shown["revision"] == 1
+    assert datetime.fromisoformat(shown["starts_at"]) == later and shown["minutes"] == 90
+    assert shown["location"] == "Room 4" and shown["rescheduled_by"] == scene.ids["mentor"]
+    event = feed_events(feed)[uid]  # same UID, a higher SEQUENCE: the calendar moves it
+    assert event.start == later and int(event["SEQUENCE"]) == 1
+    # Outsiders cannot move it; bad changes are refused and change nothing.
+    for name in scene.OUTSIDERS:
+        refused = scene.call(name, "PATCH", meeting, {"minutes": 45})
+        assert refused.status_code in (401, 403, 404), f"{name}: {refused.text}"
+    for changes, status, reason in [
+        ({}, 422, "say what changes"),
+        ({"minutes": 500}, 422, "minutes"),
+        ({"starts_at": "2026-01-05T10:00:00Z"}, 422, "past"),
+        ({"starts_at": "2027-01-05T10:00:00", "time_zone": "Nowhere/City"}, 422, "time zone"),
+    ]:
+        refused = scene.call("mentee", "PATCH", meeting, changes)
+        assert refused.status_code == status and reason in refused.text, refused.text
+    assert scene.call("mentee", "GET", meeting).json() == shown
+    cancelled = scene.call("mentee", "POST", f"{meeting}/cancel")
+    assert cancelled.status_code == 200, cancelled.text
+    late = scene.call("mentor", "PATCH", meeting, {"minutes": 45})
+    assert late.status_code == 409, late.text
+
+
 def test_an_ended_relationship_refuses_new_meetings(scene: Scene) -> None:
     # Inside organisation A: its meetings live in A's database.
     mentor, mentee = "mentor", "colleague of the mentor"

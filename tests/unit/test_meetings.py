@@ -13,9 +13,9 @@ from services.sessions.adapters.calendar_ics import SUMMARY, event_uid, render
 from services.sessions.domain.meetings import (
     CLOCK_LEEWAY,
     HeldBeforeStartError,
-    HeldChanges,
     HeldInFutureError,
     Meeting,
+    MeetingChanges,
     MeetingFacts,
     MeetingLengthError,
     MeetingMethod,
@@ -30,6 +30,7 @@ from services.sessions.domain.meetings import (
     held,
     meeting_held_event,
     new_meeting,
+    rescheduled,
     resolve_start,
     shown_status,
 )
@@ -45,7 +46,7 @@ from services.sessions.domain.relationships import (
     Status,
 )
 from shared.contracts.sessions import MeetingHeld
-from shared.errors import ConflictError
+from shared.errors import ConflictError, DomainError
 
 MEETING_ID = "meeting:rel_1:0000000001"
 NOW = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
@@ -282,7 +283,7 @@ def test_an_ended_relationship_takes_no_new_meetings_and_no_changes() -> None:
     assert refused.value.status == 409
     m = planned()
     with pytest.raises(RelationshipEndedError):
-        held(ended, TERMS, m, HeldChanges(), "mem_e", NOW + timedelta(days=20))
+        held(ended, TERMS, m, MeetingChanges(), "mem_e", NOW + timedelta(days=20))
     with pytest.raises(RelationshipEndedError):
         cancelled(ended, m, "mem_e", NOW)
 
@@ -290,7 +291,7 @@ def test_an_ended_relationship_takes_no_new_meetings_and_no_changes() -> None:
 def test_a_planned_meeting_is_held_as_planned_or_as_it_happened() -> None:
     m = planned()
     after = datetime(2027, 2, 10, 20, 0, tzinfo=UTC)
-    as_planned = held(relationship(), TERMS, m, HeldChanges(), "mem_r", after)
+    as_planned = held(relationship(), TERMS, m, MeetingChanges(), "mem_r", after)
     assert as_planned.status is MeetingStatus.HELD and as_planned.starts_at == m.starts_at
     assert as_planned.recorded_by == "mem_r" and as_planned.planned_by == "mem_e"
     assert as_planned.location_by == "mem_e"
@@ -298,7 +299,7 @@ def test_a_planned_meeting_is_held_as_planned_or_as_it_happened() -> None:
         relationship(),
         TERMS,
         m,
-        HeldChanges.model_validate(
+        MeetingChanges.model_validate(
             {"starts_at": "2027-02-10T18:15:00", "minutes": 90, "method": "face_to_face"}
         ),
         "mem_r",
@@ -307,9 +308,9 @@ def test_a_planned_meeting_is_held_as_planned_or_as_it_happened() -> None:
     # A new local start without a zone is read in the meeting's zone.
     assert changed.starts_at == datetime(2027, 2, 10, 18, 15, tzinfo=UTC)
     assert changed.minutes == 90 and changed.method is MeetingMethod.FACE_TO_FACE
-    moved = held(relationship(), TERMS, m, HeldChanges(location="Café"), "mem_r", after)
+    moved = held(relationship(), TERMS, m, MeetingChanges(location="Café"), "mem_r", after)
     assert moved.location == "Café" and moved.location_by == "mem_r"
-    removed = held(relationship(), TERMS, m, HeldChanges(location=" "), "mem_r", after)
+    removed = held(relationship(), TERMS, m, MeetingChanges(location=" "), "mem_r", after)
     assert removed.location is None and removed.location_by is None
 
 
@@ -317,22 +318,60 @@ def test_holding_checks_the_facts_again() -> None:
     m = planned()
     after = datetime(2027, 2, 10, 20, 0, tzinfo=UTC)
     with pytest.raises(MeetingLengthError):
-        held(relationship(), TERMS, m, HeldChanges(minutes=200), "mem_r", after)
+        held(relationship(), TERMS, m, MeetingChanges(minutes=200), "mem_r", after)
     with pytest.raises(HeldInFutureError):
-        held(relationship(), TERMS, m, HeldChanges(), "mem_r", NOW)  # before it starts
+        held(relationship(), TERMS, m, MeetingChanges(), "mem_r", NOW)  # before it starts
     with pytest.raises(UnknownTimeZoneError):
-        held(relationship(), TERMS, m, HeldChanges(time_zone="Atlantis/Capital"), "x", after)
+        held(relationship(), TERMS, m, MeetingChanges(time_zone="Atlantis/Capital"), "x", after)
+
+
+def test_a_planned_meeting_moves_within_the_rules_and_counts_its_moves() -> None:
+    m = planned()  # 2027-02-10 18:00 London, planned by mem_e
+    moved = rescheduled(
+        relationship(),
+        TERMS,
+        m,
+        MeetingChanges(starts_at=datetime(2027, 2, 12, 9, 30), minutes=90),
+        "mem_r",
+        NOW,
+    )
+    assert moved.status is MeetingStatus.PLANNED and moved.id == m.id
+    assert moved.starts_at == datetime(2027, 2, 12, 9, 30, tzinfo=UTC)  # London in winter
+    assert (moved.time_zone, moved.minutes, moved.method) == (m.time_zone, 90, m.method)
+    assert (moved.rescheduled_by, moved.revision) == ("mem_r", 1)
+    assert moved.location == m.location and moved.location_by == "mem_e"
+    again = rescheduled(relationship(), TERMS, moved, MeetingChanges(location=" "), "mem_e", NOW)
+    assert again.location is None and again.revision == 2
+    for refused, changes in [
+        (DomainError, MeetingChanges()),  # nothing to change
+        (MeetingLengthError, MeetingChanges(minutes=500)),
+        (MeetingTimeError, MeetingChanges(starts_at=datetime(2027, 1, 20, 9, 0))),  # the past
+    ]:
+        with pytest.raises(refused):
+            rescheduled(relationship(), TERMS, m, changes, "mem_r", NOW)
+    with pytest.raises(ConflictError):
+        rescheduled(
+            relationship(),
+            TERMS,
+            cancelled(relationship(), m, "x", NOW),
+            MeetingChanges(minutes=70),
+            "x",
+            NOW,
+        )
+    ended = relationship().model_copy(update={"status": Status.ENDED})
+    with pytest.raises(RelationshipEndedError):
+        rescheduled(ended, TERMS, m, MeetingChanges(minutes=70), "mem_e", NOW)
 
 
 def test_only_a_planned_meeting_is_held_or_cancelled() -> None:
     m = planned()
     after = datetime(2027, 2, 10, 20, 0, tzinfo=UTC)
-    was_held = held(relationship(), TERMS, m, HeldChanges(), "mem_r", after)
+    was_held = held(relationship(), TERMS, m, MeetingChanges(), "mem_r", after)
     gone = cancelled(relationship(), m, "mem_e", NOW)
     assert gone.status is MeetingStatus.CANCELLED and gone.cancelled_by == "mem_e"
     for finished in (was_held, gone):
         with pytest.raises(ConflictError):
-            held(relationship(), TERMS, finished, HeldChanges(), "mem_r", after)
+            held(relationship(), TERMS, finished, MeetingChanges(), "mem_r", after)
         with pytest.raises(ConflictError):
             cancelled(relationship(), finished, "mem_r", after)
 

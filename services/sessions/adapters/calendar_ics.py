@@ -5,9 +5,9 @@ their meetings. Every event: UID `<digest of the meeting id>@mentornet` (stable,
 app updates rather than duplicates it; a digest, as the id names the relationship), DTSTAMP,
 DTSTART/DTEND in the meeting's IANA zone with its VTIMEZONE (or in UTC when only an offset
 was given), SUMMARY "Mentoring meeting" and nothing more telling (no names, no programme, no
-notes), the method and length in DESCRIPTION, the location if a party gave one, and STATUS.
-The calendar says METHOD:PUBLISH. What we write is parsed back before it is served, so a
-malformed calendar is our error, never the app's.
+notes), the method and length in DESCRIPTION, the location if a party gave one, STATUS, and
+SEQUENCE (how often it was moved). The calendar says METHOD:PUBLISH. What we write is parsed
+back before it is served, so a malformed calendar is our error, never the app's.
 """
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ def _event(meeting: Meeting, status: MeetingStatus, stamp: datetime) -> Event:
         location=meeting.location,
     )
     event.add("status", _STATUS[status])
+    # A moved meeting's SEQUENCE goes up, so a calendar app takes the new time (RFC 5545).
+    event.add("sequence", meeting.revision)
     return event
 
 

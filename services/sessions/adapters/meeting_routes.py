@@ -10,7 +10,7 @@ from pydantic import Field
 
 from services.sessions.adapters.calendar_ics import MEDIA_TYPE
 from services.sessions.adapters.meeting_store import MeetingStore
-from services.sessions.domain.meetings import HeldChanges, Meeting, MeetingFacts, MeetingStatus
+from services.sessions.domain.meetings import Meeting, MeetingChanges, MeetingFacts, MeetingStatus
 from shared.auth.http import Caller
 from shared.http.errors import AUTH_REFUSALS, Problem
 
@@ -130,11 +130,29 @@ async def hold_meeting(
     meeting_id: MeetingId,
     caller: Caller,
     store: Meetings,
-    body: HeldChanges | None = None,
+    body: MeetingChanges | None = None,
 ) -> Meeting:
     """With whatever differed from the plan (no body: as planned); publishes `meeting.held`
     exactly once (a second attempt is 409)."""
-    return await store.hold(caller, relationship_id, meeting_id, body or HeldChanges())
+    return await store.hold(caller, relationship_id, meeting_id, body or MeetingChanges())
+
+
+@router.patch(
+    "/relationships/{relationship_id}/meetings/{meeting_id}",
+    summary="Move a planned meeting, or change its length, method or place (a party)",
+    responses=WRITE_REFUSALS,
+)
+async def reschedule_meeting(
+    relationship_id: RelationshipId,
+    meeting_id: MeetingId,
+    body: MeetingChanges,
+    caller: Caller,
+    store: Meetings,
+) -> Meeting:
+    """Only what is sent changes (an empty `location` removes it); it stays planned and
+    ahead, within the programme's bounds. Its calendar event keeps its UID with a higher
+    SEQUENCE, so subscribed calendars move it."""
+    return await store.reschedule(caller, relationship_id, meeting_id, body)
 
 
 @router.post(

@@ -27,8 +27,8 @@ from services.sessions.adapters.calendar_ics import render
 from services.sessions.adapters.erasure import FORMER_MEMBER
 from services.sessions.adapters.relationship_store import RelationshipStore
 from services.sessions.domain.meetings import (
-    HeldChanges,
     Meeting,
+    MeetingChanges,
     MeetingFacts,
     MeetingStatus,
     cancelled,
@@ -36,6 +36,7 @@ from services.sessions.domain.meetings import (
     meeting_held_event,
     meetings_of,
     new_meeting,
+    rescheduled,
     shown_status,
 )
 from services.sessions.domain.relationships import Relationship
@@ -48,7 +49,7 @@ from shared.tenancy import TenantData
 
 MEETINGS = "meetings"
 # Fields that name a member as the author of something in a meeting: erasure replaces them.
-AUTHOR_FIELDS = ("planned_by", "recorded_by", "cancelled_by")
+AUTHOR_FIELDS = ("planned_by", "recorded_by", "cancelled_by", "rescheduled_by")
 _COMPUTED = {"ends_at", "local_starts_at"}
 
 
@@ -134,7 +135,7 @@ class MeetingStore:
         return await self._numbered.take(self._collection(r), meetings_of(r.id), write)
 
     async def hold(
-        self, caller: Principal, rel_id: str, meeting_id: str, changes: HeldChanges
+        self, caller: Principal, rel_id: str, meeting_id: str, changes: MeetingChanges
     ) -> Meeting:
         """A party records a planned meeting as held (→ `meeting.held`, exactly once)."""
         r = await self._relationships.for_party(caller, rel_id)
@@ -149,6 +150,19 @@ class MeetingStore:
         )
         update = {k: v for k, v in _document(m).items() if k != "_id"}
         await self._guarded(r, m, update, held_event=True)
+        return m
+
+    async def reschedule(
+        self, caller: Principal, rel_id: str, meeting_id: str, changes: MeetingChanges
+    ) -> Meeting:
+        """A party moves a planned meeting, or changes its length, method or place."""
+        r = await self._relationships.for_party(caller, rel_id)
+        terms = await self._relationships.terms(r)
+        m = rescheduled(
+            r, terms, await self._find(r, meeting_id), changes, caller.subject, datetime.now(UTC)
+        )
+        update = {k: v for k, v in _document(m).items() if k != "_id"}
+        await self._guarded(r, m, update, held_event=False)
         return m
 
     async def cancel(self, caller: Principal, rel_id: str, meeting_id: str) -> Meeting:

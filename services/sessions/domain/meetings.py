@@ -111,9 +111,9 @@ class MeetingFacts(BaseModel):
     )
 
 
-class HeldChanges(BaseModel):
-    """What differed from the plan when a planned meeting was held (anything left out is as
-    planned; an empty `location` removes it)."""
+class MeetingChanges(BaseModel):
+    """What changes in a planned meeting: when it is moved, or what differed when it was
+    held (anything left out stays as planned; an empty `location` removes it)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -154,6 +154,11 @@ class Meeting(BaseModel):
     recorded_at: datetime | None = None
     cancelled_by: str | None = None
     cancelled_at: datetime | None = None
+    rescheduled_by: str | None = Field(default=None, description="who last moved it")
+    rescheduled_at: datetime | None = None
+    revision: int = Field(
+        default=0, ge=0, description="how often it was moved (the calendar's SEQUENCE)"
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -341,17 +346,11 @@ def new_meeting(
     )
 
 
-def held(
-    r: Relationship,
-    terms: ProgrammeTerms,
-    meeting: Meeting,
-    changes: HeldChanges,
-    by: str,
-    now: datetime,
-) -> Meeting:
-    """A party records a planned meeting as held, with whatever differed from the plan."""
-    check_active(r)
-    check_planned(meeting)
+def _changed(
+    meeting: Meeting, changes: MeetingChanges, terms: ProgrammeTerms, by: str
+) -> tuple[datetime, dict[str, object]]:
+    """The meeting's start and facts with `changes` applied, checked against the
+    programme."""
     facts = MeetingFacts(
         starts_at=changes.starts_at or meeting.starts_at,
         # A new local start without a zone is read in the meeting's zone.
@@ -361,21 +360,59 @@ def held(
         location=meeting.location if changes.location is None else changes.location,
     )
     start, time_zone = _facts_checked(facts, terms)
-    check_can_be_held(start, now)
-    check_after_start(start, r)
     location = clean_location(facts.location)
     changed_location = changes.location is not None and location != meeting.location
+    return start, {
+        "starts_at": start,
+        "time_zone": time_zone,
+        "minutes": facts.minutes,
+        "method": facts.method,
+        "location": location,
+        "location_by": (by if location else None) if changed_location else meeting.location_by,
+    }
+
+
+def held(
+    r: Relationship,
+    terms: ProgrammeTerms,
+    meeting: Meeting,
+    changes: MeetingChanges,
+    by: str,
+    now: datetime,
+) -> Meeting:
+    """A party records a planned meeting as held, with whatever differed from the plan."""
+    check_active(r)
+    check_planned(meeting)
+    start, update = _changed(meeting, changes, terms, by)
+    check_can_be_held(start, now)
+    check_after_start(start, r)
+    return meeting.model_copy(
+        update={**update, "status": MeetingStatus.HELD, "recorded_by": by, "recorded_at": now}
+    )
+
+
+def rescheduled(
+    r: Relationship,
+    terms: ProgrammeTerms,
+    meeting: Meeting,
+    changes: MeetingChanges,
+    by: str,
+    now: datetime,
+) -> Meeting:
+    """A party moves a planned meeting (or changes its length, method or place): still
+    planned, still ahead, within the programme's bounds."""
+    check_active(r)
+    check_planned(meeting)
+    if changes == MeetingChanges():
+        raise DomainError("say what changes: starts_at, time_zone, minutes, method or location")
+    start, update = _changed(meeting, changes, terms, by)
+    check_can_plan(start, now)
     return meeting.model_copy(
         update={
-            "status": MeetingStatus.HELD,
-            "starts_at": start,
-            "time_zone": time_zone,
-            "minutes": facts.minutes,
-            "method": facts.method,
-            "location": location,
-            "location_by": (by if location else None) if changed_location else meeting.location_by,
-            "recorded_by": by,
-            "recorded_at": now,
+            **update,
+            "rescheduled_by": by,
+            "rescheduled_at": now,
+            "revision": meeting.revision + 1,
         }
     )
 
