@@ -34,6 +34,12 @@ HINTS_KEPT = 50_000
 Written = TypeVar("Written")
 
 
+def kept_by(field: str, value: str) -> Callable[[Document], bool]:
+    """Whether a record found by its number is the owner's (its `field` is `value`, as a
+    filter on that field would have said) and was not blanked by erasure."""
+    return lambda document: document.get(field) == value and not document.get("removed")
+
+
 def numbered_id(owner: str, number: int) -> str:
     """The `_id` of `owner`'s record number `number`."""
     return f"{owner}:{number:0{NUMBER_WIDTH}d}"
@@ -66,10 +72,15 @@ class NumberedRecords:
         )
 
     async def walk(
-        self, collection: AsyncCollection[Document], owner: str, after: int = 0
+        self,
+        collection: AsyncCollection[Document],
+        owner: str,
+        after: int = 0,
+        shown: Callable[[Document], bool] = lambda _: True,
     ) -> list[Document]:
-        """Every record of `owner` numbered above `after`, in number order."""
-        return await self.run(collection, owner, start=after + 1, step=1)
+        """Every record of `owner` numbered above `after` that `shown` accepts, in number
+        order."""
+        return await self.run(collection, owner, start=after + 1, step=1, shown=shown)
 
     async def run(
         self,

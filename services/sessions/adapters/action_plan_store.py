@@ -61,7 +61,7 @@ from shared.contracts.sessions import CommitmentRated, GoalAchieved, OskarScaled
 from shared.errors import NotFoundError
 from shared.logging import get_logger
 from shared.mongo.databases import Document
-from shared.mongo.numbered import NumberedRecords, blank
+from shared.mongo.numbered import NumberedRecords, blank, kept_by
 from shared.mongo.outbox import OutboxWriter
 from shared.tenancy import TenantData
 
@@ -89,11 +89,6 @@ def _reading(document: Document) -> OskarReading:
 def _grow(document: Document) -> GrowNoteView:
     note = GrowNote.model_validate({**_fields(document), "id": document["_id"]})
     return GrowNoteView.of(note)
-
-
-def _present(documents: list[Document], r: Relationship) -> list[Document]:
-    """The records of `r` among `documents` that erasure has not blanked."""
-    return [d for d in documents if d.get("relationship_id") == r.id and not d.get("removed")]
 
 
 def _sheet(document: Document | None) -> PlanSheet:
@@ -141,21 +136,24 @@ class ActionPlanStore:
     async def _goals(self, r: Relationship, goal_id: str | None = None) -> list[Goal]:
         """The relationship's goals (or the one `goal_id`) with their OSKAR histories."""
         collection = self._home(r, GOALS)
+        of_r = kept_by("relationship_id", r.id)
         if goal_id is None:
-            found = await self._numbered.walk(collection, goals_of(r.id))
+            goals = await self._numbered.walk(collection, goals_of(r.id), shown=of_r)
         else:
             one = await collection.find_one({"_id": goal_id})
-            found = [one] if one is not None else []
-        goals = _present(found, r)
+            goals = [one] if one is not None and of_r(one) else []
         readings = await asyncio.gather(
-            *(self._numbered.walk(self._home(r, OSKAR), readings_of(g["_id"])) for g in goals)
+            *(
+                self._numbered.walk(self._home(r, OSKAR), readings_of(g["_id"]), shown=of_r)
+                for g in goals
+            )
         )
         built = [
             Goal.model_validate(
                 {
                     **_fields(g),
                     "id": g["_id"],
-                    "oskar": history([_reading(d) for d in _present(taken, r)]),
+                    "oskar": history([_reading(d) for d in taken]),
                 }
             )
             for g, taken in zip(goals, readings, strict=True)
@@ -169,8 +167,10 @@ class ActionPlanStore:
         return found[0]
 
     async def _grow_notes(self, r: Relationship) -> list[GrowNoteView]:
-        found = await self._numbered.walk(self._home(r, GROW), grow_notes_of(r.id))
-        notes = map(_grow, _present(found, r))
+        found = await self._numbered.walk(
+            self._home(r, GROW), grow_notes_of(r.id), shown=kept_by("relationship_id", r.id)
+        )
+        notes = map(_grow, found)
         return sorted(notes, key=lambda n: (n.written_at, n.id), reverse=True)
 
     async def oskar_history(
@@ -220,7 +220,8 @@ class ActionPlanStore:
         check_active(r)
         check_priority(draft.term, draft.priority)
         collection = self._home(r, GOALS)
-        check_room(len(_present(await self._numbered.walk(collection, goals_of(r.id)), r)))
+        of_r = kept_by("relationship_id", r.id)
+        check_room(len(await self._numbered.walk(collection, goals_of(r.id), shown=of_r)))
 
         async def write(goal_id: str, _number: int) -> Goal:
             goal = Goal(

@@ -45,7 +45,7 @@ from shared.contracts.sessions import CircleSessionHeld
 from shared.errors import ConflictError, NotFoundError
 from shared.logging import get_logger
 from shared.mongo.databases import Document
-from shared.mongo.numbered import NumberedRecords, blank, numbered_id
+from shared.mongo.numbered import NumberedRecords, blank, kept_by, numbered_id
 from shared.mongo.outbox import OutboxWriter
 
 log = get_logger(__name__)
@@ -80,8 +80,10 @@ class CircleSessionStore:
 
     async def _sessions(self, circle: Circle) -> list[CircleSession]:
         collection = self._circles.home(circle, CIRCLE_SESSIONS)
-        found = await self._numbered.walk(collection, sessions_of(circle.id))
-        return [_session(d) for d in found if d.get("circle_id") == circle.id]
+        found = await self._numbered.walk(
+            collection, sessions_of(circle.id), shown=kept_by("circle_id", circle.id)
+        )
+        return [_session(d) for d in found]
 
     # --- reading -------------------------------------------------------------------------
 
@@ -96,7 +98,7 @@ class CircleSessionStore:
 
     async def _one(self, circle: Circle, sid: str) -> CircleSession:
         document = await self._circles.home(circle, CIRCLE_SESSIONS).find_one({"_id": sid})
-        if document is None or document.get("circle_id") != circle.id:
+        if document is None or not kept_by("circle_id", circle.id)(document):
             raise NotFoundError(f"circle {circle.id!r} has no session {sid!r}")
         return _session(document)
 
@@ -223,9 +225,10 @@ class CircleSessionStore:
 
     async def _notes(self, circle: Circle, session: CircleSession) -> list[CircleNote]:
         collection = self._circles.home(circle, CIRCLE_NOTES)
-        found = await self._numbered.walk(collection, notes_of(session.id))
-        kept = [d for d in found if d.get("session_id") == session.id and not d.get("removed")]
-        return [_note(d) for d in kept]
+        found = await self._numbered.walk(
+            collection, notes_of(session.id), shown=kept_by("session_id", session.id)
+        )
+        return [_note(d) for d in found]
 
     async def write_note(
         self, caller: Principal, circle_id: str, sid: str, text: str

@@ -42,7 +42,7 @@ from shared.errors import NotFoundError
 from shared.events.envelope import Envelope
 from shared.logging import get_logger
 from shared.mongo.databases import Document
-from shared.mongo.numbered import NumberedRecords, blank
+from shared.mongo.numbered import NumberedRecords, blank, kept_by
 from shared.mongo.outbox import OutboxWriter
 from shared.tenancy import TenantData
 
@@ -56,11 +56,6 @@ _BLANKED_KEEPS = ["relationship_id", "programme_id"]
 def _log(document: Document) -> MeetingLog:
     fields = {k: v for k, v in document.items() if not k.startswith("_")}
     return MeetingLog.model_validate({**fields, "id": document["_id"]})
-
-
-def _shown_in(document: Document, r: Relationship) -> bool:
-    """A log of `r` that is still there (not blanked by erasure)."""
-    return document.get("relationship_id") == r.id and not document.get("removed")
 
 
 def _content(content: MeetingLogContent) -> dict[str, Any]:
@@ -138,13 +133,15 @@ class MeetingLogStore:
     async def logs(self, caller: Principal, rel_id: str) -> list[MeetingLog]:
         """The relationship's logs, newest meeting first."""
         r = await self._relationships.for_oversight(caller, rel_id)
-        found = await self._numbered.walk(self._collection(r), logs_of(r.id))
-        shown = [_log(d) for d in found if _shown_in(d, r)]
+        found = await self._numbered.walk(
+            self._collection(r), logs_of(r.id), shown=kept_by("relationship_id", r.id)
+        )
+        shown = [_log(d) for d in found]
         return sorted(shown, key=lambda g: (g.met_on, g.written_at), reverse=True)
 
     async def _find(self, r: Relationship, log_id: str) -> MeetingLog:
         document = await self._collection(r).find_one({"_id": log_id})
-        if document is None or not _shown_in(document, r):
+        if document is None or not kept_by("relationship_id", r.id)(document):
             raise NotFoundError(f"no meeting log {log_id!r} in relationship {r.id!r}")
         return _log(document)
 

@@ -43,7 +43,7 @@ from services.sessions.domain.relationships import Relationship
 from shared.auth.principal import Principal
 from shared.errors import ConflictError, NotFoundError
 from shared.mongo.databases import Document
-from shared.mongo.numbered import NumberedRecords
+from shared.mongo.numbered import NumberedRecords, kept_by
 from shared.mongo.outbox import OutboxWriter
 from shared.tenancy import TenantData
 
@@ -92,17 +92,23 @@ class MeetingStore:
 
     async def _find(self, r: Relationship, meeting_id: str) -> Meeting:
         document = await self._collection(r).find_one({"_id": meeting_id})
-        if document is None or document.get("relationship_id") != r.id:
+        if document is None or not kept_by("relationship_id", r.id)(document):
             raise NotFoundError(f"no meeting {meeting_id!r} in relationship {r.id!r}")
         return _meeting(document)
+
+    async def _meetings(self, r: Relationship) -> list[Meeting]:
+        """Every meeting of `r`, in the order they were made."""
+        found = await self._numbered.walk(
+            self._collection(r), meetings_of(r.id), shown=kept_by("relationship_id", r.id)
+        )
+        return [_meeting(d) for d in found]
 
     # --- reading (parties and co-ordinators) -------------------------------------------
 
     async def of_relationship(self, caller: Principal, rel_id: str) -> list[Meeting]:
         """Every meeting of the relationship, earliest first."""
         r = await self._relationships.for_oversight(caller, rel_id)
-        found = await self._numbered.walk(self._collection(r), meetings_of(r.id))
-        meetings = [_as_shown(_meeting(d), r) for d in found if d.get("relationship_id") == r.id]
+        meetings = [_as_shown(m, r) for m in await self._meetings(r)]
         return sorted(meetings, key=lambda m: (m.starts_at, m.id))
 
     async def one(self, caller: Principal, rel_id: str, meeting_id: str) -> Meeting:
@@ -199,15 +205,10 @@ class MeetingStore:
         with the status to show, earliest first (cancelled ones are left out, so a
         subscribed calendar drops them)."""
         relationships = await self._relationships.mine(member)
-        found = await asyncio.gather(
-            *(self._numbered.walk(self._collection(r), meetings_of(r.id)) for r in relationships)
-        )
+        found = await asyncio.gather(*(self._meetings(r) for r in relationships))
         shown: list[tuple[Meeting, MeetingStatus]] = []
-        for r, documents in zip(relationships, found, strict=True):
-            for document in documents:
-                if document.get("relationship_id") != r.id:
-                    continue
-                m = _meeting(document)
+        for r, meetings in zip(relationships, found, strict=True):
+            for m in meetings:
                 status = shown_status(m, _ended_at(r))
                 if status is not MeetingStatus.CANCELLED:
                     shown.append((m, status))

@@ -41,7 +41,7 @@ from shared.contracts.sessions import MessagePosted
 from shared.errors import ConflictError, NotFoundError
 from shared.logging import get_logger
 from shared.mongo.databases import Document
-from shared.mongo.numbered import NumberedRecords, blank, numbered_id
+from shared.mongo.numbered import NumberedRecords, blank, kept_by, numbered_id
 from shared.mongo.outbox import OUTBOX_FIELD, OutboxWriter
 from shared.tenancy import TenantData
 
@@ -152,9 +152,7 @@ class MessageStore:
         """Up to `want` messages still there (not erasure placeholders), from number `start`
         by `step`, found by `_id` alone."""
 
-        def shown(document: Document) -> bool:
-            return document.get("thread_key") == thread.key and not document.get("removed")
-
+        shown = kept_by("thread_key", thread.key)
         return await self._numbered.run(
             thread.messages, thread.key, start=start, step=step, want=want, shown=shown
         )

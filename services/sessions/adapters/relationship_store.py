@@ -68,7 +68,7 @@ from shared.events.catalogue import InboundEvent, new_event
 from shared.events.envelope import Audience, Envelope, EventData
 from shared.logging import get_logger
 from shared.mongo.databases import Document
-from shared.mongo.numbered import NumberedRecords, numbered_id
+from shared.mongo.numbered import NumberedRecords, kept_by, numbered_id
 from shared.mongo.outbox import OutboxWriter
 from shared.tenancy import TenantData
 
@@ -507,8 +507,10 @@ class RelationshipStore:
     # --- agreement -----------------------------------------------------------------------
 
     async def _versions(self, r: Relationship) -> list[AgreementVersion]:
-        found = await self._numbered.walk(self.home(r, AGREEMENTS), agreements_of(r.id))
-        return [_version(d) for d in found if d.get("relationship_id") == r.id]
+        found = await self._numbered.walk(
+            self.home(r, AGREEMENTS), agreements_of(r.id), shown=kept_by("relationship_id", r.id)
+        )
+        return [_version(d) for d in found]
 
     async def versions(self, caller: Principal, rel_id: str) -> list[AgreementVersion]:
         """Every version of the agreement, oldest first (parties and co-ordinators)."""
