@@ -13,8 +13,17 @@ from pathlib import Path
 
 import httpx
 
+from shared.secrets import new_token
+
 SERVICES = ("registry", "matching", "sessions", "evaluation")
-DEFAULT_PORTS = {"registry": 8001, "matching": 8002, "sessions": 8003, "evaluation": 8004}
+PORTAL = "portal"  # the web app: a client of the four, not a service of its own data
+DEFAULT_PORTS = {
+    "portal": 8000,
+    "registry": 8001,
+    "matching": 8002,
+    "sessions": 8003,
+    "evaluation": 8004,
+}
 
 
 @dataclass
@@ -95,25 +104,41 @@ class ServiceProcess:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def start_network(
-    env: dict[str, str],
-    log_dir: Path,
-    ports: dict[str, int] | None = None,
-    services: Sequence[str] = SERVICES,
-) -> list[ServiceProcess]:
-    """Start the services (all four unless `services` names fewer) and wait until each is
-    ready; stop them all on failure."""
-    ports = ports or DEFAULT_PORTS
+def network_env(ports: dict[str, int]) -> dict[str, str]:
+    """Where each part of a local network finds the others (the portal's secret included: the
+    registry knows the portal as a client by it)."""
     registry = f"http://127.0.0.1:{ports['registry']}"
-    # Every service trusts tokens the registry signs, and fetches its keys from there.
-    env = {
+    portal = f"http://127.0.0.1:{ports.get(PORTAL, DEFAULT_PORTS[PORTAL])}"
+    return {
+        # Every service trusts tokens the registry signs, and fetches its keys from there.
         "MENTORNET_PUBLIC_URL": registry,
         "MENTORNET_TOKEN_ISSUER": registry,
         "MENTORNET_JWKS_URL": f"{registry}/.well-known/jwks.json",
         # The local network's example providers listen on plain http on loopback.
         "MENTORNET_ALLOW_HTTP_LOOPBACK_PROVIDERS": "true",
-        **env,
+        # The portal: where it is, the one redirect URI the registry accepts for it, where
+        # it finds the services.
+        "MENTORNET_PORTAL_PUBLIC_URL": portal,
+        "MENTORNET_PORTAL_REDIRECT_URI": f"{portal}/auth/callback",
+        "MENTORNET_PORTAL_CLIENT_SECRET": new_token(),
+        **{
+            f"MENTORNET_{service.upper()}_URL": f"http://127.0.0.1:{ports[service]}"
+            for service in SERVICES
+            if service in ports
+        },
     }
+
+
+def start_network(
+    env: dict[str, str],
+    log_dir: Path,
+    ports: dict[str, int] | None = None,
+    services: Sequence[str] = (*SERVICES, PORTAL),
+) -> list[ServiceProcess]:
+    """Start the services (the four and the portal unless `services` names fewer) and wait
+    until each is ready; stop them all on failure."""
+    ports = ports or DEFAULT_PORTS
+    env = {**network_env(ports), **env}
     processes = [ServiceProcess(s, ports[s], env, log_dir / f"{s}.log") for s in services]
     try:
         for p in processes:

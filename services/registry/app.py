@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from services.registry.adapters import (
     http_auth,
+    http_authorization,
     http_circles,
     http_clients,
     http_import,
@@ -18,6 +19,8 @@ from services.registry.adapters import (
     http_profiles,
     http_programmes,
 )
+from services.registry.adapters.authorization_codes import AuthorizationCodes
+from services.registry.adapters.authorization_server import AuthorizationServer
 from services.registry.adapters.client_store import ClientStore
 from services.registry.adapters.components import RegistryComponents
 from services.registry.adapters.identity_providers import IdentityProviders
@@ -37,13 +40,14 @@ from services.registry.adapters.programme_store import (
 from services.registry.adapters.refresh_tokens import RefreshTokens
 from services.registry.adapters.sign_in import SignInFlow
 from services.registry.adapters.signing_keys import SigningKeys
+from services.registry.domain.authorization import WebClient
 from services.registry.settings import RegistrySettings
 from shared.auth.http import TokenVerifier
 from shared.auth.tokens import LEEWAY_SECONDS
 from shared.http.app import create_service_app
 from shared.logging import configure_logging
 from shared.runtime import ServiceRuntime
-from shared.secrets import SecretBox
+from shared.secrets import SecretBox, token_hash
 from shared.tenancy import TenantData
 
 SERVICE = "registry"
@@ -76,7 +80,6 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
         organisations,
         members,
         providers,
-        tokens,
         box,
         callback_url=f"{settings.public_url}/auth/callback",
     )
@@ -88,9 +91,33 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
         keys=keys,
         tokens=tokens,
         sign_in=sign_in,
+        authorization=AuthorizationServer(
+            _portal_client(settings),
+            organisations,
+            members,
+            sign_in,
+            AuthorizationCodes(data),
+            tokens,
+            issuer=settings.public_url,
+        ),
         providers=providers,
         box=box,
         public_url=settings.public_url,
+    )
+
+
+def _portal_client(settings: RegistrySettings) -> WebClient | None:
+    """The portal as a registered confidential client, when it is configured."""
+    if settings.portal_client_secret is None or settings.portal_redirect_uri is None:
+        return None
+    secret = settings.portal_client_secret.get_secret_value()
+    if len(secret) < 32:
+        raise ValueError("MENTORNET_PORTAL_CLIENT_SECRET must be at least 32 characters")
+    return WebClient(
+        client_id=settings.portal_client_id,
+        secret_sha256=token_hash(secret),
+        redirect_uri=settings.portal_redirect_uri,
+        name="mentornet portal",
     )
 
 
@@ -120,6 +147,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         "integration clients; the network's token issuer.",
         routers=[
             http_auth.router,
+            http_authorization.router,
             http_organisations.router,
             http_members.router,
             http_import.router,
@@ -127,6 +155,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             http_profiles.router,
             http_privacy.router,
             http_programmes.router,
+            http_programmes.me_router,
             http_circles.router,
         ],
         verifier=TokenVerifier(components.keys, settings.public_url),

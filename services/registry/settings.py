@@ -27,3 +27,14 @@ class RegistrySettings(ServiceSettings):
     access_token_seconds: int = Field(default=900, ge=60, le=3600)
     refresh_token_seconds: int = Field(default=8 * 3600, ge=300)
     key_rotation_seconds: int = Field(default=24 * 3600, ge=60)
+    # The network's own web app (the portal): a confidential client with one exact redirect
+    # URI. Without a secret and a redirect URI, the authorization endpoint is off.
+    portal_client_id: str = Field(default="portal", pattern=r"^[a-z][a-z0-9-]{1,40}$")
+    portal_client_secret: SecretStr | None = Field(
+        default=None, description="the portal's client secret (at least 32 characters)"
+    )
+    portal_redirect_uri: str | None = Field(
+        default=None,
+        description="where the portal receives codes, exactly (e.g. "
+        "https://portal.example/auth/callback)",
+    )

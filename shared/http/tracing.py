@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.logging import correlation_id_var, get_logger, request_id_var
@@ -31,10 +33,12 @@ def loggable_path(scope: Scope) -> str:
 class RequestTracing:
     """Gives each request an id (`x-request-id`, kept from the caller if sent) and a
     correlation id (`x-correlation-id`, else the request id), both in the logs' context and
-    on the response; logs one line per request; turns an unhandled error into our 500 shape."""
+    on the response; logs one line per request; turns an unhandled error into our 500 shape
+    (or into `error_page(request_id)`, for an app people read in a browser)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, error_page: Callable[[str], Response] | None = None) -> None:
         self.app = app
+        self.error_page = error_page or _problem
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI connection scope."""
@@ -63,15 +67,7 @@ class RequestTracing:
         except Exception:
             log.exception("unhandled error")
             if status is None:  # nothing sent yet: answer in our shape
-                response = JSONResponse(
-                    {
-                        "error": "internal",
-                        "detail": "something went wrong on our side",
-                        "request_id": request_id,
-                    },
-                    status_code=500,
-                )
-                await response(scope, receive, traced)
+                await self.error_page(request_id)(scope, receive, traced)
         else:
             log.info(
                 "request",
@@ -83,3 +79,14 @@ class RequestTracing:
         finally:
             request_id_var.reset(rtoken)
             correlation_id_var.reset(ctoken)
+
+
+def _problem(request_id: str) -> Response:
+    return JSONResponse(
+        {
+            "error": "internal",
+            "detail": "something went wrong on our side",
+            "request_id": request_id,
+        },
+        status_code=500,
+    )

@@ -27,7 +27,13 @@ from deploy.localnet.identity import (
     sign_in_tokens,
     start_provider,
 )
-from deploy.localnet.processes import SERVICES, ServiceProcess, start_network, stop_network
+from deploy.localnet.processes import (
+    PORTAL,
+    SERVICES,
+    ServiceProcess,
+    start_network,
+    stop_network,
+)
 from shared.secrets import new_secret_key, new_token
 from tests.servers import kafka_bootstrap, mongo_url
 
@@ -54,7 +60,8 @@ class Partner:
 class World:
     """The running test network."""
 
-    services: dict[str, ServiceProcess]
+    services: dict[str, ServiceProcess]  # the four services
+    portal: ServiceProcess
     env: dict[str, str]
     office_id: str
     coordinator: dict[str, Any]
@@ -90,6 +97,7 @@ def _partner(
         [admin.email],
         work_dir,
         providers,
+        email_domains=[f"{key}.example"],
     )
     return Partner(
         id=organisation_id,
@@ -105,7 +113,7 @@ def world(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
     """A network of its own (unique prefixes): services, providers, people signed in."""
     tag = secrets.token_hex(4)
     work_dir: Path = tmp_path_factory.mktemp("network")
-    ports = {s: free_port() for s in SERVICES}
+    ports = {s: free_port() for s in (*SERVICES, PORTAL)}
     registry = f"http://127.0.0.1:{ports['registry']}"
     env = {
         "MENTORNET_KAFKA_BOOTSTRAP": kafka_bootstrap(),
@@ -114,6 +122,8 @@ def world(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
         "MENTORNET_TOPIC_PREFIX": f"e{tag}",
         "MENTORNET_SECRET_KEY": new_secret_key(),
         "MENTORNET_PUBLIC_URL": registry,
+        # The portal's secret as the registry's client (tests act as the portal with it).
+        "MENTORNET_PORTAL_CLIENT_SECRET": new_token(),
     }
     coordinator_person = Person("coordinator", "coordinator@network-office.example", "Nia Coord")
     providers: list[Provider] = []
@@ -128,7 +138,9 @@ def world(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
         coordinator = sign_in_tokens(registry, office_id, coordinator_person)
         a = _partner(registry, coordinator, "a", "Alder Care Trust", work_dir, providers)
         b = _partner(registry, coordinator, "b", "Birch Engineering", work_dir, providers)
-        yield World({p.service: p for p in processes}, env, office_id, coordinator, a, b, providers)
+        services = {p.service: p for p in processes if p.service in SERVICES}
+        portal = next(p for p in processes if p.service == PORTAL)
+        yield World(services, portal, env, office_id, coordinator, a, b, providers)
     finally:
         stop_network(processes)
         for provider in providers:
@@ -249,15 +261,23 @@ def connect_partner(
     admin_emails: list[str],
     work_dir: Path,
     providers: list[Provider],
+    email_domains: list[str] | None = None,
 ) -> tuple[str, Provider]:
     """Start a provider that knows `people`, register the organisation (as the network
-    co-ordinator) and connect the provider; the caller's `providers` list stops it later."""
+    co-ordinator, with the e-mail domains its people sign in with) and connect the provider;
+    the caller's `providers` list stops it later."""
     provider = start_provider(f"{name} sign-in", free_port(), work_dir, registry, people)
     providers.append(provider)  # stopped with the list's owner, whatever happens next
     with httpx.Client(headers=bearer(coordinator), timeout=15) as http:
         created = http.post(
             f"{registry}/organisations",
-            json={"name": name, "sector": sector, "country": "GB", "admin_emails": admin_emails},
+            json={
+                "name": name,
+                "sector": sector,
+                "country": "GB",
+                "admin_emails": admin_emails,
+                "email_domains": email_domains or [],
+            },
         )
         assert created.status_code == 201, created.text
         organisation_id = str(created.json()["id"])

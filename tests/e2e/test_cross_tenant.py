@@ -41,6 +41,11 @@ PUBLIC = {
     "/auth/callback",
     "/auth/login/{organisation_id}",
     "/oauth/token",
+    # the authorization server's browser-facing routes (the web app's sign-in): they carry no
+    # organisation's data; the list of organisations to sign in with is names only
+    "/oauth/authorize",
+    "/oauth/revoke",
+    "/auth/organisations",
 }
 # Routes that answer any signed-in caller with network-public or the caller's own data.
 NOT_ORGANISATION_SCOPED = {
@@ -48,7 +53,10 @@ NOT_ORGANISATION_SCOPED = {
     "/me",
     "/me/profile",
     "/me/export",
+    "/me/enrolments",
     "/programmes",
+    # names of people by id: B's people come back unnamed (test_people_are_named_by_consent)
+    "/people",
     # evaluation: the programmes whose figures the caller may see (theirs only; empty for most)
     "/figures/programmes",
 }

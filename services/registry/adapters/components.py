@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.registry.adapters.authorization_server import AuthorizationServer
 from services.registry.adapters.client_store import ClientStore
 from services.registry.adapters.identity_providers import IdentityProviders
 from services.registry.adapters.member_store import MemberStore
@@ -29,6 +30,7 @@ class RegistryComponents:
     keys: SigningKeys
     tokens: NetworkTokens
     sign_in: SignInFlow
+    authorization: AuthorizationServer
     providers: IdentityProviders
     box: SecretBox
     public_url: str

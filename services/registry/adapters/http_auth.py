@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
+from services.registry.adapters.authorization_server import OAuthError
 from services.registry.adapters.components import Components
 from services.registry.adapters.network_tokens import TokenResponse
 from shared.http.errors import Problem
@@ -28,9 +29,14 @@ async def discovery(components: Components) -> dict[str, Any]:
     base = components.public_url
     return {
         "issuer": base,
+        "authorization_endpoint": f"{base}/oauth/authorize",
         "jwks_uri": f"{base}/.well-known/jwks.json",
         "token_endpoint": f"{base}/oauth/token",
-        "grant_types_supported": ["client_credentials", "refresh_token"],
+        "revocation_endpoint": f"{base}/oauth/revoke",
+        "response_types_supported": ["code"],
+        "code_challenge_methods_supported": ["S256"],
+        "authorization_response_iss_parameter_supported": True,
+        "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "scopes_supported": [
@@ -62,7 +68,11 @@ async def login(
     "/auth/callback",
     response_model=TokenResponse,
     summary="Where the provider sends the person back",
-    responses={400: {"model": Problem}, 422: {"model": Problem}},
+    responses={
+        302: {"description": "back to the web app that started the sign-in, with a code"},
+        400: {"model": Problem},
+        422: {"model": Problem},
+    },
 )
 async def callback(
     components: Components,
@@ -70,19 +80,16 @@ async def callback(
     state: Annotated[str | None, Query(max_length=200)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Any:
-    """Verifies the provider's answer and returns network tokens."""
-    if error or not code or not state:
-        return JSONResponse(
-            Problem(
-                error="sign_in_failed",
-                detail=f"the provider did not sign you in ({error or 'no code'})",
-            ).model_dump(),
-            status_code=400,
-        )
-    return await components.sign_in.complete(code, state)
+    """Verifies the provider's answer. A sign-in the portal started goes back to the portal
+    with a one-use code; a plain one (`/auth/login/…`) answers with network tokens."""
+    answer = await components.authorization.callback(code, state, error)
+    if isinstance(answer, str):
+        return RedirectResponse(answer, status_code=302)
+    return answer
 
 
-def _oauth_error(error: str, description: str, status: int = 400) -> JSONResponse:
+def oauth_error(error: str, description: str, status: int = 400) -> JSONResponse:
+    """An RFC 6749 §5.2 error body (401 with a Basic challenge for a bad client)."""
     headers = {"WWW-Authenticate": "Basic"} if status == 401 else None
     return JSONResponse({"error": error, "error_description": description}, status, headers)
 
@@ -90,7 +97,7 @@ def _oauth_error(error: str, description: str, status: int = 400) -> JSONRespons
 @router.post(
     "/oauth/token",
     response_model=TokenResponse,
-    summary="Token endpoint: client credentials and refresh",
+    summary="Token endpoint: authorization code, client credentials and refresh",
     responses={400: {"description": "RFC 6749 error"}, 401: {"description": "bad client"}},
 )
 async def token(
@@ -100,23 +107,43 @@ async def token(
     client_secret: Annotated[str | None, Form()] = None,
     scope: Annotated[str | None, Form(examples=["members:read"])] = None,
     refresh_token: Annotated[str | None, Form()] = None,
+    code: Annotated[str | None, Form(max_length=200)] = None,
+    redirect_uri: Annotated[str | None, Form(max_length=2000)] = None,
+    code_verifier: Annotated[str | None, Form(max_length=200)] = None,
     basic: Annotated[HTTPBasicCredentials | None, Depends(_basic)] = None,
 ) -> Any:
-    """`client_credentials` for an organisation's integration client (form or Basic auth);
-    `refresh_token` for a member's refresh token (one use each)."""
-    if grant_type == "refresh_token":
-        answer = await components.tokens.refresh(refresh_token or "")
-        if answer is None:
-            return _oauth_error("invalid_grant", "the refresh token is unknown, used or expired")
-        return answer
-    if grant_type != "client_credentials":
-        return _oauth_error("unsupported_grant_type", f"grant_type {grant_type!r}")
+    """`authorization_code` for the network's web app (its secret, the code, the exact
+    redirect URI and the PKCE verifier); `client_credentials` for an organisation's integration
+    client (form or Basic auth); `refresh_token` for a member's refresh token (one use each; a
+    web app's own tokens only with its secret)."""
     if basic is not None:
         client_id, client_secret = basic.username, basic.password
+    authorization = components.authorization
+    web_client = authorization.authenticate(client_id, client_secret)
+    if grant_type == "authorization_code":
+        if web_client is None:
+            return oauth_error("invalid_client", "unknown client or wrong secret", 401)
+        try:
+            return await authorization.exchange(
+                web_client, code or "", redirect_uri or "", code_verifier or ""
+            )
+        except OAuthError as exc:
+            return oauth_error(exc.error, exc.description, exc.status)
+    if grant_type == "refresh_token":
+        if client_id is not None and web_client is None:
+            return oauth_error("invalid_client", "unknown client or wrong secret", 401)
+        answer = await components.tokens.refresh(
+            refresh_token or "", web_client.client_id if web_client else None
+        )
+        if answer is None:
+            return oauth_error("invalid_grant", "the refresh token is unknown, used or expired")
+        return answer
+    if grant_type != "client_credentials":
+        return oauth_error("unsupported_grant_type", f"grant_type {grant_type!r}")
     client = await components.clients.authenticate(client_id or "", client_secret or "")
     if client is None:
-        return _oauth_error("invalid_client", "unknown client or wrong secret", 401)
+        return oauth_error("invalid_client", "unknown client or wrong secret", 401)
     try:
         return await components.tokens.for_client(client, (scope or "").split())
     except ValueError as exc:
-        return _oauth_error("invalid_scope", str(exc))
+        return oauth_error("invalid_scope", str(exc))

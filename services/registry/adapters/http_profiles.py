@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from services.registry.adapters.components import Components
 from services.registry.adapters.http_members import MemberId
 from services.registry.adapters.http_organisations import OrganisationId
-from services.registry.domain.profile import Profile, SharedProfile
+from services.registry.domain.profile import PersonCard, Profile, SharedProfile
 from shared.auth.http import Caller
 from shared.auth.principal import CallerKind
 from shared.contracts.registry import (
@@ -20,6 +23,7 @@ from shared.events.catalogue import new_event
 from shared.http.errors import AUTH_REFUSALS, Problem
 
 router = APIRouter(tags=["profiles"])
+_REFERENCE = re.compile(r"^org_[a-z0-9]{12}/mem_[a-z0-9]{16}$")
 
 
 class NotAMemberError(DomainError):
@@ -100,6 +104,38 @@ async def member_profile(
     if caller.kind is not CallerKind.MEMBER:
         raise NotFoundError(f"no member {member_id!r} that you can see")
     return await components.members.shared_profile(caller, organisation_id, member_id)
+
+
+PersonRef = Annotated[
+    list[str],
+    Query(
+        alias="member",
+        min_length=1,
+        max_length=100,
+        description="`organisation id/member id`, repeated (at most 100)",
+        examples=[["org_3f9a1c2b7d4e/mem_4b1f0c9e2d7a6b35"]],
+    ),
+]
+
+
+@router.get(
+    "/people",
+    summary="How people are named to me (one call for a page's names)",
+    responses={**AUTH_REFUSALS, 422: {"model": Problem, "description": "a reference is not one"}},
+)
+async def people(member: PersonRef, caller: Caller, components: Components) -> list[PersonCard]:
+    """Each person's organisation name and, where the caller may see it, display name: in
+    full for the caller's own organisation, across organisations only with the person's
+    consent to share their profile. Erased people are former members; ids that name nobody
+    come back without a name, exactly like people who did not consent."""
+    references = []
+    for reference in member:
+        organisation_id, slash, member_id = reference.partition("/")
+        if not slash or not _REFERENCE.match(reference):
+            raise DomainError(f"{reference!r} is not `organisation id/member id`")
+        references.append((organisation_id, member_id))
+    names = {o.id: o.profile.name for o in await components.organisations.directory()}
+    return await components.members.cards(caller, references, names)
 
 
 def _updated(member_id: str, organisation_id: str, profile: Profile) -> MemberProfileUpdated:

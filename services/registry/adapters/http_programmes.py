@@ -58,12 +58,28 @@ class Enrolment(BaseModel):
 
 
 class EnrolmentView(BaseModel):
-    """An enrolment as a programme's co-ordinators see it."""
+    """An enrolment as a programme's co-ordinators (and the member) see it."""
 
     member_id: str
     organisation_id: str
     role: ParticipantRole
     enrolled_at: Any
+
+
+class MyEnrolment(EnrolmentView):
+    """One of the caller's own enrolments."""
+
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+
+
+me_router = APIRouter(tags=["programmes"])
+
+
+@me_router.get("/me/enrolments", summary="My enrolments", responses=AUTH_REFUSALS)
+async def my_enrolments(caller: Caller, components: Components) -> list[MyEnrolment]:
+    """The programmes the caller is enrolled in, and as what."""
+    documents = await components.programmes.enrolments_of(caller)
+    return [MyEnrolment.model_validate(d) for d in documents]
 
 
 @router.post(

@@ -43,8 +43,9 @@ class NetworkTokens:
         self._issuer = issuer
         self._ttl = ttl_seconds
 
-    async def for_member(self, member: Member) -> TokenResponse:
-        """Access and refresh tokens for a signed-in member."""
+    async def for_member(self, member: Member, client_id: str | None = None) -> TokenResponse:
+        """Access and refresh tokens for a signed-in member (the refresh token bound to the web
+        app `client_id` when one asked for them)."""
         access = tokens.issue(
             await self._keys.current(),
             issuer=self._issuer,
@@ -54,7 +55,7 @@ class NetworkTokens:
             roles=member.roles,
             ttl_seconds=self._ttl,
         )
-        refresh = await self._refresh.issue(member.organisation_id, member.id)
+        refresh = await self._refresh.issue(member.organisation_id, member.id, client_id)
         return TokenResponse(access_token=access, expires_in=self._ttl, refresh_token=refresh)
 
     async def for_client(
@@ -79,10 +80,15 @@ class NetworkTokens:
             access_token=access, expires_in=self._ttl, scope=" ".join(sorted(wanted))
         )
 
-    async def refresh(self, refresh_token: str) -> TokenResponse | None:
-        """New tokens for a valid, unused refresh token (with the member's current roles)."""
-        redeemed = await self._refresh.redeem(refresh_token)
+    async def refresh(self, refresh_token: str, client_id: str | None) -> TokenResponse | None:
+        """New tokens for a valid, unused refresh token (with the member's current roles);
+        `client_id` is the authenticated web app presenting it, if any."""
+        redeemed = await self._refresh.redeem(refresh_token, client_id)
         if redeemed is None:
             return None
         member = await self._members.by_id_for_system(*redeemed)
-        return None if member is None else await self.for_member(member)
+        return None if member is None else await self.for_member(member, client_id)
+
+    async def revoke(self, refresh_token: str, client_id: str) -> None:
+        """Retire a web app's refresh token (its sign-out)."""
+        await self._refresh.revoke(refresh_token, client_id)

@@ -9,7 +9,12 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
-from services.registry.domain.organisation import Organisation, OrganisationProfile, name_key
+from services.registry.domain.organisation import (
+    Organisation,
+    OrganisationProfile,
+    domains_taken,
+    name_key,
+)
 from shared.auth.principal import Principal, Role
 from shared.errors import ConflictError, NotFoundError
 from shared.events.envelope import Envelope
@@ -41,7 +46,9 @@ class OrganisationStore:
         events: Sequence[Envelope],
         invitations: dict[str, list[Role]],
     ) -> None:
-        """Store a new organisation with its events, or ConflictError on a taken name."""
+        """Store a new organisation with its events, or ConflictError on a taken name or
+        e-mail domain."""
+        await self._check_domains(organisation.profile, None)
         try:
             await self._outbox.insert(self._directory, _to_document(organisation), events)
         except DuplicateKeyError as exc:
@@ -94,6 +101,7 @@ class OrganisationStore:
         """Replace the profile (its admins only)."""
         if not caller.is_admin_of(organisation_id):
             raise NotFoundError(f"no organisation {organisation_id!r} that you administer")
+        await self._check_domains(profile, organisation_id)
         update = {
             "$set": {"profile": profile.model_dump(mode="json"), "name_key": name_key(profile.name)}
         }
@@ -104,6 +112,13 @@ class OrganisationStore:
         if not result.matched_count:
             raise NotFoundError(f"no organisation {organisation_id!r}")
         return await self.get_for_system(organisation_id)
+
+    async def _check_domains(self, profile: OrganisationProfile, except_id: str | None) -> None:
+        taken = domains_taken(profile, await self.directory(), except_id=except_id)
+        if taken:
+            raise ConflictError(
+                f"another organisation of the network signs in people at {', '.join(taken)}"
+            )
 
     async def save_provider(
         self, caller: Principal, organisation_id: str, settings: dict[str, Any]

@@ -4,6 +4,7 @@ caller's organisation against that list; anyone else gets 404."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from pymongo.errors import DuplicateKeyError
@@ -80,6 +81,13 @@ class ProgrammeStore:
             await self._outbox.insert(self._enrolments, document, events)
         except DuplicateKeyError as exc:
             raise ConflictError("you are enrolled in this programme already") from exc
+
+    async def enrolments_of(self, caller: Principal) -> list[Document]:
+        """The caller's own enrolments, in the programmes their organisation takes part in
+        (each looked up by its `_id`, programme and member)."""
+        programmes = await self.visible(caller)
+        found = await asyncio.gather(*(self.enrolment(p.id, caller.subject) for p in programmes))
+        return [d for d in found if d is not None]
 
     async def enrolments(self, programme: Programme) -> list[Document]:
         """A programme's enrolments (the caller was checked to be its co-ordinator)."""

@@ -1,9 +1,13 @@
 """Signing in through one's own organisation's provider: authorization code with PKCE, state
 and nonce; the member is linked by (issuer, subject); on first sign-in, by the provider's
-verified e-mail to a member the organisation imported (pre-provisioned), else provisioned."""
+verified e-mail to a member the organisation imported (pre-provisioned), else provisioned.
+
+An attempt started by a web app's authorization request (the portal) carries that request, so
+the sign-in ends with a code for the app instead of tokens shown to the browser."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -12,8 +16,8 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from services.registry.adapters.identity_providers import IdentityProviders, ProviderError
 from services.registry.adapters.member_store import MemberStore
-from services.registry.adapters.network_tokens import NetworkTokens, TokenResponse
 from services.registry.adapters.organisation_store import OrganisationStore
+from services.registry.domain.authorization import AuthorizationRequest
 from services.registry.domain.member import Member, first_sign_in
 from shared import clock
 from shared.contracts.registry import MemberRegistered, RoleGranted
@@ -27,10 +31,23 @@ ATTEMPT_LIFETIME = timedelta(minutes=10)
 
 
 class SignInError(DomainError):
-    """The sign-in cannot go on; start again."""
+    """The sign-in cannot go on; start again. `downstream` is the web app's request when the
+    attempt came from one, so the app can be told instead of the browser seeing this."""
 
     status = 400
     error = "sign_in_failed"
+
+    def __init__(self, detail: str, downstream: AuthorizationRequest | None = None) -> None:
+        super().__init__(detail)
+        self.downstream = downstream
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who signed in, and the web app's request the attempt carried (if it came from one)."""
+
+    member: Member
+    downstream: AuthorizationRequest | None
 
 
 class SignInFlow:
@@ -42,7 +59,6 @@ class SignInFlow:
         organisations: OrganisationStore,
         members: MemberStore,
         providers: IdentityProviders,
-        tokens: NetworkTokens,
         box: SecretBox,
         callback_url: str,
     ) -> None:
@@ -50,12 +66,14 @@ class SignInFlow:
         self._organisations = organisations
         self._members = members
         self._providers = providers
-        self._tokens = tokens
         self._box = box
         self._callback_url = callback_url
 
-    async def begin(self, organisation_id: str) -> str:
-        """The provider URL to send the person to; remembers state, nonce and PKCE verifier."""
+    async def begin(
+        self, organisation_id: str, downstream: AuthorizationRequest | None = None
+    ) -> str:
+        """The provider URL to send the person to; remembers state, nonce and PKCE verifier
+        (and the web app's request, when one started this)."""
         await self._organisations.get_for_system(organisation_id)
         provider = await self._organisations.provider(None, organisation_id)
         if provider is None:
@@ -68,29 +86,48 @@ class SignInFlow:
                 "nonce": nonce,
                 "code_verifier": verifier,
                 "created_at": datetime.now(UTC),
+                "downstream": downstream.model_dump() if downstream else None,
             }
         )
-        query = urlencode(
-            {
-                "response_type": "code",
-                "client_id": provider["client_id"],
-                "redirect_uri": self._callback_url,
-                "scope": "openid email profile",
-                "state": state,
-                "nonce": nonce,
-                "code_challenge": create_s256_code_challenge(verifier),
-                "code_challenge_method": "S256",
-            }
-        )
-        return f"{provider['authorization_endpoint']}?{query}"
+        parameters = {
+            "response_type": "code",
+            "client_id": provider["client_id"],
+            "redirect_uri": self._callback_url,
+            "scope": "openid email profile",
+            "state": state,
+            "nonce": nonce,
+            "code_challenge": create_s256_code_challenge(verifier),
+            "code_challenge_method": "S256",
+        }
+        if downstream is not None and downstream.login_hint:
+            parameters["login_hint"] = downstream.login_hint  # OIDC Core §3.1.2.1
+        return f"{provider['authorization_endpoint']}?{urlencode(parameters)}"
 
-    async def complete(self, code: str, state: str) -> TokenResponse:
-        """Check the provider's answer, link or provision the member, issue network tokens."""
+    async def abandon(self, state: str) -> AuthorizationRequest | None:
+        """The provider refused or the person cancelled: drop the attempt, and give back the
+        web app's request so the app can be told (None for a plain sign-in)."""
+        attempt = await self._attempts.find_one_and_delete({"_id": state})
+        return _downstream(attempt)
+
+    async def complete(self, code: str, state: str) -> SignedIn:
+        """Check the provider's answer and link or provision the member."""
         attempt = await self._attempts.find_one_and_delete({"_id": state})
         if attempt is None:
             raise SignInError("this sign-in link is unknown or was already used; start again")
-        if datetime.now(UTC) - attempt["created_at"] > ATTEMPT_LIFETIME:
-            raise SignInError("this sign-in took too long; start again")
+        downstream = _downstream(attempt)
+        try:
+            if datetime.now(UTC) - attempt["created_at"] > ATTEMPT_LIFETIME:
+                raise SignInError("this sign-in took too long; start again")
+            member = await self._member_for(attempt, code)
+        except DomainError as exc:
+            if downstream is None:
+                raise
+            raise SignInError(exc.detail, downstream) from exc
+        return SignedIn(member, downstream)
+
+    async def _member_for(self, attempt: dict[str, Any], code: str) -> Member:
+        """Exchange the provider's code, verify its ID token, and find, link or provision
+        the member it names."""
         organisation_id = attempt["organisation_id"]
         provider = await self._organisations.provider(None, organisation_id)
         if provider is None:
@@ -143,13 +180,13 @@ class SignInFlow:
                 subject=member.id,
             )
             await self._members.add(member, [event])
-        return await self._tokens.for_member(member)
+        return member
 
     async def _link_imported(
         self, organisation_id: str, issuer: str, subject: str, claims: dict[str, Any]
     ) -> Member | None:
         """The member the organisation imported for this person's VERIFIED e-mail and who
-        has not signed in yet: it gets their identity and any invited roles (issue 4 item 6)."""
+        has not signed in yet: it gets their identity and any invited roles."""
         email = claims.get("email")
         if not isinstance(email, str) or claims.get("email_verified") is not True:
             return None
@@ -177,3 +214,8 @@ class SignInFlow:
             # Another sign-in attached an identity first: this one's, or someone else's.
             return await self._members.by_identity(organisation_id, issuer, subject)
         return member.model_copy(update={"issuer": issuer, "subject": subject, "roles": roles})
+
+
+def _downstream(attempt: dict[str, Any] | None) -> AuthorizationRequest | None:
+    request = (attempt or {}).get("downstream")
+    return AuthorizationRequest.model_validate(request) if request else None

@@ -118,3 +118,17 @@ def join(
         joined_at=now,
     )
     return organisation, event
+
+
+def domains_taken(
+    profile: OrganisationProfile, organisations: list[Organisation], *, except_id: str | None
+) -> list[str]:
+    """Which of the profile's e-mail domains another organisation already signs people in
+    with: a domain leads to one organisation's provider, so it cannot belong to two."""
+    taken = {
+        domain
+        for organisation in organisations
+        if organisation.id != except_id
+        for domain in organisation.profile.email_domains
+    }
+    return [d for d in profile.email_domains if d in taken]

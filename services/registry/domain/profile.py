@@ -208,3 +208,43 @@ def shared_view(member_id: str, organisation_id: str, profile: Profile) -> Share
         sector=profile.sector,
         goals_summary=summary if len(summary) <= 200 else summary[:197] + "...",
     )
+
+
+class PersonCard(BaseModel):
+    """How one person is named to a caller: only what that caller may see (a page's names)."""
+
+    member_id: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
+    organisation_id: str = Field(examples=["org_3f9a1c2b7d4e"])
+    organisation_name: str | None = Field(default=None, examples=["Northshore Care Trust"])
+    display_name: str | None = Field(
+        default=None,
+        description="none when the caller may not see it (another organisation's member who "
+        "has not consented to share their profile, or someone unknown)",
+        examples=["Aroha Ngata"],
+    )
+    former_member: bool = Field(default=False, description="erased: left the network")
+
+
+def card_for(
+    caller_organisation: str,
+    member_id: str,
+    organisation_id: str,
+    organisation_name: str | None,
+    record: dict[str, object] | None,
+) -> PersonCard:
+    """A person as the caller may see them: in full within their own organisation, across
+    organisations only by the member's consent, and an erased member as a former member."""
+    card = PersonCard(
+        member_id=member_id, organisation_id=organisation_id, organisation_name=organisation_name
+    )
+    if record is None:
+        return card
+    if record.get("erased_at") is not None:
+        return card.model_copy(update={"former_member": True})
+    raw = record.get("profile")
+    profile = Profile.model_validate(raw) if isinstance(raw, dict) else None
+    if organisation_id != caller_organisation:
+        shared = profile.display_name if profile and profile.share_across_organisations else None
+        return card.model_copy(update={"display_name": shared})
+    name = profile.display_name if profile else record.get("name")
+    return card.model_copy(update={"display_name": name if isinstance(name, str) else None})

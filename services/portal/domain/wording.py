@@ -1,0 +1,123 @@
+"""The network's codes in the words people use, from the seed documents.
+
+Phases are Resource 17's lifecycle (SSSC, "Mentoring: Supporting and Promoting Professional
+Development and Learning", seed 002); the matching criteria are the five Cs of the NIHR guide
+"Before embarking on a mentoring relationship" (seed 003); circle formats come from "The Power
+of Peer Mentoring" (seed 001). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+PHASES = {
+    "building_rapport": "Building rapport",
+    "setting_direction": "Setting direction",
+    "progression": "Making progress",
+    "winding_up": "Winding up",
+    "moving_on": "Moving on",
+}
+PHASE_HINTS = {
+    "building_rapport": "Getting to know each other and agreeing how you will work together.",
+    "setting_direction": "Agreeing goals and what success will look like.",
+    "progression": "Working on the goals, meeting by meeting.",
+    "winding_up": "Reviewing what was achieved and preparing to close.",
+    "moving_on": "Closing well, and deciding what comes next.",
+}
+END_REASONS = {
+    "goals_achieved": "We achieved what we set out to do",
+    "no_time": "One of us no longer has the time",
+    "not_a_good_fit": "It is not a good fit",
+    "changed_role": "A change of role",
+    "left_organisation": "Leaving the organisation",
+    "personal_circumstances": "Personal circumstances",
+    "programme_ended": "The programme has ended",
+    "other": "Another reason",
+    "left_the_network": "Left the network",
+}
+# A reason only the network gives (an erased party); nobody picks it.
+END_REASONS_TO_CHOOSE = {k: v for k, v in END_REASONS.items() if k != "left_the_network"}
+DECLINE_REASONS = {
+    "not_a_good_fit": "I don't think we'd be a good fit",
+    "no_time": "I don't have the time right now",
+    "circumstances_changed": "My circumstances have changed",
+    "prefer_not_to_say": "I'd rather not say",
+}
+CRITERIA = {
+    "goals_skills": (
+        "Your goals and their skills",
+        "What one wants to learn meets what the other can offer.",
+    ),
+    "compatibility": (
+        "Compatibility",
+        "Someone who puts you at ease, whom you can talk with freely.",
+    ),
+    "contrast": ("Contrast", "Someone different enough to take you out of your comfort zone."),
+    "challenge": ("Challenge", "Someone who asks the questions that change your perspective."),
+    "context": ("Context", "Someone with the knowledge to guide you on your journey."),
+    "care": ("Care", "Someone compassionate, self-aware and empathetic."),
+}
+METHODS = {
+    "face_to_face": "Face to face",
+    "telephone": "Telephone",
+    "video": "Video call",
+    "messaging": "Messaging",
+    "other": "Another way",
+}
+MODELS = {
+    "one_to_one": "One-to-one mentoring",
+    "group": "Group mentoring (one mentor, up to four mentees)",
+    "two_by_two": "Two-by-two mentoring",
+    "team": "Team mentoring",
+    "peer_circle": "Peer circle (all equals)",
+    "x_market_circle": "X Market circle (people from different organisations and sectors)",
+}
+ROLES = {"mentor": "Mentor", "mentee": "Mentee", "peer": "Peer"}
+PROPOSAL_STATUSES = {
+    "proposed": "Suggested, waiting for the co-ordinator",
+    "approved": "Approved by the co-ordinator",
+    "accepted": "Accepted by you both",
+    "declined": "Declined",
+    "rejected": "Not taken forward",
+}
+CIRCLE_FORMATS = {
+    "good_news_analysis": "Good News Analysis",
+    "critical_incident": "Critical-incident peer feedback",
+    "veridical_report": "Veridical Report",
+}
+CIRCLE_FORMAT_HINTS = {
+    "good_news_analysis": "Tell a story of something that went unusually well; the circle says "
+    "what contributed to it; you say what stands out for you.",
+    "critical_incident": "Present an incident you would like to handle better; peers ask "
+    "clarifying questions, give feedback from their own experience, then positive feedback; "
+    "you respond.",
+    "veridical_report": "One tells of a problem; another tells how they dealt with something "
+    "like it, warts and all; the first says what they think now.",
+}
+CIRCLE_STEP_HINTS = {
+    "presentation": "Present the incident: what you did or didn't do, thought and felt.",
+    "clarifying_questions": "Peers ask clarifying questions, for a few minutes.",
+    "peer_feedback": "Peers take turns: a similar experience of their own, one thing that "
+    "worked and one question mark. You listen in silence.",
+    "positive_feedback": "Peers say what genuinely impressed them.",
+    "response": "You say what you think now, what you learnt, and what you will do.",
+}
+CIRCLE_STEPS = {
+    "presentation": "Presentation",
+    "clarifying_questions": "Clarifying questions",
+    "peer_feedback": "Peer feedback",
+    "positive_feedback": "Positive feedback",
+    "response": "Response",
+}
+STEP_OWNERS = {"mentor": "Mentor", "mentee": "Mentee", "both": "Both of us"}
+PROGRAMME_STATUSES = {
+    "draft": "Being designed",
+    "open": "Open for enrolment",
+    "running": "Running",
+    "closed": "Closed",
+}
+
+
+def words(table: dict[str, str], code: str | None) -> str:
+    """A code in words (the code itself, tidied, if the table does not know it)."""
+    if code is None:
+        return ""
+    return table.get(code, code.replace("_", " ").capitalize())

@@ -1,0 +1,28 @@
+// mentornet portal: small enhancements only; every page works without this file.
+"use strict";
+
+// Critical-incident timers: a button starts a countdown for each step (seed 001's timed steps).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-timer-start]");
+  if (!button) return;
+  const output = document.getElementById(button.dataset.timerStart);
+  if (!output) return;
+  let left = Number(button.dataset.seconds || "0");
+  clearInterval(Number(output.dataset.interval || "0"));
+  const show = () => {
+    const m = Math.floor(left / 60);
+    const s = String(left % 60).padStart(2, "0");
+    output.textContent = `${m}:${s}`;
+  };
+  show();
+  output.dataset.interval = String(setInterval(() => {
+    left -= 1;
+    if (left <= 0) {
+      clearInterval(Number(output.dataset.interval));
+      left = 0;
+      output.textContent = "Time";
+      return;
+    }
+    show();
+  }, 1000));
+});
