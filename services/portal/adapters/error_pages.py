@@ -126,6 +126,14 @@ def install_error_pages(app: FastAPI, pages: Pages) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         log.info("request refused", errors=str(exc.errors())[:300])
+        if all(error["loc"][0] == "path" for error in exc.errors()):
+            return page(
+                request,
+                "error.html",
+                404,
+                title="Not found",
+                message="There is nothing here that you can see.",
+            )
         return page(
             request,
             "error.html",

@@ -29,6 +29,7 @@ class Pages:
             clock=local_time.clock_time,
             iso_local=local_time.iso_local,
         )
+        env.filters["sentence"] = _sentence
         env.globals.update(words=wording.words, wording=wording)
         env.trim_blocks = True
         env.lstrip_blocks = True
@@ -54,3 +55,8 @@ class Pages:
         return self._templates.TemplateResponse(
             request, template, {**common, **(context or {})}, status_code=status, headers=headers
         )
+
+
+def _sentence(text: str) -> str:
+    """The first letter in capitals, the rest as it was ('you' → 'You', names untouched)."""
+    return text[:1].upper() + text[1:]

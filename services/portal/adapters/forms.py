@@ -1,0 +1,72 @@
+"""What every page's routes share: ids safe to put in a service's path, a form's fields, a
+service's refusal laid over a form, and the confirmation after a change (post, redirect, get)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path, Request
+from fastapi.responses import RedirectResponse
+
+from services.portal.adapters.network_api import ServiceRefusalError
+from services.portal.domain.forms import FormProblems, from_service
+
+# An id from a URL goes into a service's path: only characters no URL parser reads twice.
+PathId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_:.-]{1,120}$")]
+
+CONFIRMATIONS = {
+    "agreement-drafted": "Saved. The new version waits for both of you to sign it.",
+    "agreement-signed": "Signed. Thank you.",
+    "phase-moved": "Moved on to the next phase.",
+    "relationship-ended": "The relationship has ended, without blame. Thank you both.",
+    "meeting-planned": "The meeting is planned. Download it for your calendar below.",
+    "meeting-moved": "The meeting is moved; calendars that subscribe to yours update.",
+    "meeting-held": "Recorded as held. Write the meeting log while it is fresh.",
+    "meeting-cancelled": "The meeting is cancelled.",
+    "feed-created": "Your calendar address is ready: add it to your calendar app.",
+    "feed-revoked": "Your calendar address no longer works.",
+    "log-written": "The meeting log is saved. Both of you can read it.",
+    "log-changed": "The meeting log is updated.",
+    "plan-changed": "The action plan is saved.",
+    "goal-added": "The goal is added.",
+    "goal-achieved": "Well done: the goal is marked achieved.",
+    "oskar-recorded": "Your rating is recorded.",
+    "grow-recorded": "Your GROW notes are saved.",
+    "profile-saved": "Your profile is saved.",
+    "enrolled": "You are enrolled.",
+    "proposal-accepted": "You accepted. When both of you have, your relationship starts.",
+    "proposal-declined": "You declined, without blame. The programme will look again.",
+    "mentor-requested": "Your request is sent to the mentor.",
+    "survey-answered": "Thank you: your answers are in.",
+    "contract-accepted": "You accepted the circle's contract.",
+    "session-arranged": "The session is arranged.",
+    "session-held": "The session is recorded as held.",
+    "note-written": "Your note is saved for the circle.",
+}
+
+
+async def form_data(request: Request) -> dict[str, list[str]]:
+    """A posted form's fields, each with every value it was given."""
+    form = await request.form()
+    data: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            data.setdefault(key, []).append(value)
+    return data
+
+
+def refused(exc: ServiceRefusalError, known: tuple[str, ...]) -> FormProblems:
+    """A service's refusal as a form's problems; 403 and 404 go on to the 'not found' page."""
+    if exc.status in (403, 404):
+        raise exc
+    return from_service(exc.detail, exc.fields, known)
+
+
+def done(path: str, code: str, anchor: str = "") -> RedirectResponse:
+    """After a change: back to the page, which says what happened."""
+    return RedirectResponse(f"{path}?done={code}{anchor}", status_code=303)
+
+
+def confirmation(request: Request) -> str | None:
+    """The confirmation a redirect asked the page to show (only the known ones)."""
+    return CONFIRMATIONS.get(request.query_params.get("done", ""))
