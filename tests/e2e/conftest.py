@@ -217,6 +217,7 @@ def add_crowd(world: World, key: str, name: str, sector: str, size: int) -> Crow
         [admin.email],
         Path(world.services["registry"].log_path).parent,
         world.providers,
+        email_domains=[f"{key}.example"],
     )
     return Crowd(
         organisation_id,
