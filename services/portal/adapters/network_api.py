@@ -120,12 +120,14 @@ class MemberApi:
         return await self._send(service, "GET", path)
 
     @asynccontextmanager
-    async def stream(self, service: Service, path: str) -> AsyncIterator[httpx.Response]:
+    async def stream(
+        self, service: Service, path: str, headers: dict[str, str] | None = None
+    ) -> AsyncIterator[httpx.Response]:
         """A long-lived response (server-sent events), open while the context lasts."""
         request = self._network.client.build_request(
             "GET",
             self._network.url(service, path),
-            headers=self._trace_headers(),
+            headers={**self._trace_headers(), **(headers or {})},
             timeout=httpx.Timeout(5.0, read=None),
         )
         try:

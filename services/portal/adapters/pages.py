@@ -34,6 +34,10 @@ class Pages:
         env.trim_blocks = True
         env.lstrip_blocks = True
 
+    def fragment(self, template: str, context: dict[str, Any]) -> str:
+        """A piece of a page, as text (for a live update)."""
+        return self._templates.get_template(template).render(context)
+
     def render(
         self,
         request: Request,

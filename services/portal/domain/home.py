@@ -121,7 +121,14 @@ def next_actions(facts: HomeFacts) -> list[NextAction]:
     ]
     listed = {survey_id for survey_id, _, _ in facts.surveys}  # a reminder would repeat these
     actions += [
-        NextAction(Urgency.NUDGE, text, "", "/surveys" if survey else "/relationships", "Go", at)
+        NextAction(
+            Urgency.NUDGE,
+            text,
+            "",
+            "/surveys" if survey else "/relationships",
+            "Answer the survey" if survey else "Open your relationships",
+            at,
+        )
         for text, survey, at in facts.reminders
         if survey is None or survey not in listed
     ]

@@ -26,3 +26,12 @@ document.addEventListener("click", (event) => {
     show();
   }, 1000));
 });
+
+// Message threads open at their newest message, and stay there as new ones arrive.
+function scrollThreads() {
+  for (const thread of document.querySelectorAll(".thread")) {
+    thread.scrollTop = thread.scrollHeight;
+  }
+}
+document.addEventListener("DOMContentLoaded", scrollThreads);
+document.addEventListener("htmx:after:swap", scrollThreads);
