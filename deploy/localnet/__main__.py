@@ -14,7 +14,7 @@ from pathlib import Path
 
 from deploy.localnet.demo import DEMO_PASSWORD, DemoSignIn, seed
 from deploy.localnet.identity import Provider
-from deploy.localnet.processes import DEFAULT_PORTS, ServiceProcess, start_network, stop_network
+from deploy.localnet.processes import SERVICES, ServiceProcess, start_network, stop_network
 from shared.secrets import new_secret_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the network until Ctrl-C."""
     parser = argparse.ArgumentParser(
         prog="python -m deploy.localnet",
-        description="Run the four mentornet services locally with demo data, until Ctrl-C.",
+        description="Run the four mentornet services and the portal locally with demo data, "
+        "until Ctrl-C.",
     )
     parser.add_argument("command", choices=["up"], help="up: start services and seed demo data")
     parser.add_argument("--no-demo", action="store_true", help="skip the demo data")
@@ -58,12 +59,15 @@ def main(argv: list[str] | None = None) -> int:
         "MENTORNET_SECRET_KEY": _secret_key(args.state),
     }
     log_dir = args.state / "logs"
-    print(f"starting registry, matching, sessions, evaluation (logs in {log_dir}) ...", flush=True)
+    print(
+        f"starting the portal, registry, matching, sessions, evaluation (logs in {log_dir}) ...",
+        flush=True,
+    )
     started = time.monotonic()
     processes = start_network(env, log_dir)
     providers: list[Provider] = []
     try:
-        print(f"  all four ready in {time.monotonic() - started:.1f}s", flush=True)
+        print(f"  all five ready in {time.monotonic() - started:.1f}s", flush=True)
         urls = {p.service: p.url for p in processes}
         sign_ins: list[DemoSignIn] = []
         if not args.no_demo:
@@ -92,30 +96,41 @@ def main(argv: list[str] | None = None) -> int:
         print("services stopped.", flush=True)
 
 
+# Who to sign in as in the portal: people whose histories the demo filled.
+DEMO_PEOPLE = [
+    ("mentee@northshore-care.example", "Sam Okafor, a mentee with a live relationship"),
+    ("mentor@northshore-care.example", "Morgan Reyes, Sam's mentor"),
+    ("mentee@staidans.example", "Sam Okafor at St Aidan's Hospice, a peer in a circle"),
+    ("mentee@clearwater-housing.example", "a peer in an X Market circle across organisations"),
+]
+
+
 def _print_where_to_go(urls: dict[str, str], sign_ins: list[DemoSignIn], state: Path) -> None:
-    print("\nmentornet is running. Open:")
-    for service, port in DEFAULT_PORTS.items():
-        print(f"  {service:<11} http://127.0.0.1:{port}/docs")
+    print("\nmentornet is running. Open the portal:")
+    print(f"\n  {urls['portal']}")
     if sign_ins:
         print(
-            f"\nSign in (example providers; password '{DEMO_PASSWORD}'); the answer is a "
-            "network token to use as 'Authorization: Bearer ...' in the API docs:"
+            f"\nSign in with a work e-mail; each organisation's own example provider asks for "
+            f"the password '{DEMO_PASSWORD}':"
+        )
+        width = max(len(email) for email, _ in DEMO_PEOPLE)
+        for email, who in DEMO_PEOPLE:
+            print(f"  {email:<{width}}  {who}")
+        print(
+            "  (every demo organisation has admin@, mentor@ and mentee@ its domain; the network "
+            "co-ordinator is coordinator@network-office.example)"
+        )
+    print("\nThe services' APIs, with OpenAPI docs:")
+    for service in SERVICES:
+        print(f"  {service:<11} {urls[service]}/docs")
+    if sign_ins:
+        print(
+            "  For the API docs' 'Authorize' box, a network token comes from signing in at "
+            f"{urls['registry']}/auth/login/ORGANISATION_ID:"
         )
         width = max(len(entry.organisation) for entry in sign_ins)
         for entry in sign_ins:
-            print(f"  {entry.organisation:<{width}}  {entry.url}  as {entry.username}")
-        sessions, matching = urls["sessions"], urls["matching"]
-        print(
-            "\nWhat they see (the first four organisations pair people, the last two run "
-            "circles):\n"
-            f"  mentor or mentee  {sessions}/members/me/relationships, then the relationship's\n"
-            "                    /meetings, /logs, /action-plan, /messages, /agreement\n"
-            f"                    ({sessions}/members/me/circles in a circle)\n"
-            f"  admin             co-ordinates its programme: {matching}/programmes/ID/proposals,\n"
-            f"                    {sessions}/programmes/ID/relationships "
-            "(ID from registry /programmes)"
-        )
-    print(f"\n  network figures  {urls['evaluation']}/network/figures (network co-ordinator; JSON)")
+            print(f"    {entry.organisation:<{width}}  {entry.url}  as {entry.username}")
     print("\nDashboards (sign in above, then paste the access_token into the page):")
     for audience, who in DASHBOARDS.items():
         print(f"  {audience:<13} {urls['evaluation']}/dashboards/{audience}  ({who})")

@@ -45,8 +45,20 @@ async def bootstrap(
         if existing:
             organisation_id = existing[0].id
         else:
+            domain = normalise_email(email).rpartition("@")[2]
+            taken = {
+                d
+                for o in await components.organisations.directory()
+                for d in o.profile.email_domains
+            }
+            # The office's people sign in by e-mail like everyone else's: its domain is the
+            # co-ordinator's (unless a partner already signs people in with it).
             organisation, joined = join(
-                OrganisationProfile(name=office_name, sector="network"),
+                OrganisationProfile(
+                    name=office_name,
+                    sector="network",
+                    email_domains=[] if domain in taken else [domain],
+                ),
                 now=clock.now(),
                 organisation_id=new_organisation_id(),
             )
