@@ -1,69 +1,15 @@
-"""Debian's Chromium, headless, driven by Playwright: for tests that act as a person would.
-
-Chromium comes from Debian (`apt-get install -y chromium`), not from `playwright install`:
-Playwright only drives it (`executable_path`). Each launch gets a fresh profile: Playwright
-makes a temporary user-data-dir for `launch` and removes it on close (Playwright refuses a
-`--user-data-dir` argument there); `persistent_chromium` takes a directory of your own.
-"""
+"""The browser for tests: Debian's Chromium (deploy/localnet/browser.py), and where tests keep
+what they want a person to look at afterwards."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from deploy.localnet.browser import chromium, persistent_chromium
 
-CHROMIUM = Path(os.environ.get("MENTORNET_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
-
-def _require_chromium() -> str:
-    if not os.access(CHROMIUM, os.X_OK):
-        raise RuntimeError(
-            f"no Chromium at {CHROMIUM}: install Debian's (`apt-get install -y chromium`) "
-            "or point MENTORNET_CHROMIUM at one"
-        )
-    return str(CHROMIUM)
-
-
-@contextmanager
-def chromium() -> Iterator[Browser]:
-    """A headless Chromium with a fresh, temporary profile; closed on exit."""
-    executable = _require_chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@contextmanager
-def persistent_chromium(user_data_dir: Path) -> Iterator[BrowserContext]:
-    """A headless Chromium whose profile lives in `user_data_dir` (e.g. a pytest tmp_path)."""
-    executable = _require_chromium()
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(user_data_dir), executable_path=executable, args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+__all__ = ["artifact", "chromium", "persistent_chromium"]
 
 
 def artifact(name: str) -> Path:
