@@ -94,7 +94,7 @@ async def home_page(member: Member) -> HomePage:
         relationships=relationships,
         circles=my_circles,
         people=named,
-        missing=missing,
+        missing=list(dict.fromkeys(missing)),  # one notice per service that is not answering
         upcoming=sorted(upcoming, key=lambda pair: pair[1].starts_at),
     )
 
