@@ -37,8 +37,9 @@ class Programme(BaseModel):
     accepted_by: list[str] = Field(default_factory=list)
 
     def open_to(self, organisation_id: str) -> bool:
-        """Members of the organisation can enrol now."""
-        return self.status in ("open", "running") and organisation_id in self.accepted_by
+        """Members of the organisation can enrol now: the registry takes enrolments while a
+        programme is open (not once it runs), from organisations that accepted it."""
+        return self.status == "open" and organisation_id in self.accepted_by
 
     @property
     def circles(self) -> bool:
@@ -78,7 +79,10 @@ class Proposal(BaseModel):
     scores: list[CriterionScore] = Field(default_factory=list)
     mentee_accepted: bool = False
     mentor_accepted: bool = False
+    declined_by: str | None = None
+    decline_reason: str | None = None
     created_at: datetime
+    accepted_at: datetime | None = None
 
     def side_of(self, member_id: str) -> str | None:
         """'mentee', 'mentor' or None."""
@@ -110,6 +114,7 @@ class Suggestion(BaseModel):
     """A mentor a self-match mentee could ask for."""
 
     mentor_id: str
+    mentor_organisation_id: str | None = None
     total: float
     scores: list[CriterionScore] = Field(default_factory=list)
 
@@ -127,6 +132,22 @@ class Reason(BaseModel):
     meaning: str
     percent: int
     reasons: list[str]
+
+    @property
+    def strength(self) -> str:
+        """How well the pair meets the criterion, in words."""
+        return fit_in_words(self.percent / 100)
+
+
+def fit_in_words(score: float) -> str:
+    """A score from 0 to 1 as a person would say it."""
+    if score >= 0.75:
+        return "a strong fit"
+    if score >= 0.5:
+        return "a good fit"
+    if score >= 0.25:
+        return "a partial fit"
+    return "a weak fit"
 
 
 def reasons(scores: list[CriterionScore]) -> list[Reason]:
