@@ -233,7 +233,7 @@ def test_a_member_enrols_when_ready_answers_a_proposal_and_asks_a_suggested_ment
         expect(leaders).to_contain_text("One-to-one mentoring")
         expect(leaders).to_contain_text("Every 28 days, 45 to 90 minutes each")
         expect(leaders).to_contain_text("Anyone leading a team for the first time")
-        expect(leaders).to_contain_text("Your induction is not recorded yet")
+        expect(leaders).to_contain_text("As a mentee: your induction is not recorded yet.")
         circle = page.locator(f"#programme-{land.circle}")
         expect(circle.get_by_role("button")).to_have_count(1)
         expect(circle.get_by_role("button")).to_contain_text("Enrol as a peer")

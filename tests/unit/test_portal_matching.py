@@ -117,6 +117,24 @@ def test_reasons_in_plain_words_strongest_weighted_first_uncounted_left_out() ->
     assert found[0].strength == "a strong fit" and found[2].strength == "a good fit"
     assert found[2].reasons == ["both speak English"]
     assert fit_in_words(0.1) == "a weak fit" and fit_in_words(0.3) == "a partial fit"
+    unknown = reasons(
+        [
+            CriterionScore(
+                criterion="care", score=0.5, weight=1.0, reasons=["no preferences stated"]
+            ),
+            CriterionScore(
+                criterion="challenge",
+                score=0.5,
+                weight=1.0,
+                reasons=[
+                    "a job level is not known (neutral)",
+                    "Ana's EMCC level is not known (neutral)",
+                ],
+            ),
+        ]
+    )
+    assert [r.strength for r in unknown] == ["not known either way"] * 2, "neutral is not a fit"
+    assert unknown[1].reasons == ["a job level is not known", "Ana's EMCC level is not known"]
     match = as_match(_proposal(scores=[s.model_dump() for s in scores]), MENTOR)
     assert match.side == "mentor" and match.id == "prp_1" and len(match.reasons) == 3
 
@@ -132,10 +150,10 @@ def test_who_can_enrol_as_what_and_when() -> None:
 
 
 def test_readiness_is_named_before_a_member_tries() -> None:
-    assert not_ready(None, "mentee") == "Write your profile first: matching needs it."
+    assert not_ready(None, "mentee") == "write your profile first: matching needs it"
     untrained = Profile(display_name="A")
-    assert not_ready(untrained, "mentor") == "Your mentor training is not recorded yet."
-    assert not_ready(untrained, "peer") == "Your induction is not recorded yet."
+    assert not_ready(untrained, "mentor") == "your mentor training is not recorded yet"
+    assert not_ready(untrained, "peer") == "your induction is not recorded yet"
     trained = Profile.model_validate(
         {"display_name": "A", "mentor_training_completed_on": "2026-01-05"}
     )

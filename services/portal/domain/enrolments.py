@@ -47,13 +47,14 @@ def role_from_form(form: Mapping[str, Sequence[str]]) -> str | None:
 
 
 def not_ready(profile: Profile | None, role: str) -> str | None:
-    """What stands between the member and enrolling as `role`, before they try."""
+    """What stands between the member and enrolling as `role`, before they try (words to
+    follow "As a mentor: ")."""
     if profile is None:
-        return "Write your profile first: matching needs it."
+        return "write your profile first: matching needs it"
     if role == "mentor" and profile.mentor_training_completed_on is None:
-        return "Your mentor training is not recorded yet."
+        return "your mentor training is not recorded yet"
     if role in ("mentee", "peer") and profile.mentee_induction_completed_on is None:
-        return "Your induction is not recorded yet."
+        return "your induction is not recorded yet"
     return None
 
 

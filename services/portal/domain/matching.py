@@ -132,11 +132,12 @@ class Reason(BaseModel):
     meaning: str
     percent: int
     reasons: list[str]
+    known: bool = True  # False when the service had nothing to go on (it scores it neutral)
 
     @property
     def strength(self) -> str:
         """How well the pair meets the criterion, in words."""
-        return fit_in_words(self.percent / 100)
+        return fit_in_words(self.percent / 100) if self.known else "not known either way"
 
 
 def fit_in_words(score: float) -> str:
@@ -150,15 +151,26 @@ def fit_in_words(score: float) -> str:
     return "a weak fit"
 
 
+# How matching marks a reason it had nothing to go on for (a neutral score, not a good one).
+_NEUTRAL = " (neutral)"
+_NO_PREFERENCES = "no preferences stated"
+
+
+def _neutral(phrase: str) -> bool:
+    return phrase.endswith(_NEUTRAL) or phrase == _NO_PREFERENCES
+
+
 def reasons(scores: list[CriterionScore]) -> list[Reason]:
-    """Why a pair was suggested: the criteria that count, strongest first, in plain words."""
+    """Why a pair was suggested: the criteria that count, strongest first, in plain words; a
+    criterion the service knew nothing about says so rather than passing for a fit."""
     counted = [s for s in scores if s.weight > 0]
     return [
         Reason(
             title=CRITERIA.get(s.criterion, (s.criterion, ""))[0],
             meaning=CRITERIA.get(s.criterion, ("", ""))[1],
             percent=round(s.score * 100),
-            reasons=s.reasons,
+            reasons=[r.removesuffix(_NEUTRAL) for r in s.reasons],
+            known=not s.reasons or not all(_neutral(r) for r in s.reasons),
         )
         for s in sorted(counted, key=lambda s: s.score * s.weight, reverse=True)
     ]
