@@ -17,8 +17,12 @@ from pymongo import AsyncMongoClient
 from services.portal.adapters import (
     home_routes,
     message_routes,
+    profile_routes,
+    programme_routes,
+    proposal_routes,
     relationship_routes,
     sign_in_routes,
+    survey_routes,
 )
 from services.portal.adapters.components import PortalComponents
 from services.portal.adapters.error_pages import crash_page, install_error_pages
@@ -49,6 +53,10 @@ ROUTERS = [
     home_routes.router,
     relationship_routes.router,
     message_routes.router,
+    programme_routes.router,
+    proposal_routes.router,
+    profile_routes.router,
+    survey_routes.router,
 ]
 
 

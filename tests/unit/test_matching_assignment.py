@@ -312,6 +312,9 @@ def test_self_match_suggestions_come_best_first_with_reasons() -> None:
     assert len(suggestions) == 3
     assert [s.total for s in suggestions] == sorted((s.total for s in suggestions), reverse=True)
     assert all(s.mentee_id == mentee.member_id and s.reasons for s in suggestions)
+    # Each names the mentor's organisation, so the mentee can be told who the mentor is.
+    organisation_of = {c.member_id: c.organisation_id for c in people}
+    assert all(s.mentor_organisation_id == organisation_of[s.mentor_id] for s in suggestions)
 
 
 def test_only_the_pool_takes_part() -> None:

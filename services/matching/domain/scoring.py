@@ -200,6 +200,11 @@ class Suggestion(BaseModel):
 
     mentee_id: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
     mentor_id: str = Field(examples=["mem_0c1d2e3f4a5b6c7d"])
+    mentor_organisation_id: str | None = Field(
+        default=None,
+        examples=["org_3f9a1c2b7d4e"],
+        description="the mentor's organisation, so a self-match mentee can see who they are",
+    )
     total: float = Field(ge=0, le=1, examples=[0.74])
     scores: list[CriterionScore]
 
@@ -388,6 +393,7 @@ def score_pair(mentee: Candidate, mentor: Candidate, weights: Weights | None = N
     return Suggestion(
         mentee_id=mentee.member_id,
         mentor_id=mentor.member_id,
+        mentor_organisation_id=mentor.organisation_id,
         total=min(1.0, max(0.0, total)),
         scores=[
             CriterionScore(

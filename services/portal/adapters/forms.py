@@ -70,3 +70,14 @@ def done(path: str, code: str, anchor: str = "") -> RedirectResponse:
 def confirmation(request: Request) -> str | None:
     """The confirmation a redirect asked the page to show (only the known ones)."""
     return CONFIRMATIONS.get(request.query_params.get("done", ""))
+
+
+def done_at(path: str, code: str, element_id: str) -> RedirectResponse:
+    """After a change to one item of a list page (a proposal, a programme): back to the page,
+    which says what happened beside that item (`at`) and scrolls to it."""
+    return RedirectResponse(f"{path}?done={code}&at={element_id}#{element_id}", status_code=303)
+
+
+def confirmed_at(request: Request) -> str:
+    """The item a confirmation belongs to ('' for the page as a whole)."""
+    return request.query_params.get("at", "")

@@ -37,8 +37,9 @@ class Programme(BaseModel):
     accepted_by: list[str] = Field(default_factory=list)
 
     def open_to(self, organisation_id: str) -> bool:
-        """Members of the organisation can enrol now."""
-        return self.status in ("open", "running") and organisation_id in self.accepted_by
+        """Members of the organisation can enrol now: the registry takes enrolments while a
+        programme is open (not once it runs), from organisations that accepted it."""
+        return self.status == "open" and organisation_id in self.accepted_by
 
     @property
     def circles(self) -> bool:
@@ -78,7 +79,10 @@ class Proposal(BaseModel):
     scores: list[CriterionScore] = Field(default_factory=list)
     mentee_accepted: bool = False
     mentor_accepted: bool = False
+    declined_by: str | None = None
+    decline_reason: str | None = None
     created_at: datetime
+    accepted_at: datetime | None = None
 
     def side_of(self, member_id: str) -> str | None:
         """'mentee', 'mentor' or None."""
@@ -110,6 +114,7 @@ class Suggestion(BaseModel):
     """A mentor a self-match mentee could ask for."""
 
     mentor_id: str
+    mentor_organisation_id: str | None = None
     total: float
     scores: list[CriterionScore] = Field(default_factory=list)
 
@@ -127,17 +132,45 @@ class Reason(BaseModel):
     meaning: str
     percent: int
     reasons: list[str]
+    known: bool = True  # False when the service had nothing to go on (it scores it neutral)
+
+    @property
+    def strength(self) -> str:
+        """How well the pair meets the criterion, in words."""
+        return fit_in_words(self.percent / 100) if self.known else "not known either way"
+
+
+def fit_in_words(score: float) -> str:
+    """A score from 0 to 1 as a person would say it."""
+    if score >= 0.75:
+        return "a strong fit"
+    if score >= 0.5:
+        return "a good fit"
+    if score >= 0.25:
+        return "a partial fit"
+    return "a weak fit"
+
+
+# How matching marks a reason it had nothing to go on for (a neutral score, not a good one).
+_NEUTRAL = " (neutral)"
+_NO_PREFERENCES = "no preferences stated"
+
+
+def _neutral(phrase: str) -> bool:
+    return phrase.endswith(_NEUTRAL) or phrase == _NO_PREFERENCES
 
 
 def reasons(scores: list[CriterionScore]) -> list[Reason]:
-    """Why a pair was suggested: the criteria that count, strongest first, in plain words."""
+    """Why a pair was suggested: the criteria that count, strongest first, in plain words; a
+    criterion the service knew nothing about says so rather than passing for a fit."""
     counted = [s for s in scores if s.weight > 0]
     return [
         Reason(
             title=CRITERIA.get(s.criterion, (s.criterion, ""))[0],
             meaning=CRITERIA.get(s.criterion, ("", ""))[1],
             percent=round(s.score * 100),
-            reasons=s.reasons,
+            reasons=[r.removesuffix(_NEUTRAL) for r in s.reasons],
+            known=not s.reasons or not all(_neutral(r) for r in s.reasons),
         )
         for s in sorted(counted, key=lambda s: s.score * s.weight, reverse=True)
     ]

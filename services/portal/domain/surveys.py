@@ -1,5 +1,6 @@
-"""Surveys and reminders as the portal reads them from evaluation (Resource 6 of seed 002 and
-the pulse check), and the answers a form gives. Pure: no I/O."""
+"""Surveys and reminders as the portal reads them from evaluation (Resource 6 of seed 002, the
+mentor evaluation questionnaire, and the pulse check), the answers a form gives, and the
+service's refusal laid beside the questions it names. Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from pydantic import BaseModel, Field
+
+# The range of each numeric question type, as evaluation checks it.
+RANGES = {"rating": (1, 5), "scale": (1, 10)}
+# The longest free-text answer when a question does not say (as evaluation has it).
+LONGEST_TEXT = 2000
 
 
 class Question(BaseModel):
@@ -18,6 +24,17 @@ class Question(BaseModel):
     options: list[str] = Field(default_factory=list)
     required: bool = True
     max_length: int | None = None
+
+    @property
+    def longest(self) -> int:
+        """The longest free-text answer taken."""
+        return self.max_length or LONGEST_TEXT
+
+    @property
+    def points(self) -> list[int]:
+        """The numbers a rating or scale offers (none for other types)."""
+        low, high = RANGES.get(self.type, (1, 0))
+        return list(range(low, high + 1))
 
 
 class Survey(BaseModel):
@@ -35,6 +52,10 @@ class Survey(BaseModel):
     closes_at: datetime
     answered: bool = False
 
+    def open_at(self, now: datetime) -> bool:
+        """Still waiting for an answer at `now`."""
+        return not self.answered and self.opens_at <= now < self.closes_at
+
 
 class Reminder(BaseModel):
     """A gentle reminder the network keeps for the member."""
@@ -44,6 +65,16 @@ class Reminder(BaseModel):
     text: str
     created_at: datetime
     survey_id: str | None = None
+
+    @property
+    def about_a_survey(self) -> bool:
+        """A reminder of a survey waiting for an answer."""
+        return self.topic == "survey" or self.survey_id is not None
+
+
+def waiting(surveys: Sequence[Survey], now: datetime) -> list[Survey]:
+    """The surveys still open for the member, the one closing soonest first."""
+    return sorted((s for s in surveys if s.open_at(now)), key=lambda s: s.closes_at)
 
 
 def answers_from_form(
@@ -59,17 +90,42 @@ def answers_from_form(
             if question.required:
                 problems[question.id] = "please answer this question"
             continue
-        if question.type in ("rating", "scale"):
-            try:
-                answers[question.id] = int(values[0])
-            except ValueError:
-                problems[question.id] = "choose a number"
-        elif question.type == "multiple_choice":
-            answers[question.id] = values
+        answer, problem = _answer(question, values)
+        if problem:
+            problems[question.id] = problem
         else:
-            answers[question.id] = values[0]
+            answers[question.id] = answer
     return answers, problems
 
 
-# The range of each numeric question type, as evaluation checks it.
-RANGES = {"rating": (1, 5), "scale": (1, 10)}
+def _answer(question: Question, values: list[str]) -> tuple[object, str | None]:
+    if question.type in RANGES:
+        low, high = RANGES[question.type]
+        if not values[0].isdigit() or not low <= int(values[0]) <= high:
+            return None, f"choose a number from {low} to {high}"
+        return int(values[0]), None
+    if question.type == "single_choice":
+        if values[0] not in question.options:
+            return None, "choose one of the answers listed"
+        return values[0], None
+    if question.type == "multiple_choice":
+        chosen = list(dict.fromkeys(values))
+        if any(v not in question.options for v in chosen):
+            return None, "choose from the answers listed"
+        return chosen, None
+    text = values[0]
+    if len(text) > question.longest:
+        return None, f"at most {question.longest} characters: this is {len(text)}"
+    return text, None
+
+
+def problems_from_refusal(detail: str, questions: Sequence[Question]) -> dict[str, str]:
+    """Evaluation's refusal ('q1: an answer is required; q2: ...') beside each question it
+    names; what names no question is left for the form's own notice."""
+    known = {q.id for q in questions}
+    placed: dict[str, str] = {}
+    for part in detail.split("; "):
+        question, colon, message = part.partition(": ")
+        if colon and question in known:
+            placed.setdefault(question, message)
+    return placed

@@ -121,3 +121,37 @@ def words(table: dict[str, str], code: str | None) -> str:
     if code is None:
         return ""
     return table.get(code, code.replace("_", " ").capitalize())
+
+
+# Matches, programmes, profile and surveys ---------------------------------------------------
+# Job levels as the registry keeps them (for seed 003's "challenge": a useful gap in seniority).
+JOB_LEVELS = {
+    "entry": "Entry level",
+    "practitioner": "Practitioner",
+    "senior": "Senior practitioner",
+    "manager": "Manager",
+    "director": "Director",
+    "executive": "Executive",
+}
+# How a pair can meet (seed 002: face-to-face, telephone, e-mentoring).
+MEETING_MODES = {
+    "face_to_face": "Face to face",
+    "telephone": "Telephone",
+    "video": "Video call",
+    "messaging": "Messaging (e-mentoring)",
+}
+WEEKDAYS = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
+ROLES_AS = {"mentor": "a mentor", "mentee": "a mentee", "peer": "a peer"}
+SURVEY_KINDS = {
+    "pulse": "A quick check on how your relationship is going",
+    "mentor": "For mentors, about the programme",
+    "mentee": "For mentees, about the programme",
+}
