@@ -93,3 +93,15 @@ def test_people_outside_the_relationship_find_nothing(world: World, scene: Scene
             response = page.goto(f"{portal}/relationships/{scene.relationship}{suffix}")
             assert response is not None and response.status == 404, suffix
             expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
+
+
+def test_without_javascript_a_message_is_posted_and_shown(world: World, scene: Scene) -> None:
+    path = f"/relationships/{scene.relationship}/messages"
+    with chromium() as browser:
+        context = browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        sign_in(page, world.portal.url, scene.b.persons[0], path)
+        page.get_by_label("Your message").fill("Sent from a browser without JavaScript.")
+        page.get_by_role("button", name="Send").click()
+        page.wait_for_url(f"{world.portal.url}{path}**")
+        expect(page.locator("#thread")).to_contain_text("Sent from a browser without JavaScript.")
