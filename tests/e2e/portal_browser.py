@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, ViewportSize
 
 from deploy.localnet.identity import Person
 
 AXE = Path(__file__).resolve().parents[2] / "services/portal/web/node_modules/axe-core/axe.min.js"
-PHONE = {"width": 375, "height": 740}
+PHONE: ViewportSize = {"width": 375, "height": 740}
 
 
 def sign_in(page: Page, portal: str, person: Person, start: str = "/") -> None:
