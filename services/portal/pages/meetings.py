@@ -20,7 +20,7 @@ from services.portal.domain.meetings import (
     Programme,
     board,
 )
-from services.portal.domain.relationships import Meeting
+from services.portal.domain.relationships import Meeting, MeetingLog
 from services.portal.pages.parts import Missing, part
 from services.portal.pages.relationship import Shell, shell
 
@@ -33,20 +33,22 @@ class MeetingsPage:
     board: MeetingsBoard
     feed: FeedStatus | Missing
     bounds: MeetingBounds
+    logged: frozenset[str]  # held meetings a meeting log records
 
 
 async def meetings_page(member: Member, relationship_id: str, now: datetime) -> MeetingsPage:
-    """The relationship (404 for anyone else), its meetings grouped as of `now`, the
-    member's calendar feed, then the programme's bounds."""
-    heading, meetings, feed = await asyncio.gather(
+    """The relationship (404 for anyone else), its meetings grouped as of `now` and which of
+    them a log records, the member's calendar feed, then the programme's bounds."""
+    base = f"/relationships/{relationship_id}"
+    heading, meetings, logs, feed = await asyncio.gather(
         shell(member, relationship_id),
-        member.api.get(
-            Service.SESSIONS, f"/relationships/{relationship_id}/meetings", list[Meeting]
-        ),
+        member.api.get(Service.SESSIONS, f"{base}/meetings", list[Meeting]),
+        member.api.get(Service.SESSIONS, f"{base}/logs", list[MeetingLog]),
         part(member.api.get(Service.SESSIONS, "/members/me/calendar-feed", FeedStatus)),
     )
     bounds = await programme_bounds(member, heading.relationship.programme_id)
-    return MeetingsPage(heading, board(meetings, now), feed, bounds)
+    logged = frozenset(log.meeting_id for log in logs if log.meeting_id)
+    return MeetingsPage(heading, board(meetings, now), feed, bounds, logged)
 
 
 async def programme_bounds(member: Member, programme_id: str) -> MeetingBounds:
