@@ -15,7 +15,10 @@ from fastapi.staticfiles import StaticFiles
 from pymongo import AsyncMongoClient
 
 from services.portal.adapters import (
+    action_plan_routes,
     home_routes,
+    meeting_log_routes,
+    meeting_routes,
     message_routes,
     profile_routes,
     programme_routes,
@@ -57,6 +60,9 @@ ROUTERS = [
     proposal_routes.router,
     profile_routes.router,
     survey_routes.router,
+    meeting_routes.router,
+    meeting_log_routes.router,
+    action_plan_routes.router,
 ]
 
 

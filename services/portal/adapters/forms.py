@@ -42,6 +42,7 @@ CONFIRMATIONS = {
     "session-arranged": "The session is arranged.",
     "session-held": "The session is recorded as held.",
     "note-written": "Your note is saved for the circle.",
+    "goal-changed": "The goal is changed.",
 }
 
 

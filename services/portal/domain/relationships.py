@@ -101,6 +101,10 @@ class Meeting(BaseModel):
     method: str
     location: str | None = None
     revision: int = 0
+    planned_by: str | None = None
+    recorded_by: str | None = None
+    cancelled_by: str | None = None
+    rescheduled_by: str | None = None
 
     def is_past(self, now: datetime) -> bool:
         """It has ended."""
@@ -151,6 +155,7 @@ class Goal(BaseModel):
     text: str
     priority: int | None = None
     achieved_at: datetime | None = None
+    achieved_by: str | None = None
     oskar: list[OskarReading] = Field(default_factory=list)
 
 
@@ -165,6 +170,8 @@ class GrowNote(BaseModel):
     commitment: int
     written_by: str
     written_at: datetime
+    goal_id: str | None = None
+    motivation_question: str | None = None
 
 
 class ActionPlan(BaseModel):

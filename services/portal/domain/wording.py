@@ -155,3 +155,16 @@ SURVEY_KINDS = {
     "mentor": "For mentors, about the programme",
     "mentee": "For mentees, about the programme",
 }
+# Meetings, meeting logs and the action plan (seed 002: Resources 12, 13, 15 and 16).
+MEETING_STATUSES = {"planned": "Planned", "held": "Held", "cancelled": "Cancelled"}
+GOAL_TERMS = {"long": "Long-term goal", "short": "Short-term goal"}
+OSKAR_HINT = (
+    "0 is where you would be with no progress at all, 10 is the goal fully reached: "
+    "where are you now?"
+)
+GROW_STEPS = {
+    "goal": ("Goal", "What do you want to achieve, in this session and in the longer term?"),
+    "reality": ("Reality", "Where are you just now in relation to your goal?"),
+    "options": ("Options", "What can you do as a next step towards achieving your goal?"),
+    "way_forward": ("Way forward", "Which option will you take, and when?"),
+}
