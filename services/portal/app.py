@@ -14,7 +14,12 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pymongo import AsyncMongoClient
 
-from services.portal.adapters import home_routes, relationship_routes, sign_in_routes
+from services.portal.adapters import (
+    circle_routes,
+    home_routes,
+    relationship_routes,
+    sign_in_routes,
+)
 from services.portal.adapters.components import PortalComponents
 from services.portal.adapters.error_pages import crash_page, install_error_pages
 from services.portal.adapters.network_api import NetworkApi, Service
@@ -39,7 +44,12 @@ VENDOR = {
     "htmx.js": "htmx.org/dist/htmx.min.js",
     "hx-sse.js": "htmx.org/dist/ext/hx-sse.min.js",
 }
-ROUTERS = [sign_in_routes.router, home_routes.router, relationship_routes.router]
+ROUTERS = [
+    sign_in_routes.router,
+    home_routes.router,
+    relationship_routes.router,
+    circle_routes.router,
+]
 
 
 def vendor_files(assets: Path) -> dict[str, Path]:
