@@ -77,7 +77,11 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     sessions = WebSessions(database["web_sessions"], database["sign_in_attempts"], box)
     http = httpx.AsyncClient(
         timeout=httpx.Timeout(settings.portal_service_timeout_seconds),
-        limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        # Idle connections are dropped before the services' own keep-alive (uvicorn: 5 s)
+        # ends them, so a request is never sent on a connection the service is closing.
+        limits=httpx.Limits(
+            max_connections=200, max_keepalive_connections=50, keepalive_expiry=2.0
+        ),
     )
     network = NetworkApi(
         {

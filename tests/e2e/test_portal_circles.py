@@ -341,6 +341,9 @@ def test_the_session_times_its_steps_keeps_notes_for_the_circle_and_is_marked_he
 
     notes = page.locator("#notes")
     expect(notes).to_contain_text("No notes yet.")
+    notes.get_by_role("button", name="Save the note").click()  # nothing written yet
+    expect(page.locator("#note-text-error")).to_have_text("Write your note first.")
+    expect(notes.get_by_label("Your note")).to_have_attribute("aria-invalid", "true")
     notes.get_by_label("Your note").fill(NOTE)
     notes.get_by_role("button", name="Save the note").click()
     expect(page.locator("#notes").get_by_role("status")).to_have_text(
@@ -355,8 +358,19 @@ def test_the_session_times_its_steps_keeps_notes_for_the_circle_and_is_marked_he
     expect(other.locator("#notes")).to_contain_text(NOTE)
     expect(other.locator("#notes")).to_contain_text(f"{aroha.name},")
     held = other.locator("#held")
+    for peer in circle.peers:
+        if peer is not mere:
+            held.get_by_label(f"{peer.name}, {peer.organisation}").uncheck()
+    with other.expect_navigation() as refused:
+        held.get_by_role("button", name="Mark the session held").click()
+    assert refused.value is not None and refused.value.status == 422
+    expect(other.locator("#held-attendees-error")).to_have_text(
+        "A circle session has at least 2 attendees."
+    )
     held.get_by_label("How long it lasted, in minutes").fill("55")
-    held.get_by_label(f"{hemi.name}, {hemi.organisation}").uncheck()
+    for peer in circle.peers:
+        if peer is not mere and peer is not hemi:
+            held.get_by_label(f"{peer.name}, {peer.organisation}").check()
     held.get_by_role("button", name="Mark the session held").click()
     expect(other.locator("#held").get_by_role("status")).to_have_text(
         "The session is recorded as held."
@@ -387,7 +401,31 @@ def test_without_javascript_the_steps_minutes_are_written_and_no_dead_button_sho
     expect(page.locator("#timer-peer_feedback")).to_have_text("25:00")
     expect(page.get_by_role("button", name="Start the timer for the presentation")).to_have_count(0)
     expect(page.locator("#notes")).to_contain_text(NOTE)
+    page.get_by_label("Your note").fill("Written without JavaScript")
+    page.get_by_role("button", name="Save the note").click()
+    expect(page.locator("#notes").get_by_role("status")).to_have_text(
+        "Your note is saved for the circle."
+    )
+    expect(page.locator("#notes")).to_contain_text("Written without JavaScript")
     context.close()
+
+
+def test_a_steps_end_is_said_once_politely_and_the_countdown_stays_silent(
+    browser: Browser, circle: Circle
+) -> None:
+    page = circle.pages[circle.peers[0].name].context.new_page()
+    page.clock.install()
+    page.goto(f"{circle.portal}/circles/{circle.id}/sessions/{circle.session}")
+    announcer = page.locator("#timer-announcer")
+    expect(announcer).to_have_text("")
+    page.get_by_role("button", name="Start the timer for the positive feedback").click()
+    page.clock.run_for("04:59")
+    expect(page.locator("#timer-positive_feedback")).to_have_text("0:01")
+    expect(announcer).to_have_text("")  # nothing said while it counts down
+    page.clock.run_for("00:02")
+    expect(page.locator("#timer-positive_feedback")).to_have_text("Time")
+    expect(announcer).to_have_text("Time is up for the positive feedback.")
+    page.close()
 
 
 def test_the_programmes_co_ordinator_oversees_the_circle_but_never_reads_its_notes(
