@@ -12,14 +12,13 @@ from services.portal.domain.circle_sessions import (
     HELD_FIELDS,
     HELD_REFUSALS,
     NOTE_FIELDS,
-    SessionDraft,
     held_draft,
     held_from_form,
     in_words,
     note_from_form,
+    offered_session,
     refusal,
     session_from_form,
-    suggested_minutes,
 )
 from services.portal.domain.circles import (
     Circle,
@@ -191,10 +190,10 @@ def test_what_is_wrong_with_the_arranging_form_is_said_beside_each_field() -> No
 
 
 def test_the_length_offered_stays_within_the_programmes_bounds() -> None:
-    assert suggested_minutes(None, None) == 90
-    assert suggested_minutes(30, 60) == 60
-    assert suggested_minutes(120, 240) == 120
-    assert SessionDraft().steps == {
+    assert offered_session(None).minutes == "90"
+    assert offered_session((30, 60)).minutes == "60"
+    assert offered_session((120, 240)).minutes == "120"
+    assert offered_session((30, 120)).steps == {
         "presentation": "10",
         "clarifying_questions": "5",
         "peer_feedback": "20",

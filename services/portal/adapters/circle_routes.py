@@ -23,12 +23,11 @@ from services.portal.domain.circle_sessions import (
     held_draft,
     held_from_form,
     note_from_form,
+    offered_session,
     refusal,
     session_from_form,
-    suggested_minutes,
 )
 from services.portal.domain.forms import FormProblems, first
-from services.portal.domain.matching import Programme
 from services.portal.pages.circle import my_circles, overview, session, sessions
 
 router = APIRouter(include_in_schema=False)
@@ -109,21 +108,14 @@ async def _sessions(
     status: int = 200,
 ) -> Response:
     page = await sessions(member, circle_id)
-    programme = page.shell.programme
-    bounds = (
-        (programme.design.min_meeting_minutes, programme.design.max_meeting_minutes)
-        if isinstance(programme, Programme)
-        else None
-    )
-    offered = SessionDraft(minutes=str(suggested_minutes(*(bounds or (None, None)))))
     return components.pages.render(
         request,
         "circle_sessions.html",
         {
             "shell": page.shell,
             "page": page,
-            "bounds": bounds,
-            "draft": draft or offered,
+            "bounds": page.length_bounds,
+            "draft": draft or offered_session(page.length_bounds),
             "problems": problems,
             **_common(request),
         },

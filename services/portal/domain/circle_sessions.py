@@ -67,14 +67,14 @@ class HeldDraft:
     attendees: list[str]
 
 
-def suggested_minutes(low: int | None, high: int | None) -> int:
-    """A session's length to offer: an hour and a half, within the programme's bounds."""
+def offered_session(bounds: tuple[int, int] | None) -> SessionDraft:
+    """The arranging form as first offered: an hour and a half, within the programme's
+    bounds on a session's length when they are known, and the default step minutes."""
     minutes = DEFAULT_MINUTES
-    if high is not None:
-        minutes = min(minutes, high)
-    if low is not None:
-        minutes = max(minutes, low)
-    return minutes
+    if bounds is not None:
+        low, high = bounds
+        minutes = max(min(minutes, high), low)
+    return SessionDraft(minutes=str(minutes))
 
 
 def session_from_form(

@@ -114,6 +114,14 @@ class Sessions:
         return [self.rota] if isinstance(self.rota, Missing) else []
 
     @property
+    def length_bounds(self) -> tuple[int, int] | None:
+        """The shortest and longest session the programme allows, when known."""
+        programme = self.shell.programme
+        if not isinstance(programme, Programme):
+            return None
+        return programme.design.min_meeting_minutes, programme.design.max_meeting_minutes
+
+    @property
     def arranged(self) -> list[CircleSession]:
         """Sessions still to take place, soonest first."""
         return arranged(self.sessions)
