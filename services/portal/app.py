@@ -16,6 +16,7 @@ from pymongo import AsyncMongoClient
 
 from services.portal.adapters import (
     action_plan_routes,
+    circle_routes,
     home_routes,
     meeting_log_routes,
     meeting_routes,
@@ -63,6 +64,7 @@ ROUTERS = [
     meeting_routes.router,
     meeting_log_routes.router,
     action_plan_routes.router,
+    circle_routes.router,
 ]
 
 
@@ -91,7 +93,11 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     sessions = WebSessions(database["web_sessions"], database["sign_in_attempts"], box)
     http = httpx.AsyncClient(
         timeout=httpx.Timeout(settings.portal_service_timeout_seconds),
-        limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        # Idle connections are dropped before the services' own keep-alive (uvicorn: 5 s)
+        # ends them, so a request is never sent on a connection the service is closing.
+        limits=httpx.Limits(
+            max_connections=200, max_keepalive_connections=50, keepalive_expiry=2.0
+        ),
     )
     network = NetworkApi(
         {

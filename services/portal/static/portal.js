@@ -1,14 +1,24 @@
 // mentornet portal: small enhancements only; every page works without this file.
 "use strict";
 
+// Timer buttons need this file to do anything, so they stay hidden until it runs (the
+// minutes of each step are written beside them either way).
+for (const button of document.querySelectorAll("[data-timer-start][hidden]")) {
+  button.hidden = false;
+}
+
 // Critical-incident timers: a button starts a countdown for each step (seed 001's timed steps).
+// The countdown itself is silent to screen readers (aria-live="off" on the timer); the end of
+// the step is said once, politely, through the page's announcer when it names one.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-timer-start]");
   if (!button) return;
   const output = document.getElementById(button.dataset.timerStart);
   if (!output) return;
+  const announcer = document.getElementById(button.dataset.timerAnnounce || "");
   let left = Number(button.dataset.seconds || "0");
   clearInterval(Number(output.dataset.interval || "0"));
+  if (announcer) announcer.textContent = "";
   const show = () => {
     const m = Math.floor(left / 60);
     const s = String(left % 60).padStart(2, "0");
@@ -21,6 +31,7 @@ document.addEventListener("click", (event) => {
       clearInterval(Number(output.dataset.interval));
       left = 0;
       output.textContent = "Time";
+      if (announcer) announcer.textContent = button.dataset.timerEnd || "Time is up.";
       return;
     }
     show();
