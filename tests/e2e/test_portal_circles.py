@@ -465,6 +465,23 @@ def test_someone_outside_the_circle_finds_nothing(browser: Browser, circle: Circ
     accessible_at_both_widths(page)
 
 
+def test_a_message_to_the_circle_appears_live_for_the_other_members(
+    browser: Browser, circle: Circle
+) -> None:
+    path = f"/circles/{circle.id}/messages"
+    writer = signed_in(browser, circle, circle.peers[0], path)
+    reader = signed_in(browser, circle, circle.peers[1], path)
+    expect(reader.get_by_role("heading", level=2)).to_have_text("Your circle's messages")
+    accessible_at_both_widths(reader)
+    writer.get_by_label("Your message").fill("Same time next fortnight? kowhai-circle-msg")
+    writer.get_by_role("button", name="Send").click()
+    expect(reader.locator("#thread")).to_contain_text("kowhai-circle-msg", timeout=15_000)
+    outsider = signed_in(browser, circle, circle.outsider, "/circles")
+    response = outsider.goto(f"{circle.portal}{path}")
+    assert response is not None and response.status == 404
+    expect(outsider.locator("body")).not_to_contain_text("kowhai-circle-msg")
+
+
 def _ok_list(response: httpx.Response) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.text
     body: list[dict[str, Any]] = response.json()

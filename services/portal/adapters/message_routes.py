@@ -16,7 +16,7 @@ from services.portal.adapters.signed_in import Member, SignedIn
 from services.portal.domain.forms import FormProblems, first
 from services.portal.domain.people import People
 from services.portal.domain.relationships import Message
-from services.portal.pages import messages
+from services.portal.pages import circle, messages
 from services.portal.pages.messages import ThreadPlace
 from services.portal.pages.relationship import shell
 
@@ -42,6 +42,7 @@ async def _thread(
         context["shell"] = await shell(member, place.id)
         template = "relationship_messages.html"
     else:
+        context["shell"] = await circle.shell(member, place.id)
         template = "circle_messages.html"
     return components.pages.render(request, template, context, member=member, status=status)
 
