@@ -47,6 +47,16 @@ def install_error_pages(app: FastAPI, pages: Pages) -> None:
     def page(request: Request, template: str, status: int, **context: object) -> HTMLResponse:
         return pages.render(request, template, dict(context), status=status)
 
+    def not_found(request: Request) -> HTMLResponse:
+        # The same words whether the thing does not exist or belongs to someone else.
+        return page(
+            request,
+            "error.html",
+            404,
+            title="Not found",
+            message="There is nothing here that you can see.",
+        )
+
     @app.exception_handler(SignInRequiredError)
     async def _sign_in(request: Request, _: SignInRequiredError) -> Response:
         target = f"/sign-in?next={quote(_wanted(request), safe='/')}"
@@ -90,13 +100,7 @@ def install_error_pages(app: FastAPI, pages: Pages) -> None:
     @app.exception_handler(ServiceRefusalError)
     async def _refused(request: Request, exc: ServiceRefusalError) -> Response:
         if exc.status in (403, 404):
-            return page(
-                request,
-                "error.html",
-                404,
-                title="Not found",
-                message="There is nothing here that you can see.",
-            )
+            return not_found(request)
         return page(
             request,
             "error.html",
@@ -108,13 +112,7 @@ def install_error_pages(app: FastAPI, pages: Pages) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404:
-            return page(
-                request,
-                "error.html",
-                404,
-                title="Not found",
-                message="There is nothing here that you can see.",
-            )
+            return not_found(request)
         return page(
             request,
             "error.html",
@@ -127,13 +125,7 @@ def install_error_pages(app: FastAPI, pages: Pages) -> None:
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         log.info("request refused", errors=str(exc.errors())[:300])
         if all(error["loc"][0] == "path" for error in exc.errors()):
-            return page(
-                request,
-                "error.html",
-                404,
-                title="Not found",
-                message="There is nothing here that you can see.",
-            )
+            return not_found(request)
         return page(
             request,
             "error.html",
