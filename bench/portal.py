@@ -234,6 +234,8 @@ def pair_everyone(
     """`count` (mentor, mentee) pairs in which every member is a party while there are members
     left, `cross_share` of them across organisations; once everyone is paired, more pairs
     of anyone."""
+    if count > len(visitors) * (len(visitors) - 1) // 2:
+        raise ValueError(f"{count} relationships need more members than {len(visitors)}")
     cross_wanted = round(count * cross_share)
     unpaired: dict[int, list[int]] = {}
     for i, v in enumerate(visitors):
@@ -248,9 +250,11 @@ def pair_everyone(
             for a, b in pairs
             if visitors[a].member.organisation != visitors[b].member.organisation
         )
-        if cross < cross_wanted and len(richest) > 1 and len(unpaired[richest[1]]) > 0:
+        can_cross = len(richest) > 1 and len(unpaired[richest[1]]) > 0
+        can_within = len(unpaired[richest[0]]) >= 2
+        if can_cross and (cross < cross_wanted or not can_within):
             a, b = unpaired[richest[0]].pop(), unpaired[richest[1]].pop()
-        elif len(unpaired[richest[0]]) >= 2:
+        elif can_within:
             a, b = unpaired[richest[0]].pop(), unpaired[richest[0]].pop()
         else:  # everyone is in a relationship: any two distinct members not yet paired
             a, b = rng.sample(range(len(visitors)), 2)
@@ -393,6 +397,8 @@ def plan_pages(
     """`count` pages of the mix, each by a random member (a relationship's page of one of
     their own relationships)."""
     kinds = [k for k, w in mix.items() if w > 0]
+    if "home" not in kinds and not any(mine):
+        raise ValueError("nobody has a relationship, and the mix has no home page")
     pages: list[PlannedPage] = []
     while len(pages) < count:
         who = rng.randrange(len(mine))
