@@ -14,7 +14,9 @@ machine from the server under test. Every request is serialised before the step 
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 from urllib.parse import urlparse
@@ -30,6 +32,8 @@ TRANSPORT = 0  # status of a request that failed below HTTP (refused, reset, bad
 
 # (kind, method, path, caller index, JSON body or None)
 PlannedRequest = tuple[str, str, str, int, bytes | None]
+# One request as the scheduler starts it: awaiting it answers its status.
+Call = Callable[[], Awaitable[int]]
 
 
 @dataclass
@@ -191,17 +195,34 @@ async def _drive(plan: StepPlan) -> StepResult:
     url = urlparse(plan.base_url)
     pool = _Pool(url.hostname or "127.0.0.1", url.port or 80, plan.connections)
     wire = _serialised(plan)
+    calls = [
+        (kind, functools.partial(pool.request, raw))
+        for (kind, *_), raw in zip(plan.requests, wire, strict=True)
+    ]
+    try:
+        return await schedule(plan.label, plan.rate, plan.timeout, calls)
+    finally:
+        pool.close()
+
+
+async def schedule(
+    label: str, rate: float, limit: float, calls: Sequence[tuple[str, Call]]
+) -> StepResult:
+    """Start call i at start + i/rate whatever the earlier ones are doing; each one's latency
+    (from when it was due) and status by kind. A call is anything that answers a status: a
+    raw HTTP request here, a page made in-process elsewhere (bench/_portal_direct). A call
+    still unanswered after `limit` seconds is a TIMEOUT."""
     result = StepResult()
     answered = 0
     errors = 0
     # perf_counter, not loop.time(): uvloop's loop clock moves in whole milliseconds.
     now = time.perf_counter
 
-    async def one(kind: str, raw: bytes, due: float) -> None:
+    async def one(kind: str, call: Call, due: float) -> None:
         nonlocal answered, errors
         try:
-            async with asyncio.timeout(plan.timeout):
-                status = await pool.request(raw)
+            async with asyncio.timeout(limit):
+                status = await call()
         except TimeoutError:
             status = TIMEOUT
         except Exception as exc:  # any failure below HTTP is counted, by its type
@@ -216,21 +237,21 @@ async def _drive(plan: StepPlan) -> StepResult:
     start = now() + 0.1
     next_report = start + PROGRESS_SECONDS
     tasks: set[asyncio.Task[None]] = set()
-    total = len(plan.requests)
-    for i, ((kind, *_), raw) in enumerate(zip(plan.requests, wire, strict=True)):
-        due = start + i / plan.rate
+    total = len(calls)
+    for i, (kind, call) in enumerate(calls):
+        due = start + i / rate
         delay = due - now()
         if delay > 0:
             await asyncio.sleep(delay)
         elif delay < -0.005:
             result.late_sends += 1
-        task = asyncio.create_task(one(kind, raw, due))
+        task = asyncio.create_task(one(kind, call, due))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
         if now() >= next_report:
             next_report += PROGRESS_SECONDS
             print(
-                f"  {plan.label}: {now() - start:4.0f} s, {i + 1}/{total} sent, "
+                f"  {label}: {now() - start:4.0f} s, {i + 1}/{total} sent, "
                 f"{answered} answered, {errors} errors, {len(tasks)} in flight",
                 flush=True,
             )
@@ -238,7 +259,6 @@ async def _drive(plan: StepPlan) -> StepResult:
     while tasks:
         await asyncio.wait(set(tasks), timeout=PROGRESS_SECONDS)
         if tasks:
-            print(f"  {plan.label}: waiting for {len(tasks)} answers", flush=True)
+            print(f"  {label}: waiting for {len(tasks)} answers", flush=True)
     result.last_answer_seconds = now() - start
-    pool.close()
     return result

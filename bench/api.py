@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -208,13 +208,13 @@ KINDS: dict[str, RequestKind] = {
 }
 
 
-def parse_mix(text: str) -> dict[str, int]:
-    """`relationship=4,meetings=3` → weights; unknown kinds are refused."""
+def parse_mix(text: str, known: Collection[str] = KINDS.keys()) -> dict[str, int]:
+    """`relationship=4,meetings=3` → weights; kinds not `known` are refused."""
     mix: dict[str, int] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, _, weight = part.partition("=")
-        if name not in KINDS:
-            raise argparse.ArgumentTypeError(f"unknown kind {name!r}: one of {', '.join(KINDS)}")
+        if name not in known:
+            raise argparse.ArgumentTypeError(f"unknown kind {name!r}: one of {', '.join(known)}")
         try:
             mix[name] = int(weight or "1")
         except ValueError as exc:
@@ -238,12 +238,13 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def summarise(latencies: Sequence[float], statuses: Sequence[int]) -> dict[str, Any]:
-    """p50/p99/max and error count of one set of requests."""
+    """p50/p95/p99/max and error count of one set of requests."""
     ok = sum(1 for s in statuses if 200 <= s < 300)
     return {
         "requests": len(statuses),
         "errors": len(statuses) - ok,
         "p50_ms": round(percentile(latencies, 0.50), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
         "p99_ms": round(percentile(latencies, 0.99), 1),
         "max_ms": round(max(latencies, default=0.0), 1),
     }
@@ -461,9 +462,11 @@ def _connect_organisation(
     sector: str,
     people: list[Person],
     log_dir: Path,
+    email_domains: Sequence[str] = (),
 ) -> str:
-    """Start the organisation's provider, register it (as the network co-ordinator) and
-    connect the provider, as a real partner joins."""
+    """Start the organisation's provider, register it (as the network co-ordinator, with the
+    e-mail domains its people sign in with, if any) and connect the provider, as a real
+    partner joins."""
     registry = network.url("registry")
     provider = start_provider(f"{name} sign-in", _free_port(), log_dir, registry, people)
     network.providers.append(provider)
@@ -475,6 +478,7 @@ def _connect_organisation(
                 "sector": sector,
                 "country": "GB",
                 "admin_emails": [people[0].email],
+                "email_domains": list(email_domains),
             },
         )
         if created.status_code != 201:
@@ -493,9 +497,9 @@ def _connect_organisation(
     return organisation_id
 
 
-def sign_in_pool(network: Network, args: argparse.Namespace, tag: str, log_dir: Path) -> None:
-    """Organisations with their own providers, and `args.people` members signed in through
-    the real OIDC flow (provider login form → registry callback → network tokens)."""
+def start_office(network: Network, log_dir: Path) -> dict[str, Any]:
+    """The network office's provider and its co-ordinator (the registry's bootstrap command),
+    signed in; the co-ordinator's token response."""
     registry = network.url("registry")
     office_person = Person("coordinator", "coordinator@network-office.example", "Nia Coord")
     office = start_provider(
@@ -503,8 +507,14 @@ def sign_in_pool(network: Network, args: argparse.Namespace, tag: str, log_dir: 
     )
     network.providers.append(office)
     office_id = bootstrap_coordinator(network.env, office, office_person.email)
-    coordinator = sign_in_tokens(registry, office_id, office_person)
+    return sign_in_tokens(registry, office_id, office_person)
 
+
+def sign_in_pool(network: Network, args: argparse.Namespace, tag: str, log_dir: Path) -> None:
+    """Organisations with their own providers, and `args.people` members signed in through
+    the real OIDC flow (provider login form → registry callback → network tokens)."""
+    registry = network.url("registry")
+    coordinator = start_office(network, log_dir)
     per_organisation = math.ceil(args.people / args.organisations)
     to_sign_in: list[tuple[int, str, Person]] = []
     for o in range(args.organisations):
