@@ -17,8 +17,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import httpx
-
 from bench._open_loop import Call, StepResult, schedule
 from services.portal.adapters.network_api import (
     NetworkApi,
@@ -30,14 +28,13 @@ from services.portal.adapters.network_api import (
 from services.portal.adapters.signed_in import Member
 from services.portal.domain.web_session import WebSession
 from services.portal.pages.home import home_page
-from services.portal.pages.messages import ThreadPlace, thread_page
+from services.portal.pages.messages import relationship_thread
 from services.portal.pages.relationship import overview
 from services.portal.settings import PortalSettings
 from shared.logging import configure_logging
 
 # The portal's client to the services, as services/portal/app.py builds it.
 SERVICE_TIMEOUT = float(PortalSettings.model_fields["portal_service_timeout_seconds"].default)
-SERVICE_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=50)
 
 PageMaker = Callable[[Member, str], Awaitable[object]]
 
@@ -51,7 +48,7 @@ async def _relationship(member: Member, relationship_id: str) -> object:
 
 
 async def _messages(member: Member, relationship_id: str) -> object:
-    return await thread_page(member, ThreadPlace("relationship", relationship_id), None)
+    return await relationship_thread(member, relationship_id, None)
 
 
 @dataclass(frozen=True)
@@ -157,8 +154,9 @@ async def _warm_up(members: list[Member], pages: list[PlannedPage]) -> None:
 
 
 async def _drive_pages(plan: DirectPlan) -> StepResult:
-    http = httpx.AsyncClient(timeout=httpx.Timeout(SERVICE_TIMEOUT), limits=SERVICE_LIMITS)
-    network = NetworkApi({Service(name): url for name, url in plan.urls.items()}, http)
+    network = NetworkApi.connect(
+        {Service(name): url for name, url in plan.urls.items()}, SERVICE_TIMEOUT
+    )
     try:
         members = [as_member(network, v) for v in plan.visitors]
         await _warm_up(members, plan.warm_up)

@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -30,7 +29,7 @@ from services.portal.adapters import (
 )
 from services.portal.adapters.components import PortalComponents
 from services.portal.adapters.error_pages import crash_page, install_error_pages
-from services.portal.adapters.network_api import NetworkApi, Service
+from services.portal.adapters.network_api import NetworkApi, Service, service_client
 from services.portal.adapters.network_sign_in import NetworkSignIn
 from services.portal.adapters.pages import Pages
 from services.portal.adapters.signed_in import Cookies, SessionKeeper, origin_of
@@ -91,23 +90,15 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     database = mongo[f"{settings.db_prefix}_{SERVICE}_network"]
     box = SecretBox(settings.secret_key.get_secret_value())
     sessions = WebSessions(database["web_sessions"], database["sign_in_attempts"], box)
-    http = httpx.AsyncClient(
-        timeout=httpx.Timeout(settings.portal_service_timeout_seconds),
-        # Idle connections are dropped before the services' own keep-alive (uvicorn: 5 s)
-        # ends them, so a request is never sent on a connection the service is closing.
-        limits=httpx.Limits(
-            max_connections=200, max_keepalive_connections=50, keepalive_expiry=2.0
-        ),
-    )
-    network = NetworkApi(
-        {
-            Service.REGISTRY: settings.registry_url,
-            Service.MATCHING: settings.matching_url,
-            Service.SESSIONS: settings.sessions_url,
-            Service.EVALUATION: settings.evaluation_url,
-        },
-        http,
-    )
+    urls = {
+        Service.REGISTRY: settings.registry_url,
+        Service.MATCHING: settings.matching_url,
+        Service.SESSIONS: settings.sessions_url,
+        Service.EVALUATION: settings.evaluation_url,
+    }
+    timeout = settings.portal_service_timeout_seconds
+    network = NetworkApi.connect(urls, timeout)
+    http = service_client(settings.registry_url, timeout)  # the registry's token endpoints
     sign_in = NetworkSignIn(
         http,
         TokenVerifier(RemoteJwks(settings.jwks_url), settings.token_issuer),
@@ -136,6 +127,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
             yield
         finally:
             await http.aclose()
+            await network.close()
             await mongo.close()
 
     app = FastAPI(

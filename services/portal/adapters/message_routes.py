@@ -16,9 +16,8 @@ from services.portal.adapters.signed_in import Member, SignedIn
 from services.portal.domain.forms import FormProblems, first
 from services.portal.domain.people import People
 from services.portal.domain.relationships import Message
-from services.portal.pages import circle, messages
+from services.portal.pages import circle, messages, relationship
 from services.portal.pages.messages import ThreadPlace
-from services.portal.pages.relationship import shell
 
 router = APIRouter(include_in_schema=False)
 _Cursor = Annotated[str | None, Query(max_length=200)]
@@ -36,14 +35,20 @@ async def _thread(
     problems: FormProblems | None = None,
     status: int = 200,
 ) -> Response:
-    page = await messages.thread_page(member, place, cursor)
-    context = {"page": page, "draft": draft, "problems": problems, "cursor": cursor}
+    heading: relationship.Shell | circle.Shell
     if place.kind == "relationship":
-        context["shell"] = await shell(member, place.id)
+        heading, page = await messages.relationship_thread(member, place.id, cursor)
         template = "relationship_messages.html"
     else:
-        context["shell"] = await circle.shell(member, place.id)
+        heading, page = await messages.circle_thread(member, place.id, cursor)
         template = "circle_messages.html"
+    context = {
+        "shell": heading,
+        "page": page,
+        "draft": draft,
+        "problems": problems,
+        "cursor": cursor,
+    }
     return components.pages.render(request, template, context, member=member, status=status)
 
 

@@ -65,28 +65,46 @@ def _adapter(model: Any) -> TypeAdapter[Any]:
 
 
 class NetworkApi:
-    """One connection pool to the four services; hands out clients bound to a person."""
+    """A connection pool per service; hands out clients bound to a person.
 
-    def __init__(self, urls: dict[Service, str], client: httpx.AsyncClient) -> None:
-        self._urls = {s: u.rstrip("/") for s, u in urls.items()}
-        self._client = client
+    One pool each, kept small: httpcore looks at every connection of a pool on every request
+    (is it still usable?), so one big shared pool cost a quarter of the portal's CPU."""
+
+    def __init__(self, clients: dict[Service, httpx.AsyncClient]) -> None:
+        self._clients = clients
+
+    @classmethod
+    def connect(cls, urls: dict[Service, str], timeout_seconds: float) -> NetworkApi:
+        """A client for each service at its URL; a call waits at most `timeout_seconds`."""
+        return cls({service: service_client(url, timeout_seconds) for service, url in urls.items()})
 
     def url(self, service: Service, path: str) -> str:
         """The full URL of a service's path."""
-        return f"{self._urls[service]}{path}"
+        return f"{str(self._clients[service].base_url).rstrip('/')}{path}"
 
     def as_member(self, access_token: str) -> MemberApi:
         """Calls made with this network token."""
         return MemberApi(self, access_token)
 
-    @property
-    def client(self) -> httpx.AsyncClient:
-        """The shared HTTP client (its pool and timeouts)."""
-        return self._client
+    def client(self, service: Service) -> httpx.AsyncClient:
+        """The service's HTTP client (its pool and timeouts)."""
+        return self._clients[service]
 
     async def close(self) -> None:
-        """Close the pool."""
-        await self._client.aclose()
+        """Close the pools."""
+        for client in self._clients.values():
+            await client.aclose()
+
+
+def service_client(base_url: str, timeout_seconds: float) -> httpx.AsyncClient:
+    """An HTTP client for one service."""
+    return httpx.AsyncClient(
+        base_url=base_url,
+        timeout=httpx.Timeout(timeout_seconds),
+        # Idle connections are dropped before the services' own keep-alive (uvicorn: 5 s)
+        # ends them, so a request is never sent on a connection the service is closing.
+        limits=httpx.Limits(max_connections=64, max_keepalive_connections=16, keepalive_expiry=2.0),
+    )
 
 
 class MemberApi:
@@ -124,14 +142,15 @@ class MemberApi:
         self, service: Service, path: str, headers: dict[str, str] | None = None
     ) -> AsyncIterator[httpx.Response]:
         """A long-lived response (server-sent events), open while the context lasts."""
-        request = self._network.client.build_request(
+        client = self._network.client(service)
+        request = client.build_request(
             "GET",
             self._network.url(service, path),
             headers={**self._trace_headers(), **(headers or {})},
             timeout=httpx.Timeout(5.0, read=None),
         )
         try:
-            response = await self._network.client.send(request, stream=True)
+            response = await client.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise ServiceUnavailableError(service, type(exc).__name__) from exc
         try:
@@ -148,7 +167,7 @@ class MemberApi:
         self, service: Service, method: str, path: str, **kwargs: Any
     ) -> httpx.Response:
         try:
-            response = await self._network.client.request(
+            response = await self._network.client(service).request(
                 method, self._network.url(service, path), headers=self._trace_headers(), **kwargs
             )
         except httpx.HTTPError as exc:

@@ -19,6 +19,8 @@ from services.portal.domain.relationships import (
     Relationship,
     ThreadSummary,
 )
+from services.portal.pages import circle as circle_page
+from services.portal.pages import relationship as relationship_page
 from services.portal.pages.parts import people
 
 PAGE_SIZE = 30
@@ -63,6 +65,18 @@ class ThreadPage:
     older_cursor: str | None
 
 
+def relationship_readers(heading: relationship_page.Shell) -> Participants:
+    """A relationship's people, from the heading its page already has."""
+    relationship = heading.relationship
+    can_post = relationship.active and relationship.side_of(heading.me) is not None
+    return Participants(heading.people, can_post, f"Messages with {heading.others}")
+
+
+def circle_readers(heading: circle_page.Shell) -> Participants:
+    """A circle's people, from the heading its page already has."""
+    return Participants(heading.people, heading.is_member, "Your circle's messages")
+
+
 async def participants(member: Member, place: ThreadPlace) -> Participants:
     """The thread's people (404 for anyone who may not read it)."""
     api, me = member.api, member.member_id
@@ -80,31 +94,64 @@ async def participants(member: Member, place: ThreadPlace) -> Participants:
     return Participants(named, is_member, "Your circle's messages")
 
 
-async def thread_page(member: Member, place: ThreadPlace, cursor: str | None) -> ThreadPage:
-    """The newest page (or an older one, by cursor); reading it moves the reader's marker to
-    the newest message."""
+async def thread_page(
+    member: Member,
+    place: ThreadPlace,
+    who: Participants,
+    summary: ThreadSummary | None,
+    cursor: str | None,
+) -> ThreadPage:
+    """The newest page (or an older one, by cursor) for readers `who` the page already knows
+    (and the thread's `summary`, if it has it); reading it moves the reader's marker to the
+    newest message."""
     api = member.api
     query: list[tuple[str, str]] = [("order", "newest"), ("limit", str(PAGE_SIZE))]
     if cursor:
         query.append(("cursor", cursor))
-    who, found, summary = await asyncio.gather(
-        participants(member, place),
-        api.get(Service.SESSIONS, place.api, MessagePage, params=query),
-        api.get(Service.SESSIONS, f"{place.api}/summary", ThreadSummary),
-    )
+    history = api.get(Service.SESSIONS, place.api, MessagePage, params=query)
+    if summary is None:
+        found, thread = await asyncio.gather(
+            history, api.get(Service.SESSIONS, f"{place.api}/summary", ThreadSummary)
+        )
+    else:
+        found, thread = await history, summary
     messages = sorted(found.messages, key=lambda m: m.number)
     first_unread = None
-    if summary.unread:
+    if thread.unread:
+        last_read = thread.last_read or 0
         first_unread = next(
-            (
-                m.number
-                for m in messages
-                if m.number > (summary.last_read or 0) and m.author != member.member_id
-            ),
+            (m.number for m in messages if m.number > last_read and m.author != member.member_id),
             None,
         )
-        await mark_read(member, place, summary.latest_number)
-    return ThreadPage(place, who, messages, first_unread, summary.latest_number, found.next_cursor)
+        await mark_read(member, place, thread.latest_number)
+    return ThreadPage(place, who, messages, first_unread, thread.latest_number, found.next_cursor)
+
+
+async def relationship_thread(
+    member: Member, relationship_id: str, cursor: str | None
+) -> tuple[relationship_page.Shell, ThreadPage]:
+    """A relationship's messages page: its heading, then the thread."""
+    heading = await relationship_page.shell(member, relationship_id)
+    place = ThreadPlace("relationship", relationship_id)
+    return heading, await thread_page(
+        member, place, relationship_readers(heading), _known(heading.thread), cursor
+    )
+
+
+async def circle_thread(
+    member: Member, circle_id: str, cursor: str | None
+) -> tuple[circle_page.Shell, ThreadPage]:
+    """A circle's messages page: its heading, then the thread."""
+    heading = await circle_page.shell(member, circle_id)
+    place = ThreadPlace("circle", circle_id)
+    return heading, await thread_page(
+        member, place, circle_readers(heading), _known(heading.thread), cursor
+    )
+
+
+def _known(thread: object) -> ThreadSummary | None:
+    # The heading fetched the summary already, unless its service was not answering.
+    return thread if isinstance(thread, ThreadSummary) else None
 
 
 async def post(member: Member, place: ThreadPlace, text: str) -> Message:
