@@ -15,7 +15,7 @@ import httpx
 from deploy.example_idp.sign_in import sign_in
 from deploy.localnet.identity import Person, bearer
 from shared.secrets import new_token
-from tests.e2e.conftest import Partner, World
+from tests.e2e.conftest import World, add_crowd
 
 
 def _challenge(verifier: str) -> str:
@@ -184,11 +184,11 @@ def test_an_e_mail_domain_leads_to_one_organisation(world: World) -> None:
 
 
 def _cards(
-    world: World, tokens: dict[str, Any], partner: Partner, *members: str
+    world: World, tokens: dict[str, Any], organisation: str, *members: str
 ) -> list[dict[str, Any]]:
     response = httpx.get(
         f"{world.url('registry')}/people",
-        params=[("member", f"{partner.id}/{m}") for m in members],
+        params=[("member", f"{organisation}/{m}") for m in members],
         headers=bearer(tokens),
     )
     assert response.status_code == 200, response.text
@@ -197,28 +197,26 @@ def _cards(
 
 
 def test_people_are_named_by_consent(world: World) -> None:
+    # An organisation of the test's own: its member's consent changes nothing anyone else sees.
+    rimu = add_crowd(world, "namecards", "Rimu Namecards", "engineering", 1)
     registry = world.url("registry")
-    b_member = httpx.get(f"{registry}/me", headers=bearer(world.b.member)).json()["id"]
-    profile = {"display_name": "Birch Person", "share_across_organisations": False}
-    assert (
-        httpx.put(
-            f"{registry}/me/profile", json=profile, headers=bearer(world.b.member)
-        ).status_code
-        == 200
-    )
+    member = httpx.get(f"{registry}/me", headers=bearer(rimu.people[0])).json()["id"]
+    profile = {"display_name": "Rimu Person", "share_across_organisations": False}
+    written = httpx.put(f"{registry}/me/profile", json=profile, headers=bearer(rimu.people[0]))
+    assert written.status_code == 200, written.text
 
-    (card,) = _cards(world, world.a.member, world.b, b_member)
+    (card,) = _cards(world, world.a.member, rimu.id, member)
     assert card["display_name"] is None, "no consent: A's people do not see the name"
-    assert card["organisation_name"] == "Birch Engineering"
-    (own,) = _cards(world, world.b.admin, world.b, b_member)
-    assert own["display_name"] == "Birch Person", "B's own people do"
+    assert card["organisation_name"] == "Rimu Namecards"
+    (own,) = _cards(world, rimu.admin, rimu.id, member)
+    assert own["display_name"] == "Rimu Person", "the member's own organisation does"
 
     profile["share_across_organisations"] = True
-    httpx.put(f"{registry}/me/profile", json=profile, headers=bearer(world.b.member))
-    (shared,) = _cards(world, world.a.member, world.b, b_member)
-    assert shared["display_name"] == "Birch Person"
+    httpx.put(f"{registry}/me/profile", json=profile, headers=bearer(rimu.people[0]))
+    (shared,) = _cards(world, world.a.member, rimu.id, member)
+    assert shared["display_name"] == "Rimu Person"
 
-    (nobody,) = _cards(world, world.a.member, world.b, "mem_0000000000000000")
+    (nobody,) = _cards(world, world.a.member, rimu.id, "mem_0000000000000000")
     assert nobody["display_name"] is None and not nobody["former_member"]
     bad = httpx.get(
         f"{registry}/people", params={"member": "mem_x"}, headers=bearer(world.a.member)
