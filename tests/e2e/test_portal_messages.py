@@ -69,6 +69,9 @@ def test_a_message_typed_in_one_browser_appears_live_in_the_other(
         mentor.get_by_role("link", name=re.compile("Read the messages")).click()
         expect(mentor.locator("#unread")).to_be_visible()
         expect(mentor.locator("#thread")).to_contain_text("Tuesday works.")
+        # Reading the page is reading the messages: its own tab counts none.
+        tabs = mentor.get_by_role("navigation", name="This relationship")
+        expect(tabs).not_to_contain_text("unread")
 
 
 def test_an_empty_message_is_refused_beside_the_field(world: World, scene: Scene) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TypeVar, cast
 
 from services.portal.adapters.network_api import Service
 from services.portal.adapters.signed_in import Member
@@ -24,6 +25,7 @@ from services.portal.pages import relationship as relationship_page
 from services.portal.pages.parts import people
 
 PAGE_SIZE = 30
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -133,9 +135,10 @@ async def relationship_thread(
     """A relationship's messages page: its heading, then the thread."""
     heading = await relationship_page.shell(member, relationship_id)
     place = ThreadPlace("relationship", relationship_id)
-    return heading, await thread_page(
+    page = await thread_page(
         member, place, relationship_readers(heading), _known(heading.thread), cursor
     )
+    return replace(heading, thread=_read(heading.thread)), page
 
 
 async def circle_thread(
@@ -144,14 +147,21 @@ async def circle_thread(
     """A circle's messages page: its heading, then the thread."""
     heading = await circle_page.shell(member, circle_id)
     place = ThreadPlace("circle", circle_id)
-    return heading, await thread_page(
-        member, place, circle_readers(heading), _known(heading.thread), cursor
-    )
+    page = await thread_page(member, place, circle_readers(heading), _known(heading.thread), cursor)
+    return replace(heading, thread=_read(heading.thread)), page
 
 
 def _known(thread: object) -> ThreadSummary | None:
     # The heading fetched the summary already, unless its service was not answering.
     return thread if isinstance(thread, ThreadSummary) else None
+
+
+def _read(thread: T) -> T:
+    """The heading's summary once the page has been read: nothing unread any more (a reader
+    without a marker, such as a co-ordinator, keeps `unread` empty)."""
+    if isinstance(thread, ThreadSummary) and thread.unread:
+        return cast(T, thread.model_copy(update={"unread": 0, "last_read": thread.latest_number}))
+    return thread
 
 
 async def post(member: Member, place: ThreadPlace, text: str) -> Message:
