@@ -72,7 +72,8 @@ async def home_page(member: Member) -> HomePage:
         [] if isinstance(proposal_lists, Missing) else [p for ps in proposal_lists for p in ps]
     )
     parties = [(p.organisation_id, p.member_id) for r in relationships for p in r.parties]
-    parties += [_other(p, me) for p in proposals]
+    parties += [p.other(me) for p in proposals]
+    parties += [(m.organisation_id, m.member_id) for c in my_circles for m in c.members]
     named = await people(api, me, parties)
     facts = _facts(
         me,
@@ -124,10 +125,6 @@ async def _proposals(member: Member, programme_id: str) -> list[Proposal]:
         member.api.get(Service.MATCHING, f"/programmes/{programme_id}/proposals", ProposalList)
     )
     return [] if found is None else found.proposals
-
-
-def _other(proposal: Proposal, me: str) -> tuple[str, str]:
-    return proposal.other(me)
 
 
 def _facts(
