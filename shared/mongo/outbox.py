@@ -25,7 +25,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 from pymongo.results import UpdateResult
 
 from shared.events.envelope import Envelope
@@ -290,17 +290,20 @@ class OutboxWriter:
         merged.setdefault("$set", {}).update(
             {f"{OUTBOX_FIELD}.{event_id}": entry for event_id, entry in staged.items()}
         )
-        if condition and await self._checks_guards_in_python(collection):
-            # FerretDB: read by `_id`, check the guard here, write by `_id` (the only filter
-            # it answers from an index; it checks a guard at read time either way).
-            shown = {path.split(".")[0]: 1 for path in condition}
-            current = await collection.find_one({"_id": document_id}, projection=shown)
-            if current is None or not matches(current, condition):
-                return UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, acknowledged=True)
-            result = await collection.update_one({"_id": document_id}, merged)
-        else:
-            filter_ = {**(condition or {}), "_id": document_id}
-            result = await collection.update_one(filter_, merged)
+        try:
+            if condition and await self._checks_guards_in_python(collection):
+                # FerretDB: read by `_id`, check the guard here, write by `_id` (the only
+                # filter it answers from an index; it checks a guard at read time either way).
+                shown = {path.split(".")[0]: 1 for path in condition}
+                current = await collection.find_one({"_id": document_id}, projection=shown)
+                if current is None or not matches(current, condition):
+                    return UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, acknowledged=True)
+                result = await collection.update_one({"_id": document_id}, merged)
+            else:
+                filter_ = {**(condition or {}), "_id": document_id}
+                result = await collection.update_one(filter_, merged)
+        except OperationFailure as exc:
+            raise as_duplicate_key(exc) from exc
         if result.matched_count:
             self._hand_over(collection, [{"_id": document_id, OUTBOX_FIELD: staged}])
         return result
@@ -318,3 +321,13 @@ class OutboxWriter:
         db_name = collection.database.name
         for doc in docs:
             self._relay.enqueue(pending_from(db_name, collection.name, doc))
+
+
+def as_duplicate_key(exc: OperationFailure) -> OperationFailure:
+    """A unique index refusing a write, as the DuplicateKeyError stores catch: MongoDB says so
+    itself (code 11000); FerretDB refuses an update with code 1 and SQLite's words."""
+    if isinstance(exc, DuplicateKeyError):
+        return exc
+    if exc.code == 1 and "UNIQUE constraint failed" in str((exc.details or {}).get("errmsg", "")):
+        return DuplicateKeyError(str(exc), 11000, exc.details)
+    return exc

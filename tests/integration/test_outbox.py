@@ -8,7 +8,9 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
+import pytest
 from pymongo import AsyncMongoClient
+from pymongo.errors import DuplicateKeyError
 
 from shared.contracts.registry import OrganisationJoined
 from shared.events.catalogue import catalogue, new_event
@@ -121,3 +123,25 @@ async def _until_published(
     async with asyncio.timeout(10):
         while await markers.count_documents({"_id": {"$in": event_ids}}) < len(event_ids):
             await asyncio.sleep(0.05)
+
+
+async def test_an_update_refused_by_a_unique_index_is_a_duplicate_key_on_any_server(
+    settings: ServiceSettings,
+) -> None:
+    """FerretDB refuses such an update with code 1 (InternalError); stores catch
+    DuplicateKeyError to answer 409, so the outbox says it the way MongoDB does."""
+    runtime = ServiceRuntime("registry", settings, outbox_collections=["things"])
+    await runtime.start()
+    try:
+        things = runtime.databases.network["things"]
+        await things.create_index("name", unique=True)
+        await things.insert_many([{"_id": "a", "name": "Alder"}, {"_id": "b", "name": "Birch"}])
+        with pytest.raises(DuplicateKeyError):
+            await runtime.outbox.update(things, "b", {"$set": {"name": "Alder"}}, [])
+        with pytest.raises(DuplicateKeyError):
+            await runtime.outbox.update(
+                things, "b", {"$set": {"name": "Alder"}}, [], condition={"name": "Birch"}
+            )
+        assert (await things.find_one({"_id": "b"}) or {}).get("name") == "Birch"
+    finally:
+        await runtime.stop()
