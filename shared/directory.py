@@ -1,7 +1,7 @@
 """The network's organisation directory as every consuming service keeps it.
 
 Matching, sessions and evaluation each hold their own copy, in their own network database,
-built only from `organisation.joined` (BRIEF §3: no service reads another's database).
+built only from `organisation.joined` (no service reads another's database).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The one door to a service's data: every door takes the caller (BRIEF §4).
+"""The one door to a service's data: every door takes the caller.
 
 Route handlers never pick a database. They ask this layer, with the verified principal, and
 it answers with the caller's own organisation's collections — or with another organisation's

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    """What a person may do (BRIEF §1). Mentor, mentee and peer are how a member takes part
+    """What a person may do. Mentor, mentee and peer are how a member takes part
     in a programme (enrolment), not roles of their own."""
 
     MEMBER = "member"

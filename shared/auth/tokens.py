@@ -1,4 +1,4 @@
-"""Network tokens: JWTs the registry signs and every service verifies locally (BRIEF §4).
+"""Network tokens: JWTs the registry signs and every service verifies locally.
 
 joserfc's `decode` checks only the signature; every claim is checked here, explicitly.
 """

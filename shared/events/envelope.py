@@ -1,4 +1,4 @@
-"""The versioned envelope every event travels in (BRIEF §3).
+"""The versioned envelope every event travels in.
 
 Events say *that* something happened and to whom it belongs; they never carry confidential
 content (a meeting log's text stays in the sessions service).

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 SERVICES = ("registry", "matching", "sessions", "evaluation")
 
-# Domain topics keep everything: read models are rebuilt by replaying them (BRIEF §3).
+# Domain topics keep everything: read models are rebuilt by replaying them.
 DOMAIN_RETENTION_MS = -1
 DEADLETTER_RETENTION_MS = 30 * 24 * 3600 * 1000
 

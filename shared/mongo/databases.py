@@ -1,6 +1,6 @@
 """Which database holds what: one per organisation per service, plus one network database.
 
-BRIEF §4: an organisation's private data lives in that organisation's own database; records
+An organisation's private data lives in that organisation's own database; records
 shared across organisations live in the service's network database.
 """
 

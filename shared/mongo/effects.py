@@ -20,12 +20,12 @@ INBOX_FIELD = "_inbox"
 # A document remembers the last event ids that changed it; redelivery happens within a batch
 # or two of the original, far inside this window.
 INBOX_WINDOW = 200
-# FerretDB ignores `$push`'s `$slice` (BRIEF §5a and our own probe), so the window is kept by
+# FerretDB ignores `$push`'s `$slice` (seen in our own probe), so the window is kept by
 # a separate trim, run for about one event in TRIM_EVERY (chosen by event id, so it is
 # deterministic); between trims a document holds at most a few dozen ids more.
 TRIM_EVERY = 16
 # FerretDB hangs on an update command with more statements than its connection pool; keep
-# every update batch well below that (BRIEF §5a).
+# every update batch well below that.
 MAX_UPDATE_BATCH = 25
 _DUPLICATE_KEY = 11000
 

@@ -4,7 +4,7 @@ A state change and the events it causes are written together: the events ride in
 changed document, under `_outbox`, keyed by event id. Right after the write the relay publishes
 them (idempotent producer, acks=all) and records each acknowledged event id in a marker
 collection beside the documents (`<collection>__published`). Markers are inserts, the only
-cheap write on FerretDB, where every update is a scan of its collection (BRIEF §5a); removing
+cheap write on FerretDB, where every update is a scan of its collection; removing
 published events from their documents is left to the sweep.
 
 The sweep runs at start-up and on a slow timer. It queues every outbox event without a marker

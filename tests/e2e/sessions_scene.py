@@ -1,5 +1,5 @@
 """A cast for the sessions service's end-to-end tests: one cross-organisation relationship in
-a programme, and every kind of outsider the confidentiality rules (seed 002; BRIEF §4) name.
+a programme, and every kind of outsider the confidentiality rules (seed 002) name.
 
 Two organisations of the test's own (so what it ends or writes cannot touch other tests):
 A's member mentors B's member in a one-to-one programme co-ordinated by a member of B; the

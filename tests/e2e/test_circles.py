@@ -1,6 +1,6 @@
 """End to end: peer circles start from `circle.formed` on the real matching topic; their members
 accept the contract, arrange sessions on the cadence with a rotating facilitator, mark them
-held and write notes, through sessions' HTTP API (seed 001; issue 7 items 1, 7-10).
+held and write notes, through sessions' HTTP API (seed 001).
 
 Two organisations of this module's own: A's three people and B's one form the circle (a
 network record); the outsiders are A's colleague of the members, both admins, the network

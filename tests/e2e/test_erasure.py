@@ -1,4 +1,4 @@
-"""Export and erasure (BRIEF §4, issue 4 item 7), end to end with real sign-in.
+"""Export and erasure, end to end with real sign-in.
 
 A partner of this module's own — Cedar Trust, with its own provider and people — is erased
 from, so the session's shared people (A's and B's) are never touched.

@@ -1,4 +1,4 @@
-"""Bulk import through the real registry (issue 4, item 6): an organisation's integration
+"""Bulk import through the real registry: an organisation's integration
 client uploads its people; re-uploads change nothing; bad rows are refused with reasons and
 write nothing; other organisations cannot import; an imported person signs in later through
 their organisation's provider and lands on the imported record."""

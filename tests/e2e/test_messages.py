@@ -1,4 +1,4 @@
-"""End to end: e-mentoring threads (issue 7 items 6, 8, 9, 10) through sessions' HTTP API,
+"""End to end: e-mentoring threads through sessions' HTTP API,
 with real tokens, the real sessions topic and real FerretDB.
 
 The scene (tests/e2e/sessions_scene.py): A's member mentors B's member across organisations in

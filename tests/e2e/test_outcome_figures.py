@@ -1,4 +1,4 @@
-"""End to end: who sees which outcome figures (issue 8 item 4), with real tokens.
+"""End to end: who sees which outcome figures, with real tokens.
 
 A programme run by A with B taking part, co-ordinated by A's member: six of A's people are
 mentored by six of B's. Its events are produced as the registry and matching publish them; the

@@ -1,4 +1,4 @@
-"""Profiles, programmes and circles through the registry's API (issue 4), with real sign-in."""
+"""Profiles, programmes and circles through the registry's API, with real sign-in."""
 
 from __future__ import annotations
 

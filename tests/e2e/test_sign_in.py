@@ -1,4 +1,4 @@
-"""Partners sign in through their own providers; roles, clients and tokens behave (issue 3)."""
+"""Partners sign in through their own providers; roles, clients and tokens behave."""
 
 from __future__ import annotations
 

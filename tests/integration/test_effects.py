@@ -54,7 +54,7 @@ async def test_insert_once_counts_only_new_documents(
 async def test_a_large_update_batch_is_split_so_ferretdb_does_not_hang(
     settings: ServiceSettings, mongo: AsyncMongoClient[Document]
 ) -> None:
-    # BRIEF §5a: one update command of 100 statements hangs FerretDB; this would time out.
+    # One update command of 100 statements hangs FerretDB; this would time out.
     things = mongo[f"{settings.db_prefix}_effects"]["bulk"]
     await things.insert_many([{"_id": i, "v": 0} for i in range(120)])
     operations = [UpdateOne({"_id": i}, {"$set": {"v": i}}) for i in range(120)]

@@ -1,4 +1,4 @@
-"""The dashboards' static pages (issue 8, item 5): the same bytes for everyone, no figures in
+"""The dashboards' static pages: the same bytes for everyone, no figures in
 them, locked down so nothing injected can run, accessible form controls, and no API surface."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every query is scoped by the caller: a lint in test form (the polar idea, BRIEF §7).
+"""Every query is scoped by the caller: a lint in test form (polarsource/polar's idea).
 
 Only the data door (`shared/tenancy.py`), the runtime and the composition roots may touch a
 service's databases; route modules never import the driver or call a collection.

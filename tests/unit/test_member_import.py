@@ -1,5 +1,5 @@
 """Bulk import's rules: reading CSV and JSON rows, refusing bad ones with reasons, and
-deciding what each row does against the organisation's members (issue 4, item 6)."""
+deciding what each row does against the organisation's members."""
 
 from __future__ import annotations
 

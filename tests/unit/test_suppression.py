@@ -1,4 +1,4 @@
-"""Suppression (issue 8, item 4): no figure drawn from fewer than five people is shown, and no
+"""Suppression: no figure drawn from fewer than five people is shown, and no
 hidden figure can be worked out from a total and the figures shown — the tests try exactly that
 subtraction along every row and column, and every combination of rows and columns."""
 

@@ -7,7 +7,7 @@ reads: the parties and the programme's co-ordinators (`for_oversight`); who writ
 party (`for_party`); everyone else gets 404.
 
 Documents are kept small and history is inserted, never grown in place (inserts are
-FerretDB's cheap write, BRIEF §5a):
+FerretDB's cheap write; docs/operations.md):
 - `action_plans`: one document per relationship, the sheet of Resource 15 and who last wrote
   each of its fields (an upsert per change; no event);
 - `plan_goals`: one document per goal; marking it achieved is one update guarded by "not yet

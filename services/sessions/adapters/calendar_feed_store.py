@@ -3,7 +3,7 @@
 Calendar apps cannot send a bearer token, so the feed's URL carries its own credential: a
 token `cal.<organisation id>.<secret>`, where the secret is 256 random bits. The organisation
 id is not secret (the directory lists it); it only tells the lookup which organisation's
-database to read — the feed record lives with the member's organisation (BRIEF §4), one per
+database to read — the feed record lives with the member's organisation, one per
 member. Only the token's SHA-256 is stored (`shared/secrets.py`), so the database alone does
 not give anyone a working URL; a token is shown once, when created. Creating again rotates
 it (one replace: the old URL stops at once), deleting revokes it, and erasure removes it.

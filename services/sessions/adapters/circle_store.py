@@ -1,6 +1,6 @@
 """Peer circles and their contract, through the data door, for the caller.
 
-Where a circle lives (BRIEF §4): always in the sessions network database, with its
+Where a circle lives: always in the sessions network database, with its
 `participants` (a circle is a shared record, like a cross-organisation relationship). Records
 kept beside a circle (its sessions, notes, messages) live there too (`home`), each with a
 `circle_id` that every query filters on.
@@ -67,7 +67,7 @@ class CircleStore:
 
     def home(self, circle: Circle, collection: str) -> AsyncCollection[Document]:
         """The collection holding `circle`'s records: always the network database (a circle
-        is a shared record, BRIEF §4). For code that has already checked the caller through
+        is a shared record). For code that has already checked the caller through
         `for_member` or `for_oversight`, and for consumers. Filter every query by
         `circle_id`."""
         del circle  # every circle lives in the network database; kept for symmetry

@@ -1,5 +1,5 @@
 """`member.erased` in the sessions service: every store that keeps what a member wrote
-removes it (seed 002; BRIEF §4), each through its own `erase_member`."""
+removes it (seed 002), each through its own `erase_member`."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Where they live: beside their relationship (`RelationshipStore.home`): the netwo
 for a cross-organisation relationship, else its organisation's, numbered per relationship
 (`shared.mongo.numbered`) so they are found by `_id` alone; every one found is checked to be
 the relationship's. Who reads them: the parties and the programme's co-ordinators
-(`for_oversight`, BRIEF §4; seed 002 "only available to the parties concerned and the
+(`for_oversight`; seed 002 "only available to the parties concerned and the
 co-ordinator"); who writes: a party (`for_party`); who changes one: its author. Everyone else
 gets 404, as for a relationship that does not exist.
 

@@ -1,8 +1,9 @@
-"""Who opens which thread (BRIEF §4; docs/decisions.md, "E-mentoring messages").
+"""Who opens which thread (docs/decisions.md, "E-mentoring messages").
 
 - A relationship's thread: its parties read and write; the programme's co-ordinators read
-  (BRIEF §4 names messages beside logs and plans as visible to "the relationship's parties
-  and the programme's co-ordinator") but never write and keep no read marker. Once the
+  (the confidentiality rule names messages beside logs and plans as visible to "the
+  relationship's parties and the programme's co-ordinator") but never write and keep no read
+  marker. Once the
   relationship has ended the thread stays readable and nobody writes in it (409).
 - A circle's thread: its members only (the circle's contract: what is said stays in it).
 - Everyone else gets 404, as for a thread that does not exist.

@@ -1,6 +1,6 @@
 """Messages and read markers of open threads, in the thread's home database.
 
-FerretDB v1 shapes this (BRIEF §5a; docs/decisions.md, "E-mentoring messages"):
+FerretDB v1 shapes this (docs/decisions.md, "E-mentoring messages"):
 - Posting is one insert, never an update: the message's `_id` is its thread and number
   (`shared.mongo.numbered`), so two writers who read the same newest number collide on the
   unique `_id` and the loser takes the next number. A number is therefore only ever taken

@@ -102,7 +102,7 @@ async def relationship_statuses(
     organisation_id: OrganisationId, caller: Caller, store: Relationships
 ) -> list[MemberRelationshipStatus]:
     """Side, programme, phase and status per member and relationship — not the other
-    party, not what was written (BRIEF §4). Anyone but the organisation's admins gets 404."""
+    party, not what was written. Anyone but the organisation's admins gets 404."""
     return await store.statuses(caller, organisation_id)
 
 

@@ -1,12 +1,12 @@
 """Relationships and their agreements, through the data door, for the caller.
 
-Where a relationship lives (BRIEF §4): one whose parties come from different organisations
+Where a relationship lives: one whose parties come from different organisations
 (or a group relationship in a programme of several organisations) is a network record, in the
 sessions network database, carrying its `participants`; one inside a single organisation lives
 in that organisation's own database, also with its participants. Records kept beside a
 relationship (agreements, meetings, logs, plans, messages) live where it lives (`home`).
 
-Who may see it: its parties, and the programme's co-ordinators (`for_oversight`, BRIEF §4:
+Who may see it: its parties, and the programme's co-ordinators (`for_oversight`:
 "the relationship's parties and the programme's co-ordinator, nobody else"); only parties
 act in it (`for_party`). Everyone else — members of either organisation, admins, the network
 co-ordinator, integration clients — gets 404, as for something that does not exist.
@@ -334,7 +334,7 @@ class RelationshipStore:
 
     async def for_oversight(self, caller: Principal, rel_id: str) -> Relationship:
         """A relationship the caller takes part in or co-ordinates the programme of; 404 for
-        anyone else (BRIEF §4: parties and the programme's co-ordinator, nobody else)."""
+        anyone else (parties and the programme's co-ordinator, nobody else)."""
         r = await self._as_party(caller, rel_id)
         if r is not None:
             return r

@@ -3,7 +3,7 @@ that meets on a regular basis to mentor each other, all equals, no designated me
 
 A circle starts from matching's `circle.formed`; it meets on its programme's cadence. Before
 its first session every member accepts the circle's contract (seed 001, "Contracting for
-Mentoring Groups"). A circle is a network record (BRIEF §4): it lives in the sessions network
+Mentoring Groups"). A circle is a network record: it lives in the sessions network
 database with its `participants`, whatever organisations its members come from.
 """
 
@@ -28,7 +28,7 @@ CONTRACT: tuple[str, ...] = (
     "Avoid advice giving",
     "Confidential, and no post-mortems",
 )
-# A circle is 4-8 people (BRIEF §1); matching forms them. Sessions takes what matching formed,
+# A circle is 4-8 people; matching forms them. Sessions takes what matching formed,
 # within a generous bound, rather than refusing (and re-reading forever) an event it cannot fix.
 MAX_MEMBERS = 50
 

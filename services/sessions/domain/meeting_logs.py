@@ -9,7 +9,7 @@ resources, whose responsibility)", "Topic for next meeting", "Actions for mentee
 before next meeting", "Resources required to achieve objective(s) for next meeting" and "Date
 of next meeting". Seed 002 adds that the log "should ideally be completed by the mentee in
 discussion with the mentor", and that its content is "confidential, only available to the
-parties concerned and the co-ordinator" (BRIEF §4) — so the text never leaves this service.
+parties concerned and the co-ordinator" — so the text never leaves this service.
 
 A log is written by one party (its author) and changed by its author only; a change replaces
 the content (last write wins: only one person can write to a log, so two writers never race

@@ -1,4 +1,4 @@
-"""E-mentoring: message threads inside a relationship or a circle (BRIEF §2; seed 002,
+"""E-mentoring: message threads inside a relationship or a circle (seed 002,
 "E-mentoring" and Resource 5's "contact between meetings").
 
 A thread is an append-only sequence: each message gets the next number in its thread (1, 2,

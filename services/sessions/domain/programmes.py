@@ -1,6 +1,6 @@
 """What the sessions service needs to know of a programme, from `programme.published`.
 
-Its co-ordinators (who may oversee its relationships' records, BRIEF §4), its model (a group
+Its co-ordinators (who may oversee its relationships' records), its model (a group
 relationship gathers a mentor's mentees), the meeting cadence and the meeting-length bounds
 every meeting is checked against.
 """

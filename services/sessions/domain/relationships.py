@@ -141,7 +141,7 @@ class Relationship(BaseModel):
 
 
 class MemberRelationshipStatus(BaseModel):
-    """What an organisation admin sees of a member's relationship (BRIEF §4: their members'
+    """What an organisation admin sees of a member's relationship (their members'
     relationship status): which side, which programme, the phase and whether it runs —
     never who the other party is, nor anything the parties wrote."""
 
@@ -174,7 +174,7 @@ def statuses_for(r: Relationship, organisation_id: str) -> list[MemberRelationsh
 
 
 def lives_in_network(mentor: Party, mentees: list[Party], programme_organisations: int) -> bool:
-    """Where a new relationship lives (BRIEF §4): in the network database if its parties
+    """Where a new relationship lives: in the network database if its parties
     come from different organisations, or if it is a group relationship in a programme of
     several organisations (mentees from another organisation may join it later)."""
     organisations = {mentor.organisation_id, *(m.organisation_id for m in mentees)}
