@@ -37,7 +37,6 @@ import math
 import multiprocessing
 import os
 import random
-import re
 import secrets
 import sys
 import tempfile
@@ -75,8 +74,7 @@ from bench.api import (
     start_office,
     summarise,
 )
-from deploy.example_idp.sign_in import sign_in
-from deploy.localnet.identity import Person, sign_in_tokens
+from deploy.localnet.identity import Person, portal_session, sign_in_tokens
 from deploy.localnet.processes import PORTAL, SERVICES, start_network, stop_network
 from services.sessions.domain.relationships import relationship_id
 from shared.events.topics import domain_topic
@@ -125,36 +123,6 @@ def start_services(tag: str, log_dir: Path) -> Network:
     # start_network's own derived settings (the portal's client secret...) are in each
     # process's env; the bench needs only the prefixes and servers.
     return Network(processes[0].env, {p.service: p for p in processes})
-
-
-_FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
-
-
-def portal_sign_in(portal: str, person: Person) -> str:
-    """Sign in at the portal as a browser does: its sign-in page (keeping the `mn_sign_in`
-    cookie), the e-mail form posted, then on through the registry to the person's provider,
-    its login form, and back through the registry to the portal; the session cookie."""
-    with httpx.Client(timeout=30) as browser:
-        page = browser.get(f"{portal}/sign-in")
-        found = _FORM_TOKEN.search(page.text)
-        if page.status_code != 200 or found is None:
-            raise RuntimeError(f"the portal's sign-in page: {page.status_code} {page.text[:300]}")
-        posted = browser.post(
-            f"{portal}/sign-in",
-            data={"email": person.email, "form_token": found.group(1), "next": "/"},
-        )
-        if posted.status_code != 303:
-            raise RuntimeError(
-                f"posting the sign-in form: {posted.status_code} {posted.text[:300]}"
-            )
-        home = sign_in(browser, posted.headers["location"], person.username, person.password)
-        cookie = browser.cookies.get(SESSION_COOKIE)
-        if home.status_code != 200 or str(home.url) != f"{portal}/" or not cookie:
-            raise RuntimeError(
-                f"signing {person.username} in at the portal ended at {home.url} "
-                f"({home.status_code}), cookie {'set' if cookie else 'missing'}"
-            )
-        return cookie
 
 
 def organisation_people(o: int, count: int, tag: str) -> tuple[str, list[Person]]:
@@ -206,7 +174,7 @@ def sign_in_members(
 
 def _sign_in_one(network: Network, item: tuple[int, Person]) -> Visitor:
     organisation, person = item
-    cookie = portal_sign_in(network.url(PORTAL), person)
+    cookie = portal_session(network.url(PORTAL), person)
     tokens = sign_in_tokens(network.url("registry"), network.organisations[organisation], person)
     token = str(tokens["access_token"])
     return Visitor(Member(organisation, _subject(token), token), person, cookie)

@@ -7,6 +7,7 @@ real flow: provider login form → registry callback → network tokens.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -125,6 +126,36 @@ def sign_in_tokens(registry_url: str, organisation_id: str, person: Person) -> d
         )
     tokens: dict[str, Any] = response.json()
     return tokens
+
+
+_FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
+
+
+def portal_session(portal: str, person: Person) -> str:
+    """Sign in at the portal as a browser does: its sign-in page (keeping the `mn_sign_in`
+    cookie), the e-mail form posted, then on through the registry to the person's provider,
+    its login form, and back through the registry to the portal; the session cookie."""
+    with httpx.Client(timeout=30) as browser:
+        page = browser.get(f"{portal}/sign-in")
+        found = _FORM_TOKEN.search(page.text)
+        if page.status_code != 200 or found is None:
+            raise RuntimeError(f"the portal's sign-in page: {page.status_code} {page.text[:300]}")
+        posted = browser.post(
+            f"{portal}/sign-in",
+            data={"email": person.email, "form_token": found.group(1), "next": "/"},
+        )
+        if posted.status_code != 303:
+            raise RuntimeError(
+                f"posting the sign-in form: {posted.status_code} {posted.text[:300]}"
+            )
+        home = sign_in(browser, posted.headers["location"], person.username, person.password)
+        cookie = browser.cookies.get("mn_session")
+        if home.status_code != 200 or str(home.url) != f"{portal}/" or not cookie:
+            raise RuntimeError(
+                f"signing {person.username} in at the portal ended at {home.url} "
+                f"({home.status_code}), cookie {'set' if cookie else 'missing'}"
+            )
+        return cookie
 
 
 def bearer(tokens: dict[str, Any]) -> dict[str, str]:
