@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -233,4 +232,3 @@ async def _member(request: Request) -> Member:
 
 SignedIn = Annotated[Member, Depends(_member)]
 Keeper = Annotated[SessionKeeper, Depends(_keeper)]
-PageMaker = Callable[[Member], Awaitable[object]]
