@@ -1,7 +1,9 @@
 """Where the real servers are — given, started with testcontainers, or a loud failure.
 
 1. `MENTORNET_KAFKA_BOOTSTRAP` / `MENTORNET_MONGO_URL` set (as `./mentornet test` does, after
-   starting local servers): use them.
+   starting local servers): use them. Mailpit (the SMTP server the notifications service sends
+   to, read back through its HTTP API) is always given: `MENTORNET_SMTP_HOST`,
+   `MENTORNET_SMTP_PORT` and `MENTORNET_MAILPIT_URL` (`deploy/local/mailpit.sh start`).
 2. Otherwise, with a Docker engine: start Kafka (KRaft) and MongoDB with testcontainers, once
    per test session.
 3. Otherwise: fail, saying how to get them. Never skip.
@@ -18,6 +20,9 @@ import pytest
 
 KAFKA_ENV = "MENTORNET_KAFKA_BOOTSTRAP"
 MONGO_ENV = "MENTORNET_MONGO_URL"
+SMTP_HOST_ENV = "MENTORNET_SMTP_HOST"
+SMTP_PORT_ENV = "MENTORNET_SMTP_PORT"
+MAILPIT_ENV = "MENTORNET_MAILPIT_URL"
 
 
 def kafka_bootstrap() -> str:
@@ -28,6 +33,16 @@ def kafka_bootstrap() -> str:
 def mongo_url() -> str:
     """The MongoDB-wire server the tests use."""
     return os.environ.get(MONGO_ENV, "mongodb://127.0.0.1:27017/")
+
+
+def smtp_address() -> tuple[str, int]:
+    """Where the services send e-mail (Mailpit's SMTP port)."""
+    return os.environ.get(SMTP_HOST_ENV, "127.0.0.1"), int(os.environ.get(SMTP_PORT_ENV, "1025"))
+
+
+def mailpit_url() -> str:
+    """Mailpit's web inbox and HTTP API, where the tests read the e-mail back."""
+    return os.environ.get(MAILPIT_ENV, "http://127.0.0.1:8025").rstrip("/")
 
 
 def _reachable(host_port: str) -> bool:
@@ -42,16 +57,25 @@ def _reachable(host_port: str) -> bool:
 def require_servers() -> None:
     """Fail (not skip) when the real servers are missing."""
     mongo_host = mongo_url().split("//", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1]
+    smtp_host, smtp_port = smtp_address()
+    mailpit_host = mailpit_url().split("//", 1)[-1].split("/", 1)[0]
     missing = [
         f"{name} at {addr}"
-        for name, addr in (("Kafka", kafka_bootstrap()), ("MongoDB", mongo_host))
+        for name, addr in (
+            ("Kafka", kafka_bootstrap()),
+            ("MongoDB", mongo_host),
+            ("Mailpit's SMTP", f"{smtp_host}:{smtp_port}"),
+            ("Mailpit's HTTP API", mailpit_host),
+        )
         if not _reachable(addr)
     ]
     if missing:
         pytest.fail(
             f"integration tests need real servers; not reachable: {', '.join(missing)}. "
             "Run `./mentornet test`, which starts them (or run pytest where a Docker engine "
-            "is available, and testcontainers starts them).",
+            "is available, and testcontainers starts Kafka and MongoDB; Mailpit comes from "
+            "`deploy/local/mailpit.sh start` with MENTORNET_SMTP_PORT and "
+            "MENTORNET_MAILPIT_URL naming its ports).",
             pytrace=False,
         )
 
