@@ -41,6 +41,16 @@ class SecretBox:
         return self._aead.decrypt(raw[:12], raw[12:], context.encode()).decode()
 
 
+def derived_key(key_b64: str, purpose: str) -> bytes:
+    """A key of its own for one purpose, derived from the deployment's key (HMAC-SHA256 of the
+    purpose), so one secret serves several uses without one use revealing another's key."""
+    try:
+        key = base64.urlsafe_b64decode(key_b64.encode())
+    except (ValueError, TypeError) as exc:
+        raise ValueError("the secret key is not base64") from exc
+    return hmac.new(key, f"mentornet {purpose}".encode(), hashlib.sha256).digest()
+
+
 def new_secret_key() -> str:
     """A fresh key for `MENTORNET_SECRET_KEY`."""
     return base64.urlsafe_b64encode(os.urandom(32)).decode()

@@ -23,12 +23,13 @@ from services.registry.adapters.authorization_codes import AuthorizationCodes
 from services.registry.adapters.authorization_server import AuthorizationServer
 from services.registry.adapters.client_store import ClientStore
 from services.registry.adapters.components import RegistryComponents
+from services.registry.adapters.contact_topic import ContactTopic
 from services.registry.adapters.identity_providers import IdentityProviders
 from services.registry.adapters.member_store import COLLECTION as MEMBERS
 from services.registry.adapters.member_store import MemberStore
 from services.registry.adapters.network_tokens import NetworkTokens
 from services.registry.adapters.organisation_store import COLLECTION as ORGANISATIONS
-from services.registry.adapters.organisation_store import OrganisationStore
+from services.registry.adapters.organisation_store import INVITATIONS, OrganisationStore
 from services.registry.adapters.privacy import SWEEP_SECONDS as ERASURE_SWEEP_SECONDS
 from services.registry.adapters.privacy import MemberPrivacy
 from services.registry.adapters.programme_store import (
@@ -44,10 +45,11 @@ from services.registry.domain.authorization import WebClient
 from services.registry.settings import RegistrySettings
 from shared.auth.http import TokenVerifier
 from shared.auth.tokens import LEEWAY_SECONDS
+from shared.events.topics import CONTACTS_ROLL_SECONDS
 from shared.http.app import create_service_app
 from shared.logging import configure_logging
 from shared.runtime import ServiceRuntime
-from shared.secrets import SecretBox, token_hash
+from shared.secrets import SecretBox, derived_key, token_hash
 from shared.tenancy import TenantData
 
 SERVICE = "registry"
@@ -57,7 +59,9 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
     """The registry's adapters, wired (also used by the bootstrap command)."""
     data = TenantData(runtime.databases)
     box = SecretBox(settings.secret_key.get_secret_value())
-    organisations = OrganisationStore(data, runtime.outbox)
+    organisations = OrganisationStore(
+        data, runtime.outbox, derived_key(settings.secret_key.get_secret_value(), "invitation ids")
+    )
     members = MemberStore(data, runtime.outbox)
     keys = SigningKeys(
         data,
@@ -128,17 +132,22 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(
         SERVICE,
         settings,
-        outbox_collections=[ORGANISATIONS, MEMBERS, PROGRAMMES, ENROLMENTS, CIRCLES],
+        outbox_collections=[ORGANISATIONS, MEMBERS, PROGRAMMES, ENROLMENTS, CIRCLES, INVITATIONS],
     )
     components = build_components(runtime, settings)
     runtime.every(60, "key-rotation", components.keys.rotate_if_due)
     privacy = MemberPrivacy(TenantData(runtime.databases), runtime.outbox, components.organisations)
     runtime.every(ERASURE_SWEEP_SECONDS, "erasure-sweep", privacy.sweep)
+    contact_topic = ContactTopic(runtime.producer, settings.topic_prefix)
+    runtime.every(CONTACTS_ROLL_SECONDS, "contacts-roll", contact_topic.roll)
 
     async def prepare() -> None:
         await components.organisations.prepare()
         await components.keys.rotate_if_due()
         await privacy.sweep()  # finish what a crash mid-erasure left behind
+        # Members who joined before contact details had a topic of their own.
+        for organisation in await components.organisations.directory():
+            await components.members.publish_missing_contacts(organisation.id)
 
     app = create_service_app(
         runtime,

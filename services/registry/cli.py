@@ -92,7 +92,9 @@ async def bootstrap(
         )
         address = normalise_email(email)
         await components.organisations.invite(
-            organisation_id, {address: [Role.NETWORK_COORDINATOR, Role.ORGANISATION_ADMIN]}
+            organisation_id,
+            office_name,
+            {address: [Role.NETWORK_COORDINATOR, Role.ORGANISATION_ADMIN]},
         )
         return organisation_id
     finally:

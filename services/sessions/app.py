@@ -28,7 +28,7 @@ from services.sessions.adapters.meeting_store import MEETINGS, MeetingStore
 from services.sessions.adapters.message_doors import MessageDoors
 from services.sessions.adapters.message_notifier import POLL_SECONDS, MessageNotifier
 from services.sessions.adapters.message_store import MessageStore
-from services.sessions.adapters.message_thread import MESSAGES
+from services.sessions.adapters.message_thread import MESSAGE_READS, MESSAGES
 from services.sessions.adapters.programme_book import ProgrammeBook
 from services.sessions.adapters.relationship_store import (
     AGREEMENTS,
@@ -72,6 +72,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             OSKAR,
             GROW,
             MESSAGES,
+            MESSAGE_READS,
         ],
     )
     data = TenantData(runtime.databases)

@@ -59,3 +59,22 @@ class AlertRaised(EventData):
     relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
     programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
     raised_at: datetime
+
+
+@catalogue.register
+class SurveySent(EventData):
+    """A survey fell due for one person: which survey, when it opens and closes, and when the
+    one reminder goes if it is still unanswered. Never the questions."""
+
+    event_type: ClassVar[str] = "survey.sent"
+    source: ClassVar[str] = "evaluation"
+
+    survey_id: str = Field(examples=["srv_1a2b3c4d5e6f7a8b"])
+    member_id: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
+    organisation_id: str = Field(examples=["org_0a1b2c3d4e5f"])
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    relationship_id: str | None = Field(default=None, examples=["rel_5d2c7a9e1b3f4a6c"])
+    kind: str = Field(examples=["mentee"], description="mentor, mentee or pulse")
+    opens_at: datetime
+    closes_at: datetime
+    remind_at: datetime = Field(description="when the reminder goes if it is still unanswered")

@@ -163,8 +163,8 @@ class GoalAchieved(EventData):
 
 @catalogue.register
 class MessagePosted(EventData):
-    """Someone wrote in a relationship's or a circle's thread. Only that it happened and
-    where: no text, no author."""
+    """Someone wrote in a relationship's or a circle's thread. Only that it happened, where,
+    which number it took and who wrote it: never the text."""
 
     event_type: ClassVar[str] = "message.posted"
     source: ClassVar[str] = "sessions"
@@ -173,6 +173,14 @@ class MessagePosted(EventData):
     thread_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
     programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
     posted_at: datetime
+    # Added later with defaults, so events published before them still read: who to tell
+    # (everyone in the thread but the author) and what a read marker covers.
+    author_id: str | None = Field(
+        default=None, examples=["mem_4b1f0c9e2d7a6b35"], description="who wrote it"
+    )
+    number: int | None = Field(
+        default=None, ge=1, examples=[12], description="its number in the thread (1, 2, 3 ...)"
+    )
 
 
 @catalogue.register
@@ -191,3 +199,88 @@ class CircleSessionHeld(EventData):
     held_at: datetime
     minutes: int = Field(ge=1, examples=[90])
     attendees: int = Field(ge=0, examples=[6])
+
+
+class _MeetingFacts(EventData):
+    """What a calendar needs of a planned meeting: when, in which zone, how long, how, and
+    which version of it (the calendar's SEQUENCE). Never the location (a party's free text)."""
+
+    meeting_id: str = Field(examples=["meeting:rel_4edaa8818d218819:0000000003"])
+    relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    starts_at: datetime = Field(description="the start, in UTC")
+    time_zone: str | None = Field(
+        default=None,
+        examples=["Europe/London"],
+        description="the IANA zone the parties meet in; none if only an offset was given",
+    )
+    minutes: int = Field(ge=1, examples=[60])
+    method: str = Field(
+        examples=["video"], description="face_to_face, telephone, video, messaging or other"
+    )
+    revision: int = Field(
+        ge=0, examples=[0], description="how often it was moved: the calendar event's SEQUENCE"
+    )
+
+
+@catalogue.register
+class MeetingPlanned(_MeetingFacts):
+    """A party planned a meeting of a relationship: when, in which zone, how long, how. No
+    location, no notes."""
+
+    event_type: ClassVar[str] = "meeting.planned"
+    source: ClassVar[str] = "sessions"
+
+    planned_at: datetime
+
+
+@catalogue.register
+class MeetingRescheduled(_MeetingFacts):
+    """A party moved a planned meeting or changed its length or method; `revision` went up.
+    No location, no notes."""
+
+    event_type: ClassVar[str] = "meeting.rescheduled"
+    source: ClassVar[str] = "sessions"
+
+    rescheduled_at: datetime
+
+
+@catalogue.register
+class MeetingCancelled(_MeetingFacts):
+    """A party cancelled a planned meeting (it will not take place)."""
+
+    event_type: ClassVar[str] = "meeting.cancelled"
+    source: ClassVar[str] = "sessions"
+
+    cancelled_at: datetime
+
+
+@catalogue.register
+class AgreementDrafted(EventData):
+    """A party wrote a new version of the relationship's agreement: every party is asked to
+    sign it. No agreement text."""
+
+    event_type: ClassVar[str] = "agreement.drafted"
+    source: ClassVar[str] = "sessions"
+
+    relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    version: int = Field(ge=1, examples=[2])
+    drafted_by: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
+    drafted_at: datetime
+
+
+@catalogue.register
+class MessagesRead(EventData):
+    """A participant read a thread up to a message (their read marker moved forwards). Only
+    the number: no text."""
+
+    event_type: ClassVar[str] = "messages.read"
+    source: ClassVar[str] = "sessions"
+
+    thread_kind: str = Field(examples=["relationship"], description="relationship or circle")
+    thread_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    member_id: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
+    last_read: int = Field(ge=0, examples=[12])
+    read_at: datetime

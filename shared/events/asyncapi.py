@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import shared.contracts  # noqa: F401 - registers every event model
+from shared.contracts.contacts import AdminInvitation, MemberContact
 from shared.events.catalogue import catalogue
 from shared.events.envelope import Envelope
-from shared.events.topics import SERVICES
+from shared.events.topics import CONTACTS_CHANNEL, CONTACTS_CONFIGS, SERVICES
 
 
 def build() -> dict[str, Any]:
@@ -58,6 +59,7 @@ def build() -> dict[str, Any]:
             "channel": {"$ref": f"#/channels/{model.source}"},
             "messages": [{"$ref": f"#/channels/{model.source}/messages/{name}"}],
         }
+    _contact_records(channels, messages, operations)
     return {
         "asyncapi": "3.0.0",
         "info": {
@@ -73,6 +75,38 @@ def build() -> dict[str, Any]:
         "operations": operations,
         "components": {"messages": messages},
     }
+
+
+def _contact_records(
+    channels: dict[str, Any], messages: dict[str, Any], operations: dict[str, Any]
+) -> None:
+    """The contacts topic: keyed state (not events), compacted, read by notifications only."""
+    channels["contacts"] = {
+        "address": f"{{prefix}}.{CONTACTS_CHANNEL}",
+        "description": (
+            "Contact details the registry shares with the notifications service: keyed state, "
+            "not events. Key `member:<member id>` or `invitation:<invitation id>`; the value is "
+            "the latest record, and a record with no value (a tombstone) deletes the key, so "
+            "compaction removes an erased member's address from the topic "
+            f"(configs: {', '.join(f'{k}={v}' for k, v in sorted(CONTACTS_CONFIGS.items()))})."
+        ),
+        "parameters": {"prefix": {"default": "mentornet"}},
+        "messages": {},
+    }
+    for model in (MemberContact, AdminInvitation):
+        name = f"contacts.{model.model_fields['record'].default}"
+        messages[name] = {
+            "name": name,
+            "summary": (model.__doc__ or "").strip().split("\n")[0],
+            "contentType": "application/json",
+            "payload": model.model_json_schema(),
+        }
+        channels["contacts"]["messages"][name] = {"$ref": f"#/components/messages/{name}"}
+        operations[f"publish.{name}"] = {
+            "action": "send",
+            "channel": {"$ref": "#/channels/contacts"},
+            "messages": [{"$ref": f"#/channels/contacts/messages/{name}"}],
+        }
 
 
 def render() -> str:

@@ -15,12 +15,15 @@ log = get_logger(__name__)
 
 @dataclass(frozen=True)
 class OutgoingRecord:
-    """One record to publish: already-serialised envelope bytes."""
+    """One record to publish: already-serialised envelope bytes, or, on a compacted topic of
+    keyed state, the key's latest value (None: a tombstone, the key's deletion)."""
 
     topic: str
     key: bytes
-    value: bytes
+    value: bytes | None
     headers: tuple[tuple[str, bytes], ...] = ()
+    # Normally the key picks the partition; a record meant for one partition names it.
+    partition: int | None = None
 
 
 class EventProducer:
@@ -63,7 +66,9 @@ class EventProducer:
         assert producer is not None
         try:
             futures = [
-                await producer.send(r.topic, r.value, key=r.key, headers=list(r.headers))
+                await producer.send(
+                    r.topic, r.value, key=r.key, headers=list(r.headers), partition=r.partition
+                )
                 for r in records
             ]
             await asyncio.gather(*futures)
@@ -71,6 +76,13 @@ class EventProducer:
             log.warning("publish failed; recreating the producer", exc_info=True)
             await self._reset()
             raise
+
+    async def partitions(self, topic: str) -> set[int]:
+        """The partitions of `topic`, from the broker's metadata."""
+        await self.start()
+        producer = self._producer
+        assert producer is not None
+        return set(await producer.partitions_for(topic))
 
     async def is_connected(self) -> bool:
         """True when the broker answers a metadata request."""

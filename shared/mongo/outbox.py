@@ -29,6 +29,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 from pymongo.results import UpdateResult
 
 from shared.events.envelope import Envelope
+from shared.events.keyed_state import KeyedState
 from shared.events.topics import domain_topic
 from shared.kafka.producer import EventProducer, OutgoingRecord
 from shared.logging import get_logger
@@ -45,6 +46,7 @@ OUTBOX_FIELD = "_outbox"
 # most this long per collection and the backlog drains over successive sweeps. Pending events
 # are found by their missing marker, so an untidied document costs only a little reading.
 CLEAN_SECONDS = 1.0
+_DUPLICATE_KEY = 11000
 
 
 @dataclass(frozen=True)
@@ -58,18 +60,29 @@ class PendingEvent:
     record: OutgoingRecord
 
 
-def stage(events: Sequence[Envelope], topic_prefix: str) -> dict[str, Document]:
-    """The `_outbox` entries for `events`: what a document stores until they are published."""
+Outgoing = Envelope | KeyedState
+
+
+def stage(events: Sequence[Outgoing], topic_prefix: str) -> dict[str, Document]:
+    """The `_outbox` entries for `events` (events, or keyed state): what a document stores
+    until they are published."""
     now = datetime.now(UTC)
     return {
-        str(e.id): {
-            "seq": i,
-            "at": now,
-            "topic": domain_topic(topic_prefix, e.source),
-            "key": e.key.decode(),
-            "value": e.to_bytes().decode(),
+        str(e.id): {"seq": i, "at": now, **_entry(e, topic_prefix)} for i, e in enumerate(events)
+    }
+
+
+def _entry(outgoing: Outgoing, topic_prefix: str) -> Document:
+    if isinstance(outgoing, KeyedState):
+        return {
+            "topic": f"{topic_prefix}.{outgoing.channel}",
+            "key": outgoing.key,
+            "value": None if outgoing.value is None else outgoing.value.decode(),
         }
-        for i, e in enumerate(events)
+    return {
+        "topic": domain_topic(topic_prefix, outgoing.source),
+        "key": outgoing.key.decode(),
+        "value": outgoing.to_bytes().decode(),
     }
 
 
@@ -85,7 +98,9 @@ def pending_from(database: str, collection: str, document: Document) -> list[Pen
             document_id=document["_id"],
             event_id=event_id,
             record=OutgoingRecord(
-                topic=entry["topic"], key=entry["key"].encode(), value=entry["value"].encode()
+                topic=entry["topic"],
+                key=entry["key"].encode(),
+                value=None if entry["value"] is None else entry["value"].encode(),
             ),
         )
         for event_id, entry in entries
@@ -250,7 +265,7 @@ class OutboxWriter:
         self._guards_in_python: bool | None = None  # learnt from the server on first use
 
     async def insert(
-        self, collection: AsyncCollection[Document], document: Document, events: Sequence[Envelope]
+        self, collection: AsyncCollection[Document], document: Document, events: Sequence[Outgoing]
     ) -> None:
         """Insert a document together with the events its creation causes."""
         doc = {**document, OUTBOX_FIELD: stage(events, self._topic_prefix)}
@@ -260,7 +275,7 @@ class OutboxWriter:
     async def insert_many(
         self,
         collection: AsyncCollection[Document],
-        items: Sequence[tuple[Document, Sequence[Envelope]]],
+        items: Sequence[tuple[Document, Sequence[Outgoing]]],
     ) -> None:
         """Insert documents, each carrying its own events; one round trip for all."""
         docs = [{**doc, OUTBOX_FIELD: stage(events, self._topic_prefix)} for doc, events in items]
@@ -273,12 +288,35 @@ class OutboxWriter:
             raise
         self._hand_over(collection, docs)
 
+    async def insert_new(
+        self,
+        collection: AsyncCollection[Document],
+        items: Sequence[tuple[Document, Sequence[Outgoing]]],
+    ) -> int:
+        """Insert documents whose `_id` decides that they happen once (derived from what
+        caused them), each with its events: a document already there is skipped, and so are
+        its events. Returns how many were new."""
+        docs = [{**doc, OUTBOX_FIELD: stage(events, self._topic_prefix)} for doc, events in items]
+        if not docs:
+            return 0
+        try:
+            await collection.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != _DUPLICATE_KEY for e in errors):
+                await self._relay.sweep([collection.database.name], [collection.name], clean=False)
+                raise
+            refused = {int(e["index"]) for e in errors}
+            docs = [d for i, d in enumerate(docs) if i not in refused]
+        self._hand_over(collection, docs)
+        return len(docs)
+
     async def update(
         self,
         collection: AsyncCollection[Document],
         document_id: Any,
         update: Document,
-        events: Sequence[Envelope],
+        events: Sequence[Outgoing],
         condition: Document | None = None,
     ) -> UpdateResult:
         """Update one document (by id, plus an optional condition) and record its events.

@@ -19,4 +19,22 @@ def test_every_event_is_documented_with_a_summary_and_a_data_schema() -> None:
     assert "organisation.joined.v1" in messages
     for name, message in messages.items():
         assert message["summary"], name
-        assert message["payload"]["properties"]["data"]["properties"], name
+        if name.startswith("contacts."):  # keyed state, not events: no envelope around it
+            assert "member_id" in message["payload"]["properties"] or name.endswith("invitation")
+            assert message["payload"]["properties"]["email"], name
+        else:
+            assert message["payload"]["properties"]["data"]["properties"], name
+
+
+def test_contact_details_have_a_compacted_channel_of_their_own() -> None:
+    document = build()
+    contacts = document["channels"]["contacts"]
+    assert contacts["address"] == "{prefix}.registry.contacts"
+    assert "cleanup.policy=compact" in contacts["description"]
+    assert set(contacts["messages"]) == {"contacts.member_contact", "contacts.admin_invitation"}
+    # No event on a domain topic carries an address.
+    for name, channel in document["channels"].items():
+        if name != "contacts":
+            for ref in channel["messages"]:
+                data = document["components"]["messages"][ref]["payload"]["properties"]["data"]
+                assert "email" not in data["properties"], ref

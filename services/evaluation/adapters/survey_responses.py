@@ -37,12 +37,12 @@ from services.evaluation.domain.questions import (
 )
 from services.evaluation.domain.survey_comments import QuestionComments, comments_by_question
 from shared.auth.principal import CallerKind, Principal
-from shared.contracts.evaluation import SurveyCompleted
+from shared.contracts.evaluation import SurveyCompleted, SurveySent
 from shared.errors import ConflictError, NotFoundError
 from shared.events.catalogue import new_event
+from shared.events.envelope import Envelope
 from shared.logging import get_logger
 from shared.mongo.databases import Document
-from shared.mongo.effects import insert_once
 from shared.mongo.outbox import OutboxWriter
 from shared.tenancy import TenantData
 
@@ -214,9 +214,11 @@ class SurveyResponses:
     # --- for the review and erasure (no caller) ------------------------------------------
 
     async def invite(self, organisation_id: str, invitations: Sequence[Document]) -> int:
-        """Record surveys due to members of one organisation (each once); how many were new."""
-        return await insert_once(
-            self._data.system_organisation(organisation_id, INVITATIONS), invitations
+        """Record surveys due to members of one organisation (each once, by its id), each new
+        one announced by `survey.sent` in the same write; how many were new."""
+        return await self._outbox.insert_new(
+            self._data.system_organisation(organisation_id, INVITATIONS),
+            [(i, [_sent(organisation_id, i)]) for i in invitations],
         )
 
     async def answered_among(self, organisation_id: str, survey_ids: Iterable[str]) -> set[str]:
@@ -354,3 +356,20 @@ class SurveyResponses:
             [event],
             condition={"receipt": receipt},
         )
+
+
+def _sent(organisation_id: str, invitation: Document) -> Envelope:
+    """`survey.sent` for a new invitation: who, which survey, when it opens, closes and is
+    reminded of; never the questions."""
+    data = SurveySent(
+        survey_id=invitation["_id"],
+        member_id=invitation["member_id"],
+        organisation_id=organisation_id,
+        programme_id=invitation["programme_id"],
+        relationship_id=invitation.get("relationship_id"),
+        kind=invitation["kind"],
+        opens_at=invitation["opens_at"],
+        closes_at=invitation["closes_at"],
+        remind_at=invitation["remind_from"],
+    )
+    return new_event(data, organisation=organisation_id, subject=invitation["_id"])

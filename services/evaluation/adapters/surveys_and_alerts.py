@@ -22,7 +22,7 @@ from services.evaluation.adapters.monitoring_records import MonitoringRecords
 from services.evaluation.adapters.programme_monitoring import ProgrammeMonitoring
 from services.evaluation.adapters.relationship_review import RelationshipReview
 from services.evaluation.adapters.reminder_board import ReminderBoard
-from services.evaluation.adapters.survey_collections import RESPONDENTS
+from services.evaluation.adapters.survey_collections import INVITATIONS, RESPONDENTS
 from services.evaluation.adapters.survey_erasure import SurveyErasure
 from services.evaluation.adapters.survey_responses import SurveyResponses
 from services.evaluation.adapters.survey_templates import SurveyTemplates
@@ -41,7 +41,7 @@ from shared.runtime import ServiceRuntime
 from shared.tenancy import TenantData
 
 # Collections whose documents carry outbox events (for ServiceRuntime's crash sweep).
-OUTBOX_COLLECTIONS = [ALERTS, RESPONDENTS]
+OUTBOX_COLLECTIONS = [ALERTS, RESPONDENTS, INVITATIONS]
 # Topics these parts consume: sessions' events, the registry's, and evaluation's own pulses.
 CONSUMES_FROM = ["registry", "sessions", "evaluation"]
 

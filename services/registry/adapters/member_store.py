@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
+from services.registry.domain.contact import CONTACT_FIELDS, PUBLISHED_FIELD, contact_of
 from services.registry.domain.member import Member
 from services.registry.domain.profile import (
     PersonCard,
@@ -15,9 +17,12 @@ from services.registry.domain.profile import (
     card_for,
     shared_view,
 )
+from shared import clock
 from shared.auth.principal import Principal, Role
+from shared.contracts import contacts
 from shared.errors import NotFoundError
 from shared.events.envelope import Envelope
+from shared.events.keyed_state import KeyedState
 from shared.mongo.databases import Document
 from shared.mongo.outbox import OutboxWriter
 from shared.tenancy import TenantData
@@ -48,10 +53,12 @@ class MemberStore:
         return _to_member(document) if document else None
 
     async def add(self, member: Member, events: Sequence[Envelope]) -> None:
-        """A member provisioned on first sign-in (system use)."""
+        """A member provisioned on first sign-in (system use), with their contact details."""
         collection = self._data.system_organisation(member.organisation_id, COLLECTION)
-        document = member.model_dump(mode="python", exclude={"id"})
-        await self._outbox.insert(collection, {"_id": member.id, **document}, events)
+        document = {"_id": member.id, **member.model_dump(mode="python", exclude={"id"})}
+        await self._outbox.insert(
+            collection, {**document, PUBLISHED_FIELD: 1}, [*events, _contact(document)]
+        )
 
     async def pre_provisioned(self, organisation_id: str, email: str) -> Member | None:
         """The member imported in bulk with this e-mail who has not signed in yet (system use:
@@ -95,17 +102,14 @@ class MemberStore:
         """Pre-provisioned members with their profiles and events, in one ordered insert;
         returns how many were written (all, unless the database refused one midway)."""
         collection = self._data.of(caller, organisation_id, COLLECTION)
-        documents = [
-            (
-                {
-                    "_id": member.id,
-                    **member.model_dump(mode="python", exclude={"id"}),
-                    "profile": profile.model_dump(mode="json"),
-                },
-                events,
-            )
-            for member, profile, events in items
-        ]
+        documents: list[tuple[Document, Sequence[Envelope | KeyedState]]] = []
+        for member, profile, events in items:
+            document = {
+                "_id": member.id,
+                **member.model_dump(mode="python", exclude={"id"}),
+                "profile": profile.model_dump(mode="json"),
+            }
+            documents.append(({**document, PUBLISHED_FIELD: 1}, [*events, _contact(document)]))
         try:
             await self._outbox.insert_many(collection, documents)
         except BulkWriteError as exc:
@@ -123,14 +127,51 @@ class MemberStore:
         """Replace a member's profile on their organisation's behalf (bulk import), with its
         events; False if there is no such member any more."""
         collection = self._data.of(caller, organisation_id, COLLECTION)
+        return await self._write_profile(collection, member_id, profile, events)
+
+    async def _write_profile(
+        self,
+        collection: AsyncCollection[Document],
+        member_id: str,
+        profile: Profile,
+        events: Sequence[Envelope],
+    ) -> bool:
+        """Replace a live member's profile; the contact details it changes (name, time zone)
+        go out in the same write. False if there is no such live member."""
+        current = await collection.find_one(
+            {"_id": member_id, **LIVE}, projection=dict.fromkeys(CONTACT_FIELDS, 1)
+        )
+        if current is None:
+            return False
+        stored = profile.model_dump(mode="json")
         result = await self._outbox.update(
             collection,
             member_id,
-            {"$set": {"profile": profile.model_dump(mode="json")}},
-            events,
+            {"$set": {"profile": stored, PUBLISHED_FIELD: 1}},
+            [*events, _contact({**current, "profile": stored})],
             condition=LIVE,
         )
         return bool(result.matched_count)
+
+    async def publish_missing_contacts(self, organisation_id: str) -> int:
+        """Publish the contact details of an organisation's live members who joined before
+        the contacts topic existed (system use: start-up); how many."""
+        collection = self._data.system_organisation(organisation_id, COLLECTION)
+        missing = await collection.find(
+            {PUBLISHED_FIELD: {"$exists": False}, **LIVE},
+            projection=dict.fromkeys(CONTACT_FIELDS, 1),
+        ).to_list()
+        published = 0
+        for document in missing:
+            result = await self._outbox.update(
+                collection,
+                document["_id"],
+                {"$set": {PUBLISHED_FIELD: 1}},
+                [_contact(document)],
+                condition=LIVE,
+            )
+            published += result.matched_count
+        return published
 
     async def me(self, caller: Principal) -> Member:
         """The caller's own member record."""
@@ -213,14 +254,7 @@ class MemberStore:
     ) -> None:
         """Replace the caller's own profile, with the events it causes."""
         collection = self._data.own(caller, COLLECTION)
-        result = await self._outbox.update(
-            collection,
-            caller.subject,
-            {"$set": {"profile": profile.model_dump(mode="json")}},
-            events,
-            condition=LIVE,
-        )
-        if not result.matched_count:
+        if not await self._write_profile(collection, caller.subject, profile, events):
             raise NotFoundError("you are not a member (or you were erased)")
 
     async def set_roles(
@@ -239,3 +273,11 @@ class MemberStore:
 def _to_member(document: dict[str, object]) -> Member:
     fields = {k: v for k, v in document.items() if not k.startswith("_") and k != "profile"}
     return Member.model_validate({"id": document["_id"], **fields})
+
+
+def _contact(document: Document) -> KeyedState:
+    """The contact details of a member's stored document, as the outbox publishes them."""
+    contact = contact_of(
+        str(document["_id"]), str(document["organisation_id"]), document, clock.now()
+    )
+    return contacts.published(contact)

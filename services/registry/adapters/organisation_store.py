@@ -9,13 +9,17 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from services.registry.domain.contact import invitation_id
 from services.registry.domain.organisation import (
     Organisation,
     OrganisationProfile,
     domains_taken,
     name_key,
 )
+from shared import clock
 from shared.auth.principal import Principal, Role
+from shared.contracts import contacts
+from shared.contracts.contacts import AdminInvitation
 from shared.errors import ConflictError, NotFoundError
 from shared.events.envelope import Envelope
 from shared.mongo.databases import Document
@@ -31,10 +35,11 @@ PROVIDER = "identity_provider"
 class OrganisationStore:
     """Reads and writes organisations; every write carries its events."""
 
-    def __init__(self, data: TenantData, outbox: OutboxWriter) -> None:
+    def __init__(self, data: TenantData, outbox: OutboxWriter, invitation_secret: bytes) -> None:
         self._data = data
         self._outbox = outbox
         self._directory = data.network(COLLECTION)
+        self._invitation_secret = invitation_secret
 
     async def prepare(self) -> None:
         """Indexes this store relies on (FerretDB enforces uniqueness even without index use)."""
@@ -55,18 +60,43 @@ class OrganisationStore:
             raise ConflictError(
                 f"an organisation named {organisation.profile.name!r} is already in the network"
             ) from exc
-        await self.invite(organisation.id, invitations)
+        await self.invite(organisation.id, organisation.profile.name, invitations)
 
-    async def invite(self, organisation_id: str, invitations: dict[str, list[Role]]) -> None:
+    async def invite(
+        self, organisation_id: str, organisation_name: str, invitations: dict[str, list[Role]]
+    ) -> None:
         """Whoever signs in with one of these verified e-mails gets the role (system use: the
-        organisation's registration and the bootstrap command)."""
+        organisation's registration and the bootstrap command). A new invitation goes out on
+        the contacts topic in the same write (the notifications service mails it)."""
         collection = self._data.system_organisation(organisation_id, INVITATIONS)
         for email, roles in invitations.items():
-            await collection.update_one(
-                {"_id": email},
-                {"$addToSet": {"roles": {"$each": [r.value for r in roles]}}},
-                upsert=True,
-            )
+            wanted = [r.value for r in roles]
+            existing = await collection.find_one({"_id": email}, projection={"roles": 1})
+            if existing is None:
+                record = AdminInvitation(
+                    invitation_id=self.invitation_id(organisation_id, email),
+                    organisation_id=organisation_id,
+                    organisation_name=organisation_name,
+                    email=email,
+                    roles=sorted(wanted),
+                    invited_at=clock.now(),
+                )
+                document = {
+                    "_id": email,
+                    "roles": sorted(wanted),
+                    "invitation_id": record.invitation_id,
+                    "invited_at": record.invited_at,
+                }
+                try:
+                    await self._outbox.insert(collection, document, [contacts.published(record)])
+                    continue
+                except DuplicateKeyError:
+                    pass  # invited meanwhile by another request: add the roles below
+            await collection.update_one({"_id": email}, {"$addToSet": {"roles": {"$each": wanted}}})
+
+    def invitation_id(self, organisation_id: str, email: str) -> str:
+        """The id of the invitation of `email` to `organisation_id` (whether it exists)."""
+        return invitation_id(self._invitation_secret, organisation_id, email)
 
     async def invitations(self, organisation_id: str) -> dict[str, list[Role]]:
         """Pending role invitations by e-mail (system use: sign-in)."""

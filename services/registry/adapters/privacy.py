@@ -25,10 +25,13 @@ flagged tombstone and finishes it. Step 3 is idempotent (deletes, and a compare-
 each circle's member list), so running it twice is harmless. A crash before step 2 leaves
 the member un-erased; they erase again.
 
-What erasure does not reach (yet): events already published stay in Kafka's topics
-(retention is unlimited), and a `member.profile_updated` among them still holds the display
-name and skills. Removing those needs per-member encryption keys destroyed on erasure
-(crypto-shredding) or keyed, compacted topics; a decision still to take.
+The tombstone write also deletes the member's contact details (and their address's
+invitation) from the compacted contacts topic, so their e-mail address leaves the broker within
+the bound docs/decisions.md 21 states. What erasure does not reach (yet): events already
+published on the domain topics stay (retention is unlimited), and a `member.profile_updated`
+among them still holds the display name and skills — never an address, which only the
+contacts topic carries. Removing those needs per-member encryption keys destroyed on erasure
+(crypto-shredding) or more keyed, compacted topics; a decision still to take.
 Other members' references to the erased id (a line manager, a circle's facilitator, a
 programme's co-ordinators) are theirs and stay; they now point at a tombstone.
 
@@ -57,6 +60,7 @@ from services.registry.domain.export import (
     without_member,
 )
 from shared.auth.principal import Principal
+from shared.contracts import contacts
 from shared.contracts.registry import MemberErased
 from shared.errors import NotFoundError
 from shared.events.catalogue import new_event
@@ -192,11 +196,18 @@ class MemberPrivacy:
                 organisation=organisation_id,
                 subject=member_id,
             )
+            # Their contact details (and the invitation their address had, if any) are deleted
+            # from the contacts topic in the same write: compaction then removes the address
+            # from the broker (docs/decisions.md 21).
+            gone = [contacts.tombstone(contacts.member_key(member_id))]
+            if email:
+                invitation = self._organisations.invitation_id(organisation_id, email)
+                gone.append(contacts.tombstone(contacts.invitation_key(invitation)))
             await self._outbox.update(
                 members,
                 member_id,
                 tombstone_update(document, now, erased_by),
-                [event],
+                [event, *gone],
                 condition=LIVE,
             )
             # Whoever won a concurrent erasure wrote the tombstone; read what it says.

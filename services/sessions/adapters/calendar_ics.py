@@ -12,17 +12,16 @@ back before it is served, so a malformed calendar is our error, never the app's.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 
 from services.sessions.domain.meetings import Meeting, MeetingMethod, MeetingStatus, zone
+from shared.calendar import meeting_uid
 
 PRODID = "-//mentornet//sessions meetings//EN"
 SUMMARY = "Mentoring meeting"
-UID_DOMAIN = "mentornet"
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 
 _METHOD_WORDS = {
@@ -44,9 +43,8 @@ class CalendarRenderError(RuntimeError):
 
 
 def event_uid(meeting_id: str) -> str:
-    """The iCalendar UID of a meeting."""
-    digest = hashlib.sha256(meeting_id.encode()).hexdigest()[:32]
-    return f"{digest}@{UID_DOMAIN}"
+    """The iCalendar UID of a meeting (the network's one rule: `shared.calendar`)."""
+    return meeting_uid(meeting_id)
 
 
 def _event(meeting: Meeting, status: MeetingStatus, stamp: datetime) -> Event:

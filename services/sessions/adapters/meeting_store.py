@@ -8,11 +8,12 @@ relationship's. Reading is
 for the parties and the programme's co-ordinators (`for_oversight`), writing for the parties
 only (`for_party`); anyone else gets 404.
 
-Writes are single-document (FerretDB v1 has no transactions): planning is an insert;
-recording a meeting as held directly is an insert carrying `meeting.held`; recording a planned
-meeting as held is one update guarded by `status: planned`, carrying `meeting.held` — so each
-held meeting publishes it exactly once, however often the request is sent; cancelling is one
-update under the same guard.
+Writes are single-document (FerretDB v1 has no transactions): planning is an insert carrying
+`meeting.planned`; recording a meeting as held directly is an insert carrying `meeting.held`;
+recording a planned meeting as held is one update guarded by `status: planned`, carrying
+`meeting.held` — so each held meeting publishes it exactly once, however often the request is
+sent; moving (`meeting.rescheduled`) and cancelling (`meeting.cancelled`) are one update under
+the same guard. The events carry the calendar's facts, never the location.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ from services.sessions.domain.meetings import (
     MeetingStatus,
     cancelled,
     held,
+    meeting_cancelled_event,
     meeting_held_event,
+    meeting_planned_event,
+    meeting_rescheduled_event,
     meetings_of,
     new_meeting,
     rescheduled,
@@ -42,6 +46,7 @@ from services.sessions.domain.meetings import (
 from services.sessions.domain.relationships import Relationship
 from shared.auth.principal import Principal
 from shared.errors import ConflictError, NotFoundError
+from shared.events.envelope import EventData
 from shared.mongo.databases import Document
 from shared.mongo.numbered import NumberedRecords, kept_by
 from shared.mongo.outbox import OutboxWriter
@@ -134,7 +139,8 @@ class MeetingStore:
         async def write(meeting_id: str, _number: int) -> Meeting:
             m = new_meeting(r, terms, facts, status, caller.subject, now, meeting_id)
             held_now = m.status is MeetingStatus.HELD
-            events = [self._relationships.event(r, meeting_held_event(m))] if held_now else []
+            data = meeting_held_event(m) if held_now else meeting_planned_event(m, now)
+            events = [self._relationships.event(r, data)]
             await self._outbox.insert(self._collection(r), _document(m), events)
             return m
 
@@ -155,7 +161,7 @@ class MeetingStore:
             datetime.now(UTC),
         )
         update = {k: v for k, v in _document(m).items() if k != "_id"}
-        await self._guarded(r, m, update, held_event=True)
+        await self._guarded(r, m, update, [meeting_held_event(m)])
         return m
 
     async def reschedule(
@@ -164,35 +170,34 @@ class MeetingStore:
         """A party moves a planned meeting, or changes its length, method or place."""
         r = await self._relationships.for_party(caller, rel_id)
         terms = await self._relationships.terms(r)
-        m = rescheduled(
-            r, terms, await self._find(r, meeting_id), changes, caller.subject, datetime.now(UTC)
-        )
+        now = datetime.now(UTC)
+        m = rescheduled(r, terms, await self._find(r, meeting_id), changes, caller.subject, now)
         update = {k: v for k, v in _document(m).items() if k != "_id"}
-        await self._guarded(r, m, update, held_event=False)
+        await self._guarded(r, m, update, [meeting_rescheduled_event(m, now)])
         return m
 
     async def cancel(self, caller: Principal, rel_id: str, meeting_id: str) -> Meeting:
         """A party cancels a planned meeting (it stays, marked cancelled)."""
         r = await self._relationships.for_party(caller, rel_id)
-        m = cancelled(r, await self._find(r, meeting_id), caller.subject, datetime.now(UTC))
+        now = datetime.now(UTC)
+        m = cancelled(r, await self._find(r, meeting_id), caller.subject, now)
         update = {
             "status": m.status.value,
             "cancelled_by": m.cancelled_by,
             "cancelled_at": m.cancelled_at,
         }
-        await self._guarded(r, m, update, held_event=False)
+        await self._guarded(r, m, update, [meeting_cancelled_event(m, now)])
         return m
 
     async def _guarded(
-        self, r: Relationship, m: Meeting, update: dict[str, Any], *, held_event: bool
+        self, r: Relationship, m: Meeting, update: dict[str, Any], events: list[EventData]
     ) -> None:
-        """One update of a still-planned meeting; its event rides along."""
-        events = [self._relationships.event(r, meeting_held_event(m))] if held_event else []
+        """One update of a still-planned meeting; its events ride along."""
         result = await self._outbox.update(
             self._collection(r),
             m.id,
             {"$set": update},
-            events,
+            [self._relationships.event(r, e) for e in events],
             condition={"relationship_id": r.id, "status": MeetingStatus.PLANNED.value},
         )
         if not result.matched_count:

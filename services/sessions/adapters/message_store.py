@@ -6,9 +6,11 @@ FerretDB v1 shapes this (docs/decisions.md, "E-mentoring messages"):
   unique `_id` and the loser takes the next number. A number is therefore only ever taken
   after every smaller one is visible, which makes "messages after n" exact for cursors,
   markers and stream resumes, and the newest number is found by lookups by `_id` alone.
-  `message.posted` rides in the inserted document (the outbox), with no text and no author.
-- A read marker is one small document per (thread, participant), moved forwards only, by one
-  upsert by `_id` with `$max`.
+  `message.posted` rides in the inserted document (the outbox): its number and author, no
+  text.
+- A read marker is one small document per (thread, participant), moved forwards only (an
+  insert the first time, then one update by `_id` with `$max`); a move carries
+  `messages.read` (the number, never text).
 - Erasure replaces each of the erased member's messages by a content-free placeholder (no
   author, no text, no time), so its number is never handed out again, and removes their
   markers; answers to their messages stay, naming the answered author as FORMER_MEMBER.
@@ -19,6 +21,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
 
 from services.sessions.adapters.erasure import FORMER_MEMBER
 from services.sessions.adapters.message_notifier import MessageNotifier
@@ -37,7 +40,7 @@ from services.sessions.domain.messages import (
     message_text,
     page_bounds,
 )
-from shared.contracts.sessions import MessagePosted
+from shared.contracts.sessions import MessagePosted, MessagesRead
 from shared.errors import ConflictError, NotFoundError
 from shared.logging import get_logger
 from shared.mongo.databases import Document
@@ -125,6 +128,8 @@ class MessageStore:
                 thread_id=thread.id,
                 programme_id=thread.programme_id,
                 posted_at=now,
+                author_id=thread.reader,
+                number=number,
             )
             await self._outbox.insert(thread.messages, document, [thread.announce(event)])
             return document
@@ -197,24 +202,45 @@ class MessageStore:
 
     async def mark_read(self, thread: OpenThread, up_to: int) -> ThreadSummary:
         """The caller has read up to message `up_to`; markers only move forwards (marking an
-        older message changes nothing)."""
+        older message changes nothing). A marker that moves carries `messages.read` in the
+        same write (the outbox), so the notifications service stops counting those messages
+        as unread."""
         if not thread.participant:
             raise NotFoundError(f"no {thread.kind.value} {thread.id!r} that you take part in")
         up_to = check_read_up_to(up_to, await self.latest_number(thread))
-        # By `_id` alone (FerretDB finds nothing else without a scan); `$max` keeps the
-        # marker from moving backwards.
-        await thread.reads.update_one(
-            {"_id": self._marker_id(thread)},
-            {
-                "$set": {
-                    **thread.labels(),
-                    "member_id": thread.reader,
-                    "read_at": datetime.now(UTC),
-                },
-                "$max": {"last_read": up_to},
-            },
-            upsert=True,
+        now = datetime.now(UTC)
+        marker_id = self._marker_id(thread)
+        fields = {**thread.labels(), "member_id": thread.reader, "read_at": now}
+        read = thread.announce(
+            MessagesRead(
+                thread_kind=thread.kind.value,
+                thread_id=thread.id,
+                programme_id=thread.programme_id,
+                member_id=thread.reader,
+                last_read=up_to,
+                read_at=now,
+            )
         )
+        # By `_id` alone (FerretDB finds nothing else without a scan).
+        marker = await thread.reads.find_one({"_id": marker_id}, projection={"last_read": 1})
+        if marker is None:
+            try:
+                await self._outbox.insert(
+                    thread.reads, {"_id": marker_id, **fields, "last_read": up_to}, [read]
+                )
+            except DuplicateKeyError:  # a second tab wrote the first marker meanwhile
+                marker = await thread.reads.find_one(
+                    {"_id": marker_id}, projection={"last_read": 1}
+                )
+        if marker is not None:
+            moves = int(marker.get("last_read", 0)) < up_to
+            # `$max` keeps the marker from moving backwards, whatever raced this write.
+            await self._outbox.update(
+                thread.reads,
+                marker_id,
+                {"$set": fields, "$max": {"last_read": up_to}},
+                [read] if moves else [],
+            )
         return await self.summary(thread)
 
     async def summary(self, thread: OpenThread) -> ThreadSummary:

@@ -14,8 +14,9 @@ co-ordinator, integration clients — gets 404, as for something that does not e
 Writes are single-document (FerretDB v1 has no transactions): starting is an insert keyed by
 the proposal (a redelivered `match.accepted` starts nothing), a mentee joining a group
 relationship is one update guarded by the mentee count, phase moves and endings are one update
-guarded by the state read, each agreement version is its own inserted document, and the step
-that puts a version in force is one guarded update carrying `agreement.signed`.
+guarded by the state read, each agreement version is its own inserted document carrying
+`agreement.drafted` (every party is asked to sign), and the step that puts a version in force
+is one guarded update carrying `agreement.signed`.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from services.sessions.domain.relationships import (
 from shared.auth.principal import CallerKind, Principal
 from shared.contracts.matching import MatchAccepted
 from shared.contracts.sessions import (
+    AgreementDrafted,
     AgreementSigned,
     RelationshipEnded,
     RelationshipPhaseChanged,
@@ -541,8 +543,15 @@ class RelationshipStore:
             "_id": numbered_id(agreements_of(r.id), drafted.version),
             **drafted.model_dump(mode="python"),
         }
+        asked = AgreementDrafted(
+            relationship_id=r.id,
+            programme_id=r.programme_id,
+            version=drafted.version,
+            drafted_by=drafted.drafted_by,
+            drafted_at=drafted.drafted_at,
+        )
         try:
-            await self.home(r, AGREEMENTS).insert_one(document)
+            await self._outbox.insert(self.home(r, AGREEMENTS), document, [self.event(r, asked)])
         except DuplicateKeyError as exc:
             raise ConflictError("the agreement changed meanwhile; read it again") from exc
         return drafted

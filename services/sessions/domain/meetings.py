@@ -26,7 +26,12 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from services.sessions.domain.programmes import ProgrammeTerms
 from services.sessions.domain.relationships import Relationship, check_active
-from shared.contracts.sessions import MeetingHeld
+from shared.contracts.sessions import (
+    MeetingCancelled,
+    MeetingHeld,
+    MeetingPlanned,
+    MeetingRescheduled,
+)
 from shared.errors import ConflictError, DomainError
 
 # Clocks differ: a meeting recorded as held may start up to this far "in the future" by the
@@ -436,3 +441,32 @@ def meeting_held_event(meeting: Meeting) -> MeetingHeld:
         minutes=meeting.minutes,
         method=meeting.method.value,
     )
+
+
+def _calendar_facts(meeting: Meeting) -> dict[str, object]:
+    """What the meeting events carry: the calendar's facts, never the location."""
+    return {
+        "meeting_id": meeting.id,
+        "relationship_id": meeting.relationship_id,
+        "programme_id": meeting.programme_id,
+        "starts_at": meeting.starts_at,
+        "time_zone": meeting.time_zone,
+        "minutes": meeting.minutes,
+        "method": meeting.method.value,
+        "revision": meeting.revision,
+    }
+
+
+def meeting_planned_event(meeting: Meeting, now: datetime) -> MeetingPlanned:
+    """`meeting.planned`: when, where in time, how long, how; no location."""
+    return MeetingPlanned.model_validate({**_calendar_facts(meeting), "planned_at": now})
+
+
+def meeting_rescheduled_event(meeting: Meeting, now: datetime) -> MeetingRescheduled:
+    """`meeting.rescheduled`: the meeting as it now stands, with its new revision."""
+    return MeetingRescheduled.model_validate({**_calendar_facts(meeting), "rescheduled_at": now})
+
+
+def meeting_cancelled_event(meeting: Meeting, now: datetime) -> MeetingCancelled:
+    """`meeting.cancelled`: which meeting will not take place (and when it would have)."""
+    return MeetingCancelled.model_validate({**_calendar_facts(meeting), "cancelled_at": now})
