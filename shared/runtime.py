@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pymongo import AsyncMongoClient
 
@@ -66,6 +66,8 @@ class ServiceRuntime:
             )
         self._tasks: list[asyncio.Task[Any]] = []
         self._periodic: list[tuple[str, float, Callable[[], Awaitable[None]]]] = []
+        self._companions: list[Companion] = []
+        self._companion_tasks: list[asyncio.Task[Any]] = []
 
     def subscribe(
         self, model: type[D], handler: Callable[[Sequence[InboundEvent[D]]], Awaitable[None]]
@@ -78,6 +80,11 @@ class ServiceRuntime:
     def every(self, seconds: float, name: str, job: Callable[[], Awaitable[None]]) -> None:
         """Run `job` every `seconds` while the service runs (register before start)."""
         self._periodic.append((name, seconds, job))
+
+    def alongside(self, companion: Companion) -> None:
+        """Run a long-lived loop of the service's own (a second consumer, a sender) with the
+        runtime: started last, stopped first, and part of readiness (register before start)."""
+        self._companions.append(companion)
 
     async def start(self) -> None:
         """Connect everything and start the relay, the sweep timer and the consumer."""
@@ -98,6 +105,11 @@ class ServiceRuntime:
         if self.consumer is not None:
             await self.consumer.start()
             self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
+        for companion in self._companions:
+            await companion.start()
+            self._companion_tasks.append(
+                asyncio.create_task(companion.run(), name=companion.name)
+            )
         log.info("service started", service=self.service)
 
     async def sweep_outbox(self, *, clean: bool = True) -> int:
@@ -123,10 +135,21 @@ class ServiceRuntime:
         checks = {"mongodb": mongo, "kafka": kafka}
         if self.consumer is not None:
             checks["consumer"] = self.consumer.healthy
+        for companion in self._companions:
+            checks[companion.name] = companion.healthy
         return checks
 
     async def stop(self) -> None:
         """Graceful: finish and commit the batch, publish what is queued, flush, disconnect."""
+        for companion in self._companions:
+            await companion.stop()
+        for task in self._companion_tasks:
+            try:
+                async with asyncio.timeout(10):
+                    await task
+            except (TimeoutError, asyncio.CancelledError, Exception):
+                task.cancel()
+        self._companion_tasks.clear()
         if self.consumer is not None:
             await self.consumer.stop()
         try:
@@ -143,6 +166,26 @@ class ServiceRuntime:
         await self.producer.stop()
         await self.mongo.close()
         log.info("service stopped", service=self.service)
+
+
+class Companion(Protocol):
+    """A long-lived loop run alongside the runtime (see `ServiceRuntime.alongside`)."""
+
+    name: str
+
+    @property
+    def healthy(self) -> bool:
+        """Whether it works right now (for /readyz)."""
+        ...
+
+    async def start(self) -> None:
+        """Connect (raise if it cannot)."""
+
+    async def run(self) -> None:
+        """Loop until stopped."""
+
+    async def stop(self) -> None:
+        """Ask the loop to finish what it has in hand and return."""
 
 
 async def _repeat(seconds: float, name: str, job: Callable[[], Awaitable[None]]) -> None:

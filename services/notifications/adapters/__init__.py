@@ -1,0 +1,1 @@
+"""The notifications service's adapters: event handlers, read models, stores, SMTP, routes."""
