@@ -107,9 +107,7 @@ class ServiceRuntime:
             self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
         for companion in self._companions:
             await companion.start()
-            self._companion_tasks.append(
-                asyncio.create_task(companion.run(), name=companion.name)
-            )
+            self._companion_tasks.append(asyncio.create_task(companion.run(), name=companion.name))
         log.info("service started", service=self.service)
 
     async def sweep_outbox(self, *, clean: bool = True) -> int:

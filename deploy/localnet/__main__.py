@@ -1,6 +1,8 @@
-"""`python -m deploy.localnet up`: the four services on this machine, with demo data.
+"""`python -m deploy.localnet up`: the five services and the portal on this machine, with
+demo data.
 
-Kafka and the MongoDB-wire server must be up already (`./mentornet up` starts them first).
+Kafka, the MongoDB-wire server and Mailpit must be up already (`./mentornet up` starts them
+first).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the network until Ctrl-C."""
     parser = argparse.ArgumentParser(
         prog="python -m deploy.localnet",
-        description="Run the four mentornet services and the portal locally with demo data, "
+        description="Run the five mentornet services and the portal locally with demo data, "
         "until Ctrl-C.",
     )
     parser.add_argument("command", choices=["up"], help="up: start services and seed demo data")
@@ -60,14 +62,15 @@ def main(argv: list[str] | None = None) -> int:
     }
     log_dir = args.state / "logs"
     print(
-        f"starting the portal, registry, matching, sessions, evaluation (logs in {log_dir}) ...",
+        "starting the portal, registry, matching, sessions, evaluation, notifications "
+        f"(logs in {log_dir}) ...",
         flush=True,
     )
     started = time.monotonic()
     processes = start_network(env, log_dir)
     providers: list[Provider] = []
     try:
-        print(f"  all five ready in {time.monotonic() - started:.1f}s", flush=True)
+        print(f"  all six ready in {time.monotonic() - started:.1f}s", flush=True)
         urls = {p.service: p.url for p in processes}
         sign_ins: list[DemoSignIn] = []
         if not args.no_demo:
@@ -108,6 +111,9 @@ DEMO_PEOPLE = [
 def _print_where_to_go(urls: dict[str, str], sign_ins: list[DemoSignIn], state: Path) -> None:
     print("\nmentornet is running. Open the portal:")
     print(f"\n  {urls['portal']}")
+    inbox = os.environ.get("MENTORNET_MAILPIT_URL")
+    if inbox:
+        print(f"\nEvery e-mail the network sends lands in Mailpit's web inbox:\n\n  {inbox}")
     if sign_ins:
         print(
             f"\nSign in with a work e-mail; each organisation's own example provider asks for "

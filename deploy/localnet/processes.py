@@ -15,7 +15,7 @@ import httpx
 
 from shared.secrets import new_token
 
-SERVICES = ("registry", "matching", "sessions", "evaluation")
+SERVICES = ("registry", "matching", "sessions", "evaluation", "notifications")
 PORTAL = "portal"  # the web app: a client of the four, not a service of its own data
 DEFAULT_PORTS = {
     "portal": 8000,
@@ -23,6 +23,7 @@ DEFAULT_PORTS = {
     "matching": 8002,
     "sessions": 8003,
     "evaluation": 8004,
+    "notifications": 8005,
 }
 
 
@@ -121,6 +122,10 @@ def network_env(ports: dict[str, int]) -> dict[str, str]:
         "MENTORNET_PORTAL_PUBLIC_URL": portal,
         "MENTORNET_PORTAL_REDIRECT_URI": f"{portal}/auth/callback",
         "MENTORNET_PORTAL_CLIENT_SECRET": new_token(),
+        # Unsubscribe links in e-mails lead to the notifications service itself.
+        "MENTORNET_NOTIFICATIONS_PUBLIC_URL": (
+            f"http://127.0.0.1:{ports.get('notifications', DEFAULT_PORTS['notifications'])}"
+        ),
         **{
             f"MENTORNET_{service.upper()}_URL": f"http://127.0.0.1:{ports[service]}"
             for service in SERVICES

@@ -108,7 +108,7 @@ def create_app(settings: NotificationSettings | None = None) -> FastAPI:
         preferences,
         queue,
         sender.wake,
-        timedelta(minutes=settings.digest_settle_minutes),
+        timedelta(seconds=settings.digest_settle_seconds),
         clock.now,
     )
     runtime.every(settings.notifications_sweep_seconds, "due-mail", due.sweep)

@@ -52,8 +52,8 @@ class NotificationSettings(ServiceSettings):
     log_due_after_minutes: int = Field(
         default=120, ge=0, description="how long after a meeting ends its log is asked for"
     )
-    digest_settle_minutes: int = Field(
-        default=30,
+    digest_settle_seconds: float = Field(
+        default=1800.0,
         ge=0,
         description="how long something waits before a digest tells of it (time to read a "
         "message live)",

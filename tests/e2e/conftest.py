@@ -1,4 +1,4 @@
-"""End-to-end: the four services as real uvicorn processes, real Kafka and MongoDB-wire
+"""End-to-end: the five services as real uvicorn processes, real Kafka and MongoDB-wire
 servers, and three real OIDC providers (the network office's and two partners'), with people
 signed in through the providers' login forms."""
 
@@ -35,7 +35,7 @@ from deploy.localnet.processes import (
     stop_network,
 )
 from shared.secrets import new_secret_key, new_token
-from tests.servers import kafka_bootstrap, mongo_url
+from tests.servers import kafka_bootstrap, mongo_url, smtp_address
 
 
 def free_port() -> int:
@@ -60,7 +60,7 @@ class Partner:
 class World:
     """The running test network."""
 
-    services: dict[str, ServiceProcess]  # the four services
+    services: dict[str, ServiceProcess]  # the five services
     portal: ServiceProcess
     env: dict[str, str]
     office_id: str
@@ -124,6 +124,13 @@ def world(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
         "MENTORNET_PUBLIC_URL": registry,
         # The portal's secret as the registry's client (tests act as the portal with it).
         "MENTORNET_PORTAL_CLIENT_SECRET": new_token(),
+        # The notifications service mails Mailpit, and looks for due mail every second; a
+        # digest waits 8 s for a message to be read live (30 min in production).
+        "MENTORNET_SMTP_HOST": smtp_address()[0],
+        "MENTORNET_SMTP_PORT": str(smtp_address()[1]),
+        "MENTORNET_NOTIFICATIONS_SWEEP_SECONDS": "1",
+        "MENTORNET_DIGEST_SETTLE_SECONDS": "8",
+        "MENTORNET_SMTP_RETRY_SECONDS": "0.5",
     }
     coordinator_person = Person("coordinator", "coordinator@network-office.example", "Nia Coord")
     providers: list[Provider] = []
