@@ -20,6 +20,7 @@ from services.portal.adapters import (
     meeting_log_routes,
     meeting_routes,
     message_routes,
+    notification_routes,
     profile_routes,
     programme_routes,
     proposal_routes,
@@ -64,6 +65,7 @@ ROUTERS = [
     meeting_log_routes.router,
     action_plan_routes.router,
     circle_routes.router,
+    notification_routes.router,
 ]
 
 
@@ -95,6 +97,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         Service.MATCHING: settings.matching_url,
         Service.SESSIONS: settings.sessions_url,
         Service.EVALUATION: settings.evaluation_url,
+        Service.NOTIFICATIONS: settings.notifications_url,
     }
     timeout = settings.portal_service_timeout_seconds
     network = NetworkApi.connect(urls, timeout)

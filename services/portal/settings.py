@@ -24,6 +24,7 @@ class PortalSettings(BaseSettings):
     matching_url: str = Field(default="http://127.0.0.1:8002")
     sessions_url: str = Field(default="http://127.0.0.1:8003")
     evaluation_url: str = Field(default="http://127.0.0.1:8004")
+    notifications_url: str = Field(default="http://127.0.0.1:8005")
     # The authorization server as browsers reach it (its issuer), and its keys.
     token_issuer: str = Field(default="http://127.0.0.1:8001")
     jwks_url: str = Field(default="http://127.0.0.1:8001/.well-known/jwks.json")

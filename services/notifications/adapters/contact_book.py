@@ -89,6 +89,7 @@ class ContactBook:
             await self._data.system_organisation(organisation_id, collection).delete_one(
                 {"_id": person_id}
             )
+        await self._data.network(HOMES).delete_one({"_id": person_id})
 
     async def on_erased(self, events: Sequence[InboundEvent[MemberErased]]) -> None:
         """`member.erased`: mark them erased first (so no late record returns), then delete."""

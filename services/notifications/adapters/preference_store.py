@@ -13,13 +13,14 @@ from shared.mongo.databases import Document
 from shared.tenancy import TenantData
 
 PREFERENCES = "preferences"
+_KINDS = frozenset(k.value for k in MailKind)  # a kind no longer known is dropped on reading
 
 
 def _preferences(document: Document | None) -> Preferences:
     if document is None:
         return Preferences()
     return Preferences(
-        off=frozenset(MailKind(k) for k in document.get("off", []) if k in MailKind),
+        off=frozenset(MailKind(k) for k in document.get("off", []) if k in _KINDS),
         digest_frequency=DigestFrequency(document.get("digest_frequency", "daily")),
     )
 

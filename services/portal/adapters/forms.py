@@ -43,6 +43,7 @@ CONFIRMATIONS = {
     "session-held": "The session is recorded as held.",
     "note-written": "Your note is saved for the circle.",
     "goal-changed": "The goal is changed.",
+    "notifications-saved": "Saved. Your e-mails follow these settings from now on.",
 }
 
 

@@ -30,6 +30,7 @@ class Service(StrEnum):
     MATCHING = "matching"
     SESSIONS = "sessions"
     EVALUATION = "evaluation"
+    NOTIFICATIONS = "notifications"
 
 
 class ServiceRefusalError(Exception):
