@@ -5,7 +5,12 @@ from __future__ import annotations
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from shared.events.topics import DEADLETTER_RETENTION_MS, topics_for
+from shared.events.topics import (
+    CONTACTS_CONFIGS,
+    DEADLETTER_RETENTION_MS,
+    contacts_topic,
+    topics_for,
+)
 from shared.kafka.topics import ensure_topics
 from shared.settings import ServiceSettings
 from tests.servers import kafka_bootstrap
@@ -35,5 +40,17 @@ async def test_topics_are_created_once_with_their_partitions_and_retention(
             for entry in resource[4]
         }
         assert configs["retention.ms"] == str(DEADLETTER_RETENTION_MS)
+        contacts = contacts_topic(settings.topic_prefix)
+        responses = await admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, contacts)]
+        )
+        compacted = {
+            entry[0]: entry[1]
+            for response in responses
+            for resource in response.resources
+            for entry in resource[4]
+        }
+        for name, value in CONTACTS_CONFIGS.items():
+            assert compacted[name] == value, name
     finally:
         await admin.close()
