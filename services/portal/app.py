@@ -16,6 +16,7 @@ from pymongo import AsyncMongoClient
 from services.portal.adapters import (
     action_plan_routes,
     circle_routes,
+    dashboard_routes,
     home_routes,
     meeting_log_routes,
     meeting_routes,
@@ -64,6 +65,7 @@ ROUTERS = [
     meeting_log_routes.router,
     action_plan_routes.router,
     circle_routes.router,
+    dashboard_routes.router,
 ]
 
 
