@@ -21,6 +21,7 @@ from services.portal.adapters import (
     meeting_log_routes,
     meeting_routes,
     message_routes,
+    network_routes,
     profile_routes,
     programme_routes,
     proposal_routes,
@@ -66,6 +67,7 @@ ROUTERS = [
     action_plan_routes.router,
     circle_routes.router,
     dashboard_routes.router,
+    network_routes.router,
 ]
 
 
