@@ -400,6 +400,16 @@ def test_an_organisation_admins_dashboard_shows_their_organisations_figures(
         assert page.locator("table").count() == 0
         assert_accessible(page)
 
+        # The programmes A takes part in are offered to its admin, but their figures are their
+        # co-ordinators': the page says so and shows none.
+        page.goto(f"{portal}/dashboards/programme?programme_id={network.big}")
+        assert "you do not co-ordinate this one" in page.locator("main").inner_text()
+        assert page.locator("table").count() == 0
+        csv_link = page.request.get(
+            f"{portal}/dashboards/programme/participation.csv?programme_id={network.big}"
+        )
+        assert csv_link.status == 404
+
     # Another organisation's figures are not a plain member's: the plain "Not found" page.
     with chromium() as browser:
         page = browser.new_page(viewport=DESKTOP)
