@@ -18,10 +18,11 @@ from deploy.localnet.processes import SERVICES, ServiceProcess, start_network, s
 from shared.secrets import new_secret_key
 
 ROOT = Path(__file__).resolve().parents[2]
+# The portal's dashboards, and who sees each (the evaluation service decides).
 DASHBOARDS = {
-    "network": "network co-ordinator",
-    "organisation": "an organisation's admin",
-    "programme": "a programme's co-ordinator",
+    "network": "the network co-ordinator, coordinator@network-office.example",
+    "organisation": "an organisation's admins, e.g. admin@northshore-care.example",
+    "programme": "a programme's co-ordinators, e.g. admin@northshore-care.example",
 }
 
 
@@ -131,9 +132,9 @@ def _print_where_to_go(urls: dict[str, str], sign_ins: list[DemoSignIn], state: 
         width = max(len(entry.organisation) for entry in sign_ins)
         for entry in sign_ins:
             print(f"    {entry.organisation:<{width}}  {entry.url}  as {entry.username}")
-    print("\nDashboards (sign in above, then paste the access_token into the page):")
+    print("\nThe dashboards, in the portal once signed in (its Figures link):")
     for audience, who in DASHBOARDS.items():
-        print(f"  {audience:<13} {urls['evaluation']}/dashboards/{audience}  ({who})")
+        print(f"  {audience:<13} {urls['portal']}/dashboards/{audience}  ({who})")
     print(f"\nCtrl-C stops the network; its data stays in {state} for the next run.", flush=True)
 
 

@@ -22,6 +22,13 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots"
 MENTEE = Person("mentee", "mentee@northshore-care.example", "Sam Okafor", DEMO_PASSWORD)
 PEER = Person("mentee", "mentee@staidans.example", "Sam Okafor", DEMO_PASSWORD)
+NETWORK_COORDINATOR = Person(
+    "coordinator", "coordinator@network-office.example", "Nia Ngata", DEMO_PASSWORD
+)
+# Northshore's admin, who is also its programme's co-ordinator: sees both dashboards.
+FIGURES_ADMIN = Person(
+    "admin", "admin@northshore-care.example", "Northshore Care Trust admin", DEMO_PASSWORD
+)
 
 
 def _first_link(page: Page, selector: str) -> str | None:
@@ -30,8 +37,9 @@ def _first_link(page: Page, selector: str) -> str | None:
 
 
 def photograph(portal: str, out: Path) -> list[Path]:
-    """Sign in as the demo mentee and a circle peer, and photograph each main page at desktop
-    width (and the home page at phone width); returns the files written."""
+    """Sign in as the demo mentee, a circle peer, the network co-ordinator and an admin who
+    co-ordinates a programme, and photograph each main page at desktop width (and the home page
+    at phone width); returns the files written."""
     written: list[Path] = []
     out.mkdir(parents=True, exist_ok=True)
 
@@ -85,6 +93,23 @@ def photograph(portal: str, out: Path) -> list[Path]:
             if session:
                 peer.goto(f"{portal}{session}")
                 shoot(peer, "circle-session")
+
+        # The network co-ordinator's workspace and the three dashboards.
+        office = browser.new_page(viewport={"width": 1280, "height": 900})
+        sign_in(office, portal, NETWORK_COORDINATOR, start="/network")
+        for path, name in [
+            ("/network", "network"),
+            ("/network/programmes", "network-programmes"),
+            ("/network/organisations/new", "network-register"),
+            ("/dashboards/network", "dashboard-network"),
+        ]:
+            office.goto(f"{portal}{path}")
+            shoot(office, name)
+        admin = browser.new_page(viewport={"width": 1280, "height": 900})
+        sign_in(admin, portal, FIGURES_ADMIN, start="/dashboards/organisation")
+        shoot(admin, "dashboard-organisation")
+        admin.goto(f"{portal}/dashboards/programme")
+        shoot(admin, "dashboard-programme")
     return written
 
 

@@ -16,10 +16,12 @@ from pymongo import AsyncMongoClient
 from services.portal.adapters import (
     action_plan_routes,
     circle_routes,
+    dashboard_routes,
     home_routes,
     meeting_log_routes,
     meeting_routes,
     message_routes,
+    network_routes,
     profile_routes,
     programme_routes,
     proposal_routes,
@@ -64,6 +66,8 @@ ROUTERS = [
     meeting_log_routes.router,
     action_plan_routes.router,
     circle_routes.router,
+    dashboard_routes.router,
+    network_routes.router,
 ]
 
 

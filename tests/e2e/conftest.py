@@ -68,6 +68,7 @@ class World:
     a: Partner
     b: Partner
     providers: list[Provider]
+    office_coordinator: Person  # who `coordinator` signed in as, at the network office
 
     def url(self, service: str) -> str:
         """Base URL of a service."""
@@ -140,7 +141,9 @@ def world(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
         b = _partner(registry, coordinator, "b", "Birch Engineering", work_dir, providers)
         services = {p.service: p for p in processes if p.service in SERVICES}
         portal = next(p for p in processes if p.service == PORTAL)
-        yield World(services, portal, env, office_id, coordinator, a, b, providers)
+        yield World(
+            services, portal, env, office_id, coordinator, a, b, providers, coordinator_person
+        )
     finally:
         stop_network(processes)
         for provider in providers:

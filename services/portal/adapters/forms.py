@@ -43,6 +43,13 @@ CONFIRMATIONS = {
     "session-held": "The session is recorded as held.",
     "note-written": "Your note is saved for the circle.",
     "goal-changed": "The goal is changed.",
+    "organisation-registered": "The organisation is registered. Once its own sign-in provider "
+    "is connected, the admins you named become its admins the first time they sign in with "
+    "their work e-mail.",
+    "organisation-registered-by-list": "The organisation is registered. Once its own sign-in "
+    "provider is connected, the admins you named become its admins the first time they sign "
+    "in; an admin whose e-mail is at none of its domains chooses it from the sign-in page's "
+    "list of organisations.",
 }
 
 

@@ -1,14 +1,15 @@
-"""The dashboards in headless Chromium (issue 8, item 5), with real events in the network.
+"""The dashboards in the portal, in Debian's Chromium, with real events in the network.
 
 Two programmes run by A with B taking part, co-ordinated by B's member: a big one (eight of
 A's people mentored by eight of B's, with meetings, commitment and OSKAR ratings over three
 months, goals achieved, two early endings) and a small one (three and three, enrolled only).
 Its events go onto the real registry, matching and sessions topics; sessions itself starts the
-relationships. Then each audience's page is driven in Chromium with that person's network
-token: every number on the page must be the figure the JSON routes (the read model) give the
-same person with the same filters, a suppressed figure must read "suppressed", a filter that
-narrows a figure below five people must show it suppressed, and the CSV must hold what the
-page shows. A screenshot of each page is saved under the test's tmp dir (its path printed).
+relationships. Then each audience signs in to the portal through their own organisation's
+provider and opens their dashboard — no token to copy or paste: every number on the page must
+be the figure the JSON routes (the read model) give the same person with the same filters, a
+suppressed figure must read "suppressed", a filter that narrows a figure below five people must
+show it suppressed, and each table's CSV must hold what the page shows. Every page passes axe
+at desktop and phone width. A screenshot of each page is saved under the test's tmp dir.
 """
 
 from __future__ import annotations
@@ -21,10 +22,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, ViewportSize
 
 from services.sessions.domain.relationships import relationship_id
 from shared.contracts.sessions import (
@@ -37,6 +37,7 @@ from shared.events.catalogue import new_event
 from shared.events.envelope import Audience, Envelope
 from tests.browser import chromium
 from tests.e2e.conftest import World
+from tests.e2e.portal_browser import PHONE, assert_accessible, sign_in
 from tests.e2e.test_candidate_pool import member_id_of, new_member_id, publish
 from tests.e2e.test_first_flow import eventually
 from tests.unit.outcome_story import (
@@ -51,6 +52,7 @@ SMALL = 3
 EARLY_ENDINGS = {0: "no_time", 1: "moved_role"}
 GOALS = 6
 ENDINGS_TITLE = "Relationships ended early, by reason"
+DESKTOP: ViewportSize = {"width": 1200, "height": 900}
 
 
 @dataclass
@@ -247,25 +249,12 @@ def page_rows(page: Page, table_id: str) -> list[list[str]]:
     return rows
 
 
-def wait_until(page: Page, state: str) -> None:
-    """Until the page says its figures are drawn ("true") or could not be ("error"). (An
-    attribute selector: the pages' Content-Security-Policy forbids evaluating strings, which
-    `wait_for_function` would do.)"""
-    page.wait_for_selector(f'body[data-loaded="{state}"]', state="attached", timeout=30_000)
-
-
-def open_dashboard(page: Page, url: str) -> None:
-    """Open a page and wait until its figures are drawn (or it says why not)."""
-    page.goto(url)
-    wait_until(page, "true")
-
-
 def apply_filters(page: Page, **choices: str) -> None:
-    page.evaluate("document.body.dataset.loaded = ''")
+    """Choose in the filters' lists (by label) and apply them: a new page, made on the server."""
     for label, choice in choices.items():
         page.get_by_label(label, exact=True).select_option(choice)
-    page.get_by_role("button", name="Apply filters").click()
-    wait_until(page, "true")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply filters").click()
 
 
 def matches_read_model(
@@ -283,12 +272,33 @@ def matches_read_model(
         if time.monotonic() > deadline:
             assert on_page == wanted
         page.reload()
-        wait_until(page, "true")
     headings = page.locator("section.figure-table h2").all_inner_texts()
     assert headings == [t["title"] for t in tables.values()]
-    charts = page.locator("section.figure-table figure.chart svg[role=img]")
+    charts = page.locator("section.figure-table figure svg[role=img]")
     assert charts.count() >= 5, "the trends, funnel, endings and cadence are drawn"
+    assert page.locator("main p[role=status]").last.inner_text() == (
+        f"{len(tables)} tables of figures."
+    )
     return tables
+
+
+def downloaded_csv(page: Page, title: str) -> list[list[str]]:
+    """The rows of one table's CSV, downloaded from its link on the page."""
+    with page.expect_download() as download:
+        page.get_by_role("link", name=f"Download CSV of {title}").click()
+    return list(csv.reader(io.StringIO(Path(download.value.path()).read_text())))
+
+
+def headings_of(table: dict[str, Any]) -> list[str]:
+    """A table's column headings as the page (and its CSV) words them."""
+    return [c.replace("_", " ") for c in [table["row_heading"], *table["columns"]]]
+
+
+def accessible_at_both_widths(page: Page) -> None:
+    assert_accessible(page)
+    page.set_viewport_size(PHONE)
+    assert_accessible(page)
+    page.set_viewport_size(DESKTOP)
 
 
 def screenshot(page: Page, tmp_path: Path, name: str) -> Path:
@@ -298,26 +308,18 @@ def screenshot(page: Page, tmp_path: Path, name: str) -> Path:
     return path
 
 
-def token_url(world: World, audience: str, tokens: dict[str, Any], **query: str) -> str:
-    search = f"?{urlencode(query)}" if query else ""
-    return (
-        f"{world.url('evaluation')}/dashboards/{audience}{search}"
-        f"#access_token={tokens['access_token']}"
-    )
-
-
 # -- the three audiences ---------------------------------------------------------------------
 
 
 def test_the_network_coordinators_dashboard_shows_the_read_models_figures(
     world: World, network: Network, tmp_path: Path
 ) -> None:
+    portal = world.portal.url
     with chromium() as browser:
-        page = browser.new_page(accept_downloads=True, viewport={"width": 1200, "height": 900})
-        open_dashboard(
-            page, token_url(world, "network", world.coordinator, programme_id=network.big)
-        )
-        assert "access_token" not in page.url, "the token is wiped from the address bar"
+        page = browser.new_page(accept_downloads=True, viewport=DESKTOP)
+        start = f"/dashboards/network?programme_id={network.big}"
+        sign_in(page, portal, world.office_coordinator, start=start)
+        assert "eyJ" not in page.content(), "no token in the page"
         tables = matches_read_model(
             page, world, world.coordinator, "/network/figures", {"programme_id": network.big}
         )
@@ -329,17 +331,20 @@ def test_the_network_coordinators_dashboard_shows_the_read_models_figures(
         birch = next(r for r in page_rows(page, "participation") if r[0] == "Birch Engineering")
         ready = 1 + tables["participation"]["columns"].index("ready")
         assert birch[ready] == str(PAIRS), "B's eight ready mentors are shown"
+        # A suppressed figure has no bar: the chart says "suppressed" where it would be.
+        chart = page.locator('section[data-table="early_endings"] svg[role=img]')
+        assert chart.locator("rect").count() == 0
+        assert chart.locator("text.suppressed-mark").count() == 2
+        accessible_at_both_widths(page)
         screenshot(page, tmp_path, "network")
 
         # The CSV holds what the page shows, "suppressed" included, and no other number.
-        with page.expect_download() as download:
-            page.get_by_role(
-                "button", name="Download CSV: Relationships ended early, by reason"
-            ).click()
-        rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text())))
+        rows = downloaded_csv(page, ENDINGS_TITLE)
         table = tables["early_endings"]
-        assert rows[0] == [table["row_heading"], *table["columns"]]
-        assert rows[1:] == expected_rows(table)
+        assert rows[0] == headings_of(table)
+        assert rows[1:] == expected_rows(table) == page_rows(page, "early_endings")
+        ratings = downloaded_csv(page, tables["ratings_by_month"]["title"])
+        assert ratings[1:] == page_rows(page, "ratings_by_month"), "means as the page shows them"
 
         # Narrowing to the small programme puts B's three ready below five: suppressed.
         apply_filters(page, Programme=network.small)
@@ -349,34 +354,37 @@ def test_the_network_coordinators_dashboard_shows_the_read_models_figures(
         matches_read_model(
             page, world, world.coordinator, "/network/figures", {"programme_id": network.small}
         )
+        rows = downloaded_csv(page, tables["participation"]["title"])
+        assert rows[1:] == page_rows(page, "participation"), "the CSV keeps the page's filters"
         screenshot(page, tmp_path, "network-small-programme")
 
 
 def test_an_organisation_admins_dashboard_shows_their_organisations_figures(
     world: World, network: Network, tmp_path: Path
 ) -> None:
+    portal = world.portal.url
     with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        # The admin pastes their token, as after signing in through the registry.
-        page.goto(f"{world.url('evaluation')}/dashboards/organisation")
-        page.get_by_label("Network access token").fill(world.a.admin["access_token"])
-        page.get_by_role("button", name="Show the figures").click()
-        wait_until(page, "true")
+        page = browser.new_page(viewport=DESKTOP)
+        # The admin follows the portal's Figures link: no token to copy or paste.
+        sign_in(page, portal, world.a.people["admin"], start="/dashboards")
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Figures").click()
+        page.get_by_role("link", name="Our organisation's outcomes").click()
+        assert page.url == f"{portal}/dashboards/organisation"
         path = f"/organisations/{world.a.id}/figures"
         tables = matches_read_model(page, world, world.a.admin, path, {})
         rows = {r[0]: r for r in page_rows(page, "participation")}
         assert set(rows[network.small][1:]) == {"suppressed"}, "A's three in the small one"
-        assert not page.get_by_label("Organisation", exact=True).is_visible(), "theirs only"
+        assert page.get_by_label("Organisation", exact=True).count() == 0, "theirs only"
         assert {network.big, network.small} <= set(rows)
+        accessible_at_both_widths(page)
         screenshot(page, tmp_path, "organisation")
 
         # A month with nothing in it: every figure is drawn from nobody, so suppressed.
-        page.evaluate("document.body.dataset.loaded = ''")
         page.get_by_label("From (month)").fill("2020-01")
         page.get_by_label("Until (month, included)").fill("2020-01")
-        page.get_by_role("button", name="Apply filters").click()
-        wait_until(page, "true")
-        assert "since=2020-01-01" in page.url and "until=2020-01-31" in page.url
+        with page.expect_navigation():
+            page.get_by_role("button", name="Apply filters").click()
+        assert "since=2020-01" in page.url and "until=2020-01" in page.url
         tables = matches_read_model(
             page, world, world.a.admin, path, {"since": "2020-01-01", "until": "2020-01-31"}
         )
@@ -385,41 +393,67 @@ def test_an_organisation_admins_dashboard_shows_their_organisations_figures(
         )
         assert tables["participation"]["total"]["cells"][0]["suppressed"]
 
-        # Another organisation's figures are not this admin's: the page says so, shows none.
-        page.evaluate("sessionStorage.clear()")
-        page.goto(token_url(world, "organisation", world.b.member))
-        wait_until(page, "error")
-        assert "not yours to see" in page.get_by_role("status").inner_text()
+        # A month that is no month: said beside its field, and no figures until corrected.
+        response = page.goto(f"{portal}/dashboards/organisation?since=2020-13")
+        assert response is not None and response.status == 422
+        assert "like 2027-01" in page.locator("#filter-since-error").inner_text()
         assert page.locator("table").count() == 0
+        assert_accessible(page)
+
+        # The programmes A takes part in are offered to its admin, but their figures are their
+        # co-ordinators': the page says so and shows none.
+        page.goto(f"{portal}/dashboards/programme?programme_id={network.big}")
+        assert "you do not co-ordinate this one" in page.locator("main").inner_text()
+        assert page.locator("table").count() == 0
+        csv_link = page.request.get(
+            f"{portal}/dashboards/programme/participation.csv?programme_id={network.big}"
+        )
+        assert csv_link.status == 404
+
+    # Another organisation's figures are not a plain member's: the plain "Not found" page.
+    with chromium() as browser:
+        page = browser.new_page(viewport=DESKTOP)
+        sign_in(page, portal, world.b.people["member"], start="/")
+        response = page.goto(f"{portal}/dashboards/organisation")
+        assert response is not None and response.status == 404
+        assert page.get_by_role("heading", level=1).inner_text() == "Not found"
+        assert page.locator("table").count() == 0
+        csv_link = page.request.get(f"{portal}/dashboards/organisation/participation.csv")
+        assert csv_link.status == 404
 
 
 def test_a_programme_coordinators_dashboard_shows_their_programmes_figures(
     world: World, network: Network, tmp_path: Path
 ) -> None:
+    portal = world.portal.url
     with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        open_dashboard(
-            page, token_url(world, "programme", world.b.member, programme_id=network.big)
-        )
+        page = browser.new_page(viewport=DESKTOP)
+        start = f"/dashboards/programme?programme_id={network.big}"
+        sign_in(page, portal, world.b.people["member"], start=start)
         path = f"/programmes/{network.big}/figures"
         tables = matches_read_model(page, world, world.b.member, path, {})
         assert tables["participation"]["row_heading"] == "organisation"
-        options = page.locator("#filter-programme option").all_inner_texts()
+        options = page.locator("#filter-programme_id option").evaluate_all(
+            "options => options.map(o => o.value)"
+        )
         assert {network.big, network.small} <= set(options)
         # The trend of commitment over three months is a line chart with its own title.
         chart = page.locator('section[data-table="ratings_by_month"] svg[role=img]')
         assert chart.locator("polyline").count() >= 1
         assert (chart.locator("title").text_content() or "").startswith("Commitment")
+        accessible_at_both_widths(page)
         screenshot(page, tmp_path, "programme")
 
         # One organisation of the programme: its figures only, small ones still suppressed.
         apply_filters(page, Organisation=world.a.id)
+        assert f"programme_id={network.big}" in page.url, "the programme stays chosen"
         tables = matches_read_model(
             page, world, world.b.member, path, {"organisation_id": world.a.id}
         )
         assert [r[0] for r in page_rows(page, "participation")][:-1] == ["Alder Care Trust"]
 
-        # Sign out: the token is forgotten and the figures go.
+        # Signing out ends the session: the figures are gone with it.
         page.get_by_role("button", name="Sign out").click()
-        assert page.evaluate("sessionStorage.length") == 0
-        assert page.get_by_role("heading", name="Sign in").is_visible()
+        page.goto(f"{portal}/dashboards/programme")
+        assert "/sign-in" in page.url
+        assert page.locator("table").count() == 0
