@@ -16,15 +16,19 @@ from pymongo import AsyncMongoClient
 from services.portal.adapters import (
     action_plan_routes,
     circle_routes,
+    coordinate_routes,
     home_routes,
+    matching_round_routes,
     meeting_log_routes,
     meeting_routes,
     message_routes,
+    oversight_routes,
     profile_routes,
     programme_routes,
     proposal_routes,
     relationship_routes,
     sign_in_routes,
+    survey_design_routes,
     survey_routes,
 )
 from services.portal.adapters.components import PortalComponents
@@ -64,6 +68,10 @@ ROUTERS = [
     meeting_log_routes.router,
     action_plan_routes.router,
     circle_routes.router,
+    coordinate_routes.router,
+    matching_round_routes.router,
+    oversight_routes.router,
+    survey_design_routes.router,
 ]
 
 
