@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Page, ViewportSize, expect
+from pymongo import MongoClient
 
 from deploy.localnet.identity import Person
 from shared.contracts.sessions import RelationshipStarted
@@ -561,3 +562,189 @@ def _person(land: Land, name: str) -> Person:
         "tama": land.matai.persons[2],
     }
     return persons[name]
+
+
+@pytest.fixture(scope="module")
+def circle_programme(world: World, land: Land) -> str:
+    """A peer circle programme of Kauri's co-ordinator with Matai, open, six peers enrolled
+    (one of whom does not share their profile across organisations)."""
+    design = {
+        "name": "Leaders' peer circle",
+        "purpose": "Peers of both organisations learn from each other's practice",
+        "goals": ["share practice"],
+        "model": "peer_circle",
+        "starts_on": str(date.today() + timedelta(days=7)),
+        "ends_on": str(date.today() + timedelta(days=300)),
+        "meeting_every_days": 28,
+        "min_meeting_minutes": 60,
+        "max_meeting_minutes": 90,
+        "participating_organisations": [land.matai.id],
+    }
+    created = _registry(world, land.coordinator, "POST", "/programmes", design)
+    assert created.status_code == 201, created.text
+    programme = str(created.json()["id"])
+    accepted = _registry(world, land.matai.admin, "POST", f"/programmes/{programme}/acceptance")
+    assert accepted.status_code == 200, accepted.text
+    opened = _registry(
+        world, land.coordinator, "POST", f"/programmes/{programme}/status", {"status": "open"}
+    )
+    assert opened.status_code == 200, opened.text
+    for name in ("aroha", "hemi", "kiri", "mere", "tama", "quiet"):
+        _enrol(world, _tokens(land, name), programme, "peer")
+
+    def pooled() -> bool:
+        """matching assesses all six peers"""
+        found = _call(
+            world,
+            "matching",
+            land.coordinator,
+            "GET",
+            f"/programmes/{programme}/candidate-pool?include_excluded=true",
+        )
+        return found.status_code == 200 and len(found.json()["candidates"]) == 6
+
+    eventually(pooled, timeout=30)
+    return programme
+
+
+def test_a_coordinator_runs_a_circle_round_and_sees_its_members_named(
+    world: World, land: Land, circle_programme: str
+) -> None:
+    portal, base = world.portal.url, f"/coordinate/programmes/{circle_programme}"
+    with chromium() as browser:
+        page = browser.new_context(viewport=DESKTOP).new_page()
+        sign_in(page, portal, land.person, start=f"{base}/circles")
+        tabs = page.get_by_role("navigation", name="This programme")
+        expect(tabs.get_by_role("link", name="Circles")).to_have_attribute("aria-current", "page")
+        expect(tabs.get_by_role("link", name="Matching")).to_have_count(0)
+        expect(page.get_by_text("No circle yet.")).to_be_visible()
+        _accessible_at_both_widths(page)
+        page.get_by_role("button", name="Run a circle round").click()
+        expect(page.get_by_role("status")).to_have_text(
+            "The circle round has run: the new circles are below."
+        )
+        circle = page.locator("#circles-section article")
+        expect(circle).to_have_count(1)
+        expect(circle).to_contain_text("5 peers from 2 organisations")
+        for name in ("Aroha Mentor, Kauri Care", "Mere Mentee, Matai Works", "Tama Mentee"):
+            expect(circle).to_contain_text(name)
+        waiting = page.locator("section", has=page.get_by_role("heading", name="Who is waiting"))
+        expect(waiting).to_contain_text("Someone at Matai Works: Not ready: has not agreed")
+        _accessible_at_both_widths(page)
+
+        # The readiness list of a circle programme, and its overview (no weights: no pairs).
+        _tab(page, "Readiness")
+        expect(page.locator("main")).to_contain_text("5 ready to match, 1 not ready")
+        _tab(page, "Overview")
+        expect(page.locator("main")).not_to_contain_text("Matching weights")
+        expect(page.locator("main")).to_contain_text("Peers of equal standing meet as a circle")
+        _accessible_at_both_widths(page)
+
+
+def test_a_plain_member_and_another_organisations_coordinator_find_nothing(
+    world: World, land: Land, circle_programme: str
+) -> None:
+    portal, base = world.portal.url, f"/coordinate/programmes/{circle_programme}"
+    pages = [
+        base,
+        f"{base}/readiness",
+        f"{base}/matching",
+        f"{base}/circles",
+        f"{base}/relationships",
+        f"{base}/alerts",
+        f"{base}/surveys",
+        f"{base}/surveys/comments",
+        f"{base}/surveys/templates/new",
+    ]
+    plain, other = land.kauri.persons[5], land.matai.persons[0]
+    with chromium() as browser:
+        for person, extra in ((plain, ["/coordinate", "/coordinate/new"]), (other, [])):
+            page = browser.new_context(viewport=DESKTOP).new_page()
+            sign_in(page, portal, person, start="/")
+            nav = page.get_by_role("navigation", name="Main")
+            expect(nav.get_by_role("link", name="Home")).to_be_visible()
+            if person is plain:
+                expect(nav.get_by_role("link", name="Co-ordinate")).to_have_count(0)
+            for path in [*pages, *extra]:
+                response = page.goto(f"{portal}{path}")
+                assert response is not None and response.status == 404, path
+                expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
+                assert "Leaders' peer circle" not in page.content()
+            _accessible_at_both_widths(page)
+            page.context.close()
+
+        # Another organisation's co-ordinator has a workspace of their own, without it.
+        page = browser.new_context(viewport=DESKTOP).new_page()
+        sign_in(page, portal, other, start="/coordinate")
+        expect(page.get_by_text("You co-ordinate no programme yet")).to_be_visible()
+        assert "Leaders' peer circle" not in page.content()
+
+
+def test_a_round_still_running_is_followed_by_the_page_and_without_scripts_by_reloading(
+    world: World, land: Land, circle_programme: str
+) -> None:
+    """A round as matching records it while it runs (written here, to hold it at a step), then
+    finished: the page follows it with no reload; without scripts, a link reloads it."""
+    portal, job_id = world.portal.url, f"job_{secrets.token_hex(8)}"
+    path = f"/coordinate/programmes/{circle_programme}/rounds/{job_id}"
+    database = f"{world.env['MENTORNET_DB_PREFIX']}_matching_network"
+    mongo: MongoClient[dict[str, Any]] = MongoClient(
+        world.env["MENTORNET_MONGO_URL"], tz_aware=True
+    )
+    jobs = mongo[database]["round_jobs"]
+    jobs.insert_one(
+        {
+            "_id": job_id,
+            "kind": "matching_round",
+            "owner": land.ids["coordinator"],
+            "state": "running",
+            "done": 1,
+            "total": 3,
+            "step": "assigning",
+            "started_at": datetime.now(UTC),
+        }
+    )
+    try:
+        with chromium() as browser:
+            still = browser.new_context(viewport=DESKTOP, java_script_enabled=False).new_page()
+            sign_in(still, portal, land.person, start=path)
+            expect(still.locator("#round-status")).to_have_text("Step 2 of 3: assigning.")
+            expect(still.locator("progress#round-bar")).to_have_attribute("value", "1")
+            reload = still.get_by_role("link", name="reload to see how far it has got")
+            expect(reload).to_have_attribute("href", path)
+
+            page = browser.new_context(viewport=DESKTOP).new_page()
+            sign_in(page, portal, land.person, start=path)
+            expect(page.locator("#round-status")).to_have_text("Step 2 of 3: assigning.")
+            _accessible_at_both_widths(page)
+            jobs.update_one(
+                {"_id": job_id},
+                {
+                    "$set": {
+                        "state": "done",
+                        "done": 3,
+                        "step": "writing proposals",
+                        "finished_at": datetime.now(UTC),
+                        "result": {
+                            "programme_id": circle_programme,
+                            "proposals": [],
+                            "unmatched": [],
+                            "total_score": 0.0,
+                        },
+                    }
+                },
+            )
+            expect(page.locator("#round-status")).to_have_text("The round has finished.")
+            expect(page.locator("main")).to_contain_text("The round proposed no pair")
+            assert page.url == f"{portal}{path}", "followed in place, without a reload"
+
+            reload.click()
+            expect(still.locator("#round-status")).to_have_text("The round has finished.")
+
+            # Only the one who started it can follow it.
+            other = browser.new_context(viewport=DESKTOP).new_page()
+            sign_in(other, portal, land.matai.persons[0], start="/")
+            response = other.goto(f"{portal}{path}")
+            assert response is not None and response.status == 404
+    finally:
+        mongo.close()

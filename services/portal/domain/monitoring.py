@@ -140,14 +140,14 @@ def thresholds_from_form(
     for threshold in THRESHOLDS:
         value = typed[threshold.name]
         pattern = r"\d{1,3}" if threshold.whole else r"\d(\.\d{1,2})?"
-        bounds = f"{threshold.low:g} to {threshold.high:g}"
+        wanted = "a whole number" if threshold.whole else "a number"
+        bounds = f"{wanted} from {threshold.low:g} to {threshold.high:g}"
         if not re.fullmatch(pattern, value):
-            kind = "a whole number" if threshold.whole else "a number"
-            problems[threshold.name] = f"give {kind} from {bounds}"
+            problems[threshold.name] = f"give {bounds}"
             continue
         number = int(value) if threshold.whole else float(value)
         if not threshold.low <= number <= threshold.high:
-            problems[threshold.name] = f"give a number from {bounds}, not {value}"
+            problems[threshold.name] = f"give {bounds}, not {value}"
             continue
         body[threshold.name] = number
     warning, inactive = body.get("inactivity_warning_days"), body.get("inactivity_days")
