@@ -532,6 +532,26 @@ def test_a_coordinator_designs_publishes_matches_and_oversees_a_programme(
         )
         expect(page.locator("#templates-section")).to_contain_text("Mid-point check for mentees")
 
+        # The schedule: the new template every few weeks; weeks are needed for that.
+        schedule = page.locator("#schedule-section")
+        schedule.locator("summary").click()
+        schedule.locator("#schedule-s5_template").select_option(label="Mid-point check for mentees")
+        schedule.locator("#schedule-s5_when").select_option("every")
+        schedule.get_by_role("button", name="Save the schedule").click()
+        expect(page.locator("#schedule-s5_weeks-error")).to_have_text(
+            "give a number of weeks from 1 to 104"
+        )
+        expect(page.locator("#schedule-s5_when")).to_have_value("every")
+        _accessible_at_both_widths(page)
+        page.locator("#schedule-s5_weeks").fill("6")
+        page.locator("#schedule-section").get_by_role("button", name="Save the schedule").click()
+        expect(page.locator("#schedule-section [role=status]")).to_contain_text(
+            "The schedule is saved"
+        )
+        expect(page.locator("#schedule-section")).to_contain_text(
+            "Mid-point check for mentees: every 6 weeks while the relationship lasts."
+        )
+
         # The co-ordinator's list: the programme, running its course.
         page.goto(f"{portal}/coordinate")
         entry = page.locator(f"#programme-{programme}")
