@@ -532,6 +532,24 @@ def test_a_coordinator_designs_publishes_matches_and_oversees_a_programme(
         )
         expect(page.locator("#templates-section")).to_contain_text("Mid-point check for mentees")
 
+        # Edited: a new version; the earlier one is kept and listed.
+        mine = page.locator("#templates-section article", has_text="Mid-point check for mentees")
+        mine.get_by_role("link", name="Edit as a new version").click()
+        expect(page.locator("#template-q1_options")).to_have_value("The meetings\nThe action plan")
+        page.locator("#template-q2_text").fill("What would help you most now?")
+        page.locator("#template-q2_type").select_option("free_text")
+        page.get_by_role("button", name="Save as a new version").click()
+        expect(page.get_by_role("status")).to_have_text(
+            "Saved as a new version; surveys already sent keep the one they had."
+        )
+        expect(mine).to_contain_text("2 questions")
+        expect(mine).to_contain_text("Version 2")
+        mine.get_by_role("link", name="Edit as a new version").click()
+        expect(page.get_by_role("heading", name="Earlier versions")).to_be_visible()
+        expect(page.locator("main")).to_contain_text("Version 1")
+        _accessible_at_both_widths(page)
+        _tab(page, "Surveys")
+
         # The schedule: the new template every few weeks; weeks are needed for that.
         schedule = page.locator("#schedule-section")
         schedule.locator("summary").click()
