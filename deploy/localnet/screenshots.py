@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from deploy.localnet.browser import PHONE, axe_violations, chromium, sign_in
 from deploy.localnet.demo import DEMO_PASSWORD
@@ -25,8 +26,8 @@ PEER = Person("mentee", "mentee@staidans.example", "Sam Okafor", DEMO_PASSWORD)
 NETWORK_COORDINATOR = Person(
     "coordinator", "coordinator@network-office.example", "Nia Ngata", DEMO_PASSWORD
 )
-# Northshore's admin, who is also its programme's co-ordinator: sees both dashboards.
-FIGURES_ADMIN = Person(
+# Northshore's admin, who also co-ordinates its programme: both dashboards, the workspace.
+COORDINATOR = Person(
     "admin", "admin@northshore-care.example", "Northshore Care Trust admin", DEMO_PASSWORD
 )
 
@@ -106,11 +107,35 @@ def photograph(portal: str, out: Path) -> list[Path]:
             office.goto(f"{portal}{path}")
             shoot(office, name)
         admin = browser.new_page(viewport={"width": 1280, "height": 900})
-        sign_in(admin, portal, FIGURES_ADMIN, start="/dashboards/organisation")
+        sign_in(admin, portal, COORDINATOR, start="/dashboards/organisation")
         shoot(admin, "dashboard-organisation")
         admin.goto(f"{portal}/dashboards/programme")
         shoot(admin, "dashboard-programme")
+        _coordinator_pages(browser, portal, shoot)
     return written
+
+
+def _coordinator_pages(browser: Browser, portal: str, shoot: Callable[[Page, str], None]) -> None:
+    """The programme co-ordinator's workspace, as the demo's Northshore admin sees it."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, portal, COORDINATOR, start="/coordinate")
+    shoot(page, "coordinate-programmes")
+    programme = _first_link(page, "main h2 a[href^='/coordinate/programmes/']")
+    page.goto(f"{portal}/coordinate/new")
+    shoot(page, "coordinate-design")
+    if not programme:
+        return
+    for suffix, name in [
+        ("", "coordinate-programme"),
+        ("/readiness", "coordinate-readiness"),
+        ("/matching", "coordinate-matching"),
+        ("/relationships", "coordinate-relationships"),
+        ("/alerts", "coordinate-alerts"),
+        ("/surveys", "coordinate-surveys"),
+        ("/surveys/comments", "coordinate-comments"),
+    ]:
+        page.goto(f"{portal}{programme}{suffix}")
+        shoot(page, name)
 
 
 def main(argv: list[str] | None = None) -> int:

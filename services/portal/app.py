@@ -16,17 +16,21 @@ from pymongo import AsyncMongoClient
 from services.portal.adapters import (
     action_plan_routes,
     circle_routes,
+    coordinate_routes,
     dashboard_routes,
     home_routes,
+    matching_round_routes,
     meeting_log_routes,
     meeting_routes,
     message_routes,
     network_routes,
+    oversight_routes,
     profile_routes,
     programme_routes,
     proposal_routes,
     relationship_routes,
     sign_in_routes,
+    survey_design_routes,
     survey_routes,
 )
 from services.portal.adapters.components import PortalComponents
@@ -68,6 +72,10 @@ ROUTERS = [
     circle_routes.router,
     dashboard_routes.router,
     network_routes.router,
+    coordinate_routes.router,
+    matching_round_routes.router,
+    oversight_routes.router,
+    survey_design_routes.router,
 ]
 
 
