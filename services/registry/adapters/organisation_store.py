@@ -53,7 +53,8 @@ class OrganisationStore:
             await self._outbox.insert(self._directory, _to_document(organisation), events)
         except DuplicateKeyError as exc:
             raise ConflictError(
-                f"an organisation named {organisation.profile.name!r} is already in the network"
+                f"an organisation named {organisation.profile.name!r} is already in the network",
+                {"name": "another organisation of the network has this name"},
             ) from exc
         await self.invite(organisation.id, invitations)
 
@@ -108,7 +109,10 @@ class OrganisationStore:
         try:
             result = await self._outbox.update(self._directory, organisation_id, update, events)
         except DuplicateKeyError as exc:
-            raise ConflictError(f"an organisation named {profile.name!r} exists") from exc
+            raise ConflictError(
+                f"an organisation named {profile.name!r} exists",
+                {"name": "another organisation of the network has this name"},
+            ) from exc
         if not result.matched_count:
             raise NotFoundError(f"no organisation {organisation_id!r}")
         return await self.get_for_system(organisation_id)
@@ -116,9 +120,8 @@ class OrganisationStore:
     async def _check_domains(self, profile: OrganisationProfile, except_id: str | None) -> None:
         taken = domains_taken(profile, await self.directory(), except_id=except_id)
         if taken:
-            raise ConflictError(
-                f"another organisation of the network signs in people at {', '.join(taken)}"
-            )
+            reason = f"another organisation of the network signs in people at {', '.join(taken)}"
+            raise ConflictError(reason, {"email_domains": reason})
 
     async def save_provider(
         self, caller: Principal, organisation_id: str, settings: dict[str, Any]
