@@ -22,6 +22,16 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots"
 MENTEE = Person("mentee", "mentee@northshore-care.example", "Sam Okafor", DEMO_PASSWORD)
 PEER = Person("mentee", "mentee@staidans.example", "Sam Okafor", DEMO_PASSWORD)
+ADMIN = Person("admin", "admin@northshore-care.example", "Northshore admin", DEMO_PASSWORD)
+# The organisation admin's workspace: (path, name of the picture).
+ORGANISATION_PAGES = [
+    ("/organisation", "organisation"),
+    ("/organisation/sign-in-provider", "organisation-provider"),
+    ("/organisation/members", "organisation-members"),
+    ("/organisation/clients", "organisation-clients"),
+    ("/organisation/programmes", "organisation-programmes"),
+    ("/organisation/standing", "organisation-standing"),
+]
 
 
 def _first_link(page: Page, selector: str) -> str | None:
@@ -85,6 +95,15 @@ def photograph(portal: str, out: Path) -> list[Path]:
             if session:
                 peer.goto(f"{portal}{session}")
                 shoot(peer, "circle-session")
+
+        admin = browser.new_page(viewport={"width": 1280, "height": 900})
+        sign_in(admin, portal, ADMIN)
+        for path, name in ORGANISATION_PAGES:
+            admin.goto(f"{portal}{path}")
+            shoot(admin, name)
+        admin.set_viewport_size(PHONE)
+        admin.goto(f"{portal}/organisation/members")
+        shoot(admin, "organisation-members-phone")
     return written
 
 

@@ -20,6 +20,8 @@ from services.portal.adapters import (
     meeting_log_routes,
     meeting_routes,
     message_routes,
+    organisation_member_routes,
+    organisation_routes,
     profile_routes,
     programme_routes,
     proposal_routes,
@@ -64,6 +66,8 @@ ROUTERS = [
     meeting_log_routes.router,
     action_plan_routes.router,
     circle_routes.router,
+    organisation_routes.router,
+    organisation_member_routes.router,
 ]
 
 
@@ -138,7 +142,13 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         openapi_url=None,
     )
     app.state.components = PortalComponents(
-        pages=pages, network=network, sign_in=sign_in, sessions=sessions, keeper=keeper
+        pages=pages,
+        network=network,
+        sign_in=sign_in,
+        sessions=sessions,
+        keeper=keeper,
+        public_url=settings.portal_public_url.rstrip("/"),
+        registry_public_url=settings.token_issuer.rstrip("/"),
     )
     install_error_pages(app, pages)
     app.add_middleware(RequestTracing, error_page=crash_page)

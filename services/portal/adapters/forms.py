@@ -43,6 +43,13 @@ CONFIRMATIONS = {
     "session-held": "The session is recorded as held.",
     "note-written": "Your note is saved for the circle.",
     "goal-changed": "The goal is changed.",
+    "organisation-saved": "The organisation's profile is saved.",
+    "provider-connected": "Saved: your organisation's people now sign in through this provider.",
+    "role-granted": "The role is granted. It takes effect when they next sign in.",
+    "role-revoked": "The role is removed. It takes effect when they next sign in.",
+    "member-erased": "The member is erased from the network.",
+    "client-revoked": "The client is revoked: its secret no longer works.",
+    "programme-accepted": "Accepted: your organisation takes part in this programme.",
 }
 
 
