@@ -14,7 +14,7 @@ from services.portal.domain.organisation_members import spreadsheet_cell
 
 # The registry reads at most 8 MB per file (10,000 generous rows are about 3 MB).
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
-ROWS_SHOWN = 200
+ROWS_SHOWN = 50
 OUTCOMES = {
     "created": "Added",
     "updated": "Profile updated",

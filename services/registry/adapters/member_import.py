@@ -81,8 +81,10 @@ class MemberImport:
         """Create, update or leave each row's member; the report says which and why.
         `progress` hears how many rows are done (rows with nothing to write count at once)."""
         counter = _RowCounter(progress, len(rows))
-        await counter.step(0, "waiting for another import of the organisation to finish")
-        async with _locks.setdefault(organisation_id, asyncio.Lock()):
+        lock = _locks.setdefault(organisation_id, asyncio.Lock())
+        if lock.locked():
+            await counter.step(0, "waiting for another import of the organisation to finish")
+        async with lock:
             await counter.step(0, "reading the organisation's members")
             documents = await self._members.for_import(caller, organisation_id)
             plan = await asyncio.to_thread(_plan, rows, documents)
