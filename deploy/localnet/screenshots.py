@@ -30,6 +30,15 @@ NETWORK_COORDINATOR = Person(
 COORDINATOR = Person(
     "admin", "admin@northshore-care.example", "Northshore Care Trust admin", DEMO_PASSWORD
 )
+# The organisation admin's workspace: (path, name of the picture).
+ORGANISATION_PAGES = [
+    ("/organisation", "organisation"),
+    ("/organisation/sign-in-provider", "organisation-provider"),
+    ("/organisation/members", "organisation-members"),
+    ("/organisation/clients", "organisation-clients"),
+    ("/organisation/programmes", "organisation-programmes"),
+    ("/organisation/standing", "organisation-standing"),
+]
 
 
 def _first_link(page: Page, selector: str) -> str | None:
@@ -112,6 +121,14 @@ def photograph(portal: str, out: Path) -> list[Path]:
         admin.goto(f"{portal}/dashboards/programme")
         shoot(admin, "dashboard-programme")
         _coordinator_pages(browser, portal, shoot)
+        admin = browser.new_page(viewport={"width": 1280, "height": 900})
+        sign_in(admin, portal, COORDINATOR)
+        for path, name in ORGANISATION_PAGES:
+            admin.goto(f"{portal}{path}")
+            shoot(admin, name)
+        admin.set_viewport_size(PHONE)
+        admin.goto(f"{portal}/organisation/members")
+        shoot(admin, "organisation-members-phone")
     return written
 
 

@@ -24,6 +24,8 @@ from services.portal.adapters import (
     meeting_routes,
     message_routes,
     network_routes,
+    organisation_member_routes,
+    organisation_routes,
     oversight_routes,
     profile_routes,
     programme_routes,
@@ -76,6 +78,8 @@ ROUTERS = [
     matching_round_routes.router,
     oversight_routes.router,
     survey_design_routes.router,
+    organisation_routes.router,
+    organisation_member_routes.router,
 ]
 
 
@@ -150,7 +154,13 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         openapi_url=None,
     )
     app.state.components = PortalComponents(
-        pages=pages, network=network, sign_in=sign_in, sessions=sessions, keeper=keeper
+        pages=pages,
+        network=network,
+        sign_in=sign_in,
+        sessions=sessions,
+        keeper=keeper,
+        public_url=settings.portal_public_url.rstrip("/"),
+        registry_public_url=settings.token_issuer.rstrip("/"),
     )
     install_error_pages(app, pages)
     app.add_middleware(RequestTracing, error_page=crash_page)

@@ -18,12 +18,14 @@ from services.registry.adapters import (
     http_privacy,
     http_profiles,
     http_programmes,
+    http_provider_trials,
 )
 from services.registry.adapters.authorization_codes import AuthorizationCodes
 from services.registry.adapters.authorization_server import AuthorizationServer
 from services.registry.adapters.client_store import ClientStore
 from services.registry.adapters.components import RegistryComponents
 from services.registry.adapters.identity_providers import IdentityProviders
+from services.registry.adapters.member_import import ImportJobs
 from services.registry.adapters.member_store import COLLECTION as MEMBERS
 from services.registry.adapters.member_store import MemberStore
 from services.registry.adapters.network_tokens import NetworkTokens
@@ -37,15 +39,18 @@ from services.registry.adapters.programme_store import (
     PROGRAMMES,
     ProgrammeStore,
 )
+from services.registry.adapters.provider_trials import ProviderTrialStore
 from services.registry.adapters.refresh_tokens import RefreshTokens
 from services.registry.adapters.sign_in import SignInFlow
 from services.registry.adapters.signing_keys import SigningKeys
 from services.registry.domain.authorization import WebClient
 from services.registry.settings import RegistrySettings
+from shared import clock
 from shared.auth.http import TokenVerifier
 from shared.auth.tokens import LEEWAY_SECONDS
 from shared.http.app import create_service_app
 from shared.logging import configure_logging
+from shared.mongo.jobs import Jobs
 from shared.runtime import ServiceRuntime
 from shared.secrets import SecretBox, token_hash
 from shared.tenancy import TenantData
@@ -75,6 +80,7 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
     providers = IdentityProviders(
         httpx.AsyncClient(timeout=10), allow_loopback_http=settings.allow_http_loopback_providers
     )
+    trials = ProviderTrialStore(data)
     sign_in = SignInFlow(
         data,
         organisations,
@@ -82,6 +88,7 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
         providers,
         box,
         callback_url=f"{settings.public_url}/auth/callback",
+        trials=trials,
     )
     return RegistryComponents(
         organisations=organisations,
@@ -103,6 +110,8 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
         providers=providers,
         box=box,
         public_url=settings.public_url,
+        trials=trials,
+        imports=ImportJobs(data, members, Jobs()),
     )
 
 
@@ -136,7 +145,10 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     runtime.every(ERASURE_SWEEP_SECONDS, "erasure-sweep", privacy.sweep)
 
     async def prepare() -> None:
+        started = clock.now()
         await components.organisations.prepare()
+        organisations = await components.organisations.directory()
+        await components.imports.abandon_unfinished([o.id for o in organisations], started)
         await components.keys.rotate_if_due()
         await privacy.sweep()  # finish what a crash mid-erasure left behind
 
@@ -149,6 +161,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             http_auth.router,
             http_authorization.router,
             http_organisations.router,
+            http_provider_trials.router,
             http_members.router,
             http_import.router,
             http_clients.router,

@@ -201,6 +201,7 @@ class Crowd:
     admin: dict[str, Any]
     people: list[dict[str, Any]]
     persons: list[Person]
+    admin_person: Person  # who signs in as `admin` (at the crowd's provider)
 
 
 def add_crowd(world: World, key: str, name: str, sector: str, size: int) -> Crowd:
@@ -227,6 +228,7 @@ def add_crowd(world: World, key: str, name: str, sector: str, size: int) -> Crow
         sign_in_tokens(registry, organisation_id, admin),
         [sign_in_tokens(registry, organisation_id, p) for p in people],
         people,
+        admin,
     )
 
 

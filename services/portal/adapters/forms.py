@@ -65,6 +65,13 @@ CONFIRMATIONS = {
     "template-saved": "The template is saved. Add it to the schedule to send it.",
     "template-revised": "Saved as a new version; surveys already sent keep the one they had.",
     "schedule-saved": "The schedule is saved; relationships are reviewed with it now.",
+    "organisation-saved": "The organisation's profile is saved.",
+    "provider-connected": "Saved: your organisation's people now sign in through this provider.",
+    "role-granted": "The role is granted. It applies within 15 minutes, or at their next sign-in.",
+    "role-revoked": "The role is removed. It applies within 15 minutes, or at their next sign-in.",
+    "member-erased": "The member is erased from the network.",
+    "client-revoked": "The client is revoked: its secret no longer works.",
+    "programme-accepted": "Accepted: your organisation takes part in this programme.",
 }
 
 
