@@ -57,12 +57,16 @@ PLAUSIBLE = {
     "contact_between_meetings": "e-mail",
     "confidentiality": "ours",
 }
+# Where one field means different things on different forms: by the end of the address.
+PLAUSIBLE_FOR = {"/roles": {"role": "programme_coordinator", "change": "grant"}}
 GUESSED = {
     "proposal_id": f"prp_{secrets.token_hex(8)}",
     "survey_id": f"srv_{secrets.token_hex(8)}",
     "alert_id": f"alr_{secrets.token_hex(8)}",
     "template_id": f"tpl_{secrets.token_hex(8)}",
     "job_id": f"job_{secrets.token_hex(8)}",
+    "trial_id": f"trl_{secrets.token_hex(8)}",
+    "client_id": f"cli_{secrets.token_hex(8)}",
 }
 # Figures are the caller's own, by audience (evaluation decides; tests/e2e/test_portal_dashboards).
 OWN_FIGURES = {"audience", "table_id"}
@@ -204,6 +208,7 @@ def target(world: World) -> Target:
         "circle_id": circle,
         "session_id": session,
         "programme_id": programme["id"],
+        "member_id": scene.member_id("mentee"),
         **GUESSED,
     }
     return Target(scene, ids)
@@ -248,7 +253,8 @@ def test_nothing_of_another_organisation_is_reachable_through_the_portal(
             path = path.replace(f"{{{name}}}", target.ids[name])
         for who, cookie in attackers.items():
             with httpx.Client(cookies={"mn_session": cookie}, timeout=30) as http:
-                data = {"csrf_token": _csrf(http, portal), **PLAUSIBLE}
+                fitting = next((v for k, v in PLAUSIBLE_FOR.items() if path.endswith(k)), {})
+                data = {"csrf_token": _csrf(http, portal), **PLAUSIBLE, **fitting}
                 response = http.request(
                     method, f"{portal}{path}", data=data if method == "POST" else None
                 )
