@@ -103,6 +103,8 @@ DEMO_PEOPLE = [
     ("mentor@northshore-care.example", "Morgan Reyes, Sam's mentor"),
     ("mentee@staidans.example", "Sam Okafor at St Aidan's Hospice, a peer in a circle"),
     ("mentee@clearwater-housing.example", "a peer in an X Market circle across organisations"),
+    ("admin@northshore-care.example", "Northshore's admin, who also co-ordinates its programme"),
+    ("coordinator@network-office.example", "the network co-ordinator"),
 ]
 
 
@@ -117,10 +119,7 @@ def _print_where_to_go(urls: dict[str, str], sign_ins: list[DemoSignIn], state: 
         width = max(len(email) for email, _ in DEMO_PEOPLE)
         for email, who in DEMO_PEOPLE:
             print(f"  {email:<{width}}  {who}")
-        print(
-            "  (every demo organisation has admin@, mentor@ and mentee@ its domain; the network "
-            "co-ordinator is coordinator@network-office.example)"
-        )
+        print("  (every demo organisation has admin@, mentor@ and mentee@ its domain)")
     print("\nThe services' APIs, with OpenAPI docs:")
     for service in SERVICES:
         print(f"  {service:<11} {urls[service]}/docs")
