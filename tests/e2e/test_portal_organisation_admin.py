@@ -188,7 +188,7 @@ def test_the_admin_edits_the_profile_and_a_taken_domain_is_refused_beside_its_fi
         page.get_by_label("E-mail domains your people sign in with").fill(f"{DOMAIN}\na.example")
         page.get_by_role("button", name="Save the profile").click()
         error = page.locator("#org-email_domains-error")
-        expect(error).to_contain_text("Another organisation of the network signs in people at")
+        expect(error).to_contain_text("Another organisation signs in people at a.example")
         expect(error).to_contain_text("a.example")
         expect(page.get_by_label("Sector")).to_have_value("social housing")  # kept as typed
         _checked(page)
