@@ -12,9 +12,11 @@ class DomainError(Exception):
     status = 422
     error = "rule_broken"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, fields: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        # The request's fields the refusal concerns (a form shows each reason beside its field).
+        self.fields = dict(fields or {})
 
 
 class NotFoundError(DomainError):

@@ -20,10 +20,11 @@ from deploy.localnet.processes import SERVICES, ServiceProcess, start_network, s
 from shared.secrets import new_secret_key
 
 ROOT = Path(__file__).resolve().parents[2]
+# The portal's dashboards, and who sees each (the evaluation service decides).
 DASHBOARDS = {
-    "network": "network co-ordinator",
-    "organisation": "an organisation's admin",
-    "programme": "a programme's co-ordinator",
+    "network": "the network co-ordinator, coordinator@network-office.example",
+    "organisation": "an organisation's admins, e.g. admin@northshore-care.example",
+    "programme": "a programme's co-ordinators, e.g. admin@northshore-care.example",
 }
 
 
@@ -105,6 +106,8 @@ DEMO_PEOPLE = [
     ("mentor@northshore-care.example", "Morgan Reyes, Sam's mentor"),
     ("mentee@staidans.example", "Sam Okafor at St Aidan's Hospice, a peer in a circle"),
     ("mentee@clearwater-housing.example", "a peer in an X Market circle across organisations"),
+    ("admin@northshore-care.example", "Northshore's admin, who also co-ordinates its programme"),
+    ("coordinator@network-office.example", "the network co-ordinator"),
 ]
 
 
@@ -122,10 +125,7 @@ def _print_where_to_go(urls: dict[str, str], sign_ins: list[DemoSignIn], state: 
         width = max(len(email) for email, _ in DEMO_PEOPLE)
         for email, who in DEMO_PEOPLE:
             print(f"  {email:<{width}}  {who}")
-        print(
-            "  (every demo organisation has admin@, mentor@ and mentee@ its domain; the network "
-            "co-ordinator is coordinator@network-office.example)"
-        )
+        print("  (every demo organisation has admin@, mentor@ and mentee@ its domain)")
     print("\nThe services' APIs, with OpenAPI docs:")
     for service in SERVICES:
         print(f"  {service:<11} {urls[service]}/docs")
@@ -137,9 +137,9 @@ def _print_where_to_go(urls: dict[str, str], sign_ins: list[DemoSignIn], state: 
         width = max(len(entry.organisation) for entry in sign_ins)
         for entry in sign_ins:
             print(f"    {entry.organisation:<{width}}  {entry.url}  as {entry.username}")
-    print("\nDashboards (sign in above, then paste the access_token into the page):")
+    print("\nThe dashboards, in the portal once signed in (its Figures link):")
     for audience, who in DASHBOARDS.items():
-        print(f"  {audience:<13} {urls['evaluation']}/dashboards/{audience}  ({who})")
+        print(f"  {audience:<13} {urls['portal']}/dashboards/{audience}  ({who})")
     print(f"\nCtrl-C stops the network; its data stays in {state} for the next run.", flush=True)
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from deploy.localnet.browser import PHONE, axe_violations, chromium, sign_in
 from deploy.localnet.demo import DEMO_PASSWORD
@@ -22,6 +23,22 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots"
 MENTEE = Person("mentee", "mentee@northshore-care.example", "Sam Okafor", DEMO_PASSWORD)
 PEER = Person("mentee", "mentee@staidans.example", "Sam Okafor", DEMO_PASSWORD)
+NETWORK_COORDINATOR = Person(
+    "coordinator", "coordinator@network-office.example", "Nia Ngata", DEMO_PASSWORD
+)
+# Northshore's admin, who also co-ordinates its programme: both dashboards, the workspace.
+COORDINATOR = Person(
+    "admin", "admin@northshore-care.example", "Northshore Care Trust admin", DEMO_PASSWORD
+)
+# The organisation admin's workspace: (path, name of the picture).
+ORGANISATION_PAGES = [
+    ("/organisation", "organisation"),
+    ("/organisation/sign-in-provider", "organisation-provider"),
+    ("/organisation/members", "organisation-members"),
+    ("/organisation/clients", "organisation-clients"),
+    ("/organisation/programmes", "organisation-programmes"),
+    ("/organisation/standing", "organisation-standing"),
+]
 
 
 def _first_link(page: Page, selector: str) -> str | None:
@@ -30,8 +47,9 @@ def _first_link(page: Page, selector: str) -> str | None:
 
 
 def photograph(portal: str, out: Path) -> list[Path]:
-    """Sign in as the demo mentee and a circle peer, and photograph each main page at desktop
-    width (and the home page at phone width); returns the files written."""
+    """Sign in as the demo mentee, a circle peer, the network co-ordinator and an admin who
+    co-ordinates a programme, and photograph each main page at desktop width (and the home page
+    at phone width); returns the files written."""
     written: list[Path] = []
     out.mkdir(parents=True, exist_ok=True)
 
@@ -85,7 +103,56 @@ def photograph(portal: str, out: Path) -> list[Path]:
             if session:
                 peer.goto(f"{portal}{session}")
                 shoot(peer, "circle-session")
+
+        # The network co-ordinator's workspace and the three dashboards.
+        office = browser.new_page(viewport={"width": 1280, "height": 900})
+        sign_in(office, portal, NETWORK_COORDINATOR, start="/network")
+        for path, name in [
+            ("/network", "network"),
+            ("/network/programmes", "network-programmes"),
+            ("/network/organisations/new", "network-register"),
+            ("/dashboards/network", "dashboard-network"),
+        ]:
+            office.goto(f"{portal}{path}")
+            shoot(office, name)
+        admin = browser.new_page(viewport={"width": 1280, "height": 900})
+        sign_in(admin, portal, COORDINATOR, start="/dashboards/organisation")
+        shoot(admin, "dashboard-organisation")
+        admin.goto(f"{portal}/dashboards/programme")
+        shoot(admin, "dashboard-programme")
+        _coordinator_pages(browser, portal, shoot)
+        admin = browser.new_page(viewport={"width": 1280, "height": 900})
+        sign_in(admin, portal, COORDINATOR)
+        for path, name in ORGANISATION_PAGES:
+            admin.goto(f"{portal}{path}")
+            shoot(admin, name)
+        admin.set_viewport_size(PHONE)
+        admin.goto(f"{portal}/organisation/members")
+        shoot(admin, "organisation-members-phone")
     return written
+
+
+def _coordinator_pages(browser: Browser, portal: str, shoot: Callable[[Page, str], None]) -> None:
+    """The programme co-ordinator's workspace, as the demo's Northshore admin sees it."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, portal, COORDINATOR, start="/coordinate")
+    shoot(page, "coordinate-programmes")
+    programme = _first_link(page, "main h2 a[href^='/coordinate/programmes/']")
+    page.goto(f"{portal}/coordinate/new")
+    shoot(page, "coordinate-design")
+    if not programme:
+        return
+    for suffix, name in [
+        ("", "coordinate-programme"),
+        ("/readiness", "coordinate-readiness"),
+        ("/matching", "coordinate-matching"),
+        ("/relationships", "coordinate-relationships"),
+        ("/alerts", "coordinate-alerts"),
+        ("/surveys", "coordinate-surveys"),
+        ("/surveys/comments", "coordinate-comments"),
+    ]:
+        page.goto(f"{portal}{programme}{suffix}")
+        shoot(page, name)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,6 @@ from pymongo import AsyncMongoClient
 
 from services.evaluation.adapters import (
     alert_routes,
-    dashboard_routes,
     figure_routes,
     http_routes,
     member_survey_routes,
@@ -64,7 +63,6 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         routers=[
             http_routes.router,
             directory_router(),
-            dashboard_routes.router,
             figure_routes.router,
             survey_routes.router,
             member_survey_routes.router,

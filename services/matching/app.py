@@ -11,6 +11,8 @@ from services.matching.adapters.circle_store import CIRCLES, CircleStore
 from services.matching.adapters.pool_store import PoolStore
 from services.matching.adapters.proposal_store import PROPOSALS, ProposalStore
 from services.matching.adapters.read_model import CandidateReadModel
+from services.matching.adapters.round_jobs import RoundJobs
+from shared import clock
 from shared.contracts.registry import (
     MemberEnrolled,
     MemberErased,
@@ -48,6 +50,12 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     candidates = CandidateReadModel(data)
     proposals = ProposalStore(data, runtime.outbox)
     circles = CircleStore(data, runtime.outbox, proposals)
+    rounds = RoundJobs(data, proposals)
+    created_at = clock.now()
+
+    async def abandon_rounds() -> None:
+        # Rounds a stopped process left running cannot be resumed: they are marked failed.
+        await rounds.abandon_unfinished(created_at)
 
     async def on_erased(events: Sequence[InboundEvent[MemberErased]]) -> None:
         await candidates.on_erased(events)
@@ -73,9 +81,12 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             directory_router(),
         ],
         verifier=remote_verifier(settings),
+        on_started=abandon_rounds,
+        on_stopping=rounds.stop,
     )
     app.state.directory = directory
     app.state.pools = PoolStore(data)
     app.state.proposals = proposals
     app.state.circles = circles
+    app.state.round_jobs = rounds
     return app

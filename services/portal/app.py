@@ -16,16 +16,24 @@ from pymongo import AsyncMongoClient
 from services.portal.adapters import (
     action_plan_routes,
     circle_routes,
+    coordinate_routes,
+    dashboard_routes,
     home_routes,
+    matching_round_routes,
     meeting_log_routes,
     meeting_routes,
     message_routes,
+    network_routes,
     notification_routes,
+    organisation_member_routes,
+    organisation_routes,
+    oversight_routes,
     profile_routes,
     programme_routes,
     proposal_routes,
     relationship_routes,
     sign_in_routes,
+    survey_design_routes,
     survey_routes,
 )
 from services.portal.adapters.components import PortalComponents
@@ -66,6 +74,14 @@ ROUTERS = [
     action_plan_routes.router,
     circle_routes.router,
     notification_routes.router,
+    dashboard_routes.router,
+    network_routes.router,
+    coordinate_routes.router,
+    matching_round_routes.router,
+    oversight_routes.router,
+    survey_design_routes.router,
+    organisation_routes.router,
+    organisation_member_routes.router,
 ]
 
 
@@ -141,7 +157,13 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         openapi_url=None,
     )
     app.state.components = PortalComponents(
-        pages=pages, network=network, sign_in=sign_in, sessions=sessions, keeper=keeper
+        pages=pages,
+        network=network,
+        sign_in=sign_in,
+        sessions=sessions,
+        keeper=keeper,
+        public_url=settings.portal_public_url.rstrip("/"),
+        registry_public_url=settings.token_issuer.rstrip("/"),
     )
     install_error_pages(app, pages)
     app.add_middleware(RequestTracing, error_page=crash_page)

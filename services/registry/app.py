@@ -18,6 +18,7 @@ from services.registry.adapters import (
     http_privacy,
     http_profiles,
     http_programmes,
+    http_provider_trials,
 )
 from services.registry.adapters.authorization_codes import AuthorizationCodes
 from services.registry.adapters.authorization_server import AuthorizationServer
@@ -25,6 +26,7 @@ from services.registry.adapters.client_store import ClientStore
 from services.registry.adapters.components import RegistryComponents
 from services.registry.adapters.contact_topic import ContactTopic
 from services.registry.adapters.identity_providers import IdentityProviders
+from services.registry.adapters.member_import import ImportJobs
 from services.registry.adapters.member_store import COLLECTION as MEMBERS
 from services.registry.adapters.member_store import MemberStore
 from services.registry.adapters.network_tokens import NetworkTokens
@@ -38,16 +40,19 @@ from services.registry.adapters.programme_store import (
     PROGRAMMES,
     ProgrammeStore,
 )
+from services.registry.adapters.provider_trials import ProviderTrialStore
 from services.registry.adapters.refresh_tokens import RefreshTokens
 from services.registry.adapters.sign_in import SignInFlow
 from services.registry.adapters.signing_keys import SigningKeys
 from services.registry.domain.authorization import WebClient
 from services.registry.settings import RegistrySettings
+from shared import clock
 from shared.auth.http import TokenVerifier
 from shared.auth.tokens import LEEWAY_SECONDS
 from shared.events.topics import CONTACTS_ROLL_SECONDS
 from shared.http.app import create_service_app
 from shared.logging import configure_logging
+from shared.mongo.jobs import Jobs
 from shared.runtime import ServiceRuntime
 from shared.secrets import SecretBox, derived_key, token_hash
 from shared.tenancy import TenantData
@@ -79,6 +84,7 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
     providers = IdentityProviders(
         httpx.AsyncClient(timeout=10), allow_loopback_http=settings.allow_http_loopback_providers
     )
+    trials = ProviderTrialStore(data)
     sign_in = SignInFlow(
         data,
         organisations,
@@ -86,6 +92,7 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
         providers,
         box,
         callback_url=f"{settings.public_url}/auth/callback",
+        trials=trials,
     )
     return RegistryComponents(
         organisations=organisations,
@@ -107,6 +114,8 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
         providers=providers,
         box=box,
         public_url=settings.public_url,
+        trials=trials,
+        imports=ImportJobs(data, members, Jobs()),
     )
 
 
@@ -142,7 +151,10 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     runtime.every(CONTACTS_ROLL_SECONDS, "contacts-roll", contact_topic.roll)
 
     async def prepare() -> None:
+        started = clock.now()
         await components.organisations.prepare()
+        organisations = await components.organisations.directory()
+        await components.imports.abandon_unfinished([o.id for o in organisations], started)
         await components.keys.rotate_if_due()
         await privacy.sweep()  # finish what a crash mid-erasure left behind
         # Members who joined before contact details had a topic of their own.
@@ -158,6 +170,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             http_auth.router,
             http_authorization.router,
             http_organisations.router,
+            http_provider_trials.router,
             http_members.router,
             http_import.router,
             http_clients.router,

@@ -13,7 +13,7 @@ DEADLETTER_RETENTION_MS = 30 * 24 * 3600 * 1000
 
 # Contact details (e-mail addresses, names) travel on a topic of their own: keyed state, not
 # events, compacted so that a member's erasure (a tombstone) removes every earlier value of
-# theirs from the broker within minutes (docs/decisions.md 21). Only the registry writes it and
+# theirs from the broker within minutes (docs/decisions.md 23). Only the registry writes it and
 # only the notifications service reads it; no domain topic ever carries an address.
 CONTACTS_CHANNEL = "registry.contacts"
 # A segment is compacted only once it is no longer the active one, and Kafka rolls the active

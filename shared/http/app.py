@@ -40,6 +40,7 @@ def create_service_app(
     routers: Sequence[APIRouter],
     verifier: TokenVerifier,
     on_started: Callable[[], Awaitable[None]] | None = None,
+    on_stopping: Callable[[], Awaitable[None]] | None = None,
 ) -> FastAPI:
     """A FastAPI app with health endpoints, request ids, error shapes and a managed runtime."""
 
@@ -51,6 +52,8 @@ def create_service_app(
         try:
             yield
         finally:
+            if on_stopping is not None:
+                await on_stopping()
             await runtime.stop()
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)

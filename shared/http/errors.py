@@ -56,5 +56,5 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        problem = Problem(error=exc.error, detail=exc.detail)
+        problem = Problem(error=exc.error, detail=exc.detail, fields=exc.fields)
         return JSONResponse(problem.model_dump(), status_code=exc.status)

@@ -68,6 +68,7 @@ class World:
     a: Partner
     b: Partner
     providers: list[Provider]
+    office_coordinator: Person  # who `coordinator` signed in as, at the network office
 
     def url(self, service: str) -> str:
         """Base URL of a service."""
@@ -147,7 +148,9 @@ def world(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
         b = _partner(registry, coordinator, "b", "Birch Engineering", work_dir, providers)
         services = {p.service: p for p in processes if p.service in SERVICES}
         portal = next(p for p in processes if p.service == PORTAL)
-        yield World(services, portal, env, office_id, coordinator, a, b, providers)
+        yield World(
+            services, portal, env, office_id, coordinator, a, b, providers, coordinator_person
+        )
     finally:
         stop_network(processes)
         for provider in providers:
@@ -205,6 +208,7 @@ class Crowd:
     admin: dict[str, Any]
     people: list[dict[str, Any]]
     persons: list[Person]
+    admin_person: Person  # who signs in as `admin` (at the crowd's provider)
 
 
 def add_crowd(world: World, key: str, name: str, sector: str, size: int) -> Crowd:
@@ -231,6 +235,7 @@ def add_crowd(world: World, key: str, name: str, sector: str, size: int) -> Crow
         sign_in_tokens(registry, organisation_id, admin),
         [sign_in_tokens(registry, organisation_id, p) for p in people],
         people,
+        admin,
     )
 
 

@@ -144,12 +144,32 @@ def _b_resources(world: World) -> dict[str, str]:
         circle = http.post(
             f"{registry}/programmes/{programme['id']}/circles", json={"name": "B circle"}
         ).json()
+        trial = http.post(
+            f"{registry}/organisations/{world.b.id}/identity-provider/trials",
+            json={
+                "issuer": world.b.provider.issuer,
+                "client_id": "mentornet",
+                "client_secret": world.b.provider.client_secret,
+            },
+        ).json()
+        job = http.post(
+            f"{registry}/organisations/{world.b.id}/members/import-jobs",
+            content="email,display_name\nb.imported@b.example,B Imported\n",
+            headers={"Content-Type": "text/csv"},
+        ).json()
+        job_url = f"{registry}/organisations/{world.b.id}/members/import-jobs/{job['id']}"
+        for _ in range(100):  # B's state is read next: the import must be over by then
+            if http.get(job_url).json()["state"] != "running":
+                break
+            time.sleep(0.1)
     return {
         "organisation_id": world.b.id,
         "member_id": members[-1]["id"],
         "client_id": client["client_id"],
         "programme_id": programme["id"],
         "circle_id": circle["id"],
+        "trial_id": trial["id"],
+        "job_id": job["id"],
         "role": Role.PROGRAMME_COORDINATOR.value,
         "token": f"cal.{world.b.id}.{secrets.token_urlsafe(32)}",
     }

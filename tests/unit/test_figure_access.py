@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.evaluation.adapters.figure_routes import FigureProgramme
 from services.evaluation.domain.figure_access import (
     may_list_programme,
     may_see_organisation,
@@ -78,3 +79,11 @@ def test_figures_are_drawn_over_whole_months_only() -> None:
     )
     assert whole_months(None, date(2027, 4, 1)) == (None, date(2027, 4, 30))
     assert whole_months(None, None) == (None, None)
+
+
+def test_a_programme_in_a_filter_list_says_who_takes_part_and_how_it_stands() -> None:
+    listed = FigureProgramme.of(_state().programmes[P])
+    assert listed.id == P and listed.name is None, "names are the registry's"
+    assert listed.owner_organisation_id == A
+    assert set(listed.organisations) == {A, B}
+    assert listed.status == "open" and listed.model == "one_to_one"

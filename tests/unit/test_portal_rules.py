@@ -144,6 +144,7 @@ def test_people_are_named_only_as_the_registry_allows() -> None:
     )
     assert people.label("mem_a") == "Aroha, Kowhai"
     assert people.name("mem_b") == "someone at Harbour"
+    assert people.label("mem_b") == "someone at Harbour", "the organisation is named once"
     assert people.name("mem_c") == "a former member"
     assert people.name("mem_me") == "you"
     assert people.name("mem_unknown") == "someone in the network"

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from services.evaluation.adapters.outcome_reader import OutcomeReader
 from services.evaluation.domain.figures import FigureTable, Scope, whole_months
+from services.evaluation.domain.outcome_facts import ProgrammeFacts
 from shared import clock
 from shared.auth.http import Caller, require
 from shared.auth.principal import Principal, Role
@@ -115,6 +116,26 @@ class FigureProgramme(BaseModel):
     model: str | None = Field(default=None, examples=["one_to_one"])
     starts_on: date | None = Field(default=None, examples=["2027-01-11"])
     ends_on: date | None = Field(default=None, examples=["2027-12-17"])
+    status: str | None = Field(default=None, examples=["running"])
+    owner_organisation_id: str | None = Field(default=None, examples=["org_3f9a1c2b7d4e"])
+    organisations: list[str] = Field(
+        default_factory=list,
+        examples=[["org_3f9a1c2b7d4e", "org_0a1b2c3d4e5f"]],
+        description="the organisations taking part, as its latest publication says",
+    )
+
+    @classmethod
+    def of(cls, programme: ProgrammeFacts) -> FigureProgramme:
+        """What a filter list (and the network co-ordinator's list of programmes) shows."""
+        return cls(
+            id=programme.id,
+            model=programme.model,
+            starts_on=programme.starts_on,
+            ends_on=programme.ends_on,
+            status=programme.status,
+            owner_organisation_id=programme.owner_organisation_id,
+            organisations=list(programme.organisations),
+        )
 
 
 async def _reader(request: Request) -> OutcomeReader:
@@ -200,8 +221,7 @@ async def programme_figures(
 )
 async def figure_programmes(caller: Caller, reader: Reader) -> list[FigureProgramme]:
     """The network co-ordinator: every programme; an organisation's admin: the programmes
-    their organisation takes part in; a co-ordinator: the programmes they co-ordinate."""
-    return [
-        FigureProgramme(id=p.id, model=p.model, starts_on=p.starts_on, ends_on=p.ends_on)
-        for p in await reader.programmes(caller)
-    ]
+    their organisation takes part in; a co-ordinator: the programmes they co-ordinate. Each
+    with its kind, dates, status and the organisations taking part (its name is the
+    registry's)."""
+    return [FigureProgramme.of(p) for p in await reader.programmes(caller)]

@@ -8,10 +8,12 @@ from fastapi import APIRouter, Depends, Path, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.matching.adapters.proposal_store import ProposalStore
+from services.matching.adapters.round_jobs import RoundJobs
 from services.matching.domain.proposals import DeclineReason, Proposal
 from services.matching.domain.scoring import Suggestion, Weights
 from shared.auth.http import Caller
 from shared.http.errors import AUTH_REFUSALS, Problem
+from shared.mongo.jobs import Job
 
 router = APIRouter(tags=["proposals"])
 
@@ -22,6 +24,15 @@ async def _store(request: Request) -> ProposalStore:
 
 
 Proposals = Annotated[ProposalStore, Depends(_store)]
+
+
+async def _round_jobs(request: Request) -> RoundJobs:
+    jobs: RoundJobs = request.app.state.round_jobs
+    return jobs
+
+
+Rounds = Annotated[RoundJobs, Depends(_round_jobs)]
+JobId = Annotated[str, Path(max_length=200, examples=["job_5d2c7a9e1b3f4a6c"])]
 # Lenient on purpose: an id that is not one is answered like an unknown one (404), never 422.
 ProgrammeId = Annotated[str, Path(max_length=200, examples=["prg_7c1d2e3f4a5b"])]
 ProposalId = Annotated[str, Path(max_length=200, examples=["prp_9a8b7c6d5e4f3a2b"])]
@@ -102,6 +113,32 @@ async def run_round(programme_id: ProgrammeId, caller: Caller, store: Proposals)
         unmatched=result.unmatched,
         total_score=result.total_score,
     )
+
+
+@router.post(
+    "/programmes/{programme_id}/rounds/jobs",
+    summary="Start a matching round as a job (the programme's co-ordinators)",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=REFUSALS,
+)
+async def start_round(programme_id: ProgrammeId, caller: Caller, rounds: Rounds) -> Job:
+    """The same round as `POST .../rounds`, answered at once: the job reports its steps
+    (scoring pairs, assigning, writing proposals) as it goes, and its result names the
+    proposals made and the mentees left unmatched. Read it with `GET .../rounds/jobs/{id}`."""
+    return await rounds.start(caller, programme_id)
+
+
+@router.get(
+    "/programmes/{programme_id}/rounds/jobs/{job_id}",
+    summary="How far a round started as a job has got (the co-ordinator who started it)",
+    responses=AUTH_REFUSALS,
+)
+async def round_job(
+    programme_id: ProgrammeId, job_id: JobId, caller: Caller, rounds: Rounds
+) -> Job:
+    """`running` with its step, then `done` with the result, or `failed` with why in words
+    (e.g. the service restarted: run it again). Anyone else gets 404."""
+    return await rounds.get(caller, programme_id, job_id)
 
 
 @router.get(

@@ -15,7 +15,8 @@ Who may do what:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -60,6 +61,15 @@ PROPOSALS = "proposals"  # network: one document per (programme, mentee, mentor)
 ENDED_PAIRS = "ended_pairs"  # network: pairs whose relationship ended (from sessions)
 SUGGESTIONS_SHOWN = 5
 ATTEMPTS = 5
+# A round's steps, as a job reports them (done of ROUND_STEPS, in the step's words).
+ROUND_STEPS = ("scoring pairs", "assigning", "writing proposals")
+
+Report = Callable[[int, int, str], Awaitable[None]]
+"""How far a round has got: done steps, of how many, in which step."""
+
+
+async def _unreported(done: int, total: int, step: str) -> None:
+    """A round run for an answer on the spot reports to nobody."""
 
 
 class ImpossiblePairError(DomainError):
@@ -245,16 +255,31 @@ class ProposalStore:
     def _available(pool: list[Candidate], existing: Sequence[Proposal]) -> list[Candidate]:
         return still_to_match(pool, existing)
 
-    async def run_round(self, caller: Principal, programme_id: str) -> RoundResult:
-        """Pool → rules → candidate graph → optimal assignment; one proposal per pairing."""
+    async def round_programme(self, caller: Principal, programme_id: str) -> Programme:
+        """The programme a round is for: one the caller co-ordinates (404), of pairs (409)."""
         programme = await self.coordinated(caller, programme_id)
         if programme.terms.is_circle:
             raise ConflictError("this programme groups peers into circles, not pairs")
+        return programme
+
+    async def run_round(
+        self, caller: Principal, programme_id: str, report: Report = _unreported
+    ) -> RoundResult:
+        """Pool → rules → candidate graph → optimal assignment; one proposal per pairing.
+        Each of ROUND_STEPS is reported as it begins, and the end once written."""
+        programme = await self.round_programme(caller, programme_id)
+        steps = len(ROUND_STEPS)
+        await report(0, steps, ROUND_STEPS[0])
         existing = await self._proposals_of(programme_id)
         pool = self._available(await self.pool_as(caller, programme), existing)
         weights = programme.weights
-        graph = candidate_graph(pool, await self._rules(programme, existing), weights)
-        assignment = optimal_assignment(graph)
+        rules = await self._rules(programme, existing)
+        # Scoring and assigning are numpy work: off the event loop, so the service keeps
+        # answering (a round's own progress among it) while a big round runs.
+        graph = await asyncio.to_thread(candidate_graph, pool, rules, weights)
+        await report(1, steps, ROUND_STEPS[1])
+        assignment = await asyncio.to_thread(optimal_assignment, graph)
+        await report(2, steps, ROUND_STEPS[2])
         by_id = {c.member_id: c for c in pool}
         now = datetime.now(UTC)
         created = [
@@ -268,6 +293,7 @@ class ProposalStore:
             for p in assignment.pairings
         ]
         await self._insert(created)
+        await report(steps, steps, ROUND_STEPS[2])
         return RoundResult(created, list(assignment.unmatched), assignment.total_score)
 
     def _new(

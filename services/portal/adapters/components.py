@@ -23,6 +23,8 @@ class PortalComponents:
     sign_in: NetworkSignIn
     sessions: WebSessions
     keeper: SessionKeeper
+    public_url: str = ""  # where browsers reach the portal (for pages the registry returns to)
+    registry_public_url: str = ""  # where browsers reach the registry (its sign-in callback)
 
 
 async def _components(request: Request) -> PortalComponents:

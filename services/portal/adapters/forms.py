@@ -44,6 +44,35 @@ CONFIRMATIONS = {
     "note-written": "Your note is saved for the circle.",
     "goal-changed": "The goal is changed.",
     "notifications-saved": "Saved. Your e-mails follow these settings from now on.",
+    "organisation-registered": "The organisation is registered. Once its own sign-in provider "
+    "is connected, the admins you named become its admins the first time they sign in with "
+    "their work e-mail.",
+    "organisation-registered-by-list": "The organisation is registered. Once its own sign-in "
+    "provider is connected, the admins you named become its admins the first time they sign "
+    "in; an admin whose e-mail is at none of its domains chooses it from the sign-in page's "
+    "list of organisations.",
+    "programme-designed": "The programme is saved as a draft. Invited organisations can "
+    "now accept it; publish it once they have.",
+    "programme-published": "Published: the programme is open for enrolment.",
+    "weights-saved": "The weights are saved; the next round uses them.",
+    "proposal-approved": "Approved: both people can now accept the match.",
+    "proposal-rejected": "Not taken forward. The mentee is back in the pool for the next round.",
+    "pair-proposed": "The pair is proposed; approve it when you are ready.",
+    "pair-swapped": "Swapped: the old pair is not taken forward and the new one is proposed.",
+    "circles-formed": "The circle round has run: the new circles are below.",
+    "alert-acknowledged": "Acknowledged: the alert shows as being looked into.",
+    "alert-resolved": "Resolved.",
+    "thresholds-saved": "The thresholds are saved; relationships are reviewed with them now.",
+    "template-saved": "The template is saved. Add it to the schedule to send it.",
+    "template-revised": "Saved as a new version; surveys already sent keep the one they had.",
+    "schedule-saved": "The schedule is saved; relationships are reviewed with it now.",
+    "organisation-saved": "The organisation's profile is saved.",
+    "provider-connected": "Saved: your organisation's people now sign in through this provider.",
+    "role-granted": "The role is granted. It applies within 15 minutes, or at their next sign-in.",
+    "role-revoked": "The role is removed. It applies within 15 minutes, or at their next sign-in.",
+    "member-erased": "The member is erased from the network.",
+    "client-revoked": "The client is revoked: its secret no longer works.",
+    "programme-accepted": "Accepted: your organisation takes part in this programme.",
 }
 
 

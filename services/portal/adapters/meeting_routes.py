@@ -22,6 +22,7 @@ from services.portal.domain.meetings import (
     typed,
 )
 from services.portal.pages.meetings import meeting, meetings_page
+from services.portal.pages.relationship import visible
 from shared import clock
 
 router = APIRouter(include_in_schema=False)
@@ -214,6 +215,7 @@ async def create_feed(
 ) -> Response:
     """A new calendar feed address (any earlier one stops working). It is a credential: the
     page shows it this once, in its body, never in a URL (and, like every page, uncached)."""
+    await visible(member, relationship_id)  # only from a page the member may see
     created = await member.api.send(
         Service.SESSIONS, "POST", "/members/me/calendar-feed", model=FeedCreated
     )
@@ -225,5 +227,6 @@ async def create_feed(
 @router.post("/relationships/{relationship_id}/calendar-feed/revoke")
 async def revoke_feed(relationship_id: PathId, member: SignedIn) -> Response:
     """The calendar feed's address stops working."""
+    await visible(member, relationship_id)  # only from a page the member may see
     await member.api.send(Service.SESSIONS, "DELETE", "/members/me/calendar-feed")
     return done(f"/relationships/{relationship_id}/meetings", "feed-revoked", "#calendar-feed")

@@ -134,6 +134,15 @@ class MemberApi:
         response = await self._send(service, method, path, json=json)
         return None if model is None else self._parse(service, response, model)
 
+    async def upload(
+        self, service: Service, path: str, content: bytes, content_type: str, model: Any
+    ) -> Any:
+        """POST a file as the body (a CSV or JSON import), the answer parsed as `model`."""
+        response = await self._send(
+            service, "POST", path, content=content, extra_headers={"Content-Type": content_type}
+        )
+        return self._parse(service, response, model)
+
     async def download(self, service: Service, path: str) -> httpx.Response:
         """A file (an .ics, an export) as the service sent it."""
         return await self._send(service, "GET", path)
@@ -165,11 +174,17 @@ class MemberApi:
         return {**self._headers, **({"x-correlation-id": correlation} if correlation else {})}
 
     async def _send(
-        self, service: Service, method: str, path: str, **kwargs: Any
+        self,
+        service: Service,
+        method: str,
+        path: str,
+        extra_headers: dict[str, str] | None = None,
+        **kwargs: Any,
     ) -> httpx.Response:
+        headers = {**self._trace_headers(), **(extra_headers or {})}
         try:
             response = await self._network.client(service).request(
-                method, self._network.url(service, path), headers=self._trace_headers(), **kwargs
+                method, self._network.url(service, path), headers=headers, **kwargs
             )
         except httpx.HTTPError as exc:
             log.warning("service call failed", service=service, path=path, error=repr(exc))

@@ -46,7 +46,9 @@ class People:
     def label(self, member_id: str) -> str:
         """'Aroha Ngata, Northshore Care Trust'."""
         name, organisation = self.name(member_id), self.organisation(member_id)
-        return f"{name}, {organisation}" if organisation and member_id != self._me else name
+        if not organisation or member_id == self._me or name.endswith(f" at {organisation}"):
+            return name  # 'someone at Harbour' names the organisation already
+        return f"{name}, {organisation}"
 
 
 def references(parties: Iterable[tuple[str, str]]) -> list[str]:

@@ -168,3 +168,11 @@ GROW_STEPS = {
     "options": ("Options", "What can you do as a next step towards achieving your goal?"),
     "way_forward": ("Way forward", "Which option will you take, and when?"),
 }
+# The network co-ordinator's workspace: organisations' headcount bands (the registry's; the
+# "X Market Journey" of "Mentoring - How?, Who?, Where?" mixes organisations of every size).
+ORGANISATION_SIZES = {
+    "micro": "Fewer than 10 people",
+    "small": "10 to 49 people",
+    "medium": "50 to 249 people",
+    "large": "250 people or more",
+}

@@ -44,6 +44,15 @@ class Overview:
     agreement: AgreementVersion | None
 
 
+async def visible(member: Member, relationship_id: str) -> Relationship:
+    """The relationship, if the member may see it (a refusal, which is "not found", if not):
+    for actions that concern the member but are reached from a relationship's page."""
+    found: Relationship = await member.api.get(
+        Service.SESSIONS, f"/relationships/{relationship_id}", Relationship
+    )
+    return found
+
+
 async def shell(member: Member, relationship_id: str) -> Shell:
     """The relationship (404 for anyone but its parties and co-ordinators), who is in it, and
     the thread's unread count."""

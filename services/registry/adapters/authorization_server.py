@@ -12,7 +12,7 @@ from services.registry.adapters.authorization_codes import AuthorizationCodes
 from services.registry.adapters.member_store import MemberStore
 from services.registry.adapters.network_tokens import NetworkTokens, TokenResponse
 from services.registry.adapters.organisation_store import OrganisationStore
-from services.registry.adapters.sign_in import SignInError, SignInFlow
+from services.registry.adapters.sign_in import SignInError, SignInFlow, TrialSignIn
 from services.registry.domain.authorization import (
     AuthorizationError,
     AuthorizationRequest,
@@ -22,6 +22,7 @@ from services.registry.domain.authorization import (
     email_domain,
     organisation_for,
     pkce_matches,
+    provider_refusal,
     redirect_with,
 )
 from shared.errors import NotFoundError
@@ -112,23 +113,37 @@ class AuthorizationServer:
                 query.state,
             )
 
+    @property
+    def web_client(self) -> WebClient | None:
+        """The registered web app (the portal), if there is one."""
+        return self._client
+
     async def callback(
-        self, code: str | None, state: str | None, error: str | None
-    ) -> str | TokenResponse:
+        self,
+        code: str | None,
+        state: str | None,
+        error: str | None,
+        error_description: str | None = None,
+    ) -> str | TokenResponse | TrialSignIn:
         """The provider sent the person back: for the app, a redirect with a code (or with
-        `access_denied`); for a plain sign-in, the tokens. SignInError when neither applies."""
+        `access_denied`); for a plain sign-in, the tokens; for a provider trial, the trial
+        (its outcome recorded). SignInError when none applies."""
         if error or not code or not state:
-            downstream = await self._sign_in.abandon(state) if state else None
-            reason = f"the provider did not sign you in ({error or 'no code'})"
-            if downstream is None:
+            reason = provider_refusal(error, error_description)
+            abandoned = await self._sign_in.abandon(state, reason) if state else None
+            if isinstance(abandoned, TrialSignIn):
+                return abandoned
+            if abandoned is None:
                 raise SignInError(reason)
-            return self._denied(downstream, reason)
+            return self._denied(abandoned, reason)
         try:
             signed_in = await self._sign_in.complete(code, state)
         except SignInError as exc:
             if exc.downstream is None:
                 raise
             return self._denied(exc.downstream, exc.detail)
+        if isinstance(signed_in, TrialSignIn):
+            return signed_in
         member, downstream = signed_in.member, signed_in.downstream
         if downstream is None:
             return await self._tokens.for_member(member)

@@ -10,10 +10,12 @@ from fastapi import Depends, Request
 from services.registry.adapters.authorization_server import AuthorizationServer
 from services.registry.adapters.client_store import ClientStore
 from services.registry.adapters.identity_providers import IdentityProviders
+from services.registry.adapters.member_import import ImportJobs
 from services.registry.adapters.member_store import MemberStore
 from services.registry.adapters.network_tokens import NetworkTokens
 from services.registry.adapters.organisation_store import OrganisationStore
 from services.registry.adapters.programme_store import ProgrammeStore
+from services.registry.adapters.provider_trials import ProviderTrialStore
 from services.registry.adapters.sign_in import SignInFlow
 from services.registry.adapters.signing_keys import SigningKeys
 from shared.secrets import SecretBox
@@ -34,6 +36,8 @@ class RegistryComponents:
     providers: IdentityProviders
     box: SecretBox
     public_url: str
+    trials: ProviderTrialStore
+    imports: ImportJobs
 
 
 async def _components(request: Request) -> RegistryComponents:

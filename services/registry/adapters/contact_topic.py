@@ -5,7 +5,7 @@ a record is appended after `segment.ms`. An erased member's address could otherw
 quiet partition's active segment indefinitely, so this appends a tombstone of a placeholder
 key (`shared.contracts.contacts.ROLL_KEY`, which consumers ignore) to every partition every
 `CONTACTS_ROLL_SECONDS`: the bound on how long an address outlives its erasure holds whether
-or not anyone else writes (docs/decisions.md 21).
+or not anyone else writes (docs/decisions.md 23).
 """
 
 from __future__ import annotations

@@ -5,12 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
 from services.registry.adapters.authorization_server import OAuthError
 from services.registry.adapters.components import Components
 from services.registry.adapters.network_tokens import TokenResponse
+from services.registry.adapters.provider_trials import view
+from services.registry.adapters.sign_in import TrialSignIn
+from services.registry.domain.authorization import redirect_with
+from shared import clock
+from shared.errors import NotFoundError
 from shared.http.errors import Problem
 
 router = APIRouter(tags=["sign-in and tokens"])
@@ -69,7 +75,10 @@ async def login(
     response_model=TokenResponse,
     summary="Where the provider sends the person back",
     responses={
-        302: {"description": "back to the web app that started the sign-in, with a code"},
+        302: {
+            "description": "back to the web app that started the sign-in, with a code; or, "
+            "for a provider trial, to the web app's page it named, with `trial`"
+        },
         400: {"model": Problem},
         422: {"model": Problem},
     },
@@ -79,12 +88,24 @@ async def callback(
     code: Annotated[str | None, Query(max_length=2000)] = None,
     state: Annotated[str | None, Query(max_length=200)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
+    error_description: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Any:
     """Verifies the provider's answer. A sign-in the portal started goes back to the portal
-    with a one-use code; a plain one (`/auth/login/…`) answers with network tokens."""
-    answer = await components.authorization.callback(code, state, error)
+    with a one-use code; a plain one (`/auth/login/…`) answers with network tokens. A provider
+    trial's sign-in records whether the provider worked and goes back to the page the trial
+    named (a page of the portal), or answers with the trial."""
+    answer = await components.authorization.callback(code, state, error, error_description)
     if isinstance(answer, str):
         return RedirectResponse(answer, status_code=302)
+    if isinstance(answer, TrialSignIn):
+        if answer.return_to:
+            return RedirectResponse(
+                redirect_with(answer.return_to, {"trial": answer.trial_id}), status_code=302
+            )
+        trial = await components.trials.for_sign_in(answer.organisation_id, answer.trial_id)
+        if trial is None:
+            raise NotFoundError("this provider trial is unknown")
+        return JSONResponse(jsonable_encoder(view(trial, clock.now())))
     return answer
 
 

@@ -1,15 +1,16 @@
-"""The bulk import route: an organisation's HR or LMS system uploads its people."""
+"""The bulk import routes: an organisation's HR or LMS system (or its admin) uploads its
+people, and waits for the report or, as a job, comes back for it."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request, status
 
 from services.registry.adapters.components import Components
 from services.registry.adapters.http_organisations import OrganisationId
-from services.registry.adapters.member_import import MemberImport
+from services.registry.adapters.member_import import ImportJob, MemberImport
 from services.registry.domain.member_import import (
     COLUMNS,
     CSV_EXAMPLE,
@@ -19,16 +20,20 @@ from services.registry.domain.member_import import (
     MAX_ROWS,
     ROW_SCHEMA,
     ImportReport,
+    ImportRow,
     ImportTooLargeError,
     import_format,
     parse,
 )
 from shared.auth.http import require
 from shared.auth.principal import Principal, Role, Scope
+from shared.errors import NotFoundError
 from shared.http.errors import AUTH_REFUSALS, Problem
 
 router = APIRouter(tags=["members"])
 
+# Lenient on purpose: an id that is not one is answered like an unknown one (404), never 422.
+JobId = Annotated[str, Path(max_length=100, examples=["job_5d2c7a9e1b3f4a6c"])]
 Importer = Annotated[
     Principal, Depends(require(Role.ORGANISATION_ADMIN, scopes=(Scope.MEMBERS_WRITE,)))
 ]
@@ -99,7 +104,56 @@ async def import_members(
     Each changed profile is one update, which on FerretDB scans the organisation's members:
     with 10,000 members expect a few changed rows a second (new and unchanged rows are fast).
     """
+    rows = await _rows(request)
+    return await MemberImport(components.members).run(caller, organisation_id, rows)
+
+
+async def _rows(request: Request) -> list[ImportRow]:
+    """The uploaded file's rows (415, 413 or 422 for a file that cannot be read as a whole)."""
     fmt = import_format(request.headers.get("content-type"))
     body = await _read_body(request)
-    rows = await asyncio.to_thread(parse, body, fmt)
-    return await MemberImport(components.members).run(caller, organisation_id, rows)
+    return await asyncio.to_thread(parse, body, fmt)
+
+
+@router.post(
+    "/organisations/{organisation_id}/members/import-jobs",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Import members in bulk as a job: answered at once, progress by rows",
+    responses={
+        **AUTH_REFUSALS,
+        413: {"model": Problem, "description": f"more than {MAX_ROWS:,} rows or too many bytes"},
+        415: {"model": Problem, "description": "not text/csv or application/json (UTF-8)"},
+        422: {
+            "model": Problem,
+            "description": "the file as a whole cannot be read; nothing was imported",
+        },
+    },
+    openapi_extra={"requestBody": _REQUEST_BODY},
+)
+async def start_import_job(
+    organisation_id: OrganisationId, request: Request, caller: Importer, components: Components
+) -> ImportJob:
+    """The same import as `POST …/members/import`, for a file too big to wait for. The file is
+    read (and refused as a whole) before the answer; the rows are then written in the
+    background, whether or not anyone keeps asking. Poll `GET …/members/import-jobs/{job_id}`
+    (only whoever started it can): `done` of `total` rows and the current `step` while it
+    runs, then `state` `done` with the report as `result` (or `failed` with `error`). A job
+    still running when the registry stops is marked failed when it starts again: upload the
+    file again (rows already written come back `unchanged`)."""
+    rows = await _rows(request)
+    return await components.imports.start(caller, organisation_id, rows)
+
+
+@router.get(
+    "/organisations/{organisation_id}/members/import-jobs/{job_id}",
+    summary="How far an import job has got, then its report (whoever started it)",
+    responses=AUTH_REFUSALS,
+)
+async def import_job(
+    organisation_id: OrganisationId, job_id: JobId, caller: Importer, components: Components
+) -> ImportJob:
+    """Anyone but whoever started the job gets 404."""
+    job = await components.imports.get(caller, organisation_id, job_id)
+    if job is None:
+        raise NotFoundError(f"no import job {job_id!r} of yours")
+    return job

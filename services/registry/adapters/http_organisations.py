@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, status
 
@@ -113,15 +114,34 @@ async def connect_provider(
     """Reads the provider's discovery document and keys, and refuses one it cannot verify.
     The client secret is encrypted at rest and never shown again."""
     await components.organisations.get(caller, organisation_id)
+    settings = await checked_provider(organisation_id, request, components)
+    return await save_provider(caller, organisation_id, settings, components)
+
+
+async def checked_provider(
+    organisation_id: str, request: IdentityProviderRequest, components: Components
+) -> dict[str, Any]:
+    """The provider's settings once its discovery document and keys are checked
+    (ProviderError otherwise), the client secret sealed for the organisation."""
     metadata = await components.providers.discover(request.issuer)
-    connected = ConnectedProvider(
-        issuer=metadata.issuer.rstrip("/"),
-        client_id=request.client_id,
-        authorization_endpoint=metadata.authorization_endpoint,
-        token_endpoint=metadata.token_endpoint,
-        jwks_uri=metadata.jwks_uri,
-    )
-    sealed = components.box.seal(request.client_secret.get_secret_value(), context=organisation_id)
+    return {
+        "issuer": metadata.issuer.rstrip("/"),
+        "client_id": request.client_id,
+        "authorization_endpoint": metadata.authorization_endpoint,
+        "token_endpoint": metadata.token_endpoint,
+        "jwks_uri": metadata.jwks_uri,
+        "client_secret_sealed": components.box.seal(
+            request.client_secret.get_secret_value(), context=organisation_id
+        ),
+    }
+
+
+async def save_provider(
+    caller: Principal, organisation_id: str, settings: Mapping[str, Any], components: Components
+) -> ConnectedProvider:
+    """Store a checked provider's settings (its secret sealed for the organisation)."""
+    connected = ConnectedProvider.model_validate(settings)
+    sealed = settings["client_secret_sealed"]
     await components.organisations.save_provider(
         caller, organisation_id, {**connected.model_dump(), "client_secret_sealed": sealed}
     )

@@ -12,6 +12,10 @@ the two) or a concurrent write (a sign-in, a role change), so it is not done.
 A row is applied whole or not at all: each member is one document, written with its events
 in one statement. Imports into one organisation run one at a time in this process, so two
 uploads of the same file cannot both create the same e-mail.
+
+An import can also run as a job (`ImportJobs`): the request answers at once, the rows are
+written in the background with their progress recorded in the organisation's own `jobs`
+collection, and the report is the job's result.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -44,8 +49,14 @@ from shared.events.catalogue import new_event
 from shared.events.envelope import Envelope
 from shared.logging import get_logger
 from shared.mongo.databases import Document
+from shared.mongo.jobs import Job, Jobs, Progress, abandon_unfinished
+from shared.tenancy import TenantData
 
 log = get_logger(__name__)
+JOBS = "jobs"
+KIND = "member_import"
+# New members written per statement: big enough to stay fast, small enough for progress to move.
+CREATE_BATCH = 500
 
 _locks: dict[str, asyncio.Lock] = {}
 _PROFILE_EVENT_FIELDS = frozenset(MemberProfileUpdated.model_fields) - {
@@ -61,39 +72,124 @@ class MemberImport:
         self._members = members
 
     async def run(
-        self, caller: Principal, organisation_id: str, rows: Sequence[ImportRow]
+        self,
+        caller: Principal,
+        organisation_id: str,
+        rows: Sequence[ImportRow],
+        progress: Progress | None = None,
     ) -> ImportReport:
-        """Create, update or leave each row's member; the report says which and why."""
-        async with _locks.setdefault(organisation_id, asyncio.Lock()):
+        """Create, update or leave each row's member; the report says which and why.
+        `progress` hears how many rows are done (rows with nothing to write count at once)."""
+        counter = _RowCounter(progress, len(rows))
+        lock = _locks.setdefault(organisation_id, asyncio.Lock())
+        if lock.locked():
+            await counter.step(0, "waiting for another import of the organisation to finish")
+        async with lock:
+            await counter.step(0, "reading the organisation's members")
             documents = await self._members.for_import(caller, organisation_id)
             plan = await asyncio.to_thread(_plan, rows, documents)
-            await self._create(caller, organisation_id, plan)
-            await self._update(caller, organisation_id, plan)
+            await counter.step(len(rows) - len(plan.writes), "adding new members")
+            await self._create(caller, organisation_id, plan, counter)
+            await counter.step(0, "updating changed profiles")
+            await self._update(caller, organisation_id, plan, counter)
         report = plan.report()
         log.info("members imported", organisation=organisation_id, **report.totals.model_dump())
         return report
 
-    async def _create(self, caller: Principal, organisation_id: str, plan: ImportPlan) -> None:
+    async def _create(
+        self, caller: Principal, organisation_id: str, plan: ImportPlan, counter: _RowCounter
+    ) -> None:
         creations = plan.creations
-        if not creations:
-            return
         now = clock.now()
-        items = await asyncio.to_thread(_creation_items, organisation_id, creations, now)
-        written = await self._members.add_imported(caller, organisation_id, items)
-        if written < len(creations):
-            plan.refuse(
-                [w.row for w in creations[written:]],
-                "not written: the database refused it; nothing of this row was saved "
-                "(upload the file again)",
-            )
+        # In batches, so a job's progress moves while a big file's new members are written.
+        for start in range(0, len(creations), CREATE_BATCH):
+            batch = creations[start : start + CREATE_BATCH]
+            items = await asyncio.to_thread(_creation_items, organisation_id, batch, now)
+            written = await self._members.add_imported(caller, organisation_id, items)
+            if written < len(batch):
+                plan.refuse(
+                    [w.row for w in creations[start + written :]],
+                    "not written: the database refused it; nothing of this row was saved "
+                    "(upload the file again)",
+                )
+                await counter.step(len(creations) - start)
+                return
+            await counter.step(len(batch))
 
-    async def _update(self, caller: Principal, organisation_id: str, plan: ImportPlan) -> None:
+    async def _update(
+        self, caller: Principal, organisation_id: str, plan: ImportPlan, counter: _RowCounter
+    ) -> None:
         for write in plan.changes:
             events = _profile_events(organisation_id, write)
             if not await self._members.set_profile(
                 caller, organisation_id, write.member_id, write.profile, events
             ):
                 plan.refuse([write.row], "the member was removed while the file was imported")
+            await counter.step(1)
+
+
+class _RowCounter:
+    """How many rows are done, told to a job's progress (if the import runs as one)."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self._progress = progress
+        self._total = total
+        self._done = 0
+        self._step = ""
+
+    async def step(self, rows: int, step: str | None = None) -> None:
+        """`rows` more are done (now in `step`, if it changed)."""
+        self._done += rows
+        self._step = step or self._step
+        if self._progress is not None:
+            await self._progress.report(self._done, self._total, self._step)
+
+
+class ImportJob(Job):
+    """An import running as a job; its result, once done, is the import's report."""
+
+    result: ImportReport | None = None  # type: ignore[assignment]
+
+
+class ImportJobs:
+    """Imports as jobs, recorded in the organisation's own database for whoever started them."""
+
+    def __init__(self, data: TenantData, members: MemberStore, jobs: Jobs) -> None:
+        self._data = data
+        self._members = members
+        self._jobs = jobs
+
+    async def start(
+        self, caller: Principal, organisation_id: str, rows: Sequence[ImportRow]
+    ) -> ImportJob:
+        """Start importing `rows` in the background; the job answers at once."""
+        collection = self._data.of(caller, organisation_id, JOBS)
+        importing = MemberImport(self._members)
+
+        async def work(progress: Progress) -> dict[str, Any]:
+            report = await importing.run(caller, organisation_id, rows, progress)
+            return report.model_dump(mode="json")
+
+        job = await self._jobs.start(collection, KIND, caller.subject, work, total=len(rows))
+        return ImportJob.model_validate(job.model_dump())
+
+    async def get(self, caller: Principal, organisation_id: str, job_id: str) -> ImportJob | None:
+        """An import job, for the one who started it (None for anyone else)."""
+        collection = self._data.of(caller, organisation_id, JOBS)
+        job = await self._jobs.get(collection, job_id, caller.subject)
+        return None if job is None else ImportJob.model_validate(job.model_dump())
+
+    async def abandon_unfinished(
+        self, organisation_ids: Sequence[str], started_before: datetime
+    ) -> int:
+        """At start-up: imports a stopped process left running are marked failed (system use)."""
+        abandoned = 0
+        for organisation_id in organisation_ids:
+            collection = self._data.system_organisation(organisation_id, JOBS)
+            abandoned += await abandon_unfinished(collection, started_before)
+        if abandoned:
+            log.warning("imports left running by a stopped process marked failed", count=abandoned)
+        return abandoned
 
 
 def _plan(rows: Sequence[ImportRow], documents: list[Document]) -> ImportPlan:

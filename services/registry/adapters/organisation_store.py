@@ -58,7 +58,8 @@ class OrganisationStore:
             await self._outbox.insert(self._directory, _to_document(organisation), events)
         except DuplicateKeyError as exc:
             raise ConflictError(
-                f"an organisation named {organisation.profile.name!r} is already in the network"
+                f"an organisation named {organisation.profile.name!r} is already in the network",
+                {"name": "an organisation of this name is already in the network"},
             ) from exc
         await self.invite(organisation.id, organisation.profile.name, invitations)
 
@@ -138,7 +139,10 @@ class OrganisationStore:
         try:
             result = await self._outbox.update(self._directory, organisation_id, update, events)
         except DuplicateKeyError as exc:
-            raise ConflictError(f"an organisation named {profile.name!r} exists") from exc
+            raise ConflictError(
+                f"an organisation named {profile.name!r} exists",
+                {"name": "another organisation of the network has this name"},
+            ) from exc
         if not result.matched_count:
             raise NotFoundError(f"no organisation {organisation_id!r}")
         return await self.get_for_system(organisation_id)
@@ -147,7 +151,8 @@ class OrganisationStore:
         taken = domains_taken(profile, await self.directory(), except_id=except_id)
         if taken:
             raise ConflictError(
-                f"another organisation of the network signs in people at {', '.join(taken)}"
+                f"another organisation of the network signs in people at {', '.join(taken)}",
+                {"email_domains": f"another organisation signs in people at {', '.join(taken)}"},
             )
 
     async def save_provider(

@@ -27,7 +27,7 @@ the member un-erased; they erase again.
 
 The tombstone write also deletes the member's contact details (and their address's
 invitation) from the compacted contacts topic, so their e-mail address leaves the broker within
-the bound docs/decisions.md 21 states. What erasure does not reach (yet): events already
+the bound docs/decisions.md 23 states. What erasure does not reach (yet): events already
 published on the domain topics stay (retention is unlimited), and a `member.profile_updated`
 among them still holds the display name and skills — never an address, which only the
 contacts topic carries. Removing those needs per-member encryption keys destroyed on erasure
@@ -198,7 +198,7 @@ class MemberPrivacy:
             )
             # Their contact details (and the invitation their address had, if any) are deleted
             # from the contacts topic in the same write: compaction then removes the address
-            # from the broker (docs/decisions.md 21).
+            # from the broker (docs/decisions.md 23).
             gone = [contacts.tombstone(contacts.member_key(member_id))]
             if email:
                 invitation = self._organisations.invitation_id(organisation_id, email)

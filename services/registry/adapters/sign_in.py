@@ -3,10 +3,13 @@ and nonce; the member is linked by (issuer, subject); on first sign-in, by the p
 verified e-mail to a member the organisation imported (pre-provisioned), else provisioned.
 
 An attempt started by a web app's authorization request (the portal) carries that request, so
-the sign-in ends with a code for the app instead of tokens shown to the browser."""
+the sign-in ends with a code for the app instead of tokens shown to the browser. An attempt
+started by an admin's provider trial signs in through the provider being tried, with the same
+checks, and ends by recording the trial's outcome instead of signing anyone in."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,8 +20,10 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from services.registry.adapters.identity_providers import IdentityProviders, ProviderError
 from services.registry.adapters.member_store import MemberStore
 from services.registry.adapters.organisation_store import OrganisationStore
+from services.registry.adapters.provider_trials import ProviderTrialStore
 from services.registry.domain.authorization import AuthorizationRequest
 from services.registry.domain.member import Member, first_sign_in
+from services.registry.domain.provider_trial import TrialStatus, signed_in_as
 from shared import clock
 from shared.contracts.registry import MemberRegistered, RoleGranted
 from shared.errors import DomainError, NotFoundError
@@ -50,6 +55,15 @@ class SignedIn:
     downstream: AuthorizationRequest | None
 
 
+@dataclass(frozen=True)
+class TrialSignIn:
+    """An admin's trial sign-in ended (passed or failed: the trial records which)."""
+
+    organisation_id: str
+    trial_id: str
+    return_to: str | None
+
+
 class SignInFlow:
     """The two halves of a sign-in: off to the provider, and back with a code."""
 
@@ -61,6 +75,7 @@ class SignInFlow:
         providers: IdentityProviders,
         box: SecretBox,
         callback_url: str,
+        trials: ProviderTrialStore,
     ) -> None:
         self._attempts = data.network(ATTEMPTS)
         self._organisations = organisations
@@ -68,6 +83,7 @@ class SignInFlow:
         self._providers = providers
         self._box = box
         self._callback_url = callback_url
+        self._trials = trials
 
     async def begin(
         self, organisation_id: str, downstream: AuthorizationRequest | None = None
@@ -78,6 +94,23 @@ class SignInFlow:
         provider = await self._organisations.provider(None, organisation_id)
         if provider is None:
             raise NotFoundError("this organisation has not connected its sign-in provider yet")
+        return await self._start(organisation_id, provider, downstream=downstream)
+
+    async def begin_trial(
+        self, organisation_id: str, trial_id: str, provider: Mapping[str, Any]
+    ) -> str:
+        """The URL of the provider being tried (`provider`: the trial's checked settings), for
+        the admin who tries it; the callback records the trial's outcome."""
+        return await self._start(organisation_id, provider, trial_id=trial_id)
+
+    async def _start(
+        self,
+        organisation_id: str,
+        provider: Mapping[str, Any],
+        *,
+        downstream: AuthorizationRequest | None = None,
+        trial_id: str | None = None,
+    ) -> str:
         state, nonce, verifier = new_token(), new_token(), new_token()
         await self._attempts.insert_one(
             {
@@ -87,6 +120,7 @@ class SignInFlow:
                 "code_verifier": verifier,
                 "created_at": datetime.now(UTC),
                 "downstream": downstream.model_dump() if downstream else None,
+                "trial_id": trial_id,
             }
         )
         parameters = {
@@ -103,17 +137,23 @@ class SignInFlow:
             parameters["login_hint"] = downstream.login_hint  # OIDC Core §3.1.2.1
         return f"{provider['authorization_endpoint']}?{urlencode(parameters)}"
 
-    async def abandon(self, state: str) -> AuthorizationRequest | None:
+    async def abandon(self, state: str, reason: str) -> AuthorizationRequest | TrialSignIn | None:
         """The provider refused or the person cancelled: drop the attempt, and give back the
-        web app's request so the app can be told (None for a plain sign-in)."""
+        web app's request so the app can be told (None for a plain sign-in); a trial records
+        `reason` as its failure."""
         attempt = await self._attempts.find_one_and_delete({"_id": state})
+        if attempt is not None and attempt.get("trial_id"):
+            return await self._trial_failed(attempt, reason)
         return _downstream(attempt)
 
-    async def complete(self, code: str, state: str) -> SignedIn:
-        """Check the provider's answer and link or provision the member."""
+    async def complete(self, code: str, state: str) -> SignedIn | TrialSignIn:
+        """Check the provider's answer and link or provision the member (or, for a trial,
+        record that the provider signed its admin in)."""
         attempt = await self._attempts.find_one_and_delete({"_id": state})
         if attempt is None:
             raise SignInError("this sign-in link is unknown or was already used; start again")
+        if attempt.get("trial_id"):
+            return await self._complete_trial(attempt, code)
         downstream = _downstream(attempt)
         try:
             if datetime.now(UTC) - attempt["created_at"] > ATTEMPT_LIFETIME:
@@ -125,13 +165,50 @@ class SignInFlow:
             raise SignInError(exc.detail, downstream) from exc
         return SignedIn(member, downstream)
 
-    async def _member_for(self, attempt: dict[str, Any], code: str) -> Member:
-        """Exchange the provider's code, verify its ID token, and find, link or provision
-        the member it names."""
-        organisation_id = attempt["organisation_id"]
-        provider = await self._organisations.provider(None, organisation_id)
-        if provider is None:
-            raise SignInError("the organisation's provider was disconnected; start again")
+    async def _complete_trial(self, attempt: dict[str, Any], code: str) -> TrialSignIn:
+        """The trial's one sign-in: the same exchange and ID-token checks as a real one."""
+        organisation_id, trial_id = attempt["organisation_id"], attempt["trial_id"]
+        trial = await self._trials.for_sign_in(organisation_id, trial_id)
+        if trial is None:
+            raise SignInError("this provider trial is unknown; start again")
+        try:
+            if datetime.now(UTC) - attempt["created_at"] > ATTEMPT_LIFETIME:
+                raise SignInError("this sign-in took too long; try the provider again")
+            claims = await self._claims(organisation_id, trial, attempt, code)
+        except DomainError as exc:
+            return await self._trial_failed(attempt, exc.detail, trial)
+        email, name = signed_in_as(claims)
+        await self._trials.record(
+            organisation_id,
+            trial_id,
+            {
+                "status": TrialStatus.PASSED.value,
+                "signed_in_email": email,
+                "signed_in_name": name,
+            },
+        )
+        return TrialSignIn(organisation_id, trial_id, trial.get("return_to"))
+
+    async def _trial_failed(
+        self, attempt: dict[str, Any], reason: str, trial: dict[str, Any] | None = None
+    ) -> TrialSignIn:
+        organisation_id, trial_id = attempt["organisation_id"], attempt["trial_id"]
+        trial = trial or await self._trials.for_sign_in(organisation_id, trial_id)
+        if trial is None:
+            raise SignInError("this provider trial is unknown; start again")
+        await self._trials.record(
+            organisation_id, trial_id, {"status": TrialStatus.FAILED.value, "reason": reason}
+        )
+        return TrialSignIn(organisation_id, trial_id, trial.get("return_to"))
+
+    async def _claims(
+        self,
+        organisation_id: str,
+        provider: Mapping[str, Any],
+        attempt: dict[str, Any],
+        code: str,
+    ) -> dict[str, Any]:
+        """Exchange the provider's code and verify the ID token it returns: its claims."""
         secret = self._box.open(provider["client_secret_sealed"], context=organisation_id)
         answer = await self._providers.exchange_code(
             provider["token_endpoint"],
@@ -144,13 +221,22 @@ class SignInFlow:
         id_token = answer.get("id_token")
         if not isinstance(id_token, str):
             raise ProviderError("the provider returned no ID token")
-        claims = await self._providers.verify_id_token(
+        return await self._providers.verify_id_token(
             id_token,
             jwks_uri=provider["jwks_uri"],
             issuer=provider["issuer"],
             client_id=provider["client_id"],
             nonce=attempt["nonce"],
         )
+
+    async def _member_for(self, attempt: dict[str, Any], code: str) -> Member:
+        """Exchange the provider's code, verify its ID token, and find, link or provision
+        the member it names."""
+        organisation_id = attempt["organisation_id"]
+        provider = await self._organisations.provider(None, organisation_id)
+        if provider is None:
+            raise SignInError("the organisation's provider was disconnected; start again")
+        claims = await self._claims(organisation_id, provider, attempt, code)
         member = await self._members.by_identity(
             organisation_id, provider["issuer"], str(claims["sub"])
         )

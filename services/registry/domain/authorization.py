@@ -150,3 +150,10 @@ def redirect_with(redirect_uri: str, parameters: dict[str, str]) -> str:
     """The client's redirect URI with the response parameters added to its query."""
     separator = "&" if urlsplit(redirect_uri).query else "?"
     return f"{redirect_uri}{separator}{urlencode(parameters)}"
+
+
+def provider_refusal(error: str | None, description: str | None) -> str:
+    """A provider's refusal (RFC 6749 §4.1.2.1 `error`, `error_description`) in words."""
+    if description:
+        return f"the provider did not sign you in: {description} ({error or 'no code'})"
+    return f"the provider did not sign you in ({error or 'no code'})"
