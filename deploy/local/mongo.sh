@@ -50,7 +50,7 @@ Environment (defaults in brackets):
   MONGO_STOP_TIMEOUT   seconds to wait after SIGTERM before SIGKILL [15]
 
 Connection string: mongodb://$MONGO_HOST:\$MONGO_PORT/ . Log: \$MONGO_DATA_DIR/mongo.log.
-FerretDB has no transactions, no change streams, and filters scan (see the project brief, 5a).
+FerretDB has no transactions, no change streams, and filters scan (see docs/decisions.md 3).
 Requires go (1.24+) to build FerretDB the first time.
 EOF
 }

@@ -51,9 +51,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     outcome_figures = OutcomeReader(outcomes)
     projection = OutcomeProjection(outcomes, on_written=outcome_figures.absorb)
     fold_events = projection.on_events  # one handler object: a batch of mixed types is one call
-    for model in FOLDED:  # the outcome read models (issue 8 item 2)
+    for model in FOLDED:  # the outcome read models (docs/decisions.md 16)
         runtime.subscribe(model, fold_events)
-    # Surveys, reminders and monitoring alerts (issue 8 items 1 and 3).
+    # Surveys, reminders and monitoring alerts (docs/decisions.md 15).
     surveys_and_alerts = SurveysAndAlerts.build(runtime, data, directory)
     surveys_and_alerts.wire(runtime)
     app = create_service_app(

@@ -1,4 +1,5 @@
-"""Rebuild the evaluation service's outcome read models from the Kafka topics (issue 8 item 6).
+"""Rebuild the evaluation service's outcome read models from the Kafka topics
+(docs/decisions.md 16).
 
     python -m services.evaluation.replay [--grace-seconds S] [--quiet]
 

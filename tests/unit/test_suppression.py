@@ -133,7 +133,7 @@ def amount(table: FigureTable, figure: Figure) -> float:
 
 
 def recovered_by_one_subtraction(original: FigureTable, shown: FigureTable) -> list[str]:
-    """Exactly the attack of the issue: along every row and every column, take the line's
+    """Exactly the subtraction attack: along every row and every column, take the line's
     total (the visible total-row cell, or the known row total) and subtract the visible cells;
     if one cell is hidden, the remainder is that cell."""
     before = grid_of(original)

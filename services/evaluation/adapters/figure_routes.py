@@ -1,4 +1,5 @@
-"""Outcome figures over HTTP (issue 8 item 4): each audience its own, suppressed.
+"""Outcome figures over HTTP: each audience its own, suppressed (docs/security.md,
+"Who sees what → Evaluation").
 
 - `GET /organisations/{organisation_id}/figures`: the organisation's admins (rows: programmes);
 - `GET /programmes/{programme_id}/figures`: the programme's co-ordinators (rows: organisations);

@@ -1,5 +1,5 @@
 """Who is in each organisation, as evaluation learns it from `member.registered`: kept in that
-organisation's own database (BRIEF §4), never in a shared one.
+organisation's own database (docs/security.md, "Tenancy"), never in a shared one.
 
 `member.erased` turns the member's entry into a bare tombstone (the id and when it was erased,
 nothing else), which the counts leave out; because the id stays taken, a late or replayed

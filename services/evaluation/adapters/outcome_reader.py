@@ -57,7 +57,8 @@ NOT_FOR_FIGURES: Document = {
 
 
 class OutcomeReader:
-    """Draws suppressed figure tables for the three audiences of issue 8."""
+    """Draws suppressed figure tables for the three audiences: organisation admins, programme
+    co-ordinators and network co-ordinators (docs/security.md, "Who sees what → Evaluation")."""
 
     def __init__(self, store: OutcomeStore, *, max_age_seconds: float = 600.0) -> None:
         self._store = store

@@ -2,10 +2,10 @@
 
 Each kind of record is one collection per home — the organisation's own database for its
 members, survey answers and organisation-internal relationships, the network database for the
-rest (BRIEF §4) — named `outcome_g<N>_<kind>`. The network database's `outcome_generation`
-document says which generation is live. A replay builds generation N+1 in fresh collections
-and then switches that one document, so readers never see a half-built model; the live path
-reads the pointer for every batch and writes to whichever generation is live.
+rest (docs/security.md, "Tenancy") — named `outcome_g<N>_<kind>`. The network database's
+`outcome_generation` document says which generation is live. A replay builds generation N+1 in
+fresh collections and then switches that one document, so readers never see a half-built model;
+the live path reads the pointer for every batch and writes to whichever generation is live.
 
 Writes on the live path are one `insert` (new record) or one `replace` (changed record) per
 record a batch touches; a replace is conditioned on the record's version (`_v`), so two writers

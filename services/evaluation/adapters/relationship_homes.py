@@ -4,7 +4,7 @@ A relationship whose parties come from different organisations is a network reco
 events carry no organisation and the network audience); one inside a single organisation
 lives in that organisation's own database (its events carry the organisation). Monitoring
 records and alerts follow the same rule, so an organisation-internal relationship never
-leaves its organisation's database (BRIEF §4).
+leaves its organisation's database (docs/security.md, "Tenancy").
 """
 
 from __future__ import annotations

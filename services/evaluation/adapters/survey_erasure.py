@@ -1,4 +1,5 @@
-"""`member.erased` reaches surveys, reminders and monitoring (BRIEF §4, issue 8 item 7).
+"""`member.erased` reaches surveys, reminders and monitoring (docs/security.md,
+"Evaluation: surveys and alerts").
 
 What goes: the member's due surveys, their answered-survey records, any answer still
 traceable to them (an answer interrupted mid-write), their reminders, and their id in every

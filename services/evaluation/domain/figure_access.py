@@ -1,4 +1,4 @@
-"""Who may draw figures from which fact records (issue 8 item 4; BRIEF §4).
+"""Who may draw figures from which fact records (docs/security.md, "Who sees what → Evaluation").
 
 - An organisation's admin: the organisation's own records (its members, its people's survey
   answers, its internal relationships) and the records that involve it (relationships,

@@ -1,11 +1,11 @@
 """Figures as tables: what the outcome read models produce, and what the API, the dashboards
 and the CSV downloads show once suppression has run.
 
-A figure always says how many distinct people it is drawn from (`people`), because that, not
-the value, decides whether it may be shown (issue 8: no figure drawn from fewer than five
-people). Suppression (`services.evaluation.domain.suppression`) turns a table into one where
-small cells, and the cells that would let someone work them out from a total, carry
-`value=None, suppressed=True`.
+A figure always says how many distinct people it is drawn from (`people`), because that, not the
+value, decides whether it may be shown (no figure drawn from fewer than five people:
+docs/security.md, "Figures: no one from fewer than five people"). Suppression
+(`services.evaluation.domain.suppression`) turns a table into one where small cells, and the
+cells that would let someone work them out from a total, carry `value=None, suppressed=True`.
 """
 
 from __future__ import annotations

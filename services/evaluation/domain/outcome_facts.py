@@ -1,17 +1,17 @@
-"""The outcome read models' fact records: what evaluation keeps of each organisation,
-programme, member, proposal, relationship, circle and survey answer, learnt from events only
-(issue 8 item 2; seed 002 checklist 4: achieved goals, statistical measures, "delivered
-without personal names attached").
+"""The outcome read models' fact records: what evaluation keeps of each organisation, programme,
+member, proposal, relationship, circle and survey answer, learnt from events only
+(docs/decisions.md 16; the SSSC guidance, seed 002, checklist 4: achieved goals, statistical
+measures, "delivered without personal names attached").
 
 Every record merges what its events say in a way that does not depend on their order
 (sets keyed by natural or event ids, latest-wins registers by event time, earliest-wins dates),
 because the topics are read in a different interleaving live and on replay: the same events
 give the same records either way.
 
-A record's `home` says which database it belongs in (BRIEF §4): an organisation's own
-database for its members, its survey answers and the relationships sessions keeps there; the
-network database (`None`) for organisations, programmes, proposals (as matching keeps them),
-circles and cross-organisation relationships.
+A record's `home` says which database it belongs in (docs/security.md, "Tenancy"): an
+organisation's own database for its members, its survey answers and the relationships sessions
+keeps there; the network database (`None`) for organisations, programmes, proposals (as matching
+keeps them), circles and cross-organisation relationships.
 
 Identity: a party is a member id and an organisation. `member.erased` blanks the member id
 (`member_id=None`) everywhere and leaves a bare tombstone; the party still counts in the

@@ -1,5 +1,5 @@
-"""The outcome figures (issue 8 item 2; BRIEF §1, seed 002 checklists 4 and 5), drawn from
-fact records as `FigureTable`s for a `Scope`, before suppression.
+"""The outcome figures (docs/decisions.md 16; the SSSC guidance, seed 002, checklists 4 and
+5), drawn from fact records as `FigureTable`s for a `Scope`, before suppression.
 
 Tables (rows are organisations or programmes, as the audience's view asks; trends are rows
 of months):

@@ -1,4 +1,5 @@
-"""Survey questions, templates and the answers they accept (issue 8; seed 002 Resource 6).
+"""Survey questions, templates and the answers they accept (the SSSC guidance, seed 002,
+Resource 6).
 
 Five question types: a rating 1-5, a scale 1-10, a single choice, a multiple choice and free
 text. A template is a versioned list of questions; a survey is sent with one version and its

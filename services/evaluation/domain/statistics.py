@@ -1,4 +1,5 @@
-"""Figures the network co-ordinator and organisation admins watch (BRIEF §1)."""
+"""Figures the network co-ordinator and organisation admins watch (docs/security.md,
+"Who sees what")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Suppression: no figure drawn from fewer than five people is shown, and no figure that is hidden
-can be worked out from the figures that are shown (issue 8, item 4; BRIEF §4).
+can be worked out from the figures that are shown (docs/security.md,
+"Figures: no one from fewer than five people").
 
 The rules, in the order they run:
 

@@ -1,5 +1,6 @@
 """What a programme's co-ordinators read of the free text people wrote in its surveys
-(seed 002, Resource 6 asks for comments; BRIEF §4: no figure drawn from fewer than 5 people).
+(the SSSC guidance, seed 002, Resource 6 asks for comments; docs/security.md: no figure drawn
+from fewer than 5 people).
 
 Comments are shown per question only once at least `MIN_PEOPLE` people wrote one, never with
 who, when or which relationship, and in alphabetical order, so their order says nothing about

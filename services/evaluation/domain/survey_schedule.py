@@ -1,5 +1,5 @@
-"""When a programme's surveys are due (issue 8: e.g. 4 weeks after a relationship starts, every
-8 weeks, at the end; checklist 4: "decide how often this is done").
+"""When a programme's surveys are due (e.g. 4 weeks after a relationship starts, every 8 weeks,
+at the end; the SSSC guidance, seed 002, checklist 4: "decide how often this is done").
 
 Each schedule entry names a template and a timing. An occasion is one due date of one entry
 for one relationship; its key is derived from the entry's meaning (not its position), so

@@ -1,10 +1,10 @@
 """Keep, per document, only the newest version of one part of it (by event time).
 
-Profiles, readiness, a programme's terms and its status each arrive as whole replacements;
-the newest event wins, and a redelivered or late older one changes nothing. FerretDB scans a
-collection for every update statement (BRIEF §5a), so a batch costs one `$in` read of what
-exists, one `insert_many` for documents not seen before, and guarded updates (at most
-MAX_UPDATE_BATCH per command) only where the stored version is older.
+Profiles, readiness, a programme's terms and its status each arrive as whole replacements; the
+newest event wins, and a redelivered or late older one changes nothing. FerretDB scans a
+collection for every update statement (docs/decisions.md 3 and 10), so a batch costs one `$in`
+read of what exists, one `insert_many` for documents not seen before, and guarded updates (at
+most MAX_UPDATE_BATCH per command) only where the stored version is older.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The candidate-pool read model, built from the registry's events alone (no call to it).
 
-Where each record lives (BRIEF §4):
+Where each record lives (the network's segregation rules: docs/security.md, "Tenancy"):
 - a member's profile and readiness: one `candidates` document per member in THAT MEMBER'S
   ORGANISATION's matching database, with the member's consent copied to the top for filtering;
 - the members erased from an organisation: `erasures` in that organisation's database (a bare

@@ -1,4 +1,4 @@
-"""Routes for a member's own data: download it, erase it (BRIEF §4 "Erasure and export")."""
+"""Routes for a member's own data: download it, erase it."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Talking to partners' OIDC providers: checking a provider before trusting it, exchanging a
-code, and verifying the ID token it returns (the relying-party side, BRIEF §4)."""
+code, and verifying the ID token it returns (the relying-party side:
+docs/security.md, "Identity")."""
 
 from __future__ import annotations
 

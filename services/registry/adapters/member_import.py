@@ -2,7 +2,7 @@
 new member (each document carrying its own events), one update per changed profile, nothing
 for an unchanged row.
 
-Why the writes take this shape (BRIEF §5a, and measured on FerretDB 1.24 / SQLite): inserts
+Why the writes take this shape (docs/decisions.md 10, measured on FerretDB 1.24 / SQLite): inserts
 are cheap, updates dear (each one a lookup and a write by `_id` since docs/decisions.md §18; a
 scan of the collection before). So an update is written only for a profile that really
 changed, as one statement carrying that member's events (atomic per member, FerretDB has no

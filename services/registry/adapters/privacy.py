@@ -1,4 +1,5 @@
-"""A member's export and erasure (BRIEF §4 "Erasure and export"; issue 4, item 7).
+"""A member's export and erasure (`member.erased` tells the other services:
+docs/events.md).
 
 Erasure, in this order:
 
@@ -35,7 +36,7 @@ contacts topic carries. Removing those needs per-member encryption keys destroye
 Other members' references to the erased id (a line manager, a circle's facilitator, a
 programme's co-ordinators) are theirs and stay; they now point at a tombstone.
 
-FerretDB notes (BRIEF §5a): `$pull` with a condition and `$elemMatch` in a filter silently
+FerretDB notes (docs/decisions.md 3): `$pull` with a condition and `$elemMatch` in a filter silently
 match nothing, so circles are found by `members.member_id` (which works) and rewritten with
 `$set` of the filtered list, conditioned on the list being what was read.
 """

@@ -1,6 +1,6 @@
 """Programmes, enrolments and circles: cross-organisation records in the registry's network
-database, each carrying the organisations that take part (BRIEF §4). Every read checks the
-caller's organisation against that list; anyone else gets 404."""
+database, each carrying the organisations that take part (docs/security.md, "Tenancy"). Every
+read checks the caller's organisation against that list; anyone else gets 404."""
 
 from __future__ import annotations
 

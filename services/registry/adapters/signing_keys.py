@@ -1,5 +1,5 @@
 """The registry's signing keys: one current key, rotated on a timer; old keys stay published
-until every token they signed has expired (BRIEF §4)."""
+until every token they signed has expired (docs/security.md, "Network tokens")."""
 
 from __future__ import annotations
 

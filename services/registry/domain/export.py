@@ -1,5 +1,6 @@
 """What the registry holds about one member, as they may download it, and what erasing them
-leaves behind (BRIEF §4 "Erasure and export").
+leaves behind (a member may download their data and be erased; `member.erased` tells the
+other services: docs/events.md).
 
 The export shows the member's own records exactly as stored (so a field someone adds later is
 exported without anyone remembering to), and only their own: a circle appears as the circle's

@@ -1,4 +1,5 @@
-"""An organisation's own OIDC provider, and what we require of it before trusting it (BRIEF §4)."""
+"""An organisation's own OIDC provider, and what we require of it before trusting it
+(docs/security.md, "Identity")."""
 
 from __future__ import annotations
 

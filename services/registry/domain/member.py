@@ -1,6 +1,6 @@
 """A person of a partner organisation, known by their provider's issuer and subject.
 
-Roles (BRIEF §1) and who may grant them:
+Roles (docs/security.md, "Network tokens") and who may grant them:
 - `member`: everyone who signs in;
 - `programme_coordinator`, `organisation_admin`: granted by an admin of the same organisation
   (or a network co-ordinator);

@@ -1,4 +1,4 @@
-"""Bulk import of an organisation's members (issue 4, item 6): reading rows and deciding
+"""Bulk import of an organisation's members (docs/decisions.md 10): reading rows and deciding
 what each one does. Pure: no web framework, no database.
 
 A file is CSV (a header row, then one member per row; list columns separated by `;`) or a

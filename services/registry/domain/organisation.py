@@ -1,4 +1,4 @@
-"""A partner organisation of the network (BRIEF §1): who it is, and its joining.
+"""A partner organisation of the network: who it is, and its joining.
 
 Pure domain: no I/O. Names are unique across the network, compared without case or spacing,
 so "Northshore  Care Trust" cannot join twice as "northshore care trust".

@@ -187,7 +187,7 @@ class Profile(BaseModel):
 
 
 class SharedProfile(BaseModel):
-    """The shape another organisation's member may see, and only with consent (issue 4)."""
+    """The shape another organisation's member may see, and only with consent."""
 
     member_id: str
     organisation_id: str

@@ -1,6 +1,7 @@
 """Trying an organisation's OIDC provider before connecting it: the admin signs in through it
-once, and only a provider that really signed someone in can be saved (BRIEF §4: a provider we
-cannot verify is refused; a trial proves the client id, secret and redirect URI work too).
+once, and only a provider that really signed someone in can be saved (docs/security.md,
+"Identity": a provider we cannot verify is refused; a trial proves the client id, secret and
+redirect URI work too).
 
 A trial lives ten minutes, signs in once and is saved at most once. Pure: no I/O.
 """
