@@ -123,6 +123,10 @@ def world(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
         "MENTORNET_TOPIC_PREFIX": f"e{tag}",
         "MENTORNET_SECRET_KEY": new_secret_key(),
         "MENTORNET_PUBLIC_URL": registry,
+        # The world's own tokens (the co-ordinator's, A's and B's) are signed in once per run
+        # and used throughout it: they must outlive the whole suite, not the 15 minutes a real
+        # access token lives.
+        "MENTORNET_ACCESS_TOKEN_SECONDS": "3600",
         # The portal's secret as the registry's client (tests act as the portal with it).
         "MENTORNET_PORTAL_CLIENT_SECRET": new_token(),
         # The notifications service mails Mailpit, and looks for due mail every second; a

@@ -59,11 +59,15 @@ NOT_ORGANISATION_SCOPED = {
     "/people",
     # evaluation: the programmes whose figures the caller may see (theirs only; empty for most)
     "/figures/programmes",
+    # notifications: the caller's own e-mail choices; the catalogue of webhook event types
+    "/members/me/notification-preferences",
+    "/webhooks/event-types",
 }
-# Routes whose credential is a secret in the path, not a bearer token (calendar apps cannot
-# send one): attacked with a well-formed guess naming B (`cal.<B's id>.<random secret>`),
-# they must answer 404 to every caller, whatever Authorization header it sends.
-CREDENTIAL_IN_PATH = {"/calendar/{token}.ics"}
+# Routes whose credential is a secret in the path, not a bearer token (calendar apps and mail
+# clients' one-click unsubscribe cannot send one): attacked with a guess naming B
+# (`cal.<B's id>.<random secret>`), they must answer 404 to every caller, whatever
+# Authorization header it sends.
+CREDENTIAL_IN_PATH = {"/calendar/{token}.ics", "/unsubscribe/{token}"}
 REFUSED = {401, 403, 404}
 
 
@@ -162,6 +166,11 @@ def _b_resources(world: World) -> dict[str, str]:
             if http.get(job_url).json()["state"] != "running":
                 break
             time.sleep(0.1)
+        endpoint = http.post(
+            f"{world.url('notifications')}/organisations/{world.b.id}/webhooks",
+            json={"url": "http://127.0.0.1:9/b-hr", "event_types": ["member.registered"]},
+        )
+        assert endpoint.status_code == 201, endpoint.text
     return {
         "organisation_id": world.b.id,
         "member_id": members[-1]["id"],
@@ -170,6 +179,8 @@ def _b_resources(world: World) -> dict[str, str]:
         "circle_id": circle["id"],
         "trial_id": trial["id"],
         "job_id": job["id"],
+        "endpoint_id": endpoint.json()["id"],
+        "delivery_id": f"msg_{secrets.token_hex(16)}",
         "role": Role.PROGRAMME_COORDINATOR.value,
         "token": f"cal.{world.b.id}.{secrets.token_urlsafe(32)}",
     }
@@ -178,8 +189,10 @@ def _b_resources(world: World) -> dict[str, str]:
 def _b_state(world: World) -> list[Any]:
     """Everything B's admin can see of B: must be the same after the attack."""
     registry, evaluation = world.url("registry"), world.url("evaluation")
+    webhooks = f"{world.url('notifications')}/organisations/{world.b.id}/webhooks"
     with world.reader(world.b.admin) as http:
         return [
+            http.get(webhooks).json(),
             http.get(f"{registry}/organisations/{world.b.id}").json(),
             http.get(f"{registry}/organisations/{world.b.id}/members").json(),
             http.get(f"{registry}/organisations/{world.b.id}/clients").json(),
