@@ -1,8 +1,14 @@
 """Composition root of the notifications service: it consumes the network's events like any
 service (its own consumer group, dedupe, retries, dead letters), keeps its own read models of
 who is in what and who wants what, learns addresses from the registry's compacted contacts
-topic, and e-mails people through an SMTP relay (Mailpit locally). Webhooks for partners'
-systems will be a second kind of delivery beside `mail_sender`, fed by the same triggers."""
+topic, and e-mails people through an SMTP relay (Mailpit locally).
+
+Its second kind of delivery is webhooks to partner organisations' own systems (docs/decisions.md
+25): an organisation's admins register endpoints (`webhook_routes` → `webhook_subscriptions`),
+`webhook_triggers` decides each organisation's own payload for each endpoint that chose the
+event's type, and `webhook_sender` signs (Standard Webhooks) and POSTs them as CloudEvents,
+each endpoint on its own, retrying on a schedule, through a connection guard that refuses
+private addresses; an endpoint failing for a day is turned off and its admins are e-mailed."""
 
 from __future__ import annotations
 
@@ -10,7 +16,8 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from services.notifications.adapters import preference_routes, unsubscribe_routes
+from services.notifications.adapters import preference_routes, unsubscribe_routes, webhook_routes
+from services.notifications.adapters.admin_book import AdminBook
 from services.notifications.adapters.components import NotificationComponents
 from services.notifications.adapters.contact_book import ContactBook
 from services.notifications.adapters.contact_feed import ContactFeed
@@ -24,17 +31,31 @@ from services.notifications.adapters.preference_store import PreferenceStore
 from services.notifications.adapters.relationship_book import RelationshipBook
 from services.notifications.adapters.smtp import SmtpRelay
 from services.notifications.adapters.timetable import Timetable
+from services.notifications.adapters.webhook_connections import WebhookPoster
+from services.notifications.adapters.webhook_delivery_store import WebhookDeliveryStore
+from services.notifications.adapters.webhook_endpoint_store import WebhookEndpointStore
+from services.notifications.adapters.webhook_queue import WebhookQueue
+from services.notifications.adapters.webhook_sender import Pace, WebhookSender
+from services.notifications.adapters.webhook_subscriptions import WebhookSubscriptions
+from services.notifications.adapters.webhook_triggers import WebhookTriggers
 from services.notifications.domain.schedule import parse_time_of_day
+from services.notifications.domain.webhook_retries import parse_schedule
 from services.notifications.settings import NotificationSettings
 from shared import clock
 from shared.contracts.matching import CircleFormed
-from shared.contracts.registry import MemberErased, ProgrammePublished
+from shared.contracts.registry import (
+    MemberErased,
+    MemberRegistered,
+    ProgrammePublished,
+    RoleGranted,
+    RoleRevoked,
+)
 from shared.contracts.sessions import RelationshipStarted
 from shared.events.topics import contacts_topic, deadletter_topic
 from shared.http.app import create_service_app, remote_verifier
 from shared.logging import configure_logging
 from shared.runtime import ServiceRuntime
-from shared.secrets import derived_key
+from shared.secrets import SecretBox, derived_key
 from shared.tenancy import TenantData
 
 SERVICE = "notifications"
@@ -124,12 +145,66 @@ def create_app(settings: NotificationSettings | None = None) -> FastAPI:
         )
     )
     runtime.alongside(sender)
+
+    # Webhooks to partners' own systems.
+    admins = AdminBook(data)
+    runtime.subscribe(MemberRegistered, admins.on_registered)
+    runtime.subscribe(RoleGranted, admins.on_granted)
+    runtime.subscribe(RoleRevoked, admins.on_revoked)
+    runtime.subscribe(MemberErased, admins.on_erased)
+    endpoints = WebhookEndpointStore(data)
+    webhook_deliveries = WebhookDeliveryStore(data)
+    webhook_queue = WebhookQueue(data)
+    box = SecretBox(settings.secret_key.get_secret_value())
+    webhook_sender = WebhookSender(
+        endpoints,
+        webhook_deliveries,
+        webhook_queue,
+        admins,
+        queue,
+        sender.wake,
+        box,
+        WebhookPoster(
+            allow_loopback=settings.webhooks_allow_loopback,
+            timeout=settings.webhook_timeout_seconds,
+        ),
+        clock.now,
+        Pace(
+            schedule=parse_schedule(settings.webhook_retry_schedule_seconds),
+            disable_after=timedelta(seconds=settings.webhook_disable_after_seconds),
+            concurrency=settings.webhook_concurrency,
+        ),
+    )
+    webhook_triggers = WebhookTriggers(
+        endpoints,
+        webhook_deliveries,
+        webhook_queue,
+        relationships,
+        webhook_sender.wake,
+        timedelta(hours=settings.fresh_hours),
+        clock.now,
+    )
+    for model, handler in webhook_triggers.handlers():
+        runtime.subscribe(model, handler)
+    runtime.alongside(webhook_sender)
+    webhooks = WebhookSubscriptions(
+        endpoints,
+        webhook_deliveries,
+        webhook_queue,
+        box,
+        webhook_sender.wake,
+        clock.now,
+        allow_loopback=settings.webhooks_allow_loopback,
+        secret_overlap=timedelta(hours=settings.webhook_secret_overlap_hours),
+    )
     app = create_service_app(
         runtime,
         title="mentornet notifications",
         description="E-mail to people about what waits for them, never what anyone wrote: "
-        "each person's choices of what they get and how often, and one-click unsubscribe.",
-        routers=[preference_routes.router, unsubscribe_routes.router],
+        "each person's choices of what they get and how often, and one-click unsubscribe; "
+        "and signed webhooks (Standard Webhooks, CloudEvents) to partner organisations' own "
+        "systems about their own people and programmes.",
+        routers=[preference_routes.router, unsubscribe_routes.router, webhook_routes.router],
         verifier=remote_verifier(settings),
     )
     app.state.components = NotificationComponents(
@@ -137,7 +212,9 @@ def create_app(settings: NotificationSettings | None = None) -> FastAPI:
         unsubscribe_key=unsubscribe_key,
         portal_url=settings.portal_public_url.rstrip("/"),
         pages=templates(),
+        webhooks=webhooks,
     )
     app.state.sender = sender
     app.state.due_mail = due
+    app.state.webhook_sender = webhook_sender
     return app

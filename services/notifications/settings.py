@@ -64,3 +64,34 @@ class NotificationSettings(ServiceSettings):
         description="events older than this when first read build the read models but send "
         "no mail (a new deployment replaying history mails nobody about the past)",
     )
+    # --- webhooks to partners' systems (docs/decisions.md 25) ------------------------------
+    webhooks_allow_loopback: bool = Field(
+        default=False,
+        description="let webhook endpoints be plain http on loopback (127.0.0.1, ::1, "
+        "localhost): only for a network running on one machine (the local runner and the "
+        "tests); never in production, where every endpoint is https to a public address",
+    )
+    webhook_retry_schedule_seconds: str = Field(
+        default="0,5,300,1800,7200,18000,36000,36000",
+        pattern=r"^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$",
+        description="the delay before each attempt of a webhook delivery, after the previous "
+        "one (the first is 0: at once); the number of delays is the number of attempts",
+    )
+    webhook_disable_after_seconds: float = Field(
+        default=86400.0,
+        gt=0,
+        description="an endpoint failing this long with no success since is disabled, and "
+        "its organisation's admins are e-mailed",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="the whole of one webhook request, connect to answer"
+    )
+    webhook_concurrency: int = Field(
+        default=4, ge=1, le=64, description="deliveries in flight at once to one endpoint"
+    )
+    webhook_secret_overlap_hours: float = Field(
+        default=24.0,
+        ge=0,
+        description="after a secret is rotated, how long deliveries are signed with the old "
+        "secret too",
+    )

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from jinja2 import Environment
 
 from services.notifications.adapters.preference_store import PreferenceStore
+from services.notifications.adapters.webhook_subscriptions import WebhookSubscriptions
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class NotificationComponents:
     unsubscribe_key: bytes
     portal_url: str
     pages: Environment
+    webhooks: WebhookSubscriptions
 
 
 async def _components(request: Request) -> NotificationComponents:

@@ -97,12 +97,17 @@ class RelationshipBook:
         )
 
     async def on_programme(self, events: Sequence[InboundEvent[ProgrammePublished]]) -> None:
-        """A programme's co-ordinators."""
+        """A programme's co-ordinators and the organisations taking part."""
         for e in events:
             await apply_once(
                 self._data.network(PROGRAMMES),
                 e.data.programme_id,
-                {"$set": {"coordinators": e.data.coordinators}},
+                {
+                    "$set": {
+                        "coordinators": e.data.coordinators,
+                        "organisations": e.data.organisations,
+                    }
+                },
                 str(e.envelope.id),
             )
 
@@ -151,3 +156,8 @@ class RelationshipBook:
         """A programme's co-ordinators."""
         d = await self._data.network(PROGRAMMES).find_one({"_id": programme_id})
         return list((d or {}).get("coordinators", []))
+
+    async def programme_organisations(self, programme_id: str) -> list[str]:
+        """The organisations taking part in a programme."""
+        d = await self._data.network(PROGRAMMES).find_one({"_id": programme_id})
+        return list((d or {}).get("organisations", []))

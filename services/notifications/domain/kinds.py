@@ -27,6 +27,7 @@ class MailKind(StrEnum):
     SURVEY_DUE = "survey_due"
     ALERTS = "alerts"
     INVITATION = "invitation"
+    WEBHOOK_DISABLED = "webhook_disabled"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,11 @@ WORDS: dict[MailKind, KindWords] = {
     ),
     MailKind.INVITATION: KindWords(
         "Invitations", "when an organisation invites you to look after it in the network"
+    ),
+    MailKind.WEBHOOK_DISABLED: KindWords(
+        "Webhooks turned off",
+        "for organisation admins: when an endpoint of your organisation's systems kept "
+        "failing and its webhooks were turned off",
     ),
 }
 

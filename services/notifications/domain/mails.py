@@ -278,3 +278,24 @@ def invitation(to: Recipient, invitation_id: str, organisation_name: str, roles:
         action="Sign in to mentornet",
         link="/sign-in",
     )
+
+
+def webhook_disabled(
+    to: Recipient, endpoint_id: str, host: str, failing_since: datetime, reason: str
+) -> Mail:
+    """An endpoint of the admin's organisation kept failing and was turned off (once per
+    failing streak: the streak's start is part of the occasion)."""
+    return _mail(
+        MailKind.WEBHOOK_DISABLED,
+        f"{endpoint_id}:{failing_since.isoformat()}",
+        to,
+        "Webhooks to one of your organisation's systems were turned off",
+        lines=[
+            f"Deliveries to the endpoint at {host} kept failing, so it was turned off.",
+            f"Why: {reason}.",
+            "Nothing more is sent to it until an admin turns it back on. Its delivery log shows "
+            "each attempt, and failed deliveries can be sent again from there.",
+        ],
+        action="Open the endpoint",
+        link=f"/organisation/webhooks/{endpoint_id}",
+    )

@@ -1,0 +1,91 @@
+"""Webhook deliveries and their attempts, in the organisation's own database
+(`webhook_deliveries`): data access only.
+
+A delivery is decided once by inserting its id (the message id, fixed by endpoint and event):
+a redelivered event tries the same insert and is refused (`insert_once`), so it is never
+delivered twice. Each document holds the exact body that is signed and sent, so a retry or a
+redelivery sends the same message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from shared.mongo.databases import Document
+from shared.mongo.effects import insert_once
+from shared.tenancy import TenantData
+
+DELIVERIES = "webhook_deliveries"
+
+
+class WebhookDeliveryStore:
+    """Deliveries by organisation and id."""
+
+    def __init__(self, data: TenantData) -> None:
+        self._data = data
+
+    def _deliveries(self, organisation_id: str) -> Any:
+        return self._data.system_organisation(organisation_id, DELIVERIES)
+
+    async def decide(self, organisation_id: str, documents: Sequence[Document]) -> list[str]:
+        """Insert deliveries not decided before; returns the ids still waiting for their first
+        attempt (the new ones, and any a crash left out of the queue)."""
+        if not documents:
+            return []
+        await insert_once(self._deliveries(organisation_id), documents)
+        ids = [d["_id"] for d in documents]
+        cursor = self._deliveries(organisation_id).find(
+            {"_id": {"$in": ids}}, projection={"status": 1, "attempts": 1}
+        )
+        return [
+            str(d["_id"])
+            async for d in cursor
+            if d.get("status") == "pending" and not d.get("attempts")
+        ]
+
+    async def one(self, organisation_id: str, delivery_id: str) -> Document | None:
+        """One delivery (None if there is none of that id)."""
+        found: Document | None = await self._deliveries(organisation_id).find_one(
+            {"_id": delivery_id}
+        )
+        return found
+
+    async def page(
+        self, organisation_id: str, endpoint_id: str, limit: int, before: Document | None
+    ) -> list[Document]:
+        """An endpoint's deliveries, newest first, older than `before` if given."""
+        query: Document = {"endpoint_id": endpoint_id}
+        if before is not None:
+            at, last = before["created_at"], before["_id"]
+            query["$or"] = [{"created_at": {"$lt": at}}, {"created_at": at, "_id": {"$lt": last}}]
+        cursor = (
+            self._deliveries(organisation_id)
+            .find(query, projection={"body": 0})
+            .sort([("created_at", -1), ("_id", -1)])
+            .limit(limit)
+        )
+        return [d async for d in cursor]
+
+    async def attempted(
+        self,
+        organisation_id: str,
+        delivery_id: str,
+        attempt: Document,
+        status: str,
+        next_attempt_at: datetime | None,
+    ) -> None:
+        """Record one attempt and where the delivery now stands."""
+        await self._deliveries(organisation_id).update_one(
+            {"_id": delivery_id},
+            {
+                "$push": {"attempts": attempt},
+                "$set": {"status": status, "next_attempt_at": next_attempt_at},
+            },
+        )
+
+    async def reopen(self, organisation_id: str, delivery_id: str, at: datetime) -> None:
+        """A redelivery asked for: pending again, due now."""
+        await self._deliveries(organisation_id).update_one(
+            {"_id": delivery_id}, {"$set": {"status": "pending", "next_attempt_at": at}}
+        )

@@ -1,0 +1,241 @@
+"""Attempts webhook deliveries when due, each endpoint on its own.
+
+A dispatcher looks at the queue (on a wake, or every `IDLE_SECONDS`) and starts an attempt as
+a task of its own for each due delivery, at most `concurrency` in flight per endpoint; it never
+waits for an attempt, and it does not even look at deliveries of an endpoint whose every slot
+is taken, so a slow or dead endpoint (each request bounded by the poster's timeout) never
+delays another's deliveries.
+
+An attempt signs the stored message anew (same `webhook-id`, a new timestamp; both secrets
+while a rotated one is still honoured), POSTs it, and records the attempt. 2xx: delivered,
+and the endpoint's failing streak ends. Anything else: the next attempt is scheduled by the
+retry schedule, or the delivery has failed once the schedule is spent (a manual redelivery is
+one attempt); the endpoint's streak starts if it had none, and an endpoint failing for
+`disable_after` with no success is turned off and its organisation's admins are e-mailed.
+A crash during an attempt leaves the delivery queued: it is tried again with the same id (at
+least once; receivers drop a `webhook-id` they have seen).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from services.notifications.adapters.admin_book import AdminBook
+from services.notifications.adapters.mail_queue import MailQueue
+from services.notifications.adapters.webhook_connections import WebhookPoster
+from services.notifications.adapters.webhook_delivery_store import WebhookDeliveryStore
+from services.notifications.adapters.webhook_endpoint_store import WebhookEndpointStore
+from services.notifications.adapters.webhook_queue import Due, WebhookQueue
+from services.notifications.adapters.webhook_subscriptions import secret_context
+from services.notifications.domain import mails
+from services.notifications.domain.mails import Recipient
+from services.notifications.domain.webhook_endpoints import DeliveryStatus
+from services.notifications.domain.webhook_messages import signed_headers
+from services.notifications.domain.webhook_retries import (
+    delivered,
+    next_attempt_at,
+    should_disable,
+)
+from shared.logging import get_logger
+from shared.mongo.databases import Document
+from shared.secrets import SecretBox
+
+log = get_logger(__name__)
+
+IDLE_SECONDS = 0.5
+# After an attempt broke on our side (the database, a bug), wait before trying it again.
+TROUBLE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Pace:
+    """The sender's settings."""
+
+    schedule: tuple[float, ...]
+    disable_after: timedelta
+    concurrency: int
+
+
+class WebhookSender:
+    """The dispatcher and its attempts."""
+
+    def __init__(
+        self,
+        endpoints: WebhookEndpointStore,
+        deliveries: WebhookDeliveryStore,
+        queue: WebhookQueue,
+        admins: AdminBook,
+        mail: MailQueue,
+        wake_mail: Callable[[], None],
+        box: SecretBox,
+        poster: WebhookPoster,
+        clock: Callable[[], datetime],
+        pace: Pace,
+    ) -> None:
+        self._endpoints = endpoints
+        self._deliveries = deliveries
+        self._queue = queue
+        self._admins = admins
+        self._mail = mail
+        self._wake_mail = wake_mail
+        self._box = box
+        self._poster = poster
+        self._clock = clock
+        self._pace = pace
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._in_flight: set[str] = set()
+        self._busy: Counter[str] = Counter()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.name = "webhook-sender"
+        self.healthy = True
+
+    def wake(self) -> None:
+        """Something was queued: look now."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        """Nothing to connect: connections open per endpoint as needed."""
+
+    async def stop(self) -> None:
+        """Start nothing new; the attempts in flight finish (each within its timeout)."""
+        self._stopping.set()
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Dispatch until stopped, then let the attempts in flight finish."""
+        while not self._stopping.is_set():
+            try:
+                await self.dispatch()
+                self.healthy = True
+            except Exception:
+                self.healthy = False
+                log.warning("webhook dispatch failed; trying again shortly", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=IDLE_SECONDS)
+            self._wake.clear()
+        if self._tasks:
+            await asyncio.wait(set(self._tasks))
+        await self._poster.close()
+
+    async def dispatch(self) -> int:
+        """Start an attempt for each due delivery with a free slot; returns how many started."""
+        full = [e for e, n in self._busy.items() if n >= self._pace.concurrency]
+        started = 0
+        for due in await self._queue.due(self._clock(), exclude_endpoints=full):
+            if due.delivery_id in self._in_flight:
+                continue
+            if self._busy[due.endpoint_id] >= self._pace.concurrency:
+                continue
+            self._in_flight.add(due.delivery_id)
+            self._busy[due.endpoint_id] += 1
+            task = asyncio.create_task(self._attempt(due), name=f"webhook {due.delivery_id}")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            started += 1
+        return started
+
+    async def _attempt(self, due: Due) -> None:
+        try:
+            await self._try(due)
+        except Exception:
+            log.warning(
+                "webhook attempt broke; trying later", delivery=due.delivery_id, exc_info=True
+            )
+            with contextlib.suppress(Exception):
+                later = self._clock() + timedelta(seconds=TROUBLE_SECONDS)
+                await self._queue.later(due.delivery_id, due.attempts, later)
+        finally:
+            self._in_flight.discard(due.delivery_id)
+            self._busy[due.endpoint_id] -= 1
+            if self._busy[due.endpoint_id] <= 0:
+                del self._busy[due.endpoint_id]
+            self._wake.set()
+
+    def _secrets(self, endpoint: Document, now: datetime) -> list[str]:
+        context = secret_context(str(endpoint["_id"]))
+        found = [self._box.open(str(endpoint["secret"]), context)]
+        until = endpoint.get("previous_secret_valid_until")
+        if endpoint.get("previous_secret") and until is not None and until > now:
+            found.append(self._box.open(str(endpoint["previous_secret"]), context))
+        return found
+
+    async def _try(self, due: Due) -> None:
+        org, delivery_id = due.organisation_id, due.delivery_id
+        delivery = await self._deliveries.one(org, delivery_id)
+        if delivery is None:
+            await self._queue.remove(delivery_id)
+            return
+        endpoint = await self._endpoints.one(org, due.endpoint_id)
+        now = self._clock()
+        if endpoint is None or not endpoint.get("enabled"):
+            why = "not sent: the endpoint was " + ("deleted" if endpoint is None else "turned off")
+            attempt = {"at": now, "response_code": None, "duration_ms": 0, "error": why}
+            await self._deliveries.attempted(org, delivery_id, attempt, DeliveryStatus.FAILED, None)
+            await self._queue.remove(delivery_id)
+            return
+        text = str(delivery["body"])
+        headers = signed_headers(delivery_id, now, text, self._secrets(endpoint, now))
+        answer = await self._poster.post(str(endpoint["url"]), headers, text)
+        attempt = {
+            "at": now,
+            "response_code": answer.response_code,
+            "duration_ms": answer.duration_ms,
+            "error": answer.error,
+        }
+        if delivered(answer.response_code):
+            await self._deliveries.attempted(
+                org, delivery_id, attempt, DeliveryStatus.DELIVERED, None
+            )
+            await self._queue.remove(delivery_id)
+            await self._endpoints.succeeded(org, due.endpoint_id)
+            log.info("webhook delivered", delivery=delivery_id, ms=answer.duration_ms)
+            return
+        made = due.attempts + 1
+        after = self._clock()
+        next_at = None if due.manual else next_attempt_at(self._pace.schedule, made, after)
+        status = DeliveryStatus.RETRYING if next_at else DeliveryStatus.FAILED
+        await self._deliveries.attempted(org, delivery_id, attempt, status, next_at)
+        if next_at is None:
+            await self._queue.remove(delivery_id)
+        else:
+            await self._queue.later(delivery_id, made, next_at)
+        log.warning(
+            "webhook attempt failed",
+            delivery=delivery_id,
+            attempt=made,
+            code=answer.response_code,
+            error=answer.error,
+            retry_at=next_at.isoformat() if next_at else None,
+        )
+        await self._endpoints.failing(org, due.endpoint_id, now)
+        await self._maybe_disable(org, due.endpoint_id, answer.error or "failed")
+
+    async def _maybe_disable(self, org: str, endpoint_id: str, error: str) -> None:
+        """Turn the endpoint off once it has failed long enough, and tell the admins."""
+        endpoint = await self._endpoints.one(org, endpoint_id)
+        now = self._clock()
+        if endpoint is None or not endpoint.get("enabled"):
+            return
+        since: datetime | None = endpoint.get("failing_since")
+        if since is None or not should_disable(since, now, self._pace.disable_after):
+            return
+        reason = f"failing since {since:%Y-%m-%d %H:%M} UTC with no success; last: {error}"
+        if not await self._endpoints.disable(org, endpoint_id, reason[:300]):
+            return  # another attempt turned it off first
+        host = urlsplit(str(endpoint["url"])).hostname or "?"
+        decided = [
+            mails.webhook_disabled(
+                Recipient(organisation_id=org, person_id=admin), endpoint_id, host, since, reason
+            )
+            for admin in await self._admins.of(org)
+        ]
+        if decided and await self._mail.decide(decided, now):
+            self._wake_mail()
+        log.warning("webhook endpoint turned off", endpoint=endpoint_id, admins=len(decided))
