@@ -22,13 +22,6 @@ STATUSES = {
     "retrying": "Failed, trying again",
     "failed": "Failed, given up",
 }
-# Why the service turned an endpoint off, in words; a code not listed here is shown as it came.
-DISABLED_REASONS = {
-    "failing": "it kept failing, so the network stopped sending to it",
-    "failing_too_long": "it kept failing, so the network stopped sending to it",
-    "manual": "an admin turned it off",
-    "disabled_by_admin": "an admin turned it off",
-}
 
 
 class EventType(BaseModel):
@@ -105,11 +98,11 @@ class Deliveries(BaseModel):
 
 
 def disabled_words(endpoint: Endpoint) -> str:
-    """Why an endpoint is off, in words ('' when it is on)."""
+    """Why an endpoint is off ('' when it is on): the service says it in words ("turned off
+    by an admin", "failing since … with no success; last: …")."""
     if endpoint.enabled:
         return ""
-    reason = endpoint.disabled_reason or ""
-    return DISABLED_REASONS.get(reason, reason.replace("_", " ")) or "it is turned off"
+    return " ".join((endpoint.disabled_reason or "").split()) or "turned off"
 
 
 @dataclass(frozen=True)
