@@ -117,6 +117,8 @@ def network_env(ports: dict[str, int]) -> dict[str, str]:
         "MENTORNET_JWKS_URL": f"{registry}/.well-known/jwks.json",
         # The local network's example providers listen on plain http on loopback.
         "MENTORNET_ALLOW_HTTP_LOOPBACK_PROVIDERS": "true",
+        # Webhooks may go to partners' test receivers on this machine (never in production).
+        "MENTORNET_WEBHOOKS_ALLOW_LOOPBACK": "true",
         # The portal: where it is, the one redirect URI the registry accepts for it, where
         # it finds the services.
         "MENTORNET_PORTAL_PUBLIC_URL": portal,

@@ -132,6 +132,11 @@ def world(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
         "MENTORNET_NOTIFICATIONS_SWEEP_SECONDS": "1",
         "MENTORNET_DIGEST_SETTLE_SECONDS": "8",
         "MENTORNET_SMTP_RETRY_SECONDS": "0.5",
+        # Webhooks: receivers on loopback; retries after 1 s and 2 s; an endpoint failing for
+        # 2.5 s with no success is turned off (a day in production).
+        "MENTORNET_WEBHOOKS_ALLOW_LOOPBACK": "true",
+        "MENTORNET_WEBHOOK_RETRY_SCHEDULE_SECONDS": "0,1,2",
+        "MENTORNET_WEBHOOK_DISABLE_AFTER_SECONDS": "2.5",
     }
     coordinator_person = Person("coordinator", "coordinator@network-office.example", "Nia Coord")
     providers: list[Provider] = []

@@ -136,14 +136,15 @@ class WebhookPoster:
         t = self._timeout
         try:
             async with asyncio.timeout(t):
-                response = await self._pool.request(
+                # Only the status matters: the body is never read (nor can it be made huge).
+                async with self._pool.stream(
                     "POST",
                     url,
                     headers=[*headers.items(), ("user-agent", "mentornet-webhooks/1")],
                     content=body.encode(),
                     extensions={"timeout": {"connect": t, "read": t, "write": t, "pool": t}},
-                )
-            code = response.status
+                ) as response:
+                    code = response.status
             if not 200 <= code < 300:
                 error = f"answered {code}" + (" (redirects are not followed)" if code < 400 else "")
         except TimeoutError:

@@ -76,6 +76,10 @@ class WebhookQueue:
             {"_id": delivery_id}, {"$set": {"attempts": attempts, "next_at": at}}
         )
 
+    async def now(self, delivery_id: str, at: datetime) -> None:
+        """Make a waiting delivery due at once (a redelivery of one still retrying)."""
+        await self._data.network(QUEUE).update_one({"_id": delivery_id}, {"$set": {"next_at": at}})
+
     async def remove(self, delivery_id: str) -> None:
         """A delivery leaves the queue (delivered, or failed for good)."""
         await self._data.network(QUEUE).delete_one({"_id": delivery_id})

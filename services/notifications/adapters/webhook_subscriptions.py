@@ -203,5 +203,6 @@ class WebhookSubscriptions:
         now = self._clock()
         await self._deliveries.reopen(organisation_id, delivery_id, now)
         await self._queue.put([Due(delivery_id, organisation_id, endpoint_id, 0, manual=True)], now)
+        await self._queue.now(delivery_id, now)  # one still retrying waits no longer
         self._wake()
         return delivery_of({**found, "status": "pending", "next_attempt_at": now})

@@ -75,10 +75,12 @@ def address_refusal(address: IpAddress, *, allow_loopback: bool) -> str | None:
         return "must not point at a multicast address"
     if isinstance(address, ipaddress.IPv4Address) and address in CGNAT:
         return "must not point at a private address (shared address space)"
+    if address.is_reserved:
+        return "must not point at a reserved address"
     if address.is_private:
         return "must not point at a private address"
-    if address.is_reserved or not address.is_global:
-        return "must not point at a reserved address"
+    if not address.is_global:
+        return "must not point at an address that is not public"
     return None
 
 
