@@ -68,6 +68,7 @@ class World:
     mail_domain: str
     smtp: tuple[str, int]
     mentee_organisation: str = field(default_factory=lambda: f"org_{secrets.token_hex(6)}")
+    endpoints: dict[str, str] = field(default_factory=dict)  # endpoint id → receiver path
 
     def mentor(self, n: int) -> str:
         """The n-th event's mentor (one each: a mail and a delivery tell whose event)."""
@@ -200,6 +201,7 @@ async def _endpoints(world: World) -> bool:
             )
             if made.status_code != 201:
                 raise RuntimeError(f"registering {path}: {made.status_code} {made.text}")
+            world.endpoints[str(made.json()["id"])] = path
     return True
 
 
@@ -335,6 +337,49 @@ async def _wait_delivered(
     say(f"  {label}: nothing more arrived for {STALL_SECONDS:.0f} s; stopped waiting")
 
 
+async def _stages(world: World, numbers: range, written: dict[int, float]) -> dict[str, Any]:
+    """Where the time went, from the service's own records of the mentors' organisation:
+    event → decided (a mail's `decided_at`, a delivery's `created_at`: the consumer's part)
+    and decided → sent (`sent_at`; the first attempt's `at`: the senders' part)."""
+    prefix = world.env["MENTORNET_DB_PREFIX"]
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        world.env["MENTORNET_MONGO_URL"], tz_aware=True
+    )
+    db = mongo[f"{prefix}_notifications_o_{world.organisation}"]
+    decided: dict[str, list[float]] = {"mail": [], "webhooks": []}
+    sent: dict[str, list[float]] = {"mail": [], "webhooks_healthy": [], "webhooks_slow": []}
+    try:
+        async for m in db["deliveries"].find({}, {"person_id": 1, "decided_at": 1, "sent_at": 1}):
+            found = re.fullmatch(rf"mem_{world.tag}(\d{{7}})", str(m.get("person_id", "")))
+            if found and (n := int(found.group(1))) in numbers and n in written:
+                decided["mail"].append((m["decided_at"].timestamp() - written[n]) * 1000)
+                if m.get("sent_at"):
+                    sent["mail"].append((m["sent_at"] - m["decided_at"]).total_seconds() * 1000)
+        async for w in db["webhook_deliveries"].find(
+            {}, {"body": 1, "created_at": 1, "attempts": 1, "endpoint_id": 1}
+        ):
+            number = _event_number(str(w.get("body", "")).encode())
+            if number is not None and number in numbers and number in written:
+                at = written[number]
+                decided["webhooks"].append((w["created_at"].timestamp() - at) * 1000)
+                if w.get("attempts"):
+                    first = w["attempts"][0]["at"]
+                    slow = world.endpoints.get(str(w.get("endpoint_id"))) == SLOW
+                    name = "webhooks_slow" if slow else "webhooks_healthy"
+                    sent[name].append((first - w["created_at"]).total_seconds() * 1000)
+    finally:
+        await mongo.close()
+    return {
+        f"{name}_{stage}": {
+            "p50_ms": round(_percentile(values, 0.5), 1),
+            "p99_ms": round(_percentile(values, 0.99), 1),
+        }
+        for stage, found in (("event_to_decided", decided), ("decided_to_sent", sent))
+        for name, values in found.items()
+        if values
+    }
+
+
 # --- the steps ------------------------------------------------------------------------------
 
 
@@ -417,6 +462,7 @@ async def steady(world: World, numbers: range, rate: float, webhooks: bool) -> d
         "events": len(numbers),
         "offered_per_s": round(achieved, 1),
         "mail": _latency(arrived.latencies_ms(arrived.mail), len(numbers)),
+        "stages": await _stages(world, numbers, written),
     }
     if webhooks:
         healthy = [ms for p in HEALTHY for ms in arrived.latencies_ms(arrived.hooks[p])]
@@ -576,6 +622,12 @@ def print_table(figures: dict[str, Any]) -> None:
             f"  {name:30} {part['arrived']:>6}/{part['of']:<6} {part['p50_ms']:>9} "
             f"{part['p99_ms']:>9} {part['max_ms']!s:>9}   {baseline_text}"
         )
+    stages = steady_figures.get("stages", {})
+    if stages:
+        print("  where the time went (the service's own records):")
+        for name, part in stages.items():
+            words = name.replace("_", " ")
+            print(f"    {words:38} p50 {part['p50_ms']:>9} ms, p99 {part['p99_ms']:>9} ms")
     target = figures["target"]
     print(
         f"target met: {'yes' if target['met'] else 'NO'} "
