@@ -444,17 +444,25 @@ def test_a_slow_endpoint_does_not_delay_a_healthy_one(
     p = partners
     slow, healthy = hooks.receiver(delay=5.0), hooks.receiver()
     hooks.register(p.a, slow, "relationship.started")
-    hooks.register(p.a, healthy, "relationship.started")
+    endpoint = hooks.register(p.a, healthy, "relationship.started")
     for _ in range(6):
         relationship(world, p)
     eventually(lambda: len(healthy.processed) == 6, timeout=60)
-    first_slow = min(g.at for g in slow.received)
-    # All six reached the healthy endpoint while the slow one was still on its first four
-    # (four in flight at once per endpoint; the fifth waits for a free slot).
-    assert max(g.at for g in healthy.received) < first_slow + 4.5
+    # Each delivery to the healthy endpoint was attempted as soon as it was decided, while the
+    # slow one held four requests open (its limit) and its others waited for a slot.
+    for d in log(world, p.a, endpoint)["deliveries"]:
+        decided = datetime.fromisoformat(d["created_at"])
+        first = datetime.fromisoformat(d["attempts"][0]["at"])
+        assert first - decided < timedelta(seconds=1.5), d
     eventually(lambda: len(slow.processed) == 6, timeout=60)
     arrivals = sorted(g.at for g in slow.received)
+    # No request to the slow endpoint is answered before 5 s, so a fifth can start only once
+    # one of the first four is: four in flight at most.
     assert arrivals[4] - arrivals[0] >= 4.5
+    slow_at = {json.loads(g.body)["id"]: g.at for g in slow.received}
+    healthy_at = {json.loads(g.body)["id"]: g.at for g in healthy.received}
+    assert slow_at.keys() == healthy_at.keys()
+    assert all(healthy_at[e] < slow_at[e] + 1.0 for e in slow_at)  # never after the slow one
 
 
 # --- who may manage, and where webhooks may go ---------------------------------------------

@@ -73,7 +73,7 @@ async def event_types(_: Caller) -> list[EventTypeWords]:
 @router.get(WEBHOOKS, summary="The organisation's webhook endpoints", responses=REFUSALS)
 async def list_endpoints(org_id: str, caller: Caller, components: Components) -> Endpoints:
     """Every endpoint, oldest first (never their secrets)."""
-    return Endpoints(endpoints=await components.webhooks.list(caller, org_id))
+    return Endpoints(endpoints=await components.webhooks.endpoints(caller, org_id))
 
 
 @router.post(

@@ -211,6 +211,7 @@ class WebhookSender:
             delivery=delivery_id,
             attempt=made,
             code=answer.response_code,
+            ms=answer.duration_ms,
             error=answer.error,
             retry_at=next_at.isoformat() if next_at else None,
         )

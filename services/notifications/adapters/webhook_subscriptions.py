@@ -117,7 +117,7 @@ class WebhookSubscriptions:
         await self._endpoints.add(organisation_id, document)
         return CreatedEndpoint.model_validate({**document, "id": endpoint_id, "secret": secret})
 
-    async def list(self, caller: Principal, organisation_id: str) -> list[Endpoint]:
+    async def endpoints(self, caller: Principal, organisation_id: str) -> list[Endpoint]:
         """The organisation's endpoints."""
         ensure_admin(caller, organisation_id)
         return [endpoint_of(d) for d in await self._endpoints.all(organisation_id)]
