@@ -177,6 +177,7 @@ async def _stop(world: World) -> None:
     try:
         await world.mailbox.forget(world.mail_domain)
         await world.mailbox.forget(f"base.{world.mail_domain}")
+        await world.mailbox.forget(f"bench-{world.tag}.example")  # the admin's invitation
     finally:
         await world.mailbox.close()
 
