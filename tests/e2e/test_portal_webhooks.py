@@ -3,7 +3,8 @@ real notifications service: an endpoint added (a private address refused beside 
 its signing secret shown once, a role granted through the workspace reaching a receiver
 started here (signed, checked with the secret), the delivery in the log with its response code,
 redelivered, the secret rotated, the endpoint turned off and on, then deleted after a
-confirmation step. Another organisation's admin finds nothing at the endpoint's address."""
+confirmation step. Another organisation's admin finds nothing at the endpoint's address. The
+delivery log pages back through earlier deliveries."""
 
 from __future__ import annotations
 
@@ -15,13 +16,16 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 from standardwebhooks.webhooks import Webhook
 
+from deploy.localnet.identity import bearer
 from tests.browser import chromium
 from tests.e2e.conftest import Crowd, World, add_crowd
 from tests.e2e.portal_browser import PHONE, assert_accessible, sign_in
+from tests.e2e.test_candidate_pool import member_id_of
 from tests.e2e.test_first_flow import eventually
 
 pytestmark = pytest.mark.e2e
@@ -33,6 +37,7 @@ KEY = "webhk"
 class Arrival:
     """One request the receiver got."""
 
+    path: str
     headers: dict[str, str]
     body: bytes
     at: float
@@ -57,7 +62,12 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             with receiver.lock:
                 receiver.arrivals.append(
-                    Arrival({k.lower(): v for k, v in self.headers.items()}, body, time.time())
+                    Arrival(
+                        self.path,
+                        {k.lower(): v for k, v in self.headers.items()},
+                        body,
+                        time.time(),
+                    )
                 )
             self.send_response(200)
             self.send_header("Content-Length", "0")
@@ -257,3 +267,50 @@ def test_the_admin_adds_an_endpoint_sees_deliveries_and_manages_it(
         expect(page.get_by_role("main")).not_to_contain_text(receiver.url)
         page.goto(endpoint_url)
         expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
+
+
+def test_the_delivery_log_pages_back_through_earlier_deliveries(
+    world: World, crowd: Crowd, receiver: Receiver
+) -> None:
+    """More deliveries than a page holds: "Earlier deliveries" follows the log's `next`."""
+    portal = world.portal.url
+    base = f"{world.url('notifications')}/organisations/{crowd.id}/webhooks"
+    url = f"{receiver.url}/paged"
+    made = httpx.post(
+        base,
+        json={"url": url, "event_types": ["member.role_granted", "member.role_revoked"]},
+        headers=bearer(crowd.admin),
+        timeout=15,
+    )
+    assert made.status_code == 201, made.text
+    endpoint_id = made.json()["id"]
+    member = member_id_of(world, crowd.people[1])
+    roles = f"{world.url('registry')}/organisations/{crowd.id}/members/{member}/roles"
+    changes = 22  # more than the portal's page of 20
+    for n in range(changes):
+        changed = httpx.request(
+            "PUT" if n % 2 == 0 else "DELETE",
+            f"{roles}/programme_coordinator",
+            headers=bearer(crowd.admin),
+            timeout=15,
+        )
+        assert changed.is_success, changed.text
+
+    def all_arrived() -> bool:
+        """the receiver got every role change at the paged endpoint"""
+        return sum(1 for a in receiver.received() if a.path == "/mentornet/hooks/paged") >= changes
+
+    eventually(all_arrived, timeout=60)
+    with chromium() as browser:
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(page, portal, crowd.admin_person, f"/organisation/webhooks/{endpoint_id}")
+        log = page.get_by_role("region", name="Deliveries")
+        expect(log.locator("tbody tr")).to_have_count(20)
+        page.get_by_role("link", name="Earlier deliveries").click()
+        expect(page.get_by_role("region", name="Deliveries").locator("tbody tr")).to_have_count(
+            changes - 20
+        )
+        expect(page.get_by_role("link", name="Earlier deliveries")).to_have_count(0)
+        _checked(page)
+        page.get_by_role("link", name="Newest deliveries").click()
+        expect(page.get_by_role("region", name="Deliveries").locator("tbody tr")).to_have_count(20)
