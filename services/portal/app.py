@@ -35,6 +35,7 @@ from services.portal.adapters import (
     sign_in_routes,
     survey_design_routes,
     survey_routes,
+    webhook_routes,
 )
 from services.portal.adapters.components import PortalComponents
 from services.portal.adapters.error_pages import crash_page, install_error_pages
@@ -82,6 +83,7 @@ ROUTERS = [
     survey_design_routes.router,
     organisation_routes.router,
     organisation_member_routes.router,
+    webhook_routes.router,
 ]
 
 

@@ -73,6 +73,11 @@ CONFIRMATIONS = {
     "member-erased": "The member is erased from the network.",
     "client-revoked": "The client is revoked: its secret no longer works.",
     "programme-accepted": "Accepted: your organisation takes part in this programme.",
+    "webhook-changed": "The endpoint is saved; events are sent to it as it says now.",
+    "webhook-enabled": "The endpoint is turned on: new events are sent to it again.",
+    "webhook-disabled": "The endpoint is turned off: nothing is sent to it until it is on again.",
+    "webhook-deleted": "The endpoint is deleted: nothing more is sent to it.",
+    "webhook-redelivered": "Asked to send it again: its new try shows in the log.",
 }
 
 
