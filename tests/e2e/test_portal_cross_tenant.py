@@ -67,6 +67,7 @@ GUESSED = {
     "job_id": f"job_{secrets.token_hex(8)}",
     "trial_id": f"trl_{secrets.token_hex(8)}",
     "client_id": f"cli_{secrets.token_hex(8)}",
+    "delivery_id": f"msg_{secrets.token_hex(16)}",
 }
 # Figures are the caller's own, by audience (evaluation decides; tests/e2e/test_portal_dashboards).
 OWN_FIGURES = {"audience", "table_id"}
@@ -78,6 +79,8 @@ class Target:
 
     scene: Scene
     ids: dict[str, str]
+    webhook: str  # B's webhook endpoint, at the notifications service
+    webhook_owner: dict[str, Any]  # B's admin's tokens
 
     def state(self) -> dict[str, Any]:
         """What the target's owners see of it: unchanged by the attack, or it got through."""
@@ -93,7 +96,9 @@ class Target:
             "sessions": ("GET", f"/circles/{self.ids['circle_id']}/sessions"),
             "feed": ("GET", "/members/me/calendar-feed"),
         }
-        return {name: self.scene.call("mentee", *call).json() for name, call in calls.items()}
+        seen = {name: self.scene.call("mentee", *call).json() for name, call in calls.items()}
+        seen["webhook"] = httpx.get(self.webhook, headers=bearer(self.webhook_owner)).json()
+        return seen
 
 
 def _ok(response: httpx.Response) -> Any:
@@ -200,6 +205,17 @@ def target(world: World) -> Target:
             headers=bearer(world.b.admin),
         )
     )
+    endpoint = _ok(
+        httpx.post(
+            f"{world.url('notifications')}/organisations/{world.b.id}/webhooks",
+            json={
+                "url": "http://127.0.0.1:9/b-hr",
+                "event_types": ["member.registered"],
+                "description": MARKER,
+            },
+            headers=bearer(world.b.admin),
+        )
+    )
     ids = {
         "relationship_id": scene.relationship,
         "meeting_id": meeting["id"],
@@ -209,9 +225,11 @@ def target(world: World) -> Target:
         "session_id": session,
         "programme_id": programme["id"],
         "member_id": scene.member_id("mentee"),
+        "endpoint_id": endpoint["id"],
         **GUESSED,
     }
-    return Target(scene, ids)
+    webhook = f"{world.url('notifications')}/organisations/{world.b.id}/webhooks/{endpoint['id']}"
+    return Target(scene, ids, webhook, world.b.admin)
 
 
 def _routes() -> list[tuple[str, str]]:
