@@ -2,18 +2,19 @@
 (`webhook_deliveries`): data access only.
 
 A delivery is decided once by inserting its id (the message id, fixed by endpoint and event):
-a redelivered event tries the same insert and is refused (`insert_once`), so it is never
+a redelivered event tries the same insert and is refused (`insert_new`), so it is never
 delivered twice. Each document holds the exact body that is signed and sent, so a retry or a
 redelivery sends the same message."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from shared.mongo.databases import Document
-from shared.mongo.effects import insert_once
+from shared.mongo.effects import insert_new
 from shared.tenancy import TenantData
 
 DELIVERIES = "webhook_deliveries"
@@ -29,20 +30,31 @@ class WebhookDeliveryStore:
         return self._data.system_organisation(organisation_id, DELIVERIES)
 
     async def decide(self, organisation_id: str, documents: Sequence[Document]) -> list[str]:
-        """Insert deliveries not decided before; returns the ids still waiting for their first
-        attempt (the new ones, and any a crash left out of the queue)."""
+        """Insert deliveries not decided before, in one batch; returns the ids still waiting
+        for their first attempt (the new ones, and any a crash left out of the queue). Only
+        those decided before are read back, each by `_id` (FerretDB's one indexed lookup)."""
         if not documents:
             return []
-        await insert_once(self._deliveries(organisation_id), documents)
-        ids = [d["_id"] for d in documents]
-        cursor = self._deliveries(organisation_id).find(
-            {"_id": {"$in": ids}}, projection={"status": 1, "attempts": 1}
+        collection = self._deliveries(organisation_id)
+        new, before = await insert_new(collection, documents)
+        found = await asyncio.gather(
+            *(
+                collection.find_one({"_id": i}, projection={"status": 1, "attempts": 1})
+                for i in before
+            )
         )
-        return [
+        left = [
             str(d["_id"])
-            async for d in cursor
-            if d.get("status") == "pending" and not d.get("attempts")
+            for d in found
+            if d is not None and d.get("status") == "pending" and not d.get("attempts")
         ]
+        return [str(i) for i in new] + left
+
+    async def many(self, organisation_id: str, delivery_ids: Sequence[str]) -> dict[str, Document]:
+        """Several deliveries by id (each an indexed lookup, all at once)."""
+        collection = self._deliveries(organisation_id)
+        found = await asyncio.gather(*(collection.find_one({"_id": i}) for i in delivery_ids))
+        return {str(d["_id"]): d for d in found if d is not None}
 
     async def one(self, organisation_id: str, delivery_id: str) -> Document | None:
         """One delivery (None if there is none of that id)."""
