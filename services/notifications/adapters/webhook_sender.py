@@ -1,10 +1,14 @@
 """Attempts webhook deliveries when due, each endpoint on its own.
 
-A dispatcher looks at the queue (on a wake, or every `IDLE_SECONDS`) and starts an attempt as
-a task of its own for each due delivery, at most `concurrency` in flight per endpoint; it never
-waits for an attempt, and it does not even look at deliveries of an endpoint whose every slot
-is taken, so a slow or dead endpoint (each request bounded by the poster's timeout) never
-delays another's deliveries.
+A dispatcher reads the queue (on a wake, every `IDLE_SECONDS`, or when an endpoint with a free
+slot has nothing more in hand) and starts an attempt as a task of its own for each due
+delivery, at most `concurrency` in flight per endpoint; it never waits for an attempt, and it
+does not even look at deliveries of an endpoint whose every slot is taken, so a slow or dead
+endpoint (each request bounded by the poster's timeout) never delays another's deliveries.
+What one read finds is kept in hand per endpoint: an attempt that ends starts the endpoint's
+next one without reading the queue again (the queue's due-read is a scan on FerretDB). The
+endpoints of the organisations a read finds are read with it and kept until the next read (a
+change by an admin wakes the dispatcher, so it reads them anew).
 
 An attempt signs the stored message anew (same `webhook-id`, a new timestamp; both secrets
 while a rotated one is still honoured), POSTs it, and records the attempt. 2xx: delivered,
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -92,12 +96,20 @@ class WebhookSender:
         self._stopping = asyncio.Event()
         self._in_flight: set[str] = set()
         self._busy: Counter[str] = Counter()
+        # What the last read found, per endpoint, not yet started; and the endpoints then.
+        self._in_hand: dict[str, deque[Due]] = {}
+        self._endpoint_of: dict[tuple[str, str], Document] = {}
+        self._read_wanted = True
+        # Attempts that ended while a read was under way: that read may still list them.
+        self._reading = False
+        self._ended_while_reading: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self.name = "webhook-sender"
         self.healthy = True
 
     def wake(self) -> None:
-        """Something was queued: look now."""
+        """Something was queued, or an endpoint changed: read the queue and endpoints now."""
+        self._read_wanted = True
         self._wake.set()
 
     async def start(self) -> None:
@@ -117,8 +129,10 @@ class WebhookSender:
             except Exception:
                 self.healthy = False
                 log.warning("webhook dispatch failed; trying again shortly", exc_info=True)
-            with contextlib.suppress(TimeoutError):
+            try:
                 await asyncio.wait_for(self._wake.wait(), timeout=IDLE_SECONDS)
+            except TimeoutError:
+                self._read_wanted = True  # retries fall due with nobody waking us
             self._wake.clear()
         if self._tasks:
             await asyncio.wait(set(self._tasks))
@@ -126,20 +140,45 @@ class WebhookSender:
 
     async def dispatch(self) -> int:
         """Start an attempt for each due delivery with a free slot; returns how many started."""
-        full = [e for e, n in self._busy.items() if n >= self._pace.concurrency]
+        if self._read_wanted:
+            await self._read()
         started = 0
-        for due in await self._queue.due(self._clock(), exclude_endpoints=full):
-            if due.delivery_id in self._in_flight:
-                continue
-            if self._busy[due.endpoint_id] >= self._pace.concurrency:
-                continue
-            self._in_flight.add(due.delivery_id)
-            self._busy[due.endpoint_id] += 1
-            task = asyncio.create_task(self._attempt(due), name=f"webhook {due.delivery_id}")
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-            started += 1
+        for endpoint_id, waiting in self._in_hand.items():
+            while waiting and self._busy[endpoint_id] < self._pace.concurrency:
+                due = waiting.popleft()
+                if due.delivery_id in self._in_flight:
+                    continue
+                self._in_flight.add(due.delivery_id)
+                self._busy[due.endpoint_id] += 1
+                task = asyncio.create_task(self._attempt(due), name=f"webhook {due.delivery_id}")
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+                started += 1
         return started
+
+    async def _read(self) -> None:
+        """Read what is due (none of the endpoints whose every slot is taken), and the
+        endpoints of the organisations it belongs to."""
+        self._read_wanted = False
+        full = [e for e, n in self._busy.items() if n >= self._pace.concurrency]
+        self._reading = True
+        self._ended_while_reading.clear()
+        try:
+            found = await self._queue.due(self._clock(), exclude_endpoints=full)
+            organisations = sorted({d.organisation_id for d in found})
+            endpoints = await asyncio.gather(*(self._endpoints.all(o) for o in organisations))
+        finally:
+            self._reading = False
+        self._endpoint_of = {
+            (o, str(e["_id"])): e
+            for o, some in zip(organisations, endpoints, strict=True)
+            for e in some
+        }
+        self._in_hand = {}
+        for due in found:
+            if due.delivery_id in self._in_flight or due.delivery_id in self._ended_while_reading:
+                continue
+            self._in_hand.setdefault(due.endpoint_id, deque()).append(due)
 
     async def _attempt(self, due: Due) -> None:
         try:
@@ -153,10 +192,23 @@ class WebhookSender:
                 await self._queue.later(due.delivery_id, due.attempts, later)
         finally:
             self._in_flight.discard(due.delivery_id)
+            if self._reading:
+                self._ended_while_reading.add(due.delivery_id)
             self._busy[due.endpoint_id] -= 1
             if self._busy[due.endpoint_id] <= 0:
                 del self._busy[due.endpoint_id]
+            if not self._in_hand.get(due.endpoint_id):
+                self._read_wanted = True  # a free slot and nothing in hand: look for more
             self._wake.set()
+
+    async def _endpoint(self, org: str, endpoint_id: str) -> Document | None:
+        """The endpoint as the last read found it (read now if that read did not)."""
+        found = self._endpoint_of.get((org, endpoint_id))
+        if found is None:
+            found = await self._endpoints.one(org, endpoint_id)
+            if found is not None:
+                self._endpoint_of[(org, endpoint_id)] = found
+        return found
 
     def _secrets(self, endpoint: Document, now: datetime) -> list[str]:
         context = secret_context(str(endpoint["_id"]))
@@ -169,10 +221,12 @@ class WebhookSender:
     async def _try(self, due: Due) -> None:
         org, delivery_id = due.organisation_id, due.delivery_id
         delivery = await self._deliveries.one(org, delivery_id)
-        if delivery is None:
+        if delivery is None or (
+            delivery.get("status") == DeliveryStatus.DELIVERED and not due.manual
+        ):  # gone, or delivered and its queue entry left behind by a stop: nothing to send
             await self._queue.remove(delivery_id)
             return
-        endpoint = await self._endpoints.one(org, due.endpoint_id)
+        endpoint = await self._endpoint(org, due.endpoint_id)
         now = self._clock()
         if endpoint is None or not endpoint.get("enabled"):
             why = "not sent: the endpoint was " + ("deleted" if endpoint is None else "turned off")
@@ -194,7 +248,11 @@ class WebhookSender:
                 org, delivery_id, attempt, DeliveryStatus.DELIVERED, None
             )
             await self._queue.remove(delivery_id)
-            await self._endpoints.succeeded(org, due.endpoint_id)
+            # Only this sender starts a streak (an admin's re-enabling ends it and wakes us to
+            # read the endpoint anew), so the endpoint in hand says whether one is running.
+            if endpoint.get("failing_since") is not None:
+                await self._endpoints.succeeded(org, due.endpoint_id)
+                endpoint["failing_since"] = None
             log.info("webhook delivered", delivery=delivery_id, ms=answer.duration_ms)
             return
         made = due.attempts + 1
@@ -216,6 +274,7 @@ class WebhookSender:
             retry_at=next_at.isoformat() if next_at else None,
         )
         await self._endpoints.failing(org, due.endpoint_id, now)
+        endpoint["failing_since"] = endpoint.get("failing_since") or now
         await self._maybe_disable(org, due.endpoint_id, answer.error or "failed")
 
     async def _maybe_disable(self, org: str, endpoint_id: str, error: str) -> None:
@@ -230,6 +289,7 @@ class WebhookSender:
         reason = f"failing since {since:%Y-%m-%d %H:%M} UTC with no success; last: {error}"
         if not await self._endpoints.disable(org, endpoint_id, reason[:300]):
             return  # another attempt turned it off first
+        self._endpoint_of[(org, endpoint_id)] = {**endpoint, "enabled": False}
         host = urlsplit(str(endpoint["url"])).hostname or "?"
         decided = [
             mails.webhook_disabled(
