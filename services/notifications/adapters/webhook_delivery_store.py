@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from pymongo import UpdateOne
+
 from shared.mongo.databases import Document
-from shared.mongo.effects import insert_new
+from shared.mongo.effects import bulk_update, insert_new
 from shared.tenancy import TenantData
 
 DELIVERIES = "webhook_deliveries"
@@ -29,12 +31,15 @@ class WebhookDeliveryStore:
     def _deliveries(self, organisation_id: str) -> Any:
         return self._data.system_organisation(organisation_id, DELIVERIES)
 
-    async def decide(self, organisation_id: str, documents: Sequence[Document]) -> list[str]:
-        """Insert deliveries not decided before, in one batch; returns the ids still waiting
-        for their first attempt (the new ones, and any a crash left out of the queue). Only
-        those decided before are read back, each by `_id` (FerretDB's one indexed lookup)."""
+    async def decide(
+        self, organisation_id: str, documents: Sequence[Document]
+    ) -> tuple[list[str], list[str]]:
+        """Insert deliveries not decided before, in one batch; returns the ids inserted now,
+        and those decided before that still wait for their first attempt (a crash left them
+        out of the queue). Only those decided before are read back, each by `_id` (FerretDB's
+        one indexed lookup)."""
         if not documents:
-            return []
+            return [], []
         collection = self._deliveries(organisation_id)
         new, before = await insert_new(collection, documents)
         found = await asyncio.gather(
@@ -48,13 +53,7 @@ class WebhookDeliveryStore:
             for d in found
             if d is not None and d.get("status") == "pending" and not d.get("attempts")
         ]
-        return [str(i) for i in new] + left
-
-    async def many(self, organisation_id: str, delivery_ids: Sequence[str]) -> dict[str, Document]:
-        """Several deliveries by id (each an indexed lookup, all at once)."""
-        collection = self._deliveries(organisation_id)
-        found = await asyncio.gather(*(collection.find_one({"_id": i}) for i in delivery_ids))
-        return {str(d["_id"]): d for d in found if d is not None}
+        return [str(i) for i in new], left
 
     async def one(self, organisation_id: str, delivery_id: str) -> Document | None:
         """One delivery (None if there is none of that id)."""
@@ -79,21 +78,25 @@ class WebhookDeliveryStore:
         )
         return [d async for d in cursor]
 
-    async def attempted(
+    async def attempted_many(
         self,
         organisation_id: str,
-        delivery_id: str,
-        attempt: Document,
-        status: str,
-        next_attempt_at: datetime | None,
+        outcomes: Sequence[tuple[str, Document, str, datetime | None]],
     ) -> None:
-        """Record one attempt and where the delivery now stands."""
-        await self._deliveries(organisation_id).update_one(
-            {"_id": delivery_id},
-            {
-                "$push": {"attempts": attempt},
-                "$set": {"status": status, "next_attempt_at": next_attempt_at},
-            },
+        """Record several attempts (delivery id, attempt, status, next attempt) in one batch
+        of updates by `_id`."""
+        await bulk_update(
+            self._deliveries(organisation_id),
+            [
+                UpdateOne(
+                    {"_id": delivery_id},
+                    {
+                        "$push": {"attempts": attempt},
+                        "$set": {"status": status, "next_attempt_at": next_attempt_at},
+                    },
+                )
+                for delivery_id, attempt, status, next_attempt_at in outcomes
+            ],
         )
 
     async def reopen(self, organisation_id: str, delivery_id: str, at: datetime) -> None:

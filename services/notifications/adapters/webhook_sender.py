@@ -8,7 +8,9 @@ endpoint (each request bounded by the poster's timeout) never delays another's d
 What one read finds is kept in hand per endpoint: an attempt that ends starts the endpoint's
 next one without reading the queue again (the queue's due-read is a scan on FerretDB). The
 endpoints of the organisations a read finds are read with it and kept until the next read (a
-change by an admin wakes the dispatcher, so it reads them anew).
+change by an admin wakes the dispatcher, so it reads them anew). Deliveries decided in this
+process are handed over as stored (`decided`), so their first attempt need not read them back;
+and attempts' outcomes are written together (`webhook_outcomes`).
 
 An attempt signs the stored message anew (same `webhook-id`, a new timestamp; both secrets
 while a rotated one is still honoured), POSTs it, and records the attempt. 2xx: delivered,
@@ -35,6 +37,7 @@ from services.notifications.adapters.mail_queue import MailQueue
 from services.notifications.adapters.webhook_connections import WebhookPoster
 from services.notifications.adapters.webhook_delivery_store import WebhookDeliveryStore
 from services.notifications.adapters.webhook_endpoint_store import WebhookEndpointStore
+from services.notifications.adapters.webhook_outcomes import Outcome, WebhookOutcomes
 from services.notifications.adapters.webhook_queue import Due, WebhookQueue
 from services.notifications.adapters.webhook_subscriptions import secret_context
 from services.notifications.domain import mails
@@ -53,6 +56,8 @@ from shared.secrets import SecretBox
 log = get_logger(__name__)
 
 IDLE_SECONDS = 0.5
+# Messages decided in this process kept for their first attempt, so it need not read them.
+FRESH_KEPT = 5000
 # After an attempt broke on our side (the database, a bug), wait before trying it again.
 TROUBLE_SECONDS = 5.0
 
@@ -103,6 +108,8 @@ class WebhookSender:
         # Attempts that ended while a read was under way: that read may still list them.
         self._reading = False
         self._ended_while_reading: set[str] = set()
+        self._fresh: dict[str, Document] = {}
+        self._outcomes = WebhookOutcomes(deliveries, queue)
         self._tasks: set[asyncio.Task[None]] = set()
         self.name = "webhook-sender"
         self.healthy = True
@@ -111,6 +118,14 @@ class WebhookSender:
         """Something was queued, or an endpoint changed: read the queue and endpoints now."""
         self._read_wanted = True
         self._wake.set()
+
+    def decided(self, organisation_id: str, documents: list[Document]) -> None:
+        """Deliveries were decided (`documents`: those decided now, as stored): keep them for
+        their first attempt, and look at the queue now."""
+        for d in documents:
+            if len(self._fresh) < FRESH_KEPT:
+                self._fresh[str(d["_id"])] = d
+        self.wake()
 
     async def start(self) -> None:
         """Nothing to connect: connections open per endpoint as needed."""
@@ -220,7 +235,9 @@ class WebhookSender:
 
     async def _try(self, due: Due) -> None:
         org, delivery_id = due.organisation_id, due.delivery_id
-        delivery = await self._deliveries.one(org, delivery_id)
+        delivery = self._fresh.pop(delivery_id, None)
+        if delivery is None or due.attempts or due.manual:  # only a first attempt: as stored
+            delivery = await self._deliveries.one(org, delivery_id)
         if delivery is None or (
             delivery.get("status") == DeliveryStatus.DELIVERED and not due.manual
         ):  # gone, or delivered and its queue entry left behind by a stop: nothing to send
@@ -231,8 +248,9 @@ class WebhookSender:
         if endpoint is None or not endpoint.get("enabled"):
             why = "not sent: the endpoint was " + ("deleted" if endpoint is None else "turned off")
             attempt = {"at": now, "response_code": None, "duration_ms": 0, "error": why}
-            await self._deliveries.attempted(org, delivery_id, attempt, DeliveryStatus.FAILED, None)
-            await self._queue.remove(delivery_id)
+            await self._outcomes.record(
+                Outcome(org, delivery_id, attempt, DeliveryStatus.FAILED, None, due.attempts)
+            )
             return
         text = str(delivery["body"])
         headers = signed_headers(delivery_id, now, text, self._secrets(endpoint, now))
@@ -244,10 +262,9 @@ class WebhookSender:
             "error": answer.error,
         }
         if delivered(answer.response_code):
-            await self._deliveries.attempted(
-                org, delivery_id, attempt, DeliveryStatus.DELIVERED, None
+            await self._outcomes.record(
+                Outcome(org, delivery_id, attempt, DeliveryStatus.DELIVERED, None, due.attempts)
             )
-            await self._queue.remove(delivery_id)
             # Only this sender starts a streak (an admin's re-enabling ends it and wakes us to
             # read the endpoint anew), so the endpoint in hand says whether one is running.
             if endpoint.get("failing_since") is not None:
@@ -259,11 +276,7 @@ class WebhookSender:
         after = self._clock()
         next_at = None if due.manual else next_attempt_at(self._pace.schedule, made, after)
         status = DeliveryStatus.RETRYING if next_at else DeliveryStatus.FAILED
-        await self._deliveries.attempted(org, delivery_id, attempt, status, next_at)
-        if next_at is None:
-            await self._queue.remove(delivery_id)
-        else:
-            await self._queue.later(delivery_id, made, next_at)
+        await self._outcomes.record(Outcome(org, delivery_id, attempt, status, next_at, made))
         log.warning(
             "webhook attempt failed",
             delivery=delivery_id,

@@ -33,7 +33,7 @@ class WebhookTriggers:
         deliveries: WebhookDeliveryStore,
         queue: WebhookQueue,
         relationships: RelationshipBook,
-        wake: Callable[[], None],
+        decided: Callable[[str, list[Document]], None],
         fresh: timedelta,
         clock: Callable[[], datetime],
     ) -> None:
@@ -41,7 +41,7 @@ class WebhookTriggers:
         self._deliveries = deliveries
         self._queue = queue
         self._relationships = relationships
-        self._wake = wake
+        self._decided = decided
         self._fresh = fresh
         self._clock = clock
 
@@ -133,15 +133,13 @@ class WebhookTriggers:
                     }
                     for ep in chosen
                 )
-        queued = 0
         for organisation_id, documents in decided.items():
             # One event may be in a batch twice (a redelivery): decide its deliveries once.
             by_id = {d["_id"]: d for d in documents}
-            waiting = await self._deliveries.decide(organisation_id, list(by_id.values()))
+            new, left = await self._deliveries.decide(organisation_id, list(by_id.values()))
             await self._queue.put(
-                [Due(i, organisation_id, by_id[i]["endpoint_id"], 0, False) for i in waiting],
+                [Due(i, organisation_id, by_id[i]["endpoint_id"], 0, False) for i in [*new, *left]],
                 now,
             )
-            queued += len(waiting)
-        if queued:
-            self._wake()
+            if new or left:
+                self._decided(organisation_id, [by_id[i] for i in new])
