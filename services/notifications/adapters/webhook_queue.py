@@ -4,6 +4,7 @@ entry leaves once its delivery is delivered or has failed for good."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -87,9 +88,10 @@ class WebhookQueue:
         await self._data.network(QUEUE).delete_one({"_id": delivery_id})
 
     async def remove_many(self, delivery_ids: Sequence[str]) -> None:
-        """Several deliveries leave the queue at once."""
-        if delivery_ids:
-            await self._data.network(QUEUE).delete_many({"_id": {"$in": list(delivery_ids)}})
+        """Several deliveries leave the queue at once (each by `_id`, FerretDB's one indexed
+        filter: a `$in` would decode the whole queue)."""
+        queue = self._data.network(QUEUE)
+        await asyncio.gather(*(queue.delete_one({"_id": i}) for i in delivery_ids))
 
     async def later_many(self, entries: Sequence[tuple[str, int, datetime]]) -> None:
         """Put several deliveries back (delivery id, attempts so far, next attempt)."""
