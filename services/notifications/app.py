@@ -180,7 +180,7 @@ def create_app(settings: NotificationSettings | None = None) -> FastAPI:
         webhook_deliveries,
         webhook_queue,
         relationships,
-        webhook_sender.wake,
+        webhook_sender.decided,
         timedelta(hours=settings.fresh_hours),
         clock.now,
     )

@@ -87,6 +87,28 @@ async def insert_once(collection: AsyncCollection[Document], documents: Sequence
     return len(result.inserted_ids)
 
 
+async def insert_new(
+    collection: AsyncCollection[Document], documents: Sequence[Document]
+) -> tuple[list[Any], list[Any]]:
+    """Insert documents in one batch, each once by its `_id`; returns the `_id`s inserted now
+    and those refused because they were there already (each duplicate is refused alone)."""
+    if not documents:
+        return [], []
+    batch = list(documents)
+    try:
+        await collection.insert_many(batch, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != _DUPLICATE_KEY for e in errors):
+            raise
+        refused = {int(e["index"]) for e in errors}
+        return (
+            [d["_id"] for i, d in enumerate(batch) if i not in refused],
+            [d["_id"] for i, d in enumerate(batch) if i in refused],
+        )
+    return [d["_id"] for d in batch], []
+
+
 async def bulk_update(
     collection: AsyncCollection[Document], operations: Sequence[UpdateOne]
 ) -> int:

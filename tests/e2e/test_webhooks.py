@@ -448,9 +448,17 @@ def test_a_slow_endpoint_does_not_delay_a_healthy_one(
     for _ in range(6):
         relationship(world, p)
     eventually(lambda: len(healthy.processed) == 6, timeout=60)
+
+    def recorded() -> list[Any]:
+        """the healthy endpoint's deliveries, once each has its attempt recorded (an attempt
+        is recorded after the receiver's answer, so a moment after it has the request)"""
+        found: list[Any] = log(world, p.a, endpoint)["deliveries"]
+        return found if len(found) == 6 and all(d["attempts"] for d in found) else []
+
+    eventually(lambda: bool(recorded()), timeout=30)
     # Each delivery to the healthy endpoint was attempted as soon as it was decided, while the
     # slow one held four requests open (its limit) and its others waited for a slot.
-    for d in log(world, p.a, endpoint)["deliveries"]:
+    for d in recorded():
         decided = datetime.fromisoformat(d["created_at"])
         first = datetime.fromisoformat(d["attempts"][0]["at"])
         assert first - decided < timedelta(seconds=1.5), d

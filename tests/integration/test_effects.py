@@ -7,7 +7,14 @@ import asyncio
 from pymongo import AsyncMongoClient, UpdateOne
 
 from shared.mongo.databases import Document
-from shared.mongo.effects import INBOX_WINDOW, TRIM_EVERY, apply_once, bulk_update, insert_once
+from shared.mongo.effects import (
+    INBOX_WINDOW,
+    TRIM_EVERY,
+    apply_once,
+    bulk_update,
+    insert_new,
+    insert_once,
+)
 from shared.settings import ServiceSettings
 
 
@@ -49,6 +56,16 @@ async def test_insert_once_counts_only_new_documents(
     assert await insert_once(things, [{"_id": i} for i in range(5)]) == 5
     assert await insert_once(things, [{"_id": i} for i in range(3, 8)]) == 3
     assert await things.count_documents({}) == 8
+
+
+async def test_insert_new_tells_the_documents_inserted_from_those_already_there(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    things = mongo[f"{settings.db_prefix}_effects"]["new_things"]
+    assert await insert_new(things, [{"_id": i} for i in range(3)]) == ([0, 1, 2], [])
+    assert await insert_new(things, [{"_id": i} for i in (4, 1, 5, 2)]) == ([4, 5], [1, 2])
+    assert await insert_new(things, []) == ([], [])
+    assert await things.count_documents({}) == 5
 
 
 async def test_a_large_update_batch_is_split_so_ferretdb_does_not_hang(

@@ -18,7 +18,7 @@ from pymongo import AsyncMongoClient
 from services.notifications.adapters.contact_book import ContactBook
 from services.notifications.adapters.mail_queue import DELIVERIES, MailQueue, Status
 from services.notifications.adapters.mail_renderer import MailRenderer
-from services.notifications.adapters.mail_sender import MailSender
+from services.notifications.adapters.mail_sender import BATCH, MailSender
 from services.notifications.adapters.preference_store import PreferenceStore
 from services.notifications.adapters.smtp import SmtpRelay
 from services.notifications.domain import mails
@@ -165,3 +165,33 @@ async def test_a_mail_a_crash_caught_mid_send_is_never_sent_again(
     assert await rig.queue.due(clock.now()) == []
     assert await rig.queue.decide([mail], clock.now()) == 0
     assert await rig.sender.send_due() == 0
+
+
+async def test_a_run_longer_than_a_batch_goes_once_each_over_one_session(
+    settings: ServiceSettings, databases: TenantData, producer: EventProducer
+) -> None:
+    host, port = smtp_address()
+    rig = Rig(databases, producer, settings.topic_prefix, SmtpRelay(host, port))
+    people = [await rig.member() for _ in range(BATCH + 12)]
+    proposal = f"prp_{secrets.token_hex(6)}"
+    sent = [mails.proposal_accepted(to, proposal) for to in people]
+    nobody = mails.proposal_accepted(
+        Recipient(organisation_id=ORGANISATION, person_id=f"mem_{secrets.token_hex(8)}"), proposal
+    )
+    caught = mails.proposal_accepted(await rig.member(), proposal)
+    assert await rig.queue.decide([*sent, nobody, caught], clock.now()) == len(sent) + 2
+    await rig.queue.record(caught, Status.SENDING, clock.now())  # as a SIGKILL leaves it
+
+    assert await rig.sender.send_due() == len(sent)
+    assert await rig.sender.send_due() == 0
+    assert await rig.queue.due(clock.now()) == []
+    assert {(await rig.status(m))["status"] for m in sent} == {Status.SENT}
+    assert (await rig.status(nobody))["status"] == Status.SKIPPED
+    assert (await rig.status(caught))["status"] == Status.UNCONFIRMED
+    for to in [*people, Recipient(organisation_id=ORGANISATION, person_id=caught.person_id)]:
+        found = httpx.get(
+            f"{mailpit_url()}/api/v1/search",
+            params={"query": f"to:{to.person_id}@mailtest.example"},
+        ).json()
+        expected = 0 if to.person_id == caught.person_id else 1
+        assert len(found["messages"]) == expected, to.person_id

@@ -16,13 +16,16 @@ attempt to decide it (a redelivered event, the next sweep) finds it queued and p
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
+from pymongo import UpdateOne
+
 from services.notifications.domain.mails import Mail
-from shared.mongo.effects import insert_once
+from shared.mongo.effects import bulk_update, insert_new, insert_once
 from shared.tenancy import TenantData
 
 DELIVERIES = "deliveries"
@@ -63,7 +66,7 @@ class MailQueue:
         new = 0
         for organisation_id, group in by_organisation.items():
             deliveries = self._data.system_organisation(organisation_id, DELIVERIES)
-            new += await insert_once(
+            inserted, before = await insert_new(
                 deliveries,
                 [
                     {
@@ -76,12 +79,14 @@ class MailQueue:
                     for m in group
                 ],
             )
-            # Those still queued (new ones, and any a crash left out of the queue) go in.
-            ids = [m.delivery_id for m in group]
-            queued = {
-                str(d["_id"])
-                async for d in deliveries.find({"_id": {"$in": ids}}, projection={"status": 1})
-                if d.get("status") == Status.QUEUED.value
+            new += len(inserted)
+            # Those still queued (new ones, and any a crash left out of the queue) go in; only
+            # those decided before are read back, each by `_id` (the one indexed lookup).
+            found = await asyncio.gather(
+                *(deliveries.find_one({"_id": i}, projection={"status": 1}) for i in before)
+            )
+            queued = {str(i) for i in inserted} | {
+                str(d["_id"]) for d in found if d and d.get("status") == Status.QUEUED.value
             }
             await insert_once(
                 self._data.network(QUEUE),
@@ -132,6 +137,34 @@ class MailQueue:
     async def remove(self, mail: Mail) -> None:
         """A mail leaves the queue (sent, failed, skipped or unconfirmed)."""
         await self._data.network(QUEUE).delete_one({"_id": mail.delivery_id})
+
+    async def statuses(self, mails: Sequence[Mail]) -> dict[str, Status | None]:
+        """Several deliveries' statuses by delivery id (each an indexed lookup, all at once)."""
+        found = await asyncio.gather(*(self.status(m) for m in mails))
+        return {m.delivery_id: s for m, s in zip(mails, found, strict=True)}
+
+    async def record_many(self, changes: Sequence[tuple[Mail, Status, datetime, str]]) -> None:
+        """Record several deliveries' new statuses: one batch of updates by `_id` per
+        organisation (mail, status, when, reason)."""
+        by_organisation: dict[str, list[UpdateOne]] = defaultdict(list)
+        for mail, status, at, reason in changes:
+            update: dict[str, object] = {"status": status.value, f"{status.value}_at": at}
+            if reason:
+                update["reason"] = reason[:500]
+            by_organisation[mail.organisation_id].append(
+                UpdateOne({"_id": mail.delivery_id}, {"$set": update})
+            )
+        # In the order given, so a mail recorded sent is so before the next one is claimed.
+        for organisation_id, operations in by_organisation.items():
+            await bulk_update(
+                self._data.system_organisation(organisation_id, DELIVERIES), operations
+            )
+
+    async def remove_many(self, mails: Sequence[Mail]) -> None:
+        """Several mails leave the queue at once (each by `_id`, FerretDB's one indexed
+        filter: a `$in` would decode the whole queue)."""
+        queue = self._data.network(QUEUE)
+        await asyncio.gather(*(queue.delete_one({"_id": m.delivery_id}) for m in mails))
 
     async def forget(self, organisation_id: str, person_id: str) -> None:
         """An erased member's deliveries and queued mails go."""

@@ -1,12 +1,17 @@
-"""Sends queued mails, one at a time, at most once each.
+"""Sends queued mails, one at a time over one SMTP session, at most once each.
 
-For each due mail: claim its delivery (queued → sending), look up the recipient's address and
-choices at this last moment (an erasure or an unsubscribe since the mail was decided wins),
-render, hand it to the SMTP relay, record it sent. A relay failure that may pass is retried
-with doubling delays (`smtp_retry_seconds`, 2x, 4x ...); after `smtp_attempts` tries, or at
-once for a refusal that will not pass (5xx), the mail is dead-lettered: its delivery is marked
-failed with the reason, and a record goes to `<prefix>.deadletter.notifications` carrying the
-delivery id, kind, person and reason (never the address or the text).
+Due mails are taken from the queue a batch at a time; their statuses, the recipients'
+addresses and their choices are read for the whole batch at once, just before it is sent (an
+erasure or an unsubscribe since the mail was decided wins). Then, mail by mail: claim its
+delivery (queued → sending, in the same write that records the previous mail sent, so at most
+one mail is ever claimed and unrecorded), render, hand it to the SMTP relay over the session
+the batch keeps open; the sent mails leave the queue together at the end of the batch.
+
+A relay failure that may pass is retried with doubling delays (`smtp_retry_seconds`, 2x,
+4x ...); after `smtp_attempts` tries, or at once for a refusal that will not pass (5xx), the
+mail is dead-lettered: its delivery is marked failed with the reason, and a record goes to
+`<prefix>.deadletter.notifications` carrying the delivery id, kind, person and reason (never
+the address or the text).
 
 A mail found claimed but never recorded as sent was interrupted by a stop (SIGKILL, a crash)
 somewhere between the claim and the relay's answer: whether the relay took it nobody knows, so
@@ -20,14 +25,16 @@ import contextlib
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 
-from services.notifications.adapters.contact_book import ContactBook
+from services.notifications.adapters.contact_book import Contact, ContactBook
 from services.notifications.adapters.mail_queue import MailQueue, QueuedMail, Status
 from services.notifications.adapters.mail_renderer import MailRenderer
 from services.notifications.adapters.preference_store import PreferenceStore
 from services.notifications.adapters.smtp import (
     PermanentSmtpError,
     SmtpRelay,
+    SmtpSession,
     TransientSmtpError,
 )
 from services.notifications.domain.mails import Mail
@@ -38,6 +45,9 @@ log = get_logger(__name__)
 
 # How often the queue is looked at when nothing wakes the sender (retries fall due).
 IDLE_SECONDS = 1.0
+# Mails taken from the queue at once: their lookups are read together, and an address read
+# for the batch is at most this many sends old when its mail goes.
+BATCH = 50
 
 
 class MailSender:
@@ -102,50 +112,117 @@ class MailSender:
     async def send_due(self) -> int:
         """Send every mail due now; returns how many went."""
         sent = 0
-        while not self._stopping.is_set():
-            due = await self._queue.due(self._clock())
-            if not due:
-                break
-            for queued in due:
-                if self._stopping.is_set():
+        session = self._relay.session()
+        try:
+            while not self._stopping.is_set():
+                due = await self._queue.due(self._clock(), limit=BATCH)
+                if not due:
                     break
-                sent += await self._send(queued)
+                sent += await self._send_batch(due, session)
+        finally:
+            await session.close()
         return sent
 
-    async def _send(self, queued: QueuedMail) -> int:
-        mail = queued.mail
+    async def _ready(
+        self, due: list[QueuedMail]
+    ) -> tuple[list[tuple[QueuedMail, Contact]], list[Mail]]:
+        """Sort out a batch: the mails to send now with their recipients' contact details,
+        and those that leave the queue unsent (recorded so: interrupted, gone, turned off)."""
         now = self._clock()
-        status = await self._queue.status(mail)
-        if status is Status.SENDING:
-            await self._queue.record(mail, Status.UNCONFIRMED, now, "interrupted while sending")
-            await self._queue.remove(mail)
-            log.warning("mail interrupted while sending; not sent again", delivery=mail.delivery_id)
-            return 0
-        if status is not Status.QUEUED:  # sent, failed, skipped, erased: nothing to do
-            await self._queue.remove(mail)
-            return 0
-        contact = (await self._contacts.of([mail.person_id])).get(mail.person_id)
-        if contact is None or not contact.email:
-            return await self._skip(mail, "no address known", now)
-        choices = await self._preferences.of(mail.organisation_id, [mail.person_id])
-        if not choices[mail.person_id].wants(mail.kind):
-            return await self._skip(mail, "turned off", now)
+        statuses = await self._queue.statuses([q.mail for q in due])
+        changes: list[tuple[Mail, Status, datetime, str]] = []
+        done: list[Mail] = []
+        queued: list[QueuedMail] = []
+        for q in due:
+            status = statuses[q.mail.delivery_id]
+            if status is Status.SENDING:
+                changes.append((q.mail, Status.UNCONFIRMED, now, "interrupted while sending"))
+                log.warning(
+                    "mail interrupted while sending; not sent again", delivery=q.mail.delivery_id
+                )
+            if status is Status.QUEUED:
+                queued.append(q)
+            else:  # sent, failed, skipped, erased, or interrupted: nothing to send
+                done.append(q.mail)
+        contacts = await self._contacts.of({q.mail.person_id for q in queued})
+        wanted: dict[str, list[str]] = {}
+        for q in queued:
+            wanted.setdefault(q.mail.organisation_id, []).append(q.mail.person_id)
+        choices = {
+            (organisation_id, person_id): p
+            for organisation_id, people in wanted.items()
+            for person_id, p in (await self._preferences.of(organisation_id, people)).items()
+        }
+        ready: list[tuple[QueuedMail, Contact]] = []
+        for q in queued:
+            mail = q.mail
+            contact = contacts.get(mail.person_id)
+            if contact is None or not contact.email:
+                changes.append((mail, Status.SKIPPED, now, "no address known"))
+                done.append(mail)
+            elif not choices[(mail.organisation_id, mail.person_id)].wants(mail.kind):
+                changes.append((mail, Status.SKIPPED, now, "turned off"))
+                done.append(mail)
+            else:
+                ready.append((q, contact))
+        await self._queue.record_many(changes)
+        return ready, done
+
+    async def _send_batch(self, due: list[QueuedMail], session: SmtpSession) -> int:
+        ready, done = await self._ready(due)
+        sent = 0
+        # A mail the relay took, not yet recorded: recorded with the next claim, or at the end.
+        unrecorded: tuple[Mail, datetime] | None = None
         try:
-            message = self._renderer.message(mail, contact, now)
-        except Exception as exc:  # our bug, and it will not pass by retrying
-            await self._dead(mail, queued.attempts + 1, f"could not render: {exc!r}")
-            return 0
-        await self._queue.record(mail, Status.SENDING, now)
+            for queued, contact in ready:
+                if self._stopping.is_set():
+                    break
+                mail = queued.mail
+                now = self._clock()
+                try:
+                    message = self._renderer.message(mail, contact, now)
+                except Exception as exc:  # our bug, and it will not pass by retrying
+                    await self._dead(mail, queued.attempts + 1, f"could not render: {exc!r}")
+                    continue
+                claim = [(mail, Status.SENDING, now, "")]
+                if unrecorded is not None:
+                    claim.insert(0, (unrecorded[0], Status.SENT, unrecorded[1], ""))
+                await self._queue.record_many(claim)
+                if unrecorded is not None:
+                    sent += self._was_sent(unrecorded[0], done)
+                    unrecorded = None
+                if await self._hand_over(queued, message, session, now):
+                    unrecorded = (mail, self._clock())
+        finally:
+            if unrecorded is not None:
+                await self._queue.record_many([(unrecorded[0], Status.SENT, unrecorded[1], "")])
+                sent += self._was_sent(unrecorded[0], done)
+            await self._queue.remove_many(done)
+        return sent
+
+    def _was_sent(self, mail: Mail, done: list[Mail]) -> int:
+        done.append(mail)
+        self.sent += 1
+        log.info("mail sent", kind=mail.kind.value, delivery=mail.delivery_id)
+        return 1
+
+    async def _hand_over(
+        self, queued: QueuedMail, message: EmailMessage, session: SmtpSession, now: datetime
+    ) -> bool:
+        """Hand a claimed mail to the relay; True if it took it. A refusal that will not pass
+        dead-letters the mail; one that may pass puts it back for a later try, or
+        dead-letters it once its tries are spent."""
+        mail = queued.mail
         try:
-            await self._relay.send(message)
+            await session.send(message)
         except PermanentSmtpError as exc:
             await self._dead(mail, queued.attempts + 1, str(exc))
-            return 0
+            return False
         except TransientSmtpError as exc:
             attempts = queued.attempts + 1
             if attempts >= self._attempts:
                 await self._dead(mail, attempts, str(exc))
-                return 0
+                return False
             delay = self._retry_seconds * 2 ** (attempts - 1)
             await self._queue.record(mail, Status.QUEUED, now, str(exc))
             await self._queue.retry_later(mail, attempts, now + timedelta(seconds=delay))
@@ -156,17 +233,8 @@ class MailSender:
                 retry_in=delay,
                 error=str(exc),
             )
-            return 0
-        await self._queue.record(mail, Status.SENT, self._clock())
-        await self._queue.remove(mail)
-        self.sent += 1
-        log.info("mail sent", kind=mail.kind.value, delivery=mail.delivery_id)
-        return 1
-
-    async def _skip(self, mail: Mail, reason: str, now: datetime) -> int:
-        await self._queue.record(mail, Status.SKIPPED, now, reason)
-        await self._queue.remove(mail)
-        return 0
+            return False
+        return True
 
     async def _dead(self, mail: Mail, attempts: int, reason: str) -> None:
         """Dead-letter a mail: the reason recorded, a record on the dead-letter topic."""

@@ -4,11 +4,14 @@ entry leaves once its delivery is delivered or has failed for good."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.mongo.effects import insert_once
+from pymongo import UpdateOne
+
+from shared.mongo.effects import bulk_update, insert_once
 from shared.tenancy import TenantData
 
 QUEUE = "webhook_queue"
@@ -83,3 +86,19 @@ class WebhookQueue:
     async def remove(self, delivery_id: str) -> None:
         """A delivery leaves the queue (delivered, or failed for good)."""
         await self._data.network(QUEUE).delete_one({"_id": delivery_id})
+
+    async def remove_many(self, delivery_ids: Sequence[str]) -> None:
+        """Several deliveries leave the queue at once (each by `_id`, FerretDB's one indexed
+        filter: a `$in` would decode the whole queue)."""
+        queue = self._data.network(QUEUE)
+        await asyncio.gather(*(queue.delete_one({"_id": i}) for i in delivery_ids))
+
+    async def later_many(self, entries: Sequence[tuple[str, int, datetime]]) -> None:
+        """Put several deliveries back (delivery id, attempts so far, next attempt)."""
+        await bulk_update(
+            self._data.network(QUEUE),
+            [
+                UpdateOne({"_id": i}, {"$set": {"attempts": attempts, "next_at": at}})
+                for i, attempts, at in entries
+            ],
+        )

@@ -1,10 +1,16 @@
 """Attempts webhook deliveries when due, each endpoint on its own.
 
-A dispatcher looks at the queue (on a wake, or every `IDLE_SECONDS`) and starts an attempt as
-a task of its own for each due delivery, at most `concurrency` in flight per endpoint; it never
-waits for an attempt, and it does not even look at deliveries of an endpoint whose every slot
-is taken, so a slow or dead endpoint (each request bounded by the poster's timeout) never
-delays another's deliveries.
+A dispatcher reads the queue (on a wake, every `IDLE_SECONDS`, or when an endpoint with a free
+slot has nothing more in hand) and starts an attempt as a task of its own for each due
+delivery, at most `concurrency` in flight per endpoint; it never waits for an attempt, and it
+does not even look at deliveries of an endpoint whose every slot is taken, so a slow or dead
+endpoint (each request bounded by the poster's timeout) never delays another's deliveries.
+What one read finds is kept in hand per endpoint: an attempt that ends starts the endpoint's
+next one without reading the queue again (the queue's due-read is a scan on FerretDB). The
+endpoints of the organisations a read finds are read with it and kept until the next read (a
+change by an admin wakes the dispatcher, so it reads them anew). Deliveries decided in this
+process are handed over as stored (`decided`), so their first attempt need not read them back;
+and attempts' outcomes are written together (`webhook_outcomes`).
 
 An attempt signs the stored message anew (same `webhook-id`, a new timestamp; both secrets
 while a rotated one is still honoured), POSTs it, and records the attempt. 2xx: delivered,
@@ -20,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +37,7 @@ from services.notifications.adapters.mail_queue import MailQueue
 from services.notifications.adapters.webhook_connections import WebhookPoster
 from services.notifications.adapters.webhook_delivery_store import WebhookDeliveryStore
 from services.notifications.adapters.webhook_endpoint_store import WebhookEndpointStore
+from services.notifications.adapters.webhook_outcomes import Outcome, WebhookOutcomes
 from services.notifications.adapters.webhook_queue import Due, WebhookQueue
 from services.notifications.adapters.webhook_subscriptions import secret_context
 from services.notifications.domain import mails
@@ -49,6 +56,8 @@ from shared.secrets import SecretBox
 log = get_logger(__name__)
 
 IDLE_SECONDS = 0.5
+# Messages decided in this process kept for their first attempt, so it need not read them.
+FRESH_KEPT = 5000
 # After an attempt broke on our side (the database, a bug), wait before trying it again.
 TROUBLE_SECONDS = 5.0
 
@@ -92,13 +101,31 @@ class WebhookSender:
         self._stopping = asyncio.Event()
         self._in_flight: set[str] = set()
         self._busy: Counter[str] = Counter()
+        # What the last read found, per endpoint, not yet started; and the endpoints then.
+        self._in_hand: dict[str, deque[Due]] = {}
+        self._endpoint_of: dict[tuple[str, str], Document] = {}
+        self._read_wanted = True
+        # Attempts that ended while a read was under way: that read may still list them.
+        self._reading = False
+        self._ended_while_reading: set[str] = set()
+        self._fresh: dict[str, Document] = {}
+        self._outcomes = WebhookOutcomes(deliveries, queue)
         self._tasks: set[asyncio.Task[None]] = set()
         self.name = "webhook-sender"
         self.healthy = True
 
     def wake(self) -> None:
-        """Something was queued: look now."""
+        """Something was queued, or an endpoint changed: read the queue and endpoints now."""
+        self._read_wanted = True
         self._wake.set()
+
+    def decided(self, organisation_id: str, documents: list[Document]) -> None:
+        """Deliveries were decided (`documents`: those decided now, as stored): keep them for
+        their first attempt, and look at the queue now."""
+        for d in documents:
+            if len(self._fresh) < FRESH_KEPT:
+                self._fresh[str(d["_id"])] = d
+        self.wake()
 
     async def start(self) -> None:
         """Nothing to connect: connections open per endpoint as needed."""
@@ -117,8 +144,10 @@ class WebhookSender:
             except Exception:
                 self.healthy = False
                 log.warning("webhook dispatch failed; trying again shortly", exc_info=True)
-            with contextlib.suppress(TimeoutError):
+            try:
                 await asyncio.wait_for(self._wake.wait(), timeout=IDLE_SECONDS)
+            except TimeoutError:
+                self._read_wanted = True  # retries fall due with nobody waking us
             self._wake.clear()
         if self._tasks:
             await asyncio.wait(set(self._tasks))
@@ -126,20 +155,45 @@ class WebhookSender:
 
     async def dispatch(self) -> int:
         """Start an attempt for each due delivery with a free slot; returns how many started."""
-        full = [e for e, n in self._busy.items() if n >= self._pace.concurrency]
+        if self._read_wanted:
+            await self._read()
         started = 0
-        for due in await self._queue.due(self._clock(), exclude_endpoints=full):
-            if due.delivery_id in self._in_flight:
-                continue
-            if self._busy[due.endpoint_id] >= self._pace.concurrency:
-                continue
-            self._in_flight.add(due.delivery_id)
-            self._busy[due.endpoint_id] += 1
-            task = asyncio.create_task(self._attempt(due), name=f"webhook {due.delivery_id}")
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-            started += 1
+        for endpoint_id, waiting in self._in_hand.items():
+            while waiting and self._busy[endpoint_id] < self._pace.concurrency:
+                due = waiting.popleft()
+                if due.delivery_id in self._in_flight:
+                    continue
+                self._in_flight.add(due.delivery_id)
+                self._busy[due.endpoint_id] += 1
+                task = asyncio.create_task(self._attempt(due), name=f"webhook {due.delivery_id}")
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+                started += 1
         return started
+
+    async def _read(self) -> None:
+        """Read what is due (none of the endpoints whose every slot is taken), and the
+        endpoints of the organisations it belongs to."""
+        self._read_wanted = False
+        full = [e for e, n in self._busy.items() if n >= self._pace.concurrency]
+        self._reading = True
+        self._ended_while_reading.clear()
+        try:
+            found = await self._queue.due(self._clock(), exclude_endpoints=full)
+            organisations = sorted({d.organisation_id for d in found})
+            endpoints = await asyncio.gather(*(self._endpoints.all(o) for o in organisations))
+        finally:
+            self._reading = False
+        self._endpoint_of = {
+            (o, str(e["_id"])): e
+            for o, some in zip(organisations, endpoints, strict=True)
+            for e in some
+        }
+        self._in_hand = {}
+        for due in found:
+            if due.delivery_id in self._in_flight or due.delivery_id in self._ended_while_reading:
+                continue
+            self._in_hand.setdefault(due.endpoint_id, deque()).append(due)
 
     async def _attempt(self, due: Due) -> None:
         try:
@@ -153,10 +207,23 @@ class WebhookSender:
                 await self._queue.later(due.delivery_id, due.attempts, later)
         finally:
             self._in_flight.discard(due.delivery_id)
+            if self._reading:
+                self._ended_while_reading.add(due.delivery_id)
             self._busy[due.endpoint_id] -= 1
             if self._busy[due.endpoint_id] <= 0:
                 del self._busy[due.endpoint_id]
+            if not self._in_hand.get(due.endpoint_id):
+                self._read_wanted = True  # a free slot and nothing in hand: look for more
             self._wake.set()
+
+    async def _endpoint(self, org: str, endpoint_id: str) -> Document | None:
+        """The endpoint as the last read found it (read now if that read did not)."""
+        found = self._endpoint_of.get((org, endpoint_id))
+        if found is None:
+            found = await self._endpoints.one(org, endpoint_id)
+            if found is not None:
+                self._endpoint_of[(org, endpoint_id)] = found
+        return found
 
     def _secrets(self, endpoint: Document, now: datetime) -> list[str]:
         context = secret_context(str(endpoint["_id"]))
@@ -168,17 +235,22 @@ class WebhookSender:
 
     async def _try(self, due: Due) -> None:
         org, delivery_id = due.organisation_id, due.delivery_id
-        delivery = await self._deliveries.one(org, delivery_id)
-        if delivery is None:
+        delivery = self._fresh.pop(delivery_id, None)
+        if delivery is None or due.attempts or due.manual:  # only a first attempt: as stored
+            delivery = await self._deliveries.one(org, delivery_id)
+        if delivery is None or (
+            delivery.get("status") == DeliveryStatus.DELIVERED and not due.manual
+        ):  # gone, or delivered and its queue entry left behind by a stop: nothing to send
             await self._queue.remove(delivery_id)
             return
-        endpoint = await self._endpoints.one(org, due.endpoint_id)
+        endpoint = await self._endpoint(org, due.endpoint_id)
         now = self._clock()
         if endpoint is None or not endpoint.get("enabled"):
             why = "not sent: the endpoint was " + ("deleted" if endpoint is None else "turned off")
             attempt = {"at": now, "response_code": None, "duration_ms": 0, "error": why}
-            await self._deliveries.attempted(org, delivery_id, attempt, DeliveryStatus.FAILED, None)
-            await self._queue.remove(delivery_id)
+            await self._outcomes.record(
+                Outcome(org, delivery_id, attempt, DeliveryStatus.FAILED, None, due.attempts)
+            )
             return
         text = str(delivery["body"])
         headers = signed_headers(delivery_id, now, text, self._secrets(endpoint, now))
@@ -190,22 +262,21 @@ class WebhookSender:
             "error": answer.error,
         }
         if delivered(answer.response_code):
-            await self._deliveries.attempted(
-                org, delivery_id, attempt, DeliveryStatus.DELIVERED, None
+            await self._outcomes.record(
+                Outcome(org, delivery_id, attempt, DeliveryStatus.DELIVERED, None, due.attempts)
             )
-            await self._queue.remove(delivery_id)
-            await self._endpoints.succeeded(org, due.endpoint_id)
+            # Only this sender starts a streak (an admin's re-enabling ends it and wakes us to
+            # read the endpoint anew), so the endpoint in hand says whether one is running.
+            if endpoint.get("failing_since") is not None:
+                await self._endpoints.succeeded(org, due.endpoint_id)
+                endpoint["failing_since"] = None
             log.info("webhook delivered", delivery=delivery_id, ms=answer.duration_ms)
             return
         made = due.attempts + 1
         after = self._clock()
         next_at = None if due.manual else next_attempt_at(self._pace.schedule, made, after)
         status = DeliveryStatus.RETRYING if next_at else DeliveryStatus.FAILED
-        await self._deliveries.attempted(org, delivery_id, attempt, status, next_at)
-        if next_at is None:
-            await self._queue.remove(delivery_id)
-        else:
-            await self._queue.later(delivery_id, made, next_at)
+        await self._outcomes.record(Outcome(org, delivery_id, attempt, status, next_at, made))
         log.warning(
             "webhook attempt failed",
             delivery=delivery_id,
@@ -216,6 +287,7 @@ class WebhookSender:
             retry_at=next_at.isoformat() if next_at else None,
         )
         await self._endpoints.failing(org, due.endpoint_id, now)
+        endpoint["failing_since"] = endpoint.get("failing_since") or now
         await self._maybe_disable(org, due.endpoint_id, answer.error or "failed")
 
     async def _maybe_disable(self, org: str, endpoint_id: str, error: str) -> None:
@@ -230,6 +302,7 @@ class WebhookSender:
         reason = f"failing since {since:%Y-%m-%d %H:%M} UTC with no success; last: {error}"
         if not await self._endpoints.disable(org, endpoint_id, reason[:300]):
             return  # another attempt turned it off first
+        self._endpoint_of[(org, endpoint_id)] = {**endpoint, "enabled": False}
         host = urlsplit(str(endpoint["url"])).hostname or "?"
         decided = [
             mails.webhook_disabled(

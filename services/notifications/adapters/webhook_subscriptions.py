@@ -141,12 +141,14 @@ class WebhookSubscriptions:
             fields["disabled_reason"] = "turned off by an admin"
         if fields:
             await self._endpoints.change(organisation_id, endpoint_id, fields)
+            self._wake()  # the sender reads the endpoint anew
         return await self.one(caller, organisation_id, endpoint_id)
 
     async def delete(self, caller: Principal, organisation_id: str, endpoint_id: str) -> None:
         """The endpoint goes (its waiting deliveries fail when due)."""
         await self._own(caller, organisation_id, endpoint_id)
         await self._endpoints.delete(organisation_id, endpoint_id)
+        self._wake()  # the sender reads the endpoint anew
 
     async def rotate(
         self, caller: Principal, organisation_id: str, endpoint_id: str
@@ -166,6 +168,7 @@ class WebhookSubscriptions:
                 "secret_rotated_at": now,
             },
         )
+        self._wake()  # the sender signs with the new secret from its next read
         return RotatedSecret(secret=secret, previous_secret_valid_until=until)
 
     async def deliveries(

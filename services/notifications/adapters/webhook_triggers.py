@@ -33,7 +33,7 @@ class WebhookTriggers:
         deliveries: WebhookDeliveryStore,
         queue: WebhookQueue,
         relationships: RelationshipBook,
-        wake: Callable[[], None],
+        decided: Callable[[str, list[Document]], None],
         fresh: timedelta,
         clock: Callable[[], datetime],
     ) -> None:
@@ -41,7 +41,7 @@ class WebhookTriggers:
         self._deliveries = deliveries
         self._queue = queue
         self._relationships = relationships
-        self._wake = wake
+        self._decided = decided
         self._fresh = fresh
         self._clock = clock
 
@@ -55,7 +55,19 @@ class WebhookTriggers:
 
         return handle
 
-    async def _known(self, kind: WebhookEventType, data: Any) -> Known:
+    async def _known(self, kind: WebhookEventType, data: Any, seen: dict[str, Known]) -> Known:
+        """What the event does not say itself, looked up once per batch for each
+        relationship or programme (`seen` holds what this batch has looked up)."""
+        key = getattr(data, "relationship_id", "") if kind.needs == "parties" else ""
+        key = key or (getattr(data, "programme_id", "") if kind.needs == "programme" else "")
+        if key and key in seen:
+            return seen[key]
+        found = await self._look_up(kind, data)
+        if key:
+            seen[key] = found
+        return found
+
+    async def _look_up(self, kind: WebhookEventType, data: Any) -> Known:
         if kind.needs == "parties":
             r = await self._relationships.relationship(data.relationship_id)
             if r is None:
@@ -73,15 +85,20 @@ class WebhookTriggers:
         return Known()
 
     async def decide(self, kind: WebhookEventType, events: Sequence[InboundEvent[Any]]) -> None:
-        """Decide the deliveries of a batch of one event type."""
+        """Decide the deliveries of a batch of one event type: each organisation's endpoints
+        are read once, and its deliveries decided by one batch insert and queued by another,
+        however many events the batch holds (FerretDB charges per round trip)."""
         now = self._clock()
         endpoints: dict[str, list[Document]] = {}
-        queued = 0
+        decided: dict[str, list[Document]] = {}
+        known: dict[str, Known] = {}
         for e in events:
             happened = e.envelope.time
             if happened < now - self._fresh:
                 continue
-            for organisation_id, data in kind.payloads(e.data, await self._known(kind, e.data)):
+            for organisation_id, data in kind.payloads(
+                e.data, await self._known(kind, e.data, known)
+            ):
                 if organisation_id not in endpoints:
                     endpoints[organisation_id] = await self._endpoints.all(organisation_id)
                 chosen = [
@@ -102,7 +119,7 @@ class WebhookTriggers:
                         data=data,
                     )
                 )
-                documents = [
+                decided.setdefault(organisation_id, []).extend(
                     {
                         "_id": message_id(ep["_id"], str(e.envelope.id)),
                         "endpoint_id": ep["_id"],
@@ -115,13 +132,14 @@ class WebhookTriggers:
                         "attempts": [],
                     }
                     for ep in chosen
-                ]
-                by_id = {d["_id"]: d for d in documents}
-                waiting = await self._deliveries.decide(organisation_id, documents)
-                await self._queue.put(
-                    [Due(i, organisation_id, by_id[i]["endpoint_id"], 0, False) for i in waiting],
-                    now,
                 )
-                queued += len(waiting)
-        if queued:
-            self._wake()
+        for organisation_id, documents in decided.items():
+            # One event may be in a batch twice (a redelivery): decide its deliveries once.
+            by_id = {d["_id"]: d for d in documents}
+            new, left = await self._deliveries.decide(organisation_id, list(by_id.values()))
+            await self._queue.put(
+                [Due(i, organisation_id, by_id[i]["endpoint_id"], 0, False) for i in [*new, *left]],
+                now,
+            )
+            if new or left:
+                self._decided(organisation_id, [by_id[i] for i in new])
