@@ -32,8 +32,9 @@ def _tracked_text_files() -> list[str]:
             capture_output=True,
             check=True,
         )
-    except (OSError, subprocess.CalledProcessError):
-        pytest.skip("not a git checkout: nothing tracked to read")
+    except (OSError, subprocess.CalledProcessError) as exc:
+        # CI and every newcomer run from a clone: no files to read would be a broken check.
+        raise AssertionError("not a git checkout: the tracked files cannot be listed") from exc
     names = listed.stdout.decode().split("\0")
     return sorted(n for n in names if n.endswith(SUFFIXES) and n != THIS)
 

@@ -89,7 +89,7 @@ class MailSender:
         self._wake.set()
 
     async def start(self) -> None:
-        """Nothing to connect: each mail opens its own SMTP session."""
+        """Nothing to connect: an SMTP session opens when a run of mails is due."""
 
     async def stop(self) -> None:
         """Finish the mail in hand, then stop (a graceful stop leaves nothing unconfirmed)."""
