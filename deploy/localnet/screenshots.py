@@ -38,6 +38,7 @@ ORGANISATION_PAGES = [
     ("/organisation/clients", "organisation-clients"),
     ("/organisation/programmes", "organisation-programmes"),
     ("/organisation/standing", "organisation-standing"),
+    ("/organisation/webhooks", "organisation-webhooks"),
 ]
 
 
@@ -85,12 +86,15 @@ def photograph(portal: str, out: Path) -> list[Path]:
             ("/programmes", "programmes"),
             ("/surveys", "surveys"),
             ("/profile", "profile"),
+            ("/profile/notifications", "notifications"),
         ]:
             page.goto(f"{portal}{path}")
             shoot(page, name)
         phone = browser.new_page(viewport=PHONE)
         sign_in(phone, portal, MENTEE)
         shoot(phone, "home-phone")
+        phone.goto(f"{portal}/profile/notifications")
+        shoot(phone, "notifications-phone")
 
         peer = browser.new_page(viewport={"width": 1280, "height": 900})
         sign_in(peer, portal, PEER)
@@ -129,6 +133,8 @@ def photograph(portal: str, out: Path) -> list[Path]:
         admin.set_viewport_size(PHONE)
         admin.goto(f"{portal}/organisation/members")
         shoot(admin, "organisation-members-phone")
+        admin.goto(f"{portal}/organisation/webhooks")
+        shoot(admin, "organisation-webhooks-phone")
     return written
 
 
