@@ -10,7 +10,7 @@ import zlib
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import UpdateOne
+from pymongo import DeleteOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -110,12 +110,13 @@ async def insert_new(
 
 
 async def bulk_update(
-    collection: AsyncCollection[Document], operations: Sequence[UpdateOne]
+    collection: AsyncCollection[Document], operations: Sequence[UpdateOne | DeleteOne]
 ) -> int:
-    """Run update statements in batches FerretDB can take; returns documents modified."""
+    """Run update (or delete) statements in batches FerretDB can take; returns documents
+    modified (or deleted)."""
     modified = 0
     for start in range(0, len(operations), MAX_UPDATE_BATCH):
         chunk = list(operations[start : start + MAX_UPDATE_BATCH])
         result = await collection.bulk_write(chunk, ordered=True)
-        modified += result.modified_count + result.upserted_count
+        modified += result.modified_count + result.upserted_count + result.deleted_count
     return modified

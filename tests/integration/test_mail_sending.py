@@ -50,16 +50,22 @@ class Rig:
         self, data: TenantData, producer: EventProducer, prefix: str, relay: SmtpRelay
     ) -> None:
         self.data = data
-        self.queue = MailQueue(data)
+        self.producer = producer
+        self.relay = relay
         self.contacts = ContactBook(data)
         self.topic = deadletter_topic(prefix, "notifications")
+        self.restart()
+
+    def restart(self) -> None:
+        """A new queue and sender, as a restarted process has: nothing in hand."""
+        self.queue = MailQueue(self.data)
         self.sender = MailSender(
             self.queue,
             self.contacts,
-            PreferenceStore(data),
+            PreferenceStore(self.data),
             MailRenderer("mentornet <n@mentornet.example>", "http://p", "http://n", b"k" * 32),
-            relay,
-            producer,
+            self.relay,
+            self.producer,
             self.topic,
             clock.now,
             attempts=3,
@@ -160,6 +166,7 @@ async def test_a_mail_a_crash_caught_mid_send_is_never_sent_again(
     await rig.queue.decide([mail], clock.now())
     # As a process killed between its claim and the relay's answer leaves it.
     await rig.queue.record(mail, Status.SENDING, clock.now())
+    rig.restart()
     assert await rig.sender.send_due() == 0
     assert (await rig.status(mail))["status"] == Status.UNCONFIRMED
     assert await rig.queue.due(clock.now()) == []
@@ -181,6 +188,7 @@ async def test_a_run_longer_than_a_batch_goes_once_each_over_one_session(
     caught = mails.proposal_accepted(await rig.member(), proposal)
     assert await rig.queue.decide([*sent, nobody, caught], clock.now()) == len(sent) + 2
     await rig.queue.record(caught, Status.SENDING, clock.now())  # as a SIGKILL leaves it
+    rig.restart()
 
     assert await rig.sender.send_due() == len(sent)
     assert await rig.sender.send_due() == 0

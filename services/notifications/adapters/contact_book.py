@@ -11,8 +11,8 @@ after `member.erased` — never brings an address back. A tombstone deletes the 
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -101,27 +101,42 @@ class ContactBook:
             await self.forget(event.data.member_id)
 
     async def homes(self, person_ids: Iterable[str]) -> dict[str, str]:
-        """Which organisation each known person's records are in."""
+        """Which organisation each known person's records are in (each by `_id`, FerretDB's
+        one indexed filter: a `$in` would decode every person of the network)."""
         ids = sorted(set(person_ids))
-        if not ids:
-            return {}
-        found = self._data.network(HOMES).find({"_id": {"$in": ids}})
-        return {str(d["_id"]): str(d["organisation_id"]) async for d in found}
+        homes = self._data.network(HOMES)
+        found = await asyncio.gather(*(homes.find_one({"_id": i}) for i in ids))
+        return {i: str(d["organisation_id"]) for i, d in zip(ids, found, strict=True) if d}
 
-    async def of(self, person_ids: Iterable[str]) -> dict[str, Contact]:
-        """The details of each person we know, by id (one query per organisation)."""
-        by_organisation: dict[str, list[str]] = defaultdict(list)
-        for person_id, organisation_id in (await self.homes(person_ids)).items():
-            by_organisation[organisation_id].append(person_id)
+    async def of(
+        self, person_ids: Iterable[str], homes: Mapping[str, str] | None = None
+    ) -> dict[str, Contact]:
+        """The details of each person we know, by id. `homes` (person → organisation), when
+        the caller knows them, saves looking them up; anyone not found there is looked up."""
+        ids = sorted(set(person_ids))
+        given = homes or {}
+        found = await self._in_homes({i: given[i] for i in ids if i in given})
+        rest = [i for i in ids if i not in found]
+        if rest:
+            found |= await self._in_homes(await self.homes(rest))
+        return found
+
+    async def _in_homes(self, homes: Mapping[str, str]) -> dict[str, Contact]:
+        """Each person's record in their organisation: a member's contact, else an
+        invitation's (each by `_id`, all at once)."""
         found: dict[str, Contact] = {}
-        for organisation_id, ids in by_organisation.items():
-            for collection in (CONTACTS, INVITATIONS):
-                cursor = self._data.system_organisation(organisation_id, collection).find(
-                    {"_id": {"$in": ids}}
+        for collection in (CONTACTS, INVITATIONS):
+            wanted = [(p, o) for p, o in homes.items() if p not in found]
+            documents = await asyncio.gather(
+                *(
+                    self._data.system_organisation(o, collection).find_one({"_id": p})
+                    for p, o in wanted
                 )
-                async for d in cursor:
-                    found[str(d["_id"])] = Contact(
-                        person_id=str(d["_id"]),
+            )
+            for (person_id, organisation_id), d in zip(wanted, documents, strict=True):
+                if d is not None:
+                    found[person_id] = Contact(
+                        person_id=person_id,
                         organisation_id=organisation_id,
                         email=d.get("email"),
                         name=d.get("name"),

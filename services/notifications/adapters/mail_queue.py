@@ -12,17 +12,22 @@ whether the SMTP server took it — it is never sent again (at most once).
 
 A crash between the two inserts leaves a delivery queued with no queue entry; the next
 attempt to decide it (a redelivered event, the next sweep) finds it queued and puts it back.
+
+The mails this process has just decided are also kept in hand (`take_fresh`), so the sender
+need not read them back: the queue's due-read is a scan on FerretDB, so it runs only for what
+time brings (retries) and what a stop left behind. Only mails inserted by this very decision
+are kept so — nobody else can have claimed them — never ones found queued from before.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import defaultdict, deque
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from pymongo import UpdateOne
+from pymongo import DeleteOne, UpdateOne
 
 from services.notifications.domain.mails import Mail
 from shared.mongo.effects import bulk_update, insert_new, insert_once
@@ -44,12 +49,18 @@ class Status(StrEnum):
 
 
 class QueuedMail:
-    """A mail waiting in the queue, with its tries so far."""
+    """A mail waiting in the queue, with its tries so far; `fresh` when this process has
+    just decided it (so its delivery is known to be queued and claimed by nobody)."""
 
-    def __init__(self, mail: Mail, attempts: int, next_at: datetime) -> None:
+    def __init__(self, mail: Mail, attempts: int, next_at: datetime, fresh: bool = False) -> None:
         self.mail = mail
         self.attempts = attempts
         self.next_at = next_at
+        self.fresh = fresh
+
+
+# Mails kept in hand at most; past it, the sender finds the rest by reading the queue.
+FRESH_KEPT = 5000
 
 
 class MailQueue:
@@ -57,6 +68,8 @@ class MailQueue:
 
     def __init__(self, data: TenantData) -> None:
         self._data = data
+        self._fresh: deque[QueuedMail] = deque()
+        self._fresh_ids: set[str] = set()
 
     async def decide(self, mails: Sequence[Mail], now: datetime) -> int:
         """Queue the mails not decided before; returns how many were new."""
@@ -101,16 +114,33 @@ class MailQueue:
                     if m.delivery_id in queued
                 ],
             )
+            fresh = {str(i) for i in inserted}
+            for m in group:
+                if m.delivery_id in fresh and len(self._fresh) < FRESH_KEPT:
+                    self._fresh.append(QueuedMail(m, 0, now, fresh=True))
+                    self._fresh_ids.add(m.delivery_id)
         return new
 
-    async def due(self, now: datetime, limit: int = 100) -> list[QueuedMail]:
-        """Mails whose next try is due, oldest first."""
-        cursor = self._data.network(QUEUE).find({"next_at": {"$lte": now}}).limit(limit)
+    def take_fresh(self, limit: int) -> list[QueuedMail]:
+        """Up to `limit` of the mails this process decided, oldest first, out of hand."""
+        taken: list[QueuedMail] = []
+        while self._fresh and len(taken) < limit:
+            q = self._fresh.popleft()
+            self._fresh_ids.discard(q.mail.delivery_id)
+            taken.append(q)
+        return taken
+
+    async def due(
+        self, now: datetime, limit: int = 100, exclude: Collection[str] = ()
+    ) -> list[QueuedMail]:
+        """Mails whose next try is due, oldest first (none of those in hand or `exclude`)."""
+        cursor = self._data.network(QUEUE).find({"next_at": {"$lte": now}})
         found = [
             QueuedMail(Mail.model_validate(d["mail"]), int(d.get("attempts", 0)), d["next_at"])
             async for d in cursor
+            if d["_id"] not in self._fresh_ids and d["_id"] not in exclude
         ]
-        return sorted(found, key=lambda q: q.next_at)
+        return sorted(found, key=lambda q: q.next_at)[:limit]
 
     async def status(self, mail: Mail) -> Status | None:
         """A delivery's status (None if it was never decided, or was erased)."""
@@ -161,13 +191,17 @@ class MailQueue:
             )
 
     async def remove_many(self, mails: Sequence[Mail]) -> None:
-        """Several mails leave the queue at once (each by `_id`, FerretDB's one indexed
-        filter: a `$in` would decode the whole queue)."""
-        queue = self._data.network(QUEUE)
-        await asyncio.gather(*(queue.delete_one({"_id": m.delivery_id}) for m in mails))
+        """Several mails leave the queue at once: batches of deletes by `_id` (FerretDB's one
+        indexed filter: a `$in` would decode the whole queue)."""
+        await bulk_update(
+            self._data.network(QUEUE), [DeleteOne({"_id": m.delivery_id}) for m in mails]
+        )
 
     async def forget(self, organisation_id: str, person_id: str) -> None:
-        """An erased member's deliveries and queued mails go."""
+        """An erased member's deliveries and queued mails go (those in hand too)."""
+        kept = [q for q in self._fresh if q.mail.person_id != person_id]
+        self._fresh = deque(kept)
+        self._fresh_ids = {q.mail.delivery_id for q in kept}
         await self._data.system_organisation(organisation_id, DELIVERIES).delete_many(
             {"person_id": person_id}
         )

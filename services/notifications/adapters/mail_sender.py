@@ -1,11 +1,14 @@
-"""Sends queued mails, one at a time over one SMTP session, at most once each.
+"""Sends queued mails over one SMTP session, at most once each.
 
-Due mails are taken from the queue a batch at a time; their statuses, the recipients'
-addresses and their choices are read for the whole batch at once, just before it is sent (an
-erasure or an unsubscribe since the mail was decided wins). Then, mail by mail: claim its
-delivery (queued → sending, in the same write that records the previous mail sent, so at most
-one mail is ever claimed and unrecorded), render, hand it to the SMTP relay over the session
-the batch keeps open; the sent mails leave the queue together at the end of the batch.
+Mails come a batch at a time: first those this process has just decided (kept in hand by the
+queue, known to be queued), then — every `RESCAN_SECONDS`, at start, and while a read comes
+back full — those the queue's due-read finds (retries fallen due, what a stop left behind),
+whose statuses are read first. The recipients' addresses and choices are read for the whole
+batch at once, just before it is sent (an erasure or an unsubscribe since the mail was decided
+wins). Then, `CLAIM` mails at a time: claim their deliveries (queued → sending, in the same
+write that records the mails before them sent, so at most `CLAIM` mails are ever claimed and
+unrecorded), render, hand them to the SMTP relay over the session the batch keeps open; the
+sent mails leave the queue together at the end of the batch.
 
 A relay failure that may pass is retried with doubling delays (`smtp_retry_seconds`, 2x,
 4x ...); after `smtp_attempts` tries, or at once for a refusal that will not pass (5xx), the
@@ -25,7 +28,7 @@ import contextlib
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.message import Message
 
 from services.notifications.adapters.contact_book import Contact, ContactBook
 from services.notifications.adapters.mail_queue import MailQueue, QueuedMail, Status
@@ -43,11 +46,15 @@ from shared.logging import get_logger
 
 log = get_logger(__name__)
 
-# How often the queue is looked at when nothing wakes the sender (retries fall due).
+# How often the sender looks when nothing wakes it.
 IDLE_SECONDS = 1.0
-# Mails taken from the queue at once: their lookups are read together, and an address read
-# for the batch is at most this many sends old when its mail goes.
+# How often the queue's due-read (a scan on FerretDB) runs for retries and leftovers.
+RESCAN_SECONDS = 5.0
+# Mails taken at once: their lookups are read together, and an address read for the batch is
+# at most this many sends old when its mail goes.
 BATCH = 50
+# Mails claimed in one write: the most a SIGKILL can leave unconfirmed (never sent again).
+CLAIM = 10
 
 
 class MailSender:
@@ -79,6 +86,7 @@ class MailSender:
         self._retry_seconds = retry_seconds
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._scan_at = 0.0  # when the queue's due-read may next run (loop time)
         self.name = "mail-sender"
         self.healthy = True
         self.sent = 0
@@ -115,7 +123,7 @@ class MailSender:
         session = self._relay.session()
         try:
             while not self._stopping.is_set():
-                due = await self._queue.due(self._clock(), limit=BATCH)
+                due = await self._next_batch()
                 if not due:
                     break
                 sent += await self._send_batch(due, session)
@@ -123,18 +131,31 @@ class MailSender:
             await session.close()
         return sent
 
+    async def _next_batch(self) -> list[QueuedMail]:
+        """Mails in hand first; then, when a rescan is due, what the queue's due-read finds."""
+        due = self._queue.take_fresh(BATCH)
+        loop = asyncio.get_running_loop()
+        if len(due) < BATCH and loop.time() >= self._scan_at:
+            taken = {q.mail.delivery_id for q in due}
+            found = await self._queue.due(self._clock(), BATCH - len(due), exclude=taken)
+            # A full read may have left more behind: read again next time.
+            full = len(found) == BATCH - len(due)
+            self._scan_at = loop.time() + (0.0 if full else RESCAN_SECONDS)
+            due += found
+        return due
+
     async def _ready(
         self, due: list[QueuedMail]
     ) -> tuple[list[tuple[QueuedMail, Contact]], list[Mail]]:
         """Sort out a batch: the mails to send now with their recipients' contact details,
         and those that leave the queue unsent (recorded so: interrupted, gone, turned off)."""
         now = self._clock()
-        statuses = await self._queue.statuses([q.mail for q in due])
+        statuses = await self._queue.statuses([q.mail for q in due if not q.fresh])
         changes: list[tuple[Mail, Status, datetime, str]] = []
         done: list[Mail] = []
         queued: list[QueuedMail] = []
         for q in due:
-            status = statuses[q.mail.delivery_id]
+            status = Status.QUEUED if q.fresh else statuses[q.mail.delivery_id]
             if status is Status.SENDING:
                 changes.append((q.mail, Status.UNCONFIRMED, now, "interrupted while sending"))
                 log.warning(
@@ -144,7 +165,10 @@ class MailSender:
                 queued.append(q)
             else:  # sent, failed, skipped, erased, or interrupted: nothing to send
                 done.append(q.mail)
-        contacts = await self._contacts.of({q.mail.person_id for q in queued})
+        contacts = await self._contacts.of(
+            {q.mail.person_id for q in queued},
+            homes={q.mail.person_id: q.mail.organisation_id for q in queued},
+        )
         wanted: dict[str, list[str]] = {}
         for q in queued:
             wanted.setdefault(q.mail.organisation_id, []).append(q.mail.person_id)
@@ -171,32 +195,35 @@ class MailSender:
     async def _send_batch(self, due: list[QueuedMail], session: SmtpSession) -> int:
         ready, done = await self._ready(due)
         sent = 0
-        # A mail the relay took, not yet recorded: recorded with the next claim, or at the end.
-        unrecorded: tuple[Mail, datetime] | None = None
+        # Mails the relay took, not yet recorded: recorded with the next claim, or at the end.
+        unrecorded: list[tuple[Mail, datetime]] = []
         try:
-            for queued, contact in ready:
+            for start in range(0, len(ready), CLAIM):
                 if self._stopping.is_set():
                     break
-                mail = queued.mail
                 now = self._clock()
-                try:
-                    message = self._renderer.message(mail, contact, now)
-                except Exception as exc:  # our bug, and it will not pass by retrying
-                    await self._dead(mail, queued.attempts + 1, f"could not render: {exc!r}")
-                    continue
-                claim = [(mail, Status.SENDING, now, "")]
-                if unrecorded is not None:
-                    claim.insert(0, (unrecorded[0], Status.SENT, unrecorded[1], ""))
-                await self._queue.record_many(claim)
-                if unrecorded is not None:
-                    sent += self._was_sent(unrecorded[0], done)
-                    unrecorded = None
-                if await self._hand_over(queued, message, session, now):
-                    unrecorded = (mail, self._clock())
+                claimed: list[tuple[QueuedMail, Message]] = []
+                for queued, contact in ready[start : start + CLAIM]:
+                    try:
+                        claimed.append((queued, self._renderer.message(queued.mail, contact, now)))
+                    except Exception as exc:  # our bug, and it will not pass by retrying
+                        await self._dead(
+                            queued.mail, queued.attempts + 1, f"could not render: {exc!r}"
+                        )
+                await self._queue.record_many(
+                    [(m, Status.SENT, at, "") for m, at in unrecorded]
+                    + [(q.mail, Status.SENDING, now, "") for q, _ in claimed]
+                )
+                sent += sum(self._was_sent(m, done) for m, _ in unrecorded)
+                unrecorded = []
+                # A graceful stop finishes what is claimed, so it leaves nothing unconfirmed.
+                for queued, message in claimed:
+                    if await self._hand_over(queued, message, session, now):
+                        unrecorded.append((queued.mail, self._clock()))
         finally:
-            if unrecorded is not None:
-                await self._queue.record_many([(unrecorded[0], Status.SENT, unrecorded[1], "")])
-                sent += self._was_sent(unrecorded[0], done)
+            if unrecorded:
+                await self._queue.record_many([(m, Status.SENT, at, "") for m, at in unrecorded])
+                sent += sum(self._was_sent(m, done) for m, _ in unrecorded)
             await self._queue.remove_many(done)
         return sent
 
@@ -207,7 +234,7 @@ class MailSender:
         return 1
 
     async def _hand_over(
-        self, queued: QueuedMail, message: EmailMessage, session: SmtpSession, now: datetime
+        self, queued: QueuedMail, message: Message, session: SmtpSession, now: datetime
     ) -> bool:
         """Hand a claimed mail to the relay; True if it took it. A refusal that will not pass
         dead-letters the mail; one that may pass puts it back for a later try, or
@@ -226,6 +253,8 @@ class MailSender:
             delay = self._retry_seconds * 2 ** (attempts - 1)
             await self._queue.record(mail, Status.QUEUED, now, str(exc))
             await self._queue.retry_later(mail, attempts, now + timedelta(seconds=delay))
+            # Read the queue again when this retry falls due, not a rescan later.
+            self._scan_at = min(self._scan_at, asyncio.get_running_loop().time() + delay)
             log.warning(
                 "mail not taken; will retry",
                 delivery=mail.delivery_id,

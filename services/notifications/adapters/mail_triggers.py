@@ -84,7 +84,7 @@ class MailTriggers:
 
     async def _recipients(self, people: dict[str, str]) -> list[Recipient]:
         """Recipients with their time zones, from member id → organisation."""
-        known = await self._contacts.of(people)
+        known = await self._contacts.of(people, homes=people)
         return [
             Recipient(
                 organisation_id=organisation_id,

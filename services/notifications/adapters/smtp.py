@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.message import Message
 
 import aiosmtplib
+from aiosmtplib.email import extract_recipients, extract_sender
 
 
 class PermanentSmtpError(Exception):
@@ -31,7 +32,7 @@ class SmtpRelay:
     starttls: bool = False
     timeout: float = 15.0
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Message) -> None:
         """Hand one message over in a session of its own; raise Permanent- or
         TransientSmtpError with the reason."""
         session = self.session()
@@ -54,17 +55,22 @@ class SmtpSession:
     relay: SmtpRelay
     _client: aiosmtplib.SMTP | None = field(default=None, init=False)
 
-    async def _send(self, message: EmailMessage) -> None:
+    async def _send(self, message: Message) -> None:
         try:
             if self._client is None or not self._client.is_connected:
                 await self.close()
                 self._client = await self._connect()
-            await self._client.send_message(message)
+            # Flattened with the message's own policy (aiosmtplib's would fold headers again).
+            data = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+            sender = extract_sender(message)
+            if sender is None:
+                raise aiosmtplib.SMTPException("the message has no From")
+            await self._client.sendmail(sender, extract_recipients(message), data)
         except BaseException:
             await self.close()
             raise
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Message) -> None:
         """Hand one message over; raise Permanent- or TransientSmtpError with the reason."""
         try:
             await self._send(message)

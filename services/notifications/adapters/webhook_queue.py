@@ -4,12 +4,11 @@ entry leaves once its delivery is delivered or has failed for good."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from pymongo import UpdateOne
+from pymongo import DeleteOne, UpdateOne
 
 from shared.mongo.effects import bulk_update, insert_once
 from shared.tenancy import TenantData
@@ -88,10 +87,9 @@ class WebhookQueue:
         await self._data.network(QUEUE).delete_one({"_id": delivery_id})
 
     async def remove_many(self, delivery_ids: Sequence[str]) -> None:
-        """Several deliveries leave the queue at once (each by `_id`, FerretDB's one indexed
-        filter: a `$in` would decode the whole queue)."""
-        queue = self._data.network(QUEUE)
-        await asyncio.gather(*(queue.delete_one({"_id": i}) for i in delivery_ids))
+        """Several deliveries leave the queue at once: batches of deletes by `_id` (FerretDB's
+        one indexed filter: a `$in` would decode the whole queue)."""
+        await bulk_update(self._data.network(QUEUE), [DeleteOne({"_id": i}) for i in delivery_ids])
 
     async def later_many(self, entries: Sequence[tuple[str, int, datetime]]) -> None:
         """Put several deliveries back (delivery id, attempts so far, next attempt)."""

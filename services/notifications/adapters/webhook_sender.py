@@ -1,16 +1,16 @@
 """Attempts webhook deliveries when due, each endpoint on its own.
 
-A dispatcher reads the queue (on a wake, every `IDLE_SECONDS`, or when an endpoint with a free
-slot has nothing more in hand) and starts an attempt as a task of its own for each due
-delivery, at most `concurrency` in flight per endpoint; it never waits for an attempt, and it
-does not even look at deliveries of an endpoint whose every slot is taken, so a slow or dead
-endpoint (each request bounded by the poster's timeout) never delays another's deliveries.
-What one read finds is kept in hand per endpoint: an attempt that ends starts the endpoint's
-next one without reading the queue again (the queue's due-read is a scan on FerretDB). The
-endpoints of the organisations a read finds are read with it and kept until the next read (a
-change by an admin wakes the dispatcher, so it reads them anew). Deliveries decided in this
-process are handed over as stored (`decided`), so their first attempt need not read them back;
-and attempts' outcomes are written together (`webhook_outcomes`).
+A dispatcher starts an attempt as a task of its own for each delivery in hand, at most
+`concurrency` in flight per endpoint; it never waits for an attempt, so a slow or dead endpoint
+(each request bounded by the poster's timeout) never delays another's deliveries. Deliveries
+decided in this process are handed over as stored (`decided`) and go straight into hand, so
+their first attempt reads nothing. The queue's due-read (a scan on FerretDB) runs only every
+`READ_SECONDS`, at start and when an admin changes an endpoint: it brings retries fallen due
+and what a stop left behind, and skips the endpoints whose every slot is taken, so one
+endpoint's backlog never hides another's deliveries. The endpoints of the organisations a read
+finds are read with it and kept until the next read (a change by an admin wakes the
+dispatcher, so it reads them anew). Attempts' outcomes are written together
+(`webhook_outcomes`).
 
 An attempt signs the stored message anew (same `webhook-id`, a new timestamp; both secrets
 while a rotated one is still honoured), POSTs it, and records the attempt. 2xx: delivered,
@@ -56,8 +56,14 @@ from shared.secrets import SecretBox
 log = get_logger(__name__)
 
 IDLE_SECONDS = 0.5
+# How often the queue's due-read runs when nothing else asks for it.
+READ_SECONDS = 2.0
 # Messages decided in this process kept for their first attempt, so it need not read them.
 FRESH_KEPT = 5000
+# Deliveries held per endpoint at most (a slow one's backlog waits in the queue instead), and
+# how far down an endpoint's line a message is still kept rather than read when its turn comes.
+IN_HAND_MAX = 2000
+BODIES_AHEAD = 200
 # After an attempt broke on our side (the database, a bug), wait before trying it again.
 TROUBLE_SECONDS = 5.0
 
@@ -103,8 +109,10 @@ class WebhookSender:
         self._busy: Counter[str] = Counter()
         # What the last read found, per endpoint, not yet started; and the endpoints then.
         self._in_hand: dict[str, deque[Due]] = {}
+        self._in_hand_ids: set[str] = set()
         self._endpoint_of: dict[tuple[str, str], Document] = {}
         self._read_wanted = True
+        self._read_at = 0.0  # when the next timed read is due (loop time)
         # Attempts that ended while a read was under way: that read may still list them.
         self._reading = False
         self._ended_while_reading: set[str] = set()
@@ -120,12 +128,30 @@ class WebhookSender:
         self._wake.set()
 
     def decided(self, organisation_id: str, documents: list[Document]) -> None:
-        """Deliveries were decided (`documents`: those decided now, as stored): keep them for
-        their first attempt, and look at the queue now."""
+        """Deliveries were decided (`documents`: those decided now, as stored): into hand for
+        their first attempt, as stored (past `FRESH_KEPT`, an attempt reads its delivery)."""
         for d in documents:
-            if len(self._fresh) < FRESH_KEPT:
-                self._fresh[str(d["_id"])] = d
-        self.wake()
+            delivery_id, endpoint_id = str(d["_id"]), str(d["endpoint_id"])
+            ahead = len(self._in_hand.get(endpoint_id, ()))
+            if self._keep(Due(delivery_id, organisation_id, endpoint_id, 0, False)) and (
+                ahead < BODIES_AHEAD and len(self._fresh) < FRESH_KEPT
+            ):
+                self._fresh[delivery_id] = d
+        self._wake.set()
+
+    def _keep(self, due: Due) -> bool:
+        """Hold a delivery for its endpoint's next free slot (once); False if it is in hand
+        or in flight already, or the endpoint's line is full (it waits in the queue)."""
+        waiting = self._in_hand.setdefault(due.endpoint_id, deque())
+        if (
+            due.delivery_id in self._in_flight
+            or due.delivery_id in self._in_hand_ids
+            or len(waiting) >= IN_HAND_MAX
+        ):
+            return False
+        self._in_hand_ids.add(due.delivery_id)
+        waiting.append(due)
+        return True
 
     async def start(self) -> None:
         """Nothing to connect: connections open per endpoint as needed."""
@@ -144,10 +170,8 @@ class WebhookSender:
             except Exception:
                 self.healthy = False
                 log.warning("webhook dispatch failed; trying again shortly", exc_info=True)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=IDLE_SECONDS)
-            except TimeoutError:
-                self._read_wanted = True  # retries fall due with nobody waking us
             self._wake.clear()
         if self._tasks:
             await asyncio.wait(set(self._tasks))
@@ -155,12 +179,13 @@ class WebhookSender:
 
     async def dispatch(self) -> int:
         """Start an attempt for each due delivery with a free slot; returns how many started."""
-        if self._read_wanted:
+        if self._read_wanted or asyncio.get_running_loop().time() >= self._read_at:
             await self._read()
         started = 0
         for endpoint_id, waiting in self._in_hand.items():
             while waiting and self._busy[endpoint_id] < self._pace.concurrency:
                 due = waiting.popleft()
+                self._in_hand_ids.discard(due.delivery_id)
                 if due.delivery_id in self._in_flight:
                     continue
                 self._in_flight.add(due.delivery_id)
@@ -175,6 +200,7 @@ class WebhookSender:
         """Read what is due (none of the endpoints whose every slot is taken), and the
         endpoints of the organisations it belongs to."""
         self._read_wanted = False
+        self._read_at = asyncio.get_running_loop().time() + READ_SECONDS
         full = [e for e, n in self._busy.items() if n >= self._pace.concurrency]
         self._reading = True
         self._ended_while_reading.clear()
@@ -189,11 +215,9 @@ class WebhookSender:
             for o, some in zip(organisations, endpoints, strict=True)
             for e in some
         }
-        self._in_hand = {}
         for due in found:
-            if due.delivery_id in self._in_flight or due.delivery_id in self._ended_while_reading:
-                continue
-            self._in_hand.setdefault(due.endpoint_id, deque()).append(due)
+            if due.delivery_id not in self._ended_while_reading:
+                self._keep(due)
 
     async def _attempt(self, due: Due) -> None:
         try:
@@ -212,8 +236,6 @@ class WebhookSender:
             self._busy[due.endpoint_id] -= 1
             if self._busy[due.endpoint_id] <= 0:
                 del self._busy[due.endpoint_id]
-            if not self._in_hand.get(due.endpoint_id):
-                self._read_wanted = True  # a free slot and nothing in hand: look for more
             self._wake.set()
 
     async def _endpoint(self, org: str, endpoint_id: str) -> Document | None:
