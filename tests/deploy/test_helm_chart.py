@@ -282,12 +282,16 @@ def strimzi_schemas() -> dict[tuple[str, str], dict[str, Any]]:
         pytest.fail(f"Strimzi's CRDs are missing ({jar}): run `deploy/local/helm.sh fetch` once")
     schemas: dict[tuple[str, str], dict[str, Any]] = {}
     with zipfile.ZipFile(jar) as archive:
-        for name in archive.namelist():
-            if name.startswith("crds/v1beta2/") and name.endswith(".yaml"):
-                crd = yaml.safe_load(archive.read(name))
-                for version in crd["spec"]["versions"]:
-                    schema = version["schema"]["openAPIV3Schema"]
-                    schemas[(crd["spec"]["names"]["kind"], version["name"])] = schema
+        # crds/v1beta2/ are the CRDs of the API the examples use; crds/v1/ those of Strimzi's
+        # v1 API, which replaces it: the examples must be valid under both.
+        for folder in ("v1beta2", "v1"):
+            for name in archive.namelist():
+                if name.startswith(f"crds/{folder}/") and name.endswith(".yaml"):
+                    crd = yaml.safe_load(archive.read(name))
+                    for version in crd["spec"]["versions"]:
+                        if version["name"] == folder:
+                            schema = version["schema"]["openAPIV3Schema"]
+                            schemas[(crd["spec"]["names"]["kind"], folder)] = schema
     return schemas
 
 
@@ -300,10 +304,12 @@ def _resources_in(path: Path) -> Iterator[tuple[Manifest, str]]:
 def test_the_strimzi_examples_match_strimzis_schemas(example: str) -> None:
     schemas = strimzi_schemas()
     for manifest, version in _resources_in(EXAMPLES / "strimzi" / example):
-        assert manifest["apiVersion"].startswith("kafka.strimzi.io/")
-        schema = schemas[(manifest["kind"], version)]
-        errors = list(jsonschema.Draft7Validator(schema).iter_errors(manifest))
-        assert not errors, f"{manifest['metadata']['name']}: {[e.message for e in errors]}"
+        assert manifest["apiVersion"] == f"kafka.strimzi.io/{version}" == "kafka.strimzi.io/v1beta2"
+        for api in ("v1beta2", "v1"):
+            schema = schemas[(manifest["kind"], api)]
+            as_api = {**manifest, "apiVersion": f"kafka.strimzi.io/{api}"}
+            errors = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(as_api)]
+            assert not errors, f"{manifest['metadata']['name']} ({api}): {errors}"
         # Kubernetes names: the Topic Operator keeps the topic's own name in spec.topicName.
         kubernetes_validate.validate(
             {"apiVersion": "v1", "kind": "ConfigMap", "metadata": manifest["metadata"]},
