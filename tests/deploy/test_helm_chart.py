@@ -450,3 +450,22 @@ def test_the_mongodb_example_has_the_shape_the_community_operator_requires() -> 
     production = yaml.safe_load(VALUES["production"].read_text())["mongodb"]["existingSecret"]
     assert user["connectionStringSecretName"] == production["name"]
     assert user["connectionStringSecretNamespace"] == "mentornet"
+
+
+def test_the_local_infrastructure_is_valid_kubernetes_and_where_values_local_looks() -> None:
+    manifests = _examples(EXAMPLES / "local" / "infrastructure.yaml")
+    for manifest in manifests:
+        kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
+    services = {m["metadata"]["name"]: m for m in manifests if m["kind"] == "Service"}
+    ports = {name: {p["port"] for p in s["spec"]["ports"]} for name, s in services.items()}
+    local = yaml.safe_load(VALUES["local"].read_text())
+    host, port = local["kafka"]["bootstrap"].split(":")
+    assert int(port) in ports[host]
+    assert local["mongodb"]["url"] == "mongodb://mongo:27017/" and 27017 in ports["mongo"]
+    assert local["smtp"]["port"] in ports[local["smtp"]["host"]]
+    # The NetworkPolicies' selectors find these pods.
+    for name in ("kafka", "mongo"):
+        key = "kafka" if name == "kafka" else "mongodb"
+        (expression,) = local[key]["networkPolicy"]["podSelector"]["matchExpressions"]
+        labels = services[name]["spec"]["selector"]
+        assert labels[expression["key"]] in expression["values"]
