@@ -15,11 +15,11 @@ import asyncio
 
 from pymongo import AsyncMongoClient
 
-from services.registry.adapters.organisation_store import COLLECTION, DIRECTORY_INDEXES
+from services.registry.app import create_indexes as create_registry_indexes
 from shared.events.topics import TopicSpec, topics_for
 from shared.kafka.topics import ensure_topics
 from shared.logging import configure_logging, get_logger
-from shared.mongo.databases import Document, ServiceDatabases
+from shared.mongo.databases import Document
 from shared.settings import ServiceSettings
 
 # Every service with topics of its own; the portal has none.
@@ -45,8 +45,7 @@ async def provision(settings: ServiceSettings) -> list[str]:
         settings.mongo_url, serverSelectionTimeoutMS=15000, tz_aware=True, appname="provision"
     )
     try:
-        registry = ServiceDatabases(client, settings.db_prefix, "registry")
-        await registry.network[COLLECTION].create_indexes(DIRECTORY_INDEXES)
+        await create_registry_indexes(client, settings.db_prefix)
     finally:
         await client.close()
     return [s.name for s in specs]
