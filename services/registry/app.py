@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
+from pymongo import AsyncMongoClient
 
 from services.registry.adapters import (
     http_auth,
@@ -31,7 +32,11 @@ from services.registry.adapters.member_store import COLLECTION as MEMBERS
 from services.registry.adapters.member_store import MemberStore
 from services.registry.adapters.network_tokens import NetworkTokens
 from services.registry.adapters.organisation_store import COLLECTION as ORGANISATIONS
-from services.registry.adapters.organisation_store import INVITATIONS, OrganisationStore
+from services.registry.adapters.organisation_store import (
+    DIRECTORY_INDEXES,
+    INVITATIONS,
+    OrganisationStore,
+)
 from services.registry.adapters.privacy import SWEEP_SECONDS as ERASURE_SWEEP_SECONDS
 from services.registry.adapters.privacy import MemberPrivacy
 from services.registry.adapters.programme_store import (
@@ -52,6 +57,7 @@ from shared.auth.tokens import LEEWAY_SECONDS
 from shared.events.topics import CONTACTS_ROLL_SECONDS
 from shared.http.app import create_service_app
 from shared.logging import configure_logging
+from shared.mongo.databases import Document, ServiceDatabases
 from shared.mongo.jobs import Jobs
 from shared.runtime import ServiceRuntime
 from shared.secrets import SecretBox, derived_key, token_hash
@@ -186,3 +192,10 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     app.state.components = components
     app.state.privacy = privacy
     return app
+
+
+async def create_indexes(client: AsyncMongoClient[Document], db_prefix: str) -> None:
+    """The registry's indexes, made before it starts (the deployment's provisioning job,
+    `services/provision.py`); its stores make them at start-up too."""
+    data = TenantData(ServiceDatabases(client, db_prefix, SERVICE))
+    await data.network(ORGANISATIONS).create_indexes(DIRECTORY_INDEXES)

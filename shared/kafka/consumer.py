@@ -22,6 +22,7 @@ from aiokafka.errors import CommitFailedError, IllegalStateError
 from shared.events.catalogue import EventCatalogue, InboundEvent, PoisonEventError
 from shared.events.envelope import EventData
 from shared.kafka.producer import EventProducer, OutgoingRecord
+from shared.kafka.security import kafka_client_options
 from shared.logging import causation_id_var, correlation_id_var, get_logger
 from shared.retry import Backoff, is_transient
 
@@ -143,6 +144,7 @@ class EventConsumer:
         """Join the group; partitions are assigned on the first poll."""
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self._bootstrap,
+            **kafka_client_options(),
             group_id=self._group_id,
             enable_auto_commit=False,
             # A new service builds its read models from the whole history.

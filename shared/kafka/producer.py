@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
 
+from shared.kafka.security import kafka_client_options
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -46,6 +47,7 @@ class EventProducer:
             if self._producer is None:
                 producer = AIOKafkaProducer(
                     bootstrap_servers=self._bootstrap,
+                    **kafka_client_options(),
                     client_id=self._client_id,
                     acks="all",
                     enable_idempotence=True,

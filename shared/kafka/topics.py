@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from shared.events.topics import TopicSpec
+from shared.kafka.security import kafka_client_options
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -14,7 +15,9 @@ _TOPIC_ALREADY_EXISTS = 36
 
 async def ensure_topics(bootstrap: str, specs: list[TopicSpec], replication_factor: int) -> None:
     """Create whichever of `specs` are missing; topics that exist are left as they are."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap, request_timeout_ms=15000, **kafka_client_options()
+    )
     await admin.start()
     try:
         existing = set(await admin.list_topics())

@@ -15,6 +15,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import ConsumerRecord
 
+from shared.kafka.security import kafka_client_options
+
 Offsets = dict[TopicPartition, int]
 RecordsHandler = Callable[[list[ConsumerRecord[bytes, bytes]]], Awaitable[None]]
 ProgressReport = Callable[["ReadProgress"], None]
@@ -55,6 +57,7 @@ async def read_history(
     returns those end offsets (where a later reading can start)."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
+        **kafka_client_options(),
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -100,7 +103,9 @@ async def read_history(
 
 async def _partitions(bootstrap: str, topics: Sequence[str]) -> list[TopicPartition]:
     """Every partition of those of `topics` that exist."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap, request_timeout_ms=15000, **kafka_client_options()
+    )
     await admin.start()
     try:
         described = await admin.describe_topics(list(topics))

@@ -21,6 +21,7 @@ from services.notifications.adapters.contact_book import ContactBook
 from shared.contracts import contacts
 from shared.contracts.contacts import AdminInvitation, MemberContact
 from shared.kafka.producer import EventProducer, OutgoingRecord
+from shared.kafka.security import kafka_client_options
 from shared.logging import get_logger
 from shared.retry import Backoff, is_transient
 
@@ -61,6 +62,7 @@ class ContactFeed:
         consumer = AIOKafkaConsumer(
             self._topic,
             bootstrap_servers=self._bootstrap,
+            **kafka_client_options(),
             group_id=self._group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from services.registry.domain.contact import invitation_id
@@ -30,6 +30,8 @@ COLLECTION = "organisations"
 INVITATIONS = "invitations"
 SETTINGS = "settings"
 PROVIDER = "identity_provider"
+# The directory's indexes (the deployment's provisioning job creates them too).
+DIRECTORY_INDEXES = [IndexModel([("name_key", ASCENDING)], unique=True, name="name_key_1")]
 
 
 class OrganisationStore:
@@ -43,7 +45,7 @@ class OrganisationStore:
 
     async def prepare(self) -> None:
         """Indexes this store relies on (FerretDB enforces uniqueness even without index use)."""
-        await self._directory.create_index([("name_key", ASCENDING)], unique=True)
+        await self._directory.create_indexes(DIRECTORY_INDEXES)
 
     async def add(
         self,
