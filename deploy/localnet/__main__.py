@@ -135,7 +135,10 @@ def _up(state: Path, ports: dict[str, int], demo: DemoRun | None) -> int:
     processes: list[ServiceProcess] = []
     try:
         try:
-            processes = start_network(env, log_dir, ports=ports, pid_dir=state / "run")
+            # A first start on a busy machine can take minutes (topics created, indexes built).
+            processes = start_network(
+                env, log_dir, ports=ports, pid_dir=state / "run", ready_timeout=300
+            )
         except (RuntimeError, TimeoutError) as failed:
             print(f"the network did not start: {failed}", file=sys.stderr, flush=True)
             return 1

@@ -174,6 +174,7 @@ def start_network(
     ports: dict[str, int] | None = None,
     services: Sequence[str] = (*SERVICES, PORTAL),
     pid_dir: Path | None = None,
+    ready_timeout: float = 60.0,
 ) -> list[ServiceProcess]:
     """Start the services (the four and the portal unless `services` names fewer) and wait
     until each is ready; stop them all on failure. With `pid_dir`, each keeps its pid in
@@ -194,7 +195,7 @@ def start_network(
         for p in processes:
             p.start()
         for p in processes:
-            p.wait_ready()
+            p.wait_ready(ready_timeout)
     except BaseException:
         stop_network(processes)
         raise

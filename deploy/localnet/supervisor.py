@@ -116,7 +116,7 @@ class Supervisor:
                 self._say(
                     f"\n{name} exited ({_exit(code)}); restarting it in {delay:.0f}s, "
                     f"the rest of the network keeps running. Its last log lines:\n"
-                    f"{w.process.log_tail(15)}"
+                    f"{w.process.log_tail(15).strip() or '(nothing)'}"
                 )
             elif w.state is State.STARTING and w.process.ready_now():
                 w.state = State.RUNNING
