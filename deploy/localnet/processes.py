@@ -174,7 +174,7 @@ def start_network(
     ports: dict[str, int] | None = None,
     services: Sequence[str] = (*SERVICES, PORTAL),
     pid_dir: Path | None = None,
-    ready_timeout: float = 60.0,
+    ready_timeout: float = 180.0,
 ) -> list[ServiceProcess]:
     """Start the services (the four and the portal unless `services` names fewer) and wait
     until each is ready; stop them all on failure. With `pid_dir`, each keeps its pid in
