@@ -42,16 +42,15 @@ def topic_end(world: World, source: str) -> Positions:
     topic = domain_topic(world.env["MENTORNET_TOPIC_PREFIX"], source)
 
     async def ends() -> Positions:
-        reader = AIOKafkaConsumer(bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"])
+        # Subscribed (without a group), the reader knows the topic's partitions once started.
+        reader = AIOKafkaConsumer(
+            topic, bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"], group_id=None
+        )
         await reader.start()
         try:
-            partitions = [
-                TopicPartition(topic, p) for p in reader.partitions_for_topic(topic) or ()
-            ]
-            if not partitions:
-                await reader.force_metadata_update()
-                found = reader.partitions_for_topic(topic) or set()
-                partitions = [TopicPartition(topic, p) for p in found]
+            found = reader.partitions_for_topic(topic) or set()
+            partitions = [TopicPartition(topic, p) for p in sorted(found)]
+            assert partitions, f"no topic {topic}"
             return {
                 tp: int(offset) for tp, offset in (await reader.end_offsets(partitions)).items()
             }

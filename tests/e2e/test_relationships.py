@@ -21,7 +21,7 @@ from shared.contracts.registry import MemberErased
 from shared.events.catalogue import new_event
 from shared.events.envelope import Envelope
 from tests.e2e.conftest import World, add_crowd
-from tests.e2e.consumed import Positions, wait_consumed
+from tests.e2e.consumed import Positions, wait_consumed, wait_outbox_published
 from tests.e2e.sessions_scene import Scene, build_scene, match_accepted, programme_published
 from tests.e2e.test_candidate_pool import member_id_of, publish
 from tests.e2e.test_first_flow import eventually
@@ -267,6 +267,7 @@ def test_redelivered_match_accepted_starts_no_second_relationship(
     inside_rel = relationship_id(inside)
     # Sessions has handled all three (committed past them): whatever they start is started.
     wait_consumed(world, "sessions", sent)
+    wait_outbox_published(world, "sessions")  # and what it published is on its topic
     listed = call(world, cast.a.admin, "GET", "/members/me/relationships")
     assert inside_rel in {r["id"] for r in listed.json()}, listed.text
     mine = [r["id"] for r in call(world, cast.b.member, "GET", "/members/me/relationships").json()]
