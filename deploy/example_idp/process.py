@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -28,12 +29,17 @@ class IdpProcess:
         port: int,
         work_dir: Path,
         name: str = "idp",
+        pid_file: Path | None = None,
     ) -> None:
         self.config = config if isinstance(config, IdpConfig) else IdpConfig.from_dict(config)
         self.port = port
         self.work_dir = work_dir
         self.config_path = work_dir / f"{name}.json"
         self.log_path = work_dir / f"{name}.log"
+        # Where its pid is kept while it runs, so a later run finds it if this one is killed.
+        self.pid_file = pid_file
+        if pid_file is None and (run_dir := os.environ.get("MENTORNET_RUN_DIR")):
+            self.pid_file = Path(run_dir) / f"{name}-{port}.pid"
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -66,6 +72,9 @@ class IdpProcess:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
+        if self.pid_file is not None:
+            self.pid_file.parent.mkdir(parents=True, exist_ok=True)
+            self.pid_file.write_text(f"{self.process.pid}\n")
         return self
 
     def wait_ready(self, timeout: float = 30.0) -> None:
@@ -102,6 +111,8 @@ class IdpProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.pid_file is not None:
+            self.pid_file.unlink(missing_ok=True)
         return self.process.returncode
 
     def log_tail(self, lines: int = 30) -> str:

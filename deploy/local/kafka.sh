@@ -161,7 +161,8 @@ wait_healthy() {
     if healthy; then
       return 0
     fi
-    if ! pid_alive "$PIDFILE" "$KAFKA_DATA_DIR" >/dev/null; then
+    # Alive is enough here (see pid_running): our own spawn wrote this pid.
+    if ! pid_running "$PIDFILE"; then
       tail -n 30 "$OUTFILE" "$LOGFILE" >&2 2>/dev/null || true
       die kafka "exited during start (logs: $OUTFILE, $LOGFILE)"
     fi

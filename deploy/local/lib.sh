@@ -53,8 +53,23 @@ pid_alive() {
   pid="$(cat "$pidfile" 2>/dev/null || true)"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$pattern" || return 1
+  # grep without -q reads to the end: tr never meets a closed pipe (SIGPIPE under pipefail).
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -F -- "$pattern" >/dev/null || return 1
   printf '%s\n' "$pid"
+}
+
+# pid_running PIDFILE — succeed while the pid file names a live process, whatever it runs yet.
+# During a start this is the liveness check: just after spawn the pid may still be the shell
+# that is about to exec the server, whose command line does not name it (pid_alive's pattern
+# would fail and a healthy start would be given up).
+pid_running() {
+  local pidfile="$1" pid state
+  [[ -f "$pidfile" ]] || return 1
+  pid="$(cat "$pidfile" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  state="$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)"
+  [[ "$state" != Z ]]
 }
 
 # stop_pid NAME PIDFILE PATTERN [TIMEOUT] — SIGTERM, wait up to TIMEOUT seconds (default 15),
@@ -86,14 +101,24 @@ stop_pid() {
 }
 
 # spawn PIDFILE OUTFILE CMD... — run CMD detached from this shell (own session, stdin from
-# /dev/null, stdout+stderr to OUTFILE) and write its pid to PIDFILE.
+# /dev/null, stdout+stderr to OUTFILE) and write its pid to PIDFILE. Returns once that pid runs
+# CMD (the forked shell has exec'd it), or has exited, so that checks which look for the
+# server's command line in /proc/PID/cmdline see the server's, not the shell's.
 spawn() {
-  local pidfile="$1" outfile="$2"
+  local pidfile="$1" outfile="$2" pid i
   shift 2
   if command -v setsid >/dev/null 2>&1; then
+    # exec: the pid of the background job becomes setsid's, then CMD's (setsid execs it:
+    # a background job of a script is not a process group leader, so it need not fork).
     nohup setsid "$@" </dev/null >"$outfile" 2>&1 &
   else
     nohup "$@" </dev/null >"$outfile" 2>&1 &
   fi
-  printf '%s\n' "$!" >"$pidfile"
+  pid="$!"
+  printf '%s\n' "$pid" >"$pidfile"
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -F -- "$1" >/dev/null && return 0
+    sleep 0.05
+  done
 }

@@ -125,7 +125,8 @@ wait_healthy() {
     if healthy; then
       return 0
     fi
-    if ! pid_alive "$PIDFILE" "$MONGO_DATA_DIR" >/dev/null; then
+    # Alive is enough here (see pid_running): our own spawn wrote this pid.
+    if ! pid_running "$PIDFILE"; then
       tail -n 30 "$LOGFILE" >&2 2>/dev/null || true
       die mongo "exited during start (log: $LOGFILE)"
     fi

@@ -7,7 +7,7 @@ just created, mentoring happening (demo_activity): matches, relationships, meeti
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -112,13 +112,28 @@ class DemoSignIn:
     username: str
 
 
-def seed(
-    urls: dict[str, str], env: dict[str, str], work_dir: Path
-) -> tuple[list[DemoSignIn], list[Provider]]:
-    """Everything above (`urls`: service name → base URL); waits until evaluation has heard
-    of every organisation."""
+@dataclass
+class DemoRun:
+    """Where the demo's example providers listen, and what it has set up so far: filled as
+    it goes, so that when seeding stops half-way the providers it started are still known
+    (to be stopped, or used to sign in with)."""
+
+    first_provider_port: int = FIRST_PROVIDER_PORT
+    # Where each provider keeps its pid while it runs (see deploy.localnet.leftovers).
+    pid_dir: Path | None = None
+    sign_ins: list[DemoSignIn] = field(default_factory=list)
+    providers: list[Provider] = field(default_factory=list)
+
+    def provider_ports(self) -> list[int]:
+        """The network office's provider's port and each demo organisation's."""
+        return [self.first_provider_port + i for i in range(len(DEMO_ORGANISATIONS) + 1)]
+
+
+def seed(urls: dict[str, str], env: dict[str, str], work_dir: Path, run: DemoRun) -> None:
+    """Everything above (`urls`: service name → base URL), into `run`; waits until
+    evaluation has heard of every organisation."""
     registry, evaluation = urls["registry"], urls["evaluation"]
-    providers: list[Provider] = []
+    providers = run.providers
     rows = [
         demo_rows(
             spec["email_domains"][0],
@@ -138,11 +153,19 @@ def seed(
         "coordinator", "coordinator@network-office.example", "Nia Ngata", DEMO_PASSWORD
     )
     office = start_provider(
-        "Network Office sign-in", FIRST_PROVIDER_PORT, work_dir, registry, [coordinator]
+        "Network Office sign-in",
+        run.first_provider_port,
+        work_dir,
+        registry,
+        [coordinator],
+        run.pid_dir,
     )
     providers.append(office)
     office_id = bootstrap_coordinator(env, office, coordinator.email)
-    sign_ins = [DemoSignIn("Network Office", f"{registry}/auth/login/{office_id}", "coordinator")]
+    sign_ins = run.sign_ins
+    sign_ins.append(
+        DemoSignIn("Network Office", f"{registry}/auth/login/{office_id}", "coordinator")
+    )
     with httpx.Client(
         headers=bearer(sign_in_tokens(registry, office_id, coordinator)), timeout=60
     ) as http:
@@ -166,10 +189,11 @@ def seed(
             organisation_ids[spec["name"]] = organisation_id
             provider = start_provider(
                 f"{spec['name']} sign-in",
-                FIRST_PROVIDER_PORT + index,
+                run.first_provider_port + index,
                 work_dir,
                 registry,
                 people + people_of(cohorts, spec["name"]),
+                run.pid_dir,
             )
             providers.append(provider)
             http.put(
@@ -207,7 +231,6 @@ def seed(
             bring_to_life(urls, new_programmes, cohorts, organisation_ids)
             print(f"  mentoring under way in {time.monotonic() - started:.1f}s", flush=True)
         _wait_for_organisations(http, evaluation, len(DEMO_ORGANISATIONS) + 1)
-    return sign_ins, providers
 
 
 def _a_programme(model: str) -> str:

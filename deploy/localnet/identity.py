@@ -58,9 +58,15 @@ class Provider:
 
 
 def start_provider(
-    name: str, port: int, work_dir: Path, registry_url: str, people: list[Person]
+    name: str,
+    port: int,
+    work_dir: Path,
+    registry_url: str,
+    people: list[Person],
+    pid_dir: Path | None = None,
 ) -> Provider:
-    """Start an example provider that knows `people` and mentornet as a client."""
+    """Start an example provider that knows `people` and mentornet as a client (with
+    `pid_dir`, it keeps its pid in `<pid_dir>/idp-<port>.pid` while it runs)."""
     secret = new_token()
     config = IdpConfig.from_dict(
         {
@@ -76,8 +82,18 @@ def start_provider(
             "users": [p.as_user() for p in people],
         }
     )
-    process = IdpProcess(config, port, work_dir, name=f"idp-{port}").start()
-    process.wait_ready()
+    process = IdpProcess(
+        config,
+        port,
+        work_dir,
+        name=f"idp-{port}",
+        pid_file=None if pid_dir is None else pid_dir / f"idp-{port}.pid",
+    ).start()
+    try:
+        process.wait_ready()
+    except BaseException:
+        process.stop()
+        raise
     return Provider(process, secret)
 
 

@@ -17,6 +17,9 @@ from shared.secrets import new_token
 
 SERVICES = ("registry", "matching", "sessions", "evaluation", "notifications")
 PORTAL = "portal"  # the web app: a client of the four, not a service of its own data
+# Where processes keep their pids when no pid file is given: `./mentornet test` and `bench`
+# set it, so that what a killed run left is found and stopped by the next.
+RUN_DIR_VARIABLE = "MENTORNET_RUN_DIR"
 DEFAULT_PORTS = {
     "portal": 8000,
     "registry": 8001,
@@ -37,12 +40,18 @@ class ServiceProcess:
     log_path: Path
     # The ASGI app factory uvicorn runs; by default the service's own `create_app`.
     factory: str | None = None
+    # Where its pid is kept while it runs, so a later run finds it if this one is killed.
+    pid_file: Path | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
     def url(self) -> str:
         """Where the service answers."""
         return f"http://127.0.0.1:{self.port}"
+
+    def __post_init__(self) -> None:
+        if self.pid_file is None and (run_dir := os.environ.get(RUN_DIR_VARIABLE)):
+            self.pid_file = Path(run_dir) / f"{self.service}-{self.port}.pid"
 
     def start(self) -> None:
         """Start uvicorn in the background."""
@@ -70,6 +79,20 @@ class ServiceProcess:
                 # stops every service in order (SIGTERM, graceful) instead of racing them.
                 start_new_session=True,
             )
+        if self.pid_file is not None:
+            self.pid_file.parent.mkdir(parents=True, exist_ok=True)
+            self.pid_file.write_text(f"{self.process.pid}\n")
+
+    def exit_code(self) -> int | None:
+        """Its exit code once it has exited; None while it runs (or before start())."""
+        return None if self.process is None else self.process.poll()
+
+    def ready_now(self) -> bool:
+        """Whether /readyz answers 200 right now (one quick try, no waiting)."""
+        try:
+            return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         """Block until /readyz answers 200; raise with the log's tail if it never does."""
@@ -79,24 +102,28 @@ class ServiceProcess:
                 raise RuntimeError(
                     f"{self.service} exited ({self.process.returncode}):\n{self.log_tail()}"
                 )
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
+            if self.ready_now():
+                return
             time.sleep(0.25)
         raise TimeoutError(f"{self.service} not ready after {timeout:.0f}s:\n{self.log_tail()}")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int | None:
         """Stop gracefully (SIGTERM), or kill after `timeout`; returns the exit code."""
         if self.process is None or self.process.poll() is not None:
+            self._forget_pid()
             return None if self.process is None else self.process.returncode
         self.process.send_signal(sig)
         try:
-            return self.process.wait(timeout)
+            code = self.process.wait(timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            return self.process.wait()
+            code = self.process.wait()
+        self._forget_pid()
+        return code
+
+    def _forget_pid(self) -> None:
+        if self.pid_file is not None:
+            self.pid_file.unlink(missing_ok=True)
 
     def log_tail(self, lines: int = 30) -> str:
         """The last lines the service wrote."""
@@ -136,22 +163,39 @@ def network_env(ports: dict[str, int]) -> dict[str, str]:
     }
 
 
+def ports_from(first: int) -> dict[str, int]:
+    """The portal on `first`, the five services on the ports after it (8000-8005 by default)."""
+    return {name: first + offset for offset, name in enumerate((PORTAL, *SERVICES))}
+
+
 def start_network(
     env: dict[str, str],
     log_dir: Path,
     ports: dict[str, int] | None = None,
     services: Sequence[str] = (*SERVICES, PORTAL),
+    pid_dir: Path | None = None,
+    ready_timeout: float = 180.0,
 ) -> list[ServiceProcess]:
     """Start the services (the four and the portal unless `services` names fewer) and wait
-    until each is ready; stop them all on failure."""
+    until each is ready; stop them all on failure. With `pid_dir`, each keeps its pid in
+    `<pid_dir>/<service>.pid` while it runs."""
     ports = ports or DEFAULT_PORTS
     env = {**network_env(ports), **env}
-    processes = [ServiceProcess(s, ports[s], env, log_dir / f"{s}.log") for s in services]
+    processes = [
+        ServiceProcess(
+            s,
+            ports[s],
+            env,
+            log_dir / f"{s}.log",
+            pid_file=None if pid_dir is None else pid_dir / f"{s}.pid",
+        )
+        for s in services
+    ]
     try:
         for p in processes:
             p.start()
         for p in processes:
-            p.wait_ready()
+            p.wait_ready(ready_timeout)
     except BaseException:
         stop_network(processes)
         raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 import httpx
@@ -29,9 +30,15 @@ class RemoteJwks:
     kid cannot make us hammer the registry; no request path waits on the registry otherwise.
     """
 
-    def __init__(self, url: str, min_refresh_seconds: float = 10.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        min_refresh_seconds: float = 10.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._url = url
         self._min_refresh = min_refresh_seconds
+        self._monotonic = monotonic
         self._keys: KeySet | None = None
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
@@ -39,10 +46,10 @@ class RemoteJwks:
     async def key_set(self, *, refresh: bool = False) -> KeySet:
         """The cached key set, refetched when asked and allowed."""
         async with self._lock:
-            stale = refresh and time.monotonic() - self._fetched_at >= self._min_refresh
+            stale = refresh and self._monotonic() - self._fetched_at >= self._min_refresh
             if self._keys is None or stale:
                 self._keys = await self._fetch()
-                self._fetched_at = time.monotonic()
+                self._fetched_at = self._monotonic()
             return self._keys
 
     async def _fetch(self) -> KeySet:

@@ -31,18 +31,20 @@ from shared.events.catalogue import new_event
 from shared.events.envelope import Envelope
 from shared.events.topics import domain_topic
 from tests.e2e.conftest import World
+from tests.e2e.consumed import Positions, past
 from tests.e2e.test_first_flow import eventually
 
 NOT_CONSENTING = "not consenting to share across organisations"
 NOT_TRAINED = "mentor training not complete"
 
 
-def publish(world: World, *envelopes: Envelope, source: str = "registry") -> None:
+def publish(world: World, *envelopes: Envelope, source: str = "registry") -> Positions:
     """Send envelopes onto a service's topic (the registry's unless said), in order, keyed as
-    the outbox keys them (by organisation, else by subject)."""
+    the outbox keys them (by organisation, else by subject); where they landed, for
+    `wait_consumed` (tests/e2e/consumed.py)."""
     topic = domain_topic(world.env["MENTORNET_TOPIC_PREFIX"], source)
 
-    async def send() -> None:
+    async def send() -> Positions:
         producer = AIOKafkaProducer(
             bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"],
             acks="all",
@@ -50,12 +52,15 @@ def publish(world: World, *envelopes: Envelope, source: str = "registry") -> Non
         )
         await producer.start()
         try:
-            for envelope in envelopes:
+            sent = [
                 await producer.send_and_wait(topic, envelope.to_bytes(), key=envelope.key)
+                for envelope in envelopes
+            ]
         finally:
             await producer.stop()
+        return past((r.topic, r.partition, r.offset) for r in sent)
 
-    asyncio.run(send())
+    return asyncio.run(send())
 
 
 def new_member_id() -> str:

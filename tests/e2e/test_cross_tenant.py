@@ -162,9 +162,9 @@ def _b_resources(world: World) -> dict[str, str]:
             headers={"Content-Type": "text/csv"},
         ).json()
         job_url = f"{registry}/organisations/{world.b.id}/members/import-jobs/{job['id']}"
-        for _ in range(100):  # B's state is read next: the import must be over by then
-            if http.get(job_url).json()["state"] != "running":
-                break
+        deadline = time.monotonic() + 60  # B's state is read next: the import must be over
+        while http.get(job_url).json()["state"] == "running":
+            assert time.monotonic() < deadline, "B's import is still running"
             time.sleep(0.1)
         endpoint = http.post(
             f"{world.url('notifications')}/organisations/{world.b.id}/webhooks",

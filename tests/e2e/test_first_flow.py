@@ -10,6 +10,7 @@ from collections.abc import Callable
 import httpx
 
 from tests.e2e.conftest import World
+from tests.e2e.consumed import topic_end, wait_consumed, wait_outbox_published
 
 
 def eventually(check: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -106,5 +107,7 @@ def test_bad_input_gets_a_reason_and_changes_nothing(world: World) -> None:
         assert http.get(f"{registry}/organisations/org_000000000000").status_code == 404
         assert http.get(f"{registry}/organisations/..%2F..%2Fetc").status_code in (404, 422)
 
-        time.sleep(1.0)  # give a wrongly published event the time to arrive
+        # Whatever the registry staged is on its topic, and evaluation has read all of it.
+        wait_outbox_published(world, "registry")
+        wait_consumed(world, "evaluation", topic_end(world, "registry"))
         assert http.get(f"{evaluation}/network/statistics").json()["organisations"] == count

@@ -246,13 +246,24 @@ class EventReader:
     comments: list[str] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    # The stream's opening comment came: a message posted from now on is sent on it.
+    opened: asyncio.Event = field(default_factory=asyncio.Event)
+    # The server ended the stream (or the connection went).
+    ended: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def run(self) -> None:
+        try:
+            await self._read()
+        finally:
+            self.ended.set()
+
+    async def _read(self) -> None:
         event: dict[str, str] = {}
         async for line in self.response.aiter_lines():
             self.lines.append(line)
             if line.startswith(":"):
                 self.comments.append(line[1:].strip())
+                self.opened.set()
             elif not line:
                 if event.get("event") == "message":
                     self.ids.append(event["id"])
@@ -285,7 +296,7 @@ async def streaming(
         reader = EventReader(response)
         task = asyncio.create_task(reader.run())
         try:
-            await asyncio.sleep(0.3)  # the stream is open and watching
+            await asyncio.wait_for(reader.opened.wait(), 15)
             yield reader
         finally:
             task.cancel()
@@ -381,7 +392,7 @@ def test_another_instances_posts_reach_open_streams_and_its_shutdown_ends_its_st
             started = time.monotonic()
             exit_code = await asyncio.to_thread(second_instance.stop, signal.SIGTERM, 15.0)
             stopped = time.monotonic() - started
-            await asyncio.sleep(0.2)
+            await asyncio.wait_for(reader.ended.wait(), 15)  # all it sent is read
             return reader, stopped, exit_code
 
     reader, stopped, exit_code = asyncio.run(shutdown())

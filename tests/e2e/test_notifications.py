@@ -41,6 +41,7 @@ from shared.events.catalogue import new_event
 from shared.events.envelope import Audience, Envelope
 from shared.events.topics import contacts_topic
 from tests.e2e.conftest import Crowd, World, add_crowd, integration_client
+from tests.e2e.consumed import topic_end, wait_consumed, wait_outbox_published
 from tests.e2e.mailpit import Inbox, Mail
 from tests.e2e.sessions_scene import Scene, build_scene
 from tests.e2e.test_candidate_pool import member_id_of, publish
@@ -107,6 +108,34 @@ def mongo(world: World) -> MongoClient[dict[str, Any]]:
 
 def notifications_db(world: World, organisation_id: str) -> str:
     return f"{world.env['MENTORNET_DB_PREFIX']}_notifications_o_{organisation_id}"
+
+
+def handled_all_of(world: World, *sources: str) -> None:
+    """Until the notifications service has handled everything `sources` published so far
+    (what it decides on reading an event is decided then: tests/e2e/consumed.py)."""
+    for source in sources:
+        wait_outbox_published(world, source)
+        wait_consumed(world, "notifications", topic_end(world, source))
+
+
+def decided(world: World, organisation_id: str, person_id: str, kind: MailKind) -> list[str]:
+    """The ids of the mails of `kind` decided for a person (queued, sent or skipped)."""
+    with mongo(world) as client:
+        found = client[notifications_db(world, organisation_id)]["deliveries"].find(
+            {"person_id": person_id, "kind": kind.value}, projection={"status": 1}
+        )
+        return [str(d["_id"]) for d in found if d["status"] != "skipped"]
+
+
+def until_gone(world: World, collection: str, query: dict[str, Any], timeout: float = 60) -> None:
+    """Until the notifications service's network `collection` (the timetable's `scheduled` or
+    `digest_items`) holds nothing matching `query`: the sweep has dealt with it."""
+    database = f"{world.env['MENTORNET_DB_PREFIX']}_notifications_network"
+    with mongo(world) as client:
+        deadline = time.monotonic() + timeout
+        while left := list(client[database][collection].find(query, projection={"_id": 1})):
+            assert time.monotonic() < deadline, f"still in {collection}: {left}"
+            time.sleep(0.2)
 
 
 def wait_for_contact(world: World, organisation_id: str, member_id: str, **fields: Any) -> None:
@@ -185,9 +214,16 @@ def test_a_proposal_to_answer_reaches_both_parties_or_only_the_asked_mentor(
             in inbox.of(address(scene, who), "proposal_to_answer")[0].text()
         )
     # A mentee who asked for this mentor (self-match) needs no mail: only the mentor gets one.
-    publish(world, proposed(scene, "mentee", "mentor", origin="request"), source="matching")
+    asked = proposed(scene, "mentee", "mentor", origin="request")
+    sent = publish(world, asked, source="matching")
     inbox.wait(address(scene, "mentor"), "proposal_to_answer", count=2)
-    time.sleep(2)
+    wait_consumed(world, "notifications", sent)  # decided, then: nothing for the mentee
+    mentee = scene.member_id("mentee")
+    assert [
+        d
+        for d in decided(world, scene.b.id, mentee, MailKind.PROPOSAL_TO_ANSWER)
+        if asked.data["proposal_id"] in d
+    ] == []
     assert len(inbox.of(address(scene, "mentee"), "proposal_to_answer")) == 1
 
 
@@ -202,7 +238,9 @@ def test_an_agreement_waits_for_the_other_partys_signature(scene: Scene, inbox: 
     assert mail.subject == "Your mentoring agreement is waiting for your signature"
     assert "Version 1" in mail.text()
     assert f"/relationships/{scene.relationship}" in mail.text()
-    time.sleep(1)
+    handled_all_of(scene.world, "sessions")  # the draft's event read: nothing for its writer
+    mentor = scene.member_id("mentor")
+    assert decided(scene.world, scene.a.id, mentor, MailKind.AGREEMENT_TO_SIGN) == []
     assert inbox.of(address(scene, "mentor"), "agreement_to_sign") == []  # they wrote it
 
 
@@ -314,7 +352,7 @@ def test_a_held_meeting_without_a_log_asks_for_one(scene: Scene, inbox: Inbox) -
         },
     )
     assert log.status_code == 201, log.text
-    time.sleep(2)  # the log's event is read before the next meeting's
+    handled_all_of(scene.world, "sessions")  # the log's event is read before the next meeting's
     second = scene.call(
         "mentor",
         "POST",
@@ -327,7 +365,12 @@ def test_a_held_meeting_without_a_log_asks_for_one(scene: Scene, inbox: Inbox) -
         },
     )
     assert second.status_code == 201, second.text
-    time.sleep(4)  # several sweeps
+    # The meeting's event read, and its log's due time (already past) dealt with by a sweep.
+    handled_all_of(scene.world, "sessions")
+    until_gone(scene.world, "scheduled", {"meeting_id": second.json()["id"]})
+    mentee = scene.member_id("mentee")
+    logs_due = decided(scene.world, scene.b.id, mentee, MailKind.MEETING_LOG_DUE)
+    assert [d for d in logs_due if second.json()["id"] in d] == []
     assert [
         m
         for m in inbox.of(address(scene, "mentee"), "meeting_log_due")
@@ -361,7 +404,13 @@ def test_unread_messages_come_as_one_digest_that_never_quotes_them(
     assert digest.subject == "You have unread mentoring messages"
     assert "You have three unread messages from Aroha." in digest.text()
     assert f"{thread}" in digest.text()
-    time.sleep(4)
+    # The read marker's event is read and every collected message dealt with: sent in the
+    # mentee's one digest, or taken out of the mentor's (read) before any digest of theirs.
+    handled_all_of(world, "sessions")
+    parties = [scene.member_id("mentor"), scene.member_id("mentee")]
+    until_gone(world, "digest_items", {"person_id": {"$in": parties}})
+    assert decided(world, scene.a.id, parties[0], MailKind.UNREAD_MESSAGES) == []
+    assert len(decided(world, scene.b.id, parties[1], MailKind.UNREAD_MESSAGES)) == 1
     assert inbox.of(address(scene, "mentor"), "unread_messages") == []
     assert len(inbox.of(address(scene, "mentee"), "unread_messages")) == 1  # one, not three
 
@@ -414,12 +463,18 @@ def test_a_survey_due_and_its_one_reminder(world: World, scene: Scene, inbox: In
         scores={"q1": 4},
         completed_at=datetime.now(UTC),
     )
-    publish(world, new_event(completed, organisation=scene.b.id), source="evaluation")
+    answers = publish(world, new_event(completed, organisation=scene.b.id), source="evaluation")
     mine = address(scene, "mentee")
     inbox.wait(
         mine, "survey_due", count=3, where=lambda m: survey in m.delivery or answered in m.delivery
     )
-    time.sleep(3)
+    # The answer is read, so its survey's reminder is off the timetable: it can never be sent;
+    # the other's reminder (the third mail) was decided by the sweep that would have sent it.
+    wait_consumed(world, "notifications", answers)
+    until_gone(world, "scheduled", {"_id": f"survey_reminder:{answered}"}, timeout=0)  # gone now
+    mentee = scene.member_id("mentee")
+    reminders = decided(world, scene.b.id, mentee, MailKind.SURVEY_DUE)
+    assert len([d for d in reminders if answered in d]) == 1, reminders
     mails = inbox.of(mine, "survey_due")
     subjects = sorted(m.subject for m in mails if survey in m.delivery)
     assert subjects == [
@@ -683,11 +738,16 @@ def test_each_mail_goes_once_across_redelivery_and_a_sigkill_mid_batch(
         status = {
             d["_id"]: d["status"] for d in deliveries.find({"_id": {"$in": sorted(expected)}})
         }
-    time.sleep(1)
+    unconfirmed = {d for d, s in status.items() if s == "unconfirmed"}
+
+    def all_sent_arrived() -> bool:
+        """every mail recorded as sent is in Mailpit (the SMTP server accepted it)"""
+        return expected - unconfirmed <= {m.delivery for m in arrived()}
+
+    eventually(all_sent_arrived, timeout=30)
     received = [m.delivery for m in arrived()]
     assert len(received) == len(set(received)), "a mail was sent twice"
     assert set(received) <= expected
-    unconfirmed = {d for d, s in status.items() if s == "unconfirmed"}
     # At most once: every mail the service recorded as sent arrived exactly once; those a
     # SIGKILL caught between their claim and the record of the relay's answer (at most one
     # claim's worth) are never sent again, and arrived at most once.
@@ -774,9 +834,14 @@ def test_an_erased_members_address_becomes_unrecoverable(
         time.sleep(5)
 
     # A later occasion mails nobody: the address is gone.
-    publish(world, later, source="matching")
+    sent = publish(world, later, source="matching")
     envelope = later
-    time.sleep(4)
+    wait_consumed(world, "notifications", sent)  # read and decided: to nobody
+    assert [
+        d
+        for d in decided(world, scene.a.id, member, MailKind.PROPOSAL_TO_ANSWER)
+        if later.data["proposal_id"] in d
+    ] == []
     assert [m for m in inbox.to(colleague) if envelope.data["proposal_id"] in m.delivery] == []
 
 

@@ -9,7 +9,6 @@ from the real `<prefix>.sessions` topic.
 from __future__ import annotations
 
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +21,7 @@ from shared.contracts.registry import MemberErased
 from shared.events.catalogue import new_event
 from shared.events.envelope import Envelope
 from tests.e2e.conftest import World, add_crowd
+from tests.e2e.consumed import Positions, wait_consumed, wait_outbox_published
 from tests.e2e.sessions_scene import Scene, build_scene, match_accepted, programme_published
 from tests.e2e.test_candidate_pool import member_id_of, publish
 from tests.e2e.test_first_flow import eventually
@@ -46,10 +46,10 @@ def terms(**changes: Any) -> dict[str, Any]:
     }
 
 
-def produce(world: World, *envelopes: Envelope) -> None:
+def produce(world: World, *envelopes: Envelope) -> Positions:
     """Send envelopes onto the matching topic, keyed by proposal (their subject), as matching
-    does."""
-    publish(world, *envelopes, source="matching")
+    does; where they landed."""
+    return publish(world, *envelopes, source="matching")
 
 
 @dataclass
@@ -258,21 +258,18 @@ def test_redelivered_match_accepted_starts_no_second_relationship(
     # A relationship inside organisation A (its admin mentored by its member), after them.
     inside = f"prp_{secrets.token_hex(8)}"
     admin = member_id_of(world, cast.a.admin)
-    produce(
+    sent = produce(
         world,
         pair.first,
         again,
         match_accepted(inside, pair.programme, (admin, cast.a.id), (pair.mentor, cast.a.id)),
     )
     inside_rel = relationship_id(inside)
-
-    def inside_started() -> bool:
-        """the organisation-internal relationship shows for A's admin, its mentee"""
-        listed = call(world, cast.a.admin, "GET", "/members/me/relationships")
-        return listed.status_code == 200 and inside_rel in {r["id"] for r in listed.json()}
-
-    eventually(inside_started, timeout=30)
-    time.sleep(2)
+    # Sessions has handled all three (committed past them): whatever they start is started.
+    wait_consumed(world, "sessions", sent)
+    wait_outbox_published(world, "sessions")  # and what it published is on its topic
+    listed = call(world, cast.a.admin, "GET", "/members/me/relationships")
+    assert inside_rel in {r["id"] for r in listed.json()}, listed.text
     mine = [r["id"] for r in call(world, cast.b.member, "GET", "/members/me/relationships").json()]
     assert mine.count(pair.relationship) == 1
     assert call(world, cast.a.member, "GET", f"/relationships/{inside_rel}").status_code == 200

@@ -35,6 +35,7 @@ from deploy.localnet.processes import ServiceProcess
 from services.sessions.domain.relationships import relationship_id
 from shared.events.envelope import Envelope
 from tests.e2e.conftest import Crowd, World, add_crowd, free_port, integration_client
+from tests.e2e.consumed import wait_consumed
 from tests.e2e.mailpit import Inbox
 from tests.e2e.sessions_scene import match_accepted, programme_published
 from tests.e2e.test_candidate_pool import member_id_of, publish
@@ -280,8 +281,11 @@ def test_each_organisation_hears_only_of_its_own_people_signed_and_once(
             assert outsider.encode() not in got.body and other.id.encode() not in got.body
         assert not r.rejected
     # The same event delivered again by Kafka decides no second delivery.
-    publish(world, envelope, source="matching")
-    time.sleep(4)
+    again = publish(world, envelope, source="matching")
+    # Deliveries are decided as the event is read: once it is handled, the log is final.
+    wait_consumed(world, "notifications", again)
+    kinds = [d["event_type"] for d in log(world, p.a, endpoint_a)["deliveries"]]
+    assert kinds.count("match.accepted") == 1, kinds
     message = next(
         g for g in ra.received if json.loads(g.body)["data"].get("proposal_id") == proposal
     )

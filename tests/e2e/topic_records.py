@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable, Collection
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from shared.events.topics import domain_topic
 from tests.e2e.conftest import World
@@ -17,7 +17,6 @@ from tests.e2e.conftest import World
 Envelopes = list[dict[str, Any]]
 
 READ_SECONDS = 20  # the longest a read waits for `done`
-SETTLE_SECONDS = 1.5  # once `done` holds: long enough to see a duplicate arrive
 
 
 def read_topic(
@@ -27,8 +26,10 @@ def read_topic(
     done: Callable[[Envelopes], bool],
 ) -> tuple[Envelopes, list[bytes]]:
     """The envelopes `keep` wants on `source`'s real topic (from its beginning, in order) and
-    the raw bytes of every record read: waits until `done` holds of the kept envelopes, then a
-    moment longer (so a test can see that nothing came twice), or at most READ_SECONDS."""
+    the raw bytes of every record read: waits until `done` holds of the kept envelopes, then
+    reads on to the end the topic had at that moment (so a test sees a duplicate published
+    before it; to see one caused by the same events, wait for them to be handled and the
+    outbox published first: tests/e2e/consumed.py), or at most READ_SECONDS."""
     topic = domain_topic(world.env["MENTORNET_TOPIC_PREFIX"], source)
 
     async def read() -> tuple[Envelopes, list[bytes]]:
@@ -45,6 +46,7 @@ def read_topic(
         loop = asyncio.get_running_loop()
         try:
             deadline = loop.time() + READ_SECONDS
+            end: dict[TopicPartition, int] | None = None
             while loop.time() < deadline:
                 for records in (await consumer.getmany(timeout_ms=500)).values():
                     for record in records:
@@ -52,8 +54,12 @@ def read_topic(
                         envelope = json.loads(record.value)
                         if keep(envelope):
                             found.append(envelope)
-                if done(found):
-                    deadline = min(deadline, loop.time() + SETTLE_SECONDS)
+                if end is None and done(found):
+                    end = await consumer.end_offsets(list(consumer.assignment()))
+                if end is not None:
+                    read_to = [await consumer.position(tp) >= at for tp, at in end.items()]
+                    if all(read_to):
+                        break
         finally:
             await consumer.stop()
         return found, raw

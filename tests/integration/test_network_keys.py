@@ -3,12 +3,11 @@ the published keys when they meet a key id they do not know."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -19,6 +18,7 @@ from shared.auth.http import TokenVerifier
 from shared.auth.keys import RemoteJwks
 from shared.auth.principal import CallerKind, Role
 from shared.auth.tokens import InvalidTokenError, issue
+from shared.clock import now
 from shared.mongo.databases import Document, ServiceDatabases
 from shared.secrets import SecretBox, new_secret_key
 from shared.settings import ServiceSettings
@@ -27,8 +27,30 @@ from shared.tenancy import TenantData
 ISSUER = "http://registry.test"
 
 
+class _Clock:
+    """Time that moves only when the test moves it (the grace and refetch periods are checked
+    on either side of their ends, however slow the machine)."""
+
+    def __init__(self) -> None:
+        self.at = now()
+        self.seconds = 1000.0
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def monotonic(self) -> float:
+        return self.seconds
+
+    def advance(self, seconds: float) -> None:
+        self.at += timedelta(seconds=seconds)
+        self.seconds += seconds
+
+
 def _keys(
-    settings: ServiceSettings, mongo: AsyncMongoClient[Document], grace: float
+    settings: ServiceSettings,
+    mongo: AsyncMongoClient[Document],
+    grace: float,
+    clock: _Clock | None = None,
 ) -> SigningKeys:
     data = TenantData(ServiceDatabases(mongo, settings.db_prefix, "registry"))
     return SigningKeys(
@@ -36,6 +58,7 @@ def _keys(
         SecretBox(new_secret_key()),
         rotation=timedelta(hours=1),
         grace=timedelta(seconds=grace),
+        clock=clock or _Clock(),
     )
 
 
@@ -54,13 +77,15 @@ async def _token(keys: SigningKeys) -> str:
 async def test_a_replaced_key_verifies_until_its_grace_ends(
     settings: ServiceSettings, mongo: AsyncMongoClient[Document]
 ) -> None:
-    keys = _keys(settings, mongo, grace=1.5)
+    clock = _Clock()
+    keys = _keys(settings, mongo, grace=1.5, clock=clock)
     verifier = TokenVerifier(keys, ISSUER)
     await keys.rotate_if_due()
     await keys.rotate_if_due()  # not due: still one key
     assert len((await keys.jwks())["keys"]) == 1
     old_token = await _token(keys)
 
+    clock.advance(60)
     await keys.rotate_if_due(force=True)
     new_token = await _token(keys)
     published = [k["kid"] for k in (await keys.jwks())["keys"]]
@@ -70,7 +95,9 @@ async def test_a_replaced_key_verifies_until_its_grace_ends(
     assert "private" not in json.dumps(await keys.jwks())
     assert '"d"' not in json.dumps(await keys.jwks())  # no private RSA exponent
 
-    await asyncio.sleep(1.6)
+    clock.advance(1.4)  # inside the grace: both published still
+    assert [k["kid"] for k in (await keys.jwks())["keys"]] == published
+    clock.advance(0.2)  # past it
     assert [k["kid"] for k in (await keys.jwks())["keys"]] == published[1:]
     with pytest.raises(InvalidTokenError, match="unknown key id"):
         await verifier.principal(old_token)
@@ -113,17 +140,20 @@ def jwks_server() -> Iterator[_JwksServer]:
 async def test_a_verifier_refetches_the_keys_once_on_an_unknown_kid(
     settings: ServiceSettings, mongo: AsyncMongoClient[Document], jwks_server: _JwksServer
 ) -> None:
-    keys = _keys(settings, mongo, grace=60)
+    clock = _Clock()
+    keys = _keys(settings, mongo, grace=60, clock=clock)
     await keys.rotate_if_due()
     jwks_server.document = await keys.jwks()
-    verifier = TokenVerifier(RemoteJwks(jwks_server.url, min_refresh_seconds=0.5), ISSUER)
+    remote = RemoteJwks(jwks_server.url, min_refresh_seconds=0.5, monotonic=clock.monotonic)
+    verifier = TokenVerifier(remote, ISSUER)
     await verifier.principal(await _token(keys))
     await verifier.principal(await _token(keys))
     assert jwks_server.requests == 1, "cached: no fetch per request"
 
+    clock.advance(1)
     await keys.rotate_if_due(force=True)
     jwks_server.document = await keys.jwks()
-    await asyncio.sleep(0.6)
+    clock.advance(0.6)
     rotated = await _token(keys)
     assert (await verifier.principal(rotated)).subject == "mem_0000000000000001"
     assert jwks_server.requests == 2, "one refetch for the new kid"
@@ -140,6 +170,9 @@ async def test_a_verifier_refetches_the_keys_once_on_an_unknown_kid(
 
     await flood()
     assert jwks_server.requests == 2, "no refetch within min_refresh_seconds of the last"
-    await asyncio.sleep(0.6)
+    clock.advance(0.4)
+    await flood()
+    assert jwks_server.requests == 2, "nor 0.4 s later"
+    clock.advance(0.1)
     await flood()
     assert jwks_server.requests == 3, "then one, not twenty"

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from joserfc.jwk import KeySet, RSAKey
 
+from shared.clock import now
 from shared.mongo.databases import Document
 from shared.secrets import SecretBox
 from shared.tenancy import TenantData
@@ -23,10 +25,17 @@ class SigningKeys:
     """Keeps, rotates and publishes the keys; also the registry's own `KeySource`."""
 
     def __init__(
-        self, data: TenantData, box: SecretBox, *, rotation: timedelta, grace: timedelta
+        self,
+        data: TenantData,
+        box: SecretBox,
+        *,
+        rotation: timedelta,
+        grace: timedelta,
+        clock: Callable[[], datetime] = now,
     ) -> None:
         """`grace`: how long a replaced key stays published — the tokens' lifetime plus the
-        verifiers' clock leeway."""
+        verifiers' clock leeway. `clock`: when a key is made, and which are still published."""
+        self._clock = clock
         self._collection = data.network(COLLECTION)
         self._box = box
         self._rotation = rotation
@@ -37,7 +46,7 @@ class SigningKeys:
     async def rotate_if_due(self, *, force: bool = False) -> None:
         """Create a new current key when the newest is older than the rotation period."""
         newest = (await self._load(refresh=True))[-1:] or None
-        due = newest is None or datetime.now(UTC) - newest[0]["created_at"] >= self._rotation
+        due = newest is None or self._clock() - newest[0]["created_at"] >= self._rotation
         if force or due:
             kid = f"k{int(time.time() * 1000)}"
             key = RSAKey.generate_key(2048, parameters={"kid": kid, "use": "sig", "alg": "RS256"})
@@ -45,7 +54,7 @@ class SigningKeys:
             await self._collection.insert_one(
                 {
                     "_id": kid,
-                    "created_at": datetime.now(UTC),
+                    "created_at": self._clock(),
                     "public": key.as_dict(private=False),
                     "private_sealed": self._box.seal(json.dumps(private), context=kid),
                 }
@@ -73,7 +82,7 @@ class SigningKeys:
         )
 
     def _published(self, documents: list[Document]) -> list[Document]:
-        now = datetime.now(UTC)
+        now = self._clock()
         published = []
         for index, document in enumerate(documents):
             successor = documents[index + 1] if index + 1 < len(documents) else None
