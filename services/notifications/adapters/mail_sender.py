@@ -132,10 +132,13 @@ class MailSender:
         return sent
 
     async def _next_batch(self) -> list[QueuedMail]:
-        """Mails in hand first; then, when a rescan is due, what the queue's due-read finds."""
+        """Mails in hand first; then, when a rescan is due, what the queue's due-read finds —
+        while mails are in hand, only once the rescan is a period late (they never wait for a
+        scan more than that allows)."""
         due = self._queue.take_fresh(BATCH)
         loop = asyncio.get_running_loop()
-        if len(due) < BATCH and loop.time() >= self._scan_at:
+        late = RESCAN_SECONDS if due else 0.0
+        if len(due) < BATCH and loop.time() >= self._scan_at + late:
             taken = {q.mail.delivery_id for q in due}
             found = await self._queue.due(self._clock(), BATCH - len(due), exclude=taken)
             # A full read may have left more behind: read again next time.

@@ -7,9 +7,10 @@ decided in this process are handed over as stored (`decided`) and go straight in
 their first attempt reads nothing. The queue's due-read (a scan on FerretDB) runs only every
 `READ_SECONDS`, at start and when an admin changes an endpoint: it brings retries fallen due
 and what a stop left behind, and skips the endpoints whose every slot is taken, so one
-endpoint's backlog never hides another's deliveries. The endpoints of the organisations a read
-finds are read with it and kept until the next read (a change by an admin wakes the
-dispatcher, so it reads them anew). Attempts' outcomes are written together
+endpoint's backlog never hides another's deliveries. The endpoints an attempt needs are kept
+(read with the queue, or on first need) until an admin changes one: the change wakes the
+dispatcher, which forgets them all and reads them anew. The read runs in the background: what
+is in hand never waits for a scan. Attempts' outcomes are written together
 (`webhook_outcomes`).
 
 An attempt signs the stored message anew (same `webhook-id`, a new timestamp; both secrets
@@ -27,9 +28,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from services.notifications.adapters.admin_book import AdminBook
@@ -123,7 +125,9 @@ class WebhookSender:
         self.healthy = True
 
     def wake(self) -> None:
-        """Something was queued, or an endpoint changed: read the queue and endpoints now."""
+        """Something was queued, or an endpoint changed: forget the endpoints in hand, and
+        read the queue and endpoints now."""
+        self._endpoint_of = {}
         self._read_wanted = True
         self._wake.set()
 
@@ -178,9 +182,13 @@ class WebhookSender:
         await self._poster.close()
 
     async def dispatch(self) -> int:
-        """Start an attempt for each due delivery with a free slot; returns how many started."""
-        if self._read_wanted or asyncio.get_running_loop().time() >= self._read_at:
-            await self._read()
+        """Start an attempt for each delivery in hand with a free slot, and a read of the
+        queue when one is due (in the background: what is in hand never waits for a scan);
+        returns how many attempts started."""
+        read_due = self._read_wanted or asyncio.get_running_loop().time() >= self._read_at
+        if read_due and not self._reading:
+            self._reading = True  # now, so the next dispatch does not start another
+            self._spawn(self._read_in_background(), "webhook queue read")
         started = 0
         for endpoint_id, waiting in self._in_hand.items():
             while waiting and self._busy[endpoint_id] < self._pace.concurrency:
@@ -190,11 +198,25 @@ class WebhookSender:
                     continue
                 self._in_flight.add(due.delivery_id)
                 self._busy[due.endpoint_id] += 1
-                task = asyncio.create_task(self._attempt(due), name=f"webhook {due.delivery_id}")
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                self._spawn(self._attempt(due), f"webhook {due.delivery_id}")
                 started += 1
         return started
+
+    def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(work, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _read_in_background(self) -> None:
+        try:
+            await self._read()
+            self.healthy = True
+        except Exception:
+            self.healthy = False
+            log.warning("reading the webhook queue failed; trying again shortly", exc_info=True)
+        finally:
+            self._reading = False
+            self._wake.set()
 
     async def _read(self) -> None:
         """Read what is due (none of the endpoints whose every slot is taken), and the
@@ -210,11 +232,13 @@ class WebhookSender:
             endpoints = await asyncio.gather(*(self._endpoints.all(o) for o in organisations))
         finally:
             self._reading = False
-        self._endpoint_of = {
-            (o, str(e["_id"])): e
-            for o, some in zip(organisations, endpoints, strict=True)
-            for e in some
-        }
+        self._endpoint_of.update(
+            {
+                (o, str(e["_id"])): e
+                for o, some in zip(organisations, endpoints, strict=True)
+                for e in some
+            }
+        )
         for due in found:
             if due.delivery_id not in self._ended_while_reading:
                 self._keep(due)
@@ -299,6 +323,9 @@ class WebhookSender:
         next_at = None if due.manual else next_attempt_at(self._pace.schedule, made, after)
         status = DeliveryStatus.RETRYING if next_at else DeliveryStatus.FAILED
         await self._outcomes.record(Outcome(org, delivery_id, attempt, status, next_at, made))
+        if next_at is not None:  # read the queue again when this retry falls due
+            wait = max(0.0, (next_at - self._clock()).total_seconds())
+            self._read_at = min(self._read_at, asyncio.get_running_loop().time() + wait)
         log.warning(
             "webhook attempt failed",
             delivery=delivery_id,
