@@ -182,6 +182,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         ],
         verifier=TokenVerifier(components.keys, settings.public_url),
         on_started=prepare,
+        body_limits=http_import.BODY_LIMITS,
     )
     app.state.components = components
     app.state.privacy = privacy
