@@ -14,6 +14,7 @@ from shared.auth.keys import RemoteJwks
 from shared.http.body_limit import BodyLimit, BodyLimits
 from shared.http.errors import install_error_handlers
 from shared.http.openapi import tell_the_truth
+from shared.http.rate_limits import RateLimit
 from shared.http.tracing import RequestTracing
 from shared.logging import get_logger
 from shared.runtime import ServiceRuntime
@@ -31,7 +32,8 @@ class Health(BaseModel):
 
 def remote_verifier(settings: ServiceSettings) -> TokenVerifier:
     """Verifies network tokens with the registry's published keys (cached, not per request)."""
-    return TokenVerifier(RemoteJwks(settings.jwks_url), settings.token_issuer)
+    unknown_keys = RateLimit("tokens with an unknown key", settings.rate_limit_unknown_key)
+    return TokenVerifier(RemoteJwks(settings.jwks_url), settings.token_issuer, unknown_keys)
 
 
 def create_service_app(

@@ -59,6 +59,7 @@ def install_error_handlers(app: FastAPI) -> None:
             404: "not_found",
             405: "method_not_allowed",
             413: "too_large",
+            429: "too_many_requests",
         }
         problem = Problem(error=error.get(exc.status_code, "refused"), detail=str(exc.detail))
         return JSONResponse(problem.model_dump(), exc.status_code, headers=exc.headers)

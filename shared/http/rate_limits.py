@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import HTTPException, Request
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+
+from shared.http.errors import Problem
 
 
 class RateLimitedError(HTTPException):
@@ -52,3 +56,24 @@ def client_address(request: Request) -> str:
     (behind a proxy, the proxy must pass the client's address on to uvicorn, e.g. with
     `--forwarded-allow-ips`, or every caller shares one count)."""
     return request.client.host if request.client else "unknown"
+
+
+def per_address(limit_name: str) -> Callable[[Request], Awaitable[None]]:
+    """A route dependency counting each call against the app's `state.<limit_name>` limit,
+    per caller address (for routes nobody has signed in to yet)."""
+
+    async def count(request: Request) -> None:
+        limit: RateLimit = getattr(request.app.state, limit_name)
+        await limit.hit(client_address(request))
+
+    return count
+
+
+# For a limited route's OpenAPI `responses`.
+TOO_OFTEN: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": Problem,
+        "description": "called too often; `Retry-After` says in how many seconds to try again",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    }
+}
