@@ -60,7 +60,12 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length")
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length")
+        if declared is None and "transfer-encoding" not in headers:
+            # No length and not chunked: HTTP/1.1 framing says there is no body (every GET).
+            await self.app(scope, receive, send)
+            return
         if declared is not None and declared.isdigit():
             length = int(declared)
             if length <= self.default:  # the common case: no route lookup at all
