@@ -113,7 +113,9 @@ class RefreshTokens:
         if tokens is None or not family:
             return
         retired = await tokens.update_many({"family": family}, {"$set": {"used": True}})
-        log.warning(
+        # A reuse is worth a look (a stolen token, or a client's bug); a sign-out is not.
+        report = log.warning if why.endswith("reused") else log.info
+        report(
             f"{why}: its family is retired",
             member_id=document["member_id"],
             tokens=retired.modified_count,
