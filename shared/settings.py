@@ -28,3 +28,9 @@ class ServiceSettings(BaseSettings):
     consumer_max_batch: int = Field(default=500, ge=1, le=5000)
     # The outbox sweep finds what a crash left unpublished; it is a full scan, so it is slow.
     outbox_sweep_seconds: float = Field(default=60.0, gt=0)
+    # Fair use (`shared.http.rate_limits`, counted per process): tokens naming a key this
+    # service does not know, which make it reload the keys, per caller address; and in the
+    # sessions service calendar-feed fetches per feed and message-stream opens per person.
+    rate_limit_unknown_key: str = Field(default="20/minute")
+    rate_limit_calendar_feed: str = Field(default="30 per 10 minutes")
+    rate_limit_message_stream: str = Field(default="30/minute")

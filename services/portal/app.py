@@ -49,6 +49,7 @@ from services.portal.domain.web_session import Lifetimes
 from services.portal.settings import PortalSettings
 from shared.auth.http import TokenVerifier
 from shared.auth.keys import RemoteJwks
+from shared.http.body_limit import BodyLimit
 from shared.http.tracing import RequestTracing
 from shared.logging import configure_logging
 from shared.mongo.databases import Document
@@ -168,6 +169,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         registry_public_url=settings.token_issuer.rstrip("/"),
     )
     install_error_pages(app, pages)
+    app.add_middleware(BodyLimit, limits=organisation_member_routes.BODY_LIMITS)
     app.add_middleware(RequestTracing, error_page=crash_page)
     app.add_middleware(SecurityHeaders, https=settings.secure_cookies)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
 from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
@@ -47,7 +46,7 @@ from services.registry.adapters.programme_store import (
 )
 from services.registry.adapters.provider_trials import ProviderTrialStore
 from services.registry.adapters.refresh_tokens import RefreshTokens
-from services.registry.adapters.sign_in import SignInFlow
+from services.registry.adapters.sign_in import ATTEMPT_SWEEP_SECONDS, SignInFlow
 from services.registry.adapters.signing_keys import SigningKeys
 from services.registry.domain.authorization import WebClient
 from services.registry.settings import RegistrySettings
@@ -56,6 +55,8 @@ from shared.auth.http import TokenVerifier
 from shared.auth.tokens import LEEWAY_SECONDS
 from shared.events.topics import CONTACTS_ROLL_SECONDS
 from shared.http.app import create_service_app
+from shared.http.guarded import guarded_client
+from shared.http.rate_limits import RateLimit
 from shared.logging import configure_logging
 from shared.mongo.databases import Document, ServiceDatabases
 from shared.mongo.jobs import Jobs
@@ -82,13 +83,18 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
     )
     tokens = NetworkTokens(
         keys,
-        RefreshTokens(data, timedelta(seconds=settings.refresh_token_seconds)),
+        RefreshTokens(
+            data,
+            timedelta(seconds=settings.refresh_token_seconds),
+            timedelta(seconds=settings.session_max_seconds),
+        ),
         members,
         issuer=settings.public_url,
         ttl_seconds=settings.access_token_seconds,
     )
     providers = IdentityProviders(
-        httpx.AsyncClient(timeout=10), allow_loopback_http=settings.allow_http_loopback_providers
+        guarded_client(allow_loopback=settings.allow_http_loopback_providers, timeout=10),
+        allow_loopback_http=settings.allow_http_loopback_providers,
     )
     trials = ProviderTrialStore(data)
     sign_in = SignInFlow(
@@ -155,6 +161,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     runtime.every(ERASURE_SWEEP_SECONDS, "erasure-sweep", privacy.sweep)
     contact_topic = ContactTopic(runtime.producer, settings.topic_prefix)
     runtime.every(CONTACTS_ROLL_SECONDS, "contacts-roll", contact_topic.roll)
+    runtime.every(ATTEMPT_SWEEP_SECONDS, "sign-in-attempts", components.sign_in.sweep_abandoned)
 
     async def prepare() -> None:
         started = clock.now()
@@ -186,10 +193,17 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             http_programmes.me_router,
             http_circles.router,
         ],
-        verifier=TokenVerifier(components.keys, settings.public_url),
+        verifier=TokenVerifier(
+            components.keys,
+            settings.public_url,
+            RateLimit("tokens with an unknown key", settings.rate_limit_unknown_key),
+        ),
         on_started=prepare,
+        body_limits=http_import.BODY_LIMITS,
     )
     app.state.components = components
+    app.state.sign_in_limit = RateLimit("sign-in starts", settings.rate_limit_sign_in)
+    app.state.token_limit = RateLimit("token requests", settings.rate_limit_token)
     app.state.privacy = privacy
     return app
 

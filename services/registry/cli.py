@@ -87,6 +87,7 @@ async def bootstrap(
                 "authorization_endpoint": metadata.authorization_endpoint,
                 "token_endpoint": metadata.token_endpoint,
                 "jwks_uri": metadata.jwks_uri,
+                "iss_in_answer": metadata.authorization_response_iss_parameter_supported,
                 "client_secret_sealed": sealed,
             },
         )

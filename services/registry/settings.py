@@ -24,8 +24,14 @@ class RegistrySettings(ServiceSettings):
         description="accept identity providers at plain http://localhost (development only: "
         "the local network's example providers, compose's Keycloak)",
     )
+    # Fair use, per caller address: sign-in starts (`/auth/login/…`, `/oauth/authorize`)
+    # and calls of the token endpoint.
+    rate_limit_sign_in: str = Field(default="30/minute")
+    rate_limit_token: str = Field(default="60/minute")
     access_token_seconds: int = Field(default=900, ge=60, le=3600)
     refresh_token_seconds: int = Field(default=8 * 3600, ge=300)
+    # A sign-in's refresh tokens all end this long after it, however often refreshed.
+    session_max_seconds: int = Field(default=12 * 3600, ge=300)
     key_rotation_seconds: int = Field(default=24 * 3600, ge=60)
     # The network's own web app (the portal): a confidential client with one exact redirect
     # URI. Without a secret and a redirect URI, the authorization endpoint is off.

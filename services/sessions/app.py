@@ -45,6 +45,7 @@ from shared.contracts.registry import (
 from shared.directory import OrganisationDirectory
 from shared.http.app import create_service_app, remote_verifier
 from shared.http.directory_routes import directory_router
+from shared.http.rate_limits import RateLimit
 from shared.logging import configure_logging
 from shared.mongo.numbered import NumberedRecords
 from shared.runtime import ServiceRuntime
@@ -130,6 +131,12 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app.state.relationships = relationships
     app.state.meetings = meetings
     app.state.calendar_feeds = calendar_feeds
+    app.state.calendar_feed_limit = RateLimit(
+        "calendar feed fetches", settings.rate_limit_calendar_feed
+    )
+    app.state.message_stream_limit = RateLimit(
+        "message streams opened", settings.rate_limit_message_stream
+    )
     app.state.circles = circles
     app.state.circle_sessions = circle_sessions
     app.state.meeting_logs = meeting_logs

@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from shared.auth.keys import KeySource
 from shared.auth.principal import Principal, Role
 from shared.auth.tokens import InvalidTokenError, unverified_kid, verify
+from shared.http.rate_limits import RateLimit, client_address
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -21,15 +22,20 @@ _bearer = HTTPBearer(auto_error=False, description="A network token from the reg
 class TokenVerifier:
     """Verifies network tokens against a key source; one per service."""
 
-    def __init__(self, keys: KeySource, issuer: str) -> None:
+    def __init__(self, keys: KeySource, issuer: str, unknown_keys: RateLimit | None = None) -> None:
         self._keys = keys
         self.issuer = issuer
+        self._unknown_keys = unknown_keys
 
-    async def principal(self, token: str) -> Principal:
-        """The caller a token speaks for, or InvalidTokenError."""
+    async def principal(self, token: str, caller_address: str = "") -> Principal:
+        """The caller a token speaks for, or InvalidTokenError. A token naming a key not
+        known here makes the verifier reload the keys, so those are limited per caller
+        address (RateLimitedError, a 429) where the verifier has a limit."""
         kid = unverified_kid(token)
         keys = await self._keys.key_set()
         if not any(k.kid == kid for k in keys):
+            if self._unknown_keys is not None:
+                await self._unknown_keys.hit(caller_address)
             keys = await self._keys.key_set(refresh=True)  # the registry may have rotated
         return verify(token, keys, issuer=self.issuer)
 
@@ -51,7 +57,7 @@ async def current_principal(
         raise _unauthorised("sign in: this needs a network token (Authorization: Bearer ...)")
     verifier: TokenVerifier = request.app.state.token_verifier
     try:
-        return await verifier.principal(credentials.credentials)
+        return await verifier.principal(credentials.credentials, client_address(request))
     except InvalidTokenError as exc:
         log.info("token refused", reason=str(exc))
         raise _unauthorised("the token is not valid or has expired; sign in again") from exc

@@ -24,32 +24,48 @@ class KeySource(Protocol):
 
 
 class RemoteJwks:
-    """The registry's `/.well-known/jwks.json`, fetched once and again only on an unknown kid.
+    """The registry's `/.well-known/jwks.json`, fetched once, again on an unknown kid, and
+    again once the copy held is `max_age_seconds` old.
 
-    A refetch happens at most every `min_refresh_seconds`, so a stream of tokens with a forged
-    kid cannot make us hammer the registry; no request path waits on the registry otherwise.
+    A refetch for an unknown kid happens at most every `min_refresh_seconds`, so a stream of
+    tokens with a forged kid cannot make us hammer the registry; no request path waits on the
+    registry otherwise. The age limit is what retires keys here: the registry stops publishing
+    a replaced key once no live token can carry it, and a verifier that only ever added keys
+    would trust it forever. If a refetch fails the keys held are kept (a registry restart must
+    not lock everyone out) and tried again after `min_refresh_seconds`.
     """
 
     def __init__(
         self,
         url: str,
         min_refresh_seconds: float = 10.0,
+        max_age_seconds: float = 300.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._url = url
         self._min_refresh = min_refresh_seconds
+        self._max_age = max(max_age_seconds, min_refresh_seconds)
         self._monotonic = monotonic
         self._keys: KeySet | None = None
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
 
     async def key_set(self, *, refresh: bool = False) -> KeySet:
-        """The cached key set, refetched when asked and allowed."""
+        """The cached key set, refetched when asked and allowed, or when too old."""
         async with self._lock:
-            stale = refresh and self._monotonic() - self._fetched_at >= self._min_refresh
-            if self._keys is None or stale:
+            age = self._monotonic() - self._fetched_at
+            due = (refresh and age >= self._min_refresh) or age >= self._max_age
+            if self._keys is None:
                 self._keys = await self._fetch()
                 self._fetched_at = self._monotonic()
+            elif due:
+                try:
+                    self._keys = await self._fetch()
+                    self._fetched_at = self._monotonic()
+                except Exception as exc:  # unreachable, refusing or garbled: all the same here
+                    log.warning("network keys not refetched; keeping those held", error=str(exc))
+                    # Counted as fetched just under max age ago: tried again in min_refresh.
+                    self._fetched_at = self._monotonic() - self._max_age + self._min_refresh
             return self._keys
 
     async def _fetch(self) -> KeySet:

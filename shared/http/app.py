@@ -11,7 +11,10 @@ from pydantic import BaseModel
 
 from shared.auth.http import TokenVerifier
 from shared.auth.keys import RemoteJwks
+from shared.http.body_limit import BodyLimit, BodyLimits
 from shared.http.errors import install_error_handlers
+from shared.http.openapi import tell_the_truth
+from shared.http.rate_limits import RateLimit
 from shared.http.tracing import RequestTracing
 from shared.logging import get_logger
 from shared.runtime import ServiceRuntime
@@ -29,7 +32,8 @@ class Health(BaseModel):
 
 def remote_verifier(settings: ServiceSettings) -> TokenVerifier:
     """Verifies network tokens with the registry's published keys (cached, not per request)."""
-    return TokenVerifier(RemoteJwks(settings.jwks_url), settings.token_issuer)
+    unknown_keys = RateLimit("tokens with an unknown key", settings.rate_limit_unknown_key)
+    return TokenVerifier(RemoteJwks(settings.jwks_url), settings.token_issuer, unknown_keys)
 
 
 def create_service_app(
@@ -41,8 +45,10 @@ def create_service_app(
     verifier: TokenVerifier,
     on_started: Callable[[], Awaitable[None]] | None = None,
     on_stopping: Callable[[], Awaitable[None]] | None = None,
+    body_limits: BodyLimits | None = None,
 ) -> FastAPI:
-    """A FastAPI app with health endpoints, request ids, error shapes and a managed runtime."""
+    """A FastAPI app with health endpoints, request ids, error shapes and a managed runtime.
+    Request bodies are limited (`shared.http.body_limit`); `body_limits` raises a route's."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -60,7 +66,10 @@ def create_service_app(
     app.state.runtime = runtime
     app.state.token_verifier = verifier
     install_error_handlers(app)
+    tell_the_truth(app)
 
+    # Inside the tracing, so a refused body is logged with its request id like any answer.
+    app.add_middleware(BodyLimit, limits=body_limits)
     app.add_middleware(RequestTracing)
 
     @app.get("/healthz", tags=["operations"], summary="Alive")

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from pymongo.errors import DuplicateKeyError, OperationFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import DomainError
 from shared.logging import get_logger
+from shared.mongo.outbox import as_duplicate_key
 
 log = get_logger(__name__)
 
@@ -50,11 +53,50 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        error = {401: "unauthorised", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+        error = {
+            401: "unauthorised",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+            429: "too_many_requests",
+        }
         problem = Problem(error=error.get(exc.status_code, "refused"), detail=str(exc.detail))
         return JSONResponse(problem.model_dump(), exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(OperationFailure)
+    async def _refused_write(request: Request, exc: OperationFailure) -> JSONResponse:
+        # A store that expects a unique index to refuse a write says why itself (a
+        # ConflictError naming the field); this is the net under every other write, so no
+        # unique-key violation — insert or update, MongoDB or FerretDB — is ever a 500.
+        duplicate = as_duplicate_key(exc)
+        if not isinstance(duplicate, DuplicateKeyError):
+            raise exc
+        field = duplicate_field(duplicate)
+        log.warning("unique key refused a write", path=request.url.path, field=field)
+        problem = Problem(
+            error="conflict",
+            detail=f"a record with this {field} exists already",
+            fields={field: "already taken"},
+        )
+        return JSONResponse(problem.model_dump(), status_code=409)
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         problem = Problem(error=exc.error, detail=exc.detail, fields=exc.fields)
         return JSONResponse(problem.model_dump(), status_code=exc.status)
+
+
+def duplicate_field(exc: DuplicateKeyError) -> str:
+    """The field a unique index refused: MongoDB names its key pattern; FerretDB names the
+    index (`<collection>_<hash>_<field>_1`) on an update, and nothing on an insert."""
+    details = exc.details or {}
+    pattern = details.get("keyPattern")
+    if isinstance(pattern, dict) and pattern:
+        return ", ".join(str(key) for key in pattern)
+    message = str(details.get("errmsg", ""))
+    match = re.search(r"index '.+?_[0-9a-f]{8}_([A-Za-z0-9_.]+?)_-?1'", message)
+    if match:
+        return match.group(1)
+    match = re.search(r"index: ([A-Za-z0-9_.]+?)_-?1\b", message)  # MongoDB's own words
+    return match.group(1) if match else "key"

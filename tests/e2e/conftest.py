@@ -141,6 +141,12 @@ def world(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
         "MENTORNET_WEBHOOKS_ALLOW_LOOPBACK": "true",
         "MENTORNET_WEBHOOK_RETRY_SCHEDULE_SECONDS": "0,1,2",
         "MENTORNET_WEBHOOK_DISABLE_AFTER_SECONDS": "2.5",
+        # Every test calls from 127.0.0.1, so per-address limits would count the whole suite
+        # as one caller (the cross-tenant suite alone sends hundreds of forged tokens);
+        # tests/e2e/test_rate_limits.py runs a registry of its own with tight ones.
+        "MENTORNET_RATE_LIMIT_SIGN_IN": "100000/minute",
+        "MENTORNET_RATE_LIMIT_TOKEN": "100000/minute",
+        "MENTORNET_RATE_LIMIT_UNKNOWN_KEY": "100000/minute",
     }
     coordinator_person = Person("coordinator", "coordinator@network-office.example", "Nia Coord")
     providers: list[Provider] = []

@@ -176,3 +176,34 @@ async def test_a_verifier_refetches_the_keys_once_on_an_unknown_kid(
     clock.advance(0.1)
     await flood()
     assert jwks_server.requests == 3, "then one, not twenty"
+
+
+async def test_a_verifier_drops_a_retired_key_once_its_copy_is_old(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document], jwks_server: _JwksServer
+) -> None:
+    # The registry keeps publishing a replaced key for its grace (here 1 s), then drops it.
+    clock = _Clock()
+    keys = _keys(settings, mongo, grace=1.0, clock=clock)
+    await keys.rotate_if_due()
+    jwks_server.document = await keys.jwks()
+    source = RemoteJwks(
+        jwks_server.url, min_refresh_seconds=0.2, max_age_seconds=1.0, monotonic=clock.monotonic
+    )
+    verifier = TokenVerifier(source, ISSUER)
+    old_token = await _token(keys)
+    await verifier.principal(old_token)
+
+    await keys.rotate_if_due(force=True)
+    clock.advance(1.2)  # past the grace: the registry no longer publishes the old key
+    jwks_server.document = await keys.jwks()
+    assert len(jwks_server.document["keys"]) == 1  # type: ignore[arg-type]
+    # The verifier only saw tokens of a key it knew, yet its copy is now too old: reread,
+    # and the retired key no longer verifies anything.
+    with pytest.raises(InvalidTokenError):
+        await verifier.principal(old_token)
+    assert (await verifier.principal(await _token(keys))).subject == "mem_0000000000000001"
+
+    # A registry that cannot be reached does not lock anyone out: the keys held are kept.
+    jwks_server.document = {"broken": True}
+    clock.advance(1.2)
+    assert (await verifier.principal(await _token(keys))).subject == "mem_0000000000000001"

@@ -130,7 +130,7 @@ class OutcomeReader:
             raise NotFoundError(f"no organisation {organisation_id!r} whose figures you can see")
         view = organisation_view(await self._records(), organisation_id)
         narrowed = scope.model_copy(update={"organisation_id": organisation_id})
-        return _suppressed(view, RowDimension.PROGRAMME, narrowed, today)
+        return await _suppressed(view, RowDimension.PROGRAMME, narrowed, today)
 
     async def for_programme(
         self, caller: Principal, programme_id: str, scope: Scope, today: date
@@ -143,14 +143,14 @@ class OutcomeReader:
             raise NotFoundError(f"no programme {programme_id!r} whose figures you can see")
         view = programme_view(records, programme)
         narrowed = scope.model_copy(update={"programme_id": programme_id})
-        return _suppressed(view, RowDimension.ORGANISATION, narrowed, today)
+        return await _suppressed(view, RowDimension.ORGANISATION, narrowed, today)
 
     async def for_network(self, caller: Principal, scope: Scope, today: date) -> list[FigureTable]:
         """Pooled figures across organisations for the network co-ordinator, by organisation
         (each row shown only where suppression allows)."""
         if not caller.is_network_coordinator:
             raise NotFoundError("no figures you can see")
-        return _suppressed(await self._records(), RowDimension.ORGANISATION, scope, today)
+        return await _suppressed(await self._records(), RowDimension.ORGANISATION, scope, today)
 
     async def programmes(self, caller: Principal) -> list[ProgrammeFacts]:
         """The programmes whose figures the caller may see or filter by."""
@@ -181,7 +181,12 @@ async def _read(reads: list[tuple[FactKind, AsyncCollection[Document]]]) -> Outc
     return state
 
 
-def _suppressed(
+async def _suppressed(
     state: OutcomeState, dimension: RowDimension, scope: Scope, today: date
 ) -> list[FigureTable]:
-    return [suppress(table) for table in figure_tables(state, dimension, scope, today)]
+    """The tables, drawn here (they read the live state, which event handlers on this loop
+    change) and suppressed on a worker thread: suppression (the bridge search over every
+    hidden cell) is the heavy part, and on the event loop it would hold up every other
+    request and event while a large network's tables are worked out."""
+    tables = figure_tables(state, dimension, scope, today)
+    return await asyncio.to_thread(lambda: [suppress(table) for table in tables])

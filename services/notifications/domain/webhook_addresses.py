@@ -12,17 +12,19 @@ connected to (a host may resolve differently the second time: DNS rebinding).
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-CGNAT = ipaddress.ip_network("100.64.0.0/10")
-LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+from shared.addresses import (
+    LOOPBACK_NAMES,
+    IpAddress,
+    RefusedAddressError,
+    address_refusal,
+    literal_address,
+    names_loopback,
+)
 
-
-class RefusedAddressError(ValueError):
-    """A URL or an address a webhook may not go to; the message says why, in plain words."""
+__all__ = ["IpAddress", "RefusedAddressError", "Target", "address_refusal", "target"]
 
 
 @dataclass(frozen=True)
@@ -49,48 +51,13 @@ def target(url: str, *, allow_loopback: bool) -> Target:
         raise RefusedAddressError("must not carry a user name or password")
     if parts.fragment:
         raise RefusedAddressError("must not have a #fragment")
-    if scheme == "http" and not (allow_loopback and _names_loopback(host)):
+    if scheme == "http" and not (allow_loopback and names_loopback(host)):
         raise RefusedAddressError("must be https (plain http only to loopback on a local network)")
     if host in LOOPBACK_NAMES and not allow_loopback:
         raise RefusedAddressError("must not point at this machine (loopback)")
-    literal = _literal(host)
+    literal = literal_address(host)
     if literal is not None:
         refusal = address_refusal(literal, allow_loopback=allow_loopback)
         if refusal:
             raise RefusedAddressError(refusal)
     return Target(scheme, host, port or (443 if scheme == "https" else 80))
-
-
-def address_refusal(address: IpAddress, *, allow_loopback: bool) -> str | None:
-    """Why a webhook may not connect to `address` (None if it may)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    if address.is_loopback:
-        return None if allow_loopback else "must not point at this machine (loopback)"
-    if address.is_link_local:
-        return "must not point at a link-local address (such as cloud metadata)"
-    if address.is_unspecified:
-        return "must not point at an unspecified address"
-    if address.is_multicast:
-        return "must not point at a multicast address"
-    if isinstance(address, ipaddress.IPv4Address) and address in CGNAT:
-        return "must not point at a private address (shared address space)"
-    if address.is_reserved:
-        return "must not point at a reserved address"
-    if address.is_private:
-        return "must not point at a private address"
-    if not address.is_global:
-        return "must not point at an address that is not public"
-    return None
-
-
-def _literal(host: str) -> IpAddress | None:
-    try:
-        return ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return None
-
-
-def _names_loopback(host: str) -> bool:
-    literal = _literal(host)
-    return host in LOOPBACK_NAMES or (literal is not None and literal.is_loopback)

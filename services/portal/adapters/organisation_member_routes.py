@@ -167,6 +167,10 @@ async def erase(
 # Importing a file --------------------------------------------------------------------------
 
 
+# The import form streams past the portal's usual 1 MiB body limit up to the file's own.
+BODY_LIMITS = {f"{MEMBERS}/imports": MAX_UPLOAD_BYTES + _BODY_ALLOWANCE}
+
+
 async def _declared_size(request: Request) -> None:
     """Refuse a body far over the file limit before reading it."""
     declared = request.headers.get("content-length", "")

@@ -124,6 +124,7 @@ class AuthorizationServer:
         state: str | None,
         error: str | None,
         error_description: str | None = None,
+        iss: str | None = None,
     ) -> str | TokenResponse | TrialSignIn:
         """The provider sent the person back: for the app, a redirect with a code (or with
         `access_denied`); for a plain sign-in, the tokens; for a provider trial, the trial
@@ -137,7 +138,7 @@ class AuthorizationServer:
                 raise SignInError(reason)
             return self._denied(abandoned, reason)
         try:
-            signed_in = await self._sign_in.complete(code, state)
+            signed_in = await self._sign_in.complete(code, state, iss)
         except SignInError as exc:
             if exc.downstream is None:
                 raise

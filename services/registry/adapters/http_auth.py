@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from pydantic import BaseModel, Field
 
 from services.registry.adapters.authorization_server import OAuthError
 from services.registry.adapters.components import Components
@@ -18,6 +19,7 @@ from services.registry.domain.authorization import redirect_with
 from shared import clock
 from shared.errors import NotFoundError
 from shared.http.errors import Problem
+from shared.http.rate_limits import TOO_OFTEN, per_address
 
 router = APIRouter(tags=["sign-in and tokens"])
 _basic = HTTPBasic(auto_error=False)
@@ -61,7 +63,9 @@ async def discovery(components: Components) -> dict[str, Any]:
     responses={
         302: {"description": "to the provider's sign-in page"},
         404: {"model": Problem, "description": "unknown organisation or no provider"},
+        **TOO_OFTEN,
     },
+    dependencies=[Depends(per_address("sign_in_limit"))],
 )
 async def login(
     organisation_id: Annotated[str, Path(pattern=r"^org_[a-z0-9]{12}$")], components: Components
@@ -89,12 +93,13 @@ async def callback(
     state: Annotated[str | None, Query(max_length=200)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
     error_description: Annotated[str | None, Query(max_length=500)] = None,
+    iss: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Any:
     """Verifies the provider's answer. A sign-in the portal started goes back to the portal
     with a one-use code; a plain one (`/auth/login/…`) answers with network tokens. A provider
     trial's sign-in records whether the provider worked and goes back to the page the trial
     named (a page of the portal), or answers with the trial."""
-    answer = await components.authorization.callback(code, state, error, error_description)
+    answer = await components.authorization.callback(code, state, error, error_description, iss)
     if isinstance(answer, str):
         return RedirectResponse(answer, status_code=302)
     if isinstance(answer, TrialSignIn):
@@ -109,6 +114,13 @@ async def callback(
     return answer
 
 
+class OAuthErrorBody(BaseModel):
+    """An RFC 6749 §5.2 error."""
+
+    error: str = Field(examples=["invalid_grant"])
+    error_description: str
+
+
 def oauth_error(error: str, description: str, status: int = 400) -> JSONResponse:
     """An RFC 6749 §5.2 error body (401 with a Basic challenge for a bad client)."""
     headers = {"WWW-Authenticate": "Basic"} if status == 401 else None
@@ -119,7 +131,12 @@ def oauth_error(error: str, description: str, status: int = 400) -> JSONResponse
     "/oauth/token",
     response_model=TokenResponse,
     summary="Token endpoint: authorization code, client credentials and refresh",
-    responses={400: {"description": "RFC 6749 error"}, 401: {"description": "bad client"}},
+    responses={
+        400: {"model": OAuthErrorBody, "description": "RFC 6749 error"},
+        401: {"model": OAuthErrorBody, "description": "bad client"},
+        **TOO_OFTEN,
+    },
+    dependencies=[Depends(per_address("token_limit"))],
 )
 async def token(
     components: Components,

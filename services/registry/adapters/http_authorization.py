@@ -15,6 +15,7 @@ from services.registry.adapters.components import Components
 from services.registry.adapters.http_auth import oauth_error
 from services.registry.domain.authorization import UnknownClientError
 from shared.http.errors import Problem
+from shared.http.rate_limits import TOO_OFTEN, per_address
 
 router = APIRouter(tags=["sign-in and tokens"])
 _basic = HTTPBasic(auto_error=False)
@@ -39,7 +40,9 @@ class SignInOrganisation(BaseModel):
         },
         400: {"model": Problem, "description": "unregistered app or redirect URI: no redirect"},
         404: {"model": Problem, "description": "no web app is registered with this network"},
+        **TOO_OFTEN,
     },
+    dependencies=[Depends(per_address("sign_in_limit"))],
 )
 async def authorize(
     components: Components,

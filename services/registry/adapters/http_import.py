@@ -38,6 +38,12 @@ Importer = Annotated[
     Principal, Depends(require(Role.ORGANISATION_ADMIN, scopes=(Scope.MEMBERS_WRITE,)))
 ]
 
+# The uploads stream past the network's usual 1 MiB body limit up to their own (`_read_body`).
+BODY_LIMITS = {
+    "/organisations/{organisation_id}/members/import": MAX_BYTES,
+    "/organisations/{organisation_id}/members/import-jobs": MAX_BYTES,
+}
+
 _REQUEST_BODY = {
     "required": True,
     "description": f"Up to {MAX_ROWS:,} rows and {MAX_BYTES // (1024 * 1024)} MB, UTF-8. "

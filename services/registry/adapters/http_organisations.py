@@ -130,6 +130,7 @@ async def checked_provider(
         "authorization_endpoint": metadata.authorization_endpoint,
         "token_endpoint": metadata.token_endpoint,
         "jwks_uri": metadata.jwks_uri,
+        "iss_in_answer": metadata.authorization_response_iss_parameter_supported,
         "client_secret_sealed": components.box.seal(
             request.client_secret.get_secret_value(), context=organisation_id
         ),

@@ -17,9 +17,13 @@ from services.registry.domain.identity_provider import (
     check_issuer,
     check_metadata,
 )
+from shared.addresses import RefusedAddressError
 from shared.auth.keys import RemoteJwks
 from shared.auth.tokens import LEEWAY_SECONDS
 from shared.errors import DomainError
+from shared.logging import get_logger
+
+log = get_logger(__name__)
 
 
 class ProviderError(DomainError):
@@ -82,8 +86,11 @@ class IdentityProviders:
                 },
                 auth=(client_id, client_secret),
             )
+        except RefusedAddressError as exc:
+            raise ProviderError("the provider's token endpoint is not on a public address") from exc
         except httpx.HTTPError as exc:
-            raise ProviderError(f"could not reach the provider's token endpoint: {exc}") from exc
+            log.info("provider unreachable", url=token_endpoint, reason=str(exc))
+            raise ProviderError("could not reach the provider's token endpoint") from exc
         if response.status_code != 200:
             raise ProviderError(f"the provider refused the sign-in code ({response.status_code})")
         body: dict[str, Any] = response.json()
@@ -120,8 +127,16 @@ class IdentityProviders:
     async def _get_json(self, url: str, what: str) -> dict[str, Any]:
         try:
             response = await self._http.get(url)
+        except RefusedAddressError as exc:
+            # Said without the address: the registry is no oracle for what names resolve to.
+            raise ProviderError(
+                f"the provider's {what} at {url} is not on a public address"
+            ) from exc
         except httpx.HTTPError as exc:
-            raise ProviderError(f"could not reach the provider's {what} at {url}: {exc}") from exc
+            # The reason (refused, reset, TLS, timeout...) stays in the log: echoed, it would
+            # let anyone probe which ports answer through the registry.
+            log.info("provider unreachable", url=url, reason=str(exc))
+            raise ProviderError(f"could not reach the provider's {what} at {url}") from exc
         if response.status_code != 200:
             raise ProviderError(f"the provider's {what} at {url} answered {response.status_code}")
         try:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pydantic import BaseModel, Field
 
 from services.registry.adapters.member_store import MemberStore
-from services.registry.adapters.refresh_tokens import RefreshTokens
+from services.registry.adapters.refresh_tokens import Family, RefreshTokens
 from services.registry.adapters.signing_keys import SigningKeys
 from services.registry.domain.integration_client import IntegrationClient
 from services.registry.domain.member import Member
@@ -43,9 +43,11 @@ class NetworkTokens:
         self._issuer = issuer
         self._ttl = ttl_seconds
 
-    async def for_member(self, member: Member, client_id: str | None = None) -> TokenResponse:
+    async def for_member(
+        self, member: Member, client_id: str | None = None, family: Family | None = None
+    ) -> TokenResponse:
         """Access and refresh tokens for a signed-in member (the refresh token bound to the web
-        app `client_id` when one asked for them)."""
+        app `client_id` when one asked for them; in `family` when refreshed from one)."""
         access = tokens.issue(
             await self._keys.current(),
             issuer=self._issuer,
@@ -55,7 +57,7 @@ class NetworkTokens:
             roles=member.roles,
             ttl_seconds=self._ttl,
         )
-        refresh = await self._refresh.issue(member.organisation_id, member.id, client_id)
+        refresh = await self._refresh.issue(member.organisation_id, member.id, client_id, family)
         return TokenResponse(access_token=access, expires_in=self._ttl, refresh_token=refresh)
 
     async def for_client(
@@ -86,8 +88,10 @@ class NetworkTokens:
         redeemed = await self._refresh.redeem(refresh_token, client_id)
         if redeemed is None:
             return None
-        member = await self._members.by_id_for_system(*redeemed)
-        return None if member is None else await self.for_member(member, client_id)
+        member = await self._members.by_id_for_system(redeemed.organisation_id, redeemed.member_id)
+        if member is None:
+            return None
+        return await self.for_member(member, client_id, redeemed.family)
 
     async def revoke(self, refresh_token: str, client_id: str) -> None:
         """Retire a web app's refresh token (its sign-out)."""

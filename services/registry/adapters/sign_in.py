@@ -33,6 +33,18 @@ from shared.tenancy import TenantData
 
 ATTEMPTS = "sign_in_attempts"
 ATTEMPT_LIFETIME = timedelta(minutes=10)
+ATTEMPT_SWEEP_SECONDS = 300.0  # how often attempts past their lifetime are dropped
+
+
+def check_answer_issuer(provider: Mapping[str, Any], iss: str | None) -> None:
+    """RFC 9207: an authorization response naming another issuer than the provider the attempt
+    went to is refused before its code goes anywhere (a mix-up: another provider, perhaps an
+    attacker's, trying to have its code redeemed here); so is one without `iss` from a
+    provider that says it always sends it."""
+    if iss is not None and iss.rstrip("/") != str(provider["issuer"]).rstrip("/"):
+        raise ProviderError("the answer came from another provider than the one asked (iss)")
+    if iss is None and provider.get("iss_in_answer"):
+        raise ProviderError("the provider's answer did not say who sent it (iss)")
 
 
 class SignInError(DomainError):
@@ -137,6 +149,12 @@ class SignInFlow:
             parameters["login_hint"] = downstream.login_hint  # OIDC Core §3.1.2.1
         return f"{provider['authorization_endpoint']}?{urlencode(parameters)}"
 
+    async def sweep_abandoned(self) -> None:
+        """Drop attempts nobody came back to within their lifetime (the person closed the
+        page): they could never complete, and each holds a PKCE verifier and a nonce."""
+        cutoff = datetime.now(UTC) - ATTEMPT_LIFETIME
+        await self._attempts.delete_many({"created_at": {"$lt": cutoff}})
+
     async def abandon(self, state: str, reason: str) -> AuthorizationRequest | TrialSignIn | None:
         """The provider refused or the person cancelled: drop the attempt, and give back the
         web app's request so the app can be told (None for a plain sign-in); a trial records
@@ -146,26 +164,30 @@ class SignInFlow:
             return await self._trial_failed(attempt, reason)
         return _downstream(attempt)
 
-    async def complete(self, code: str, state: str) -> SignedIn | TrialSignIn:
-        """Check the provider's answer and link or provision the member (or, for a trial,
-        record that the provider signed its admin in)."""
+    async def complete(
+        self, code: str, state: str, iss: str | None = None
+    ) -> SignedIn | TrialSignIn:
+        """Check the provider's answer (`iss`: who it says sent it, RFC 9207) and link or
+        provision the member (or, for a trial, record that the provider signed its admin in)."""
         attempt = await self._attempts.find_one_and_delete({"_id": state})
         if attempt is None:
             raise SignInError("this sign-in link is unknown or was already used; start again")
         if attempt.get("trial_id"):
-            return await self._complete_trial(attempt, code)
+            return await self._complete_trial(attempt, code, iss)
         downstream = _downstream(attempt)
         try:
             if datetime.now(UTC) - attempt["created_at"] > ATTEMPT_LIFETIME:
                 raise SignInError("this sign-in took too long; start again")
-            member = await self._member_for(attempt, code)
+            member = await self._member_for(attempt, code, iss)
         except DomainError as exc:
             if downstream is None:
                 raise
             raise SignInError(exc.detail, downstream) from exc
         return SignedIn(member, downstream)
 
-    async def _complete_trial(self, attempt: dict[str, Any], code: str) -> TrialSignIn:
+    async def _complete_trial(
+        self, attempt: dict[str, Any], code: str, iss: str | None
+    ) -> TrialSignIn:
         """The trial's one sign-in: the same exchange and ID-token checks as a real one."""
         organisation_id, trial_id = attempt["organisation_id"], attempt["trial_id"]
         trial = await self._trials.for_sign_in(organisation_id, trial_id)
@@ -174,7 +196,7 @@ class SignInFlow:
         try:
             if datetime.now(UTC) - attempt["created_at"] > ATTEMPT_LIFETIME:
                 raise SignInError("this sign-in took too long; try the provider again")
-            claims = await self._claims(organisation_id, trial, attempt, code)
+            claims = await self._claims(organisation_id, trial, attempt, code, iss)
         except DomainError as exc:
             return await self._trial_failed(attempt, exc.detail, trial)
         email, name = signed_in_as(claims)
@@ -207,8 +229,11 @@ class SignInFlow:
         provider: Mapping[str, Any],
         attempt: dict[str, Any],
         code: str,
+        iss: str | None,
     ) -> dict[str, Any]:
-        """Exchange the provider's code and verify the ID token it returns: its claims."""
+        """Check who sent the answer, exchange the provider's code and verify the ID token it
+        returns: its claims."""
+        check_answer_issuer(provider, iss)
         secret = self._box.open(provider["client_secret_sealed"], context=organisation_id)
         answer = await self._providers.exchange_code(
             provider["token_endpoint"],
@@ -229,14 +254,14 @@ class SignInFlow:
             nonce=attempt["nonce"],
         )
 
-    async def _member_for(self, attempt: dict[str, Any], code: str) -> Member:
+    async def _member_for(self, attempt: dict[str, Any], code: str, iss: str | None) -> Member:
         """Exchange the provider's code, verify its ID token, and find, link or provision
         the member it names."""
         organisation_id = attempt["organisation_id"]
         provider = await self._organisations.provider(None, organisation_id)
         if provider is None:
             raise SignInError("the organisation's provider was disconnected; start again")
-        claims = await self._claims(organisation_id, provider, attempt, code)
+        claims = await self._claims(organisation_id, provider, attempt, code, iss)
         member = await self._members.by_identity(
             organisation_id, provider["issuer"], str(claims["sub"])
         )

@@ -8,6 +8,8 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from shared.addresses import LOOPBACK_NAMES, address_refusal, literal_address
+
 
 def is_acceptable_url(url: str, *, allow_loopback_http: bool) -> bool:
     """https; plain http only on loopback and only where the deployment allows it (the local
@@ -52,12 +54,28 @@ class ProviderMetadata(BaseModel):
     response_types_supported: list[str] = Field(default_factory=list)
     code_challenge_methods_supported: list[str] = Field(default_factory=list)
     id_token_signing_alg_values_supported: list[str] = Field(default_factory=list)
+    # RFC 9207: the provider names itself (`iss`) in every authorization response.
+    authorization_response_iss_parameter_supported: bool = False
+
+
+def address_problem(url: str, *, allow_loopback: bool) -> str | None:
+    """Why a provider URL's host may not be called, when its shape alone says so (an address
+    that is not public written out, or `localhost` outside a local network); a name is
+    checked again, by what it resolves to, on every connection (`shared.http.guarded`)."""
+    host = (urlparse(url).hostname or "").lower().rstrip(".")
+    if host in LOOPBACK_NAMES and not allow_loopback:
+        return "must not point at this machine (loopback)"
+    literal = literal_address(host)
+    return None if literal is None else address_refusal(literal, allow_loopback=allow_loopback)
 
 
 def check_issuer(issuer: str, *, allow_loopback_http: bool) -> None:
     """Refuse an issuer we would not talk to, before talking to it."""
     if not is_acceptable_url(issuer, allow_loopback_http=allow_loopback_http):
         raise ValueError("the issuer must be an https URL")
+    problem = address_problem(issuer, allow_loopback=allow_loopback_http)
+    if problem:
+        raise ValueError(f"the issuer {problem}")
 
 
 def check_metadata(
@@ -75,6 +93,9 @@ def check_metadata(
     for name in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
         if not is_acceptable_url(getattr(metadata, name), allow_loopback_http=allow_loopback_http):
             raise ValueError(f"the provider's {name} is not https")
+        problem = address_problem(getattr(metadata, name), allow_loopback=allow_loopback_http)
+        if problem:
+            raise ValueError(f"the provider's {name} {problem}")
     if "code" not in metadata.response_types_supported:
         raise ValueError("the provider does not support the authorization code flow")
     if "S256" not in metadata.code_challenge_methods_supported:

@@ -4,6 +4,7 @@ calendar_feed_store for how the token is kept and checked)."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from services.sessions.adapters.calendar_feed_store import CalendarFeedStore, Fe
 from services.sessions.adapters.calendar_ics import MEDIA_TYPE
 from shared.auth.http import Caller
 from shared.http.errors import AUTH_REFUSALS, Problem
+from shared.http.rate_limits import TOO_OFTEN, RateLimit
 
 router = APIRouter(tags=["calendar feeds"])
 
@@ -85,12 +87,17 @@ async def revoke_feed(member_id: MemberId, caller: Caller, feeds: Feeds) -> Resp
     responses={
         200: {"content": {"text/calendar": {}}, "description": "an iCalendar feed (RFC 5545)"},
         404: {"model": Problem, "description": "no such feed: unknown, malformed or revoked"},
+        **TOO_OFTEN,
     },
 )
-async def calendar_feed(token: FeedToken, feeds: Feeds) -> Response:
+async def calendar_feed(token: FeedToken, feeds: Feeds, request: Request) -> Response:
     """The member's planned and held meetings across all their relationships. Unknown and
     revoked URLs are 404 alike. The request log shows this route's template, never the
-    token."""
+    token. A feed fetched more often than calendar apps poll (30 times in 10 minutes by
+    default) answers 429."""
+    limit: RateLimit = request.app.state.calendar_feed_limit
+    # Counted by the token's hash: the limiter's memory never holds a feed's credential.
+    await limit.hit(hashlib.sha256(token.encode()).hexdigest())
     calendar = await feeds.feed(token)
     return Response(
         content=calendar,

@@ -41,6 +41,7 @@ from services.sessions.domain.messages import (
 from shared.auth.http import Caller
 from shared.errors import NotFoundError
 from shared.http.errors import AUTH_REFUSALS, Problem
+from shared.http.rate_limits import TOO_OFTEN, RateLimit
 
 router = APIRouter(tags=["messages"])
 
@@ -53,6 +54,13 @@ async def _doors(request: Request) -> MessageDoors:
 async def _store(request: Request) -> MessageStore:
     store: MessageStore = request.app.state.messages
     return store
+
+
+async def _count_stream(request: Request, caller: Caller) -> None:
+    """Each person may open only so many streams a minute (a client reconnecting in a loop
+    would otherwise hold the process busy); over that, 429 with `Retry-After`."""
+    limit: RateLimit = request.app.state.message_stream_limit
+    await limit.hit(caller.organisation, caller.subject)
 
 
 async def _notifier(request: Request) -> MessageNotifier:
@@ -201,8 +209,10 @@ def _thread_routes(kind: ThreadKind, base: str, example: str) -> None:
                 "message as JSON; comments keep the connection alive",
             },
             **READ_REFUSALS,
+            **TOO_OFTEN,
         },
         operation_id=f"{kind.value}_message_stream",
+        dependencies=[Depends(_count_stream)],
     )
     async def stream(
         thread_id: ThreadId,
