@@ -170,6 +170,13 @@ class RelationshipStore:
             )
             joined = None
             if terms.groups_mentees:
+                own = self._kept(network, mentor.organisation_id, RELATIONSHIPS)
+                started_before = await own.find_one({"_id": relationship_id(d.proposal_id)})
+                if started_before is not None:
+                    # A redelivery after this mentee started a group of their own (and
+                    # before the lists were written): never join them to a second one.
+                    await self._list(_relationship(started_before), [mentor, mentee], check=True)
+                    continue
                 joined = await self._join_group(terms, network, mentee, d)
             if joined is not None:
                 group, redelivered = joined
@@ -309,10 +316,12 @@ class RelationshipStore:
             and party.organisation_id == caller.organisation
         )
 
-    async def _as_party(self, caller: Principal, rel_id: str) -> Relationship | None:
+    async def _as_party(
+        self, caller: Principal, rel_id: str, *, fresh: bool = False
+    ) -> Relationship | None:
         if caller.kind is not CallerKind.MEMBER:
             return None
-        r = self._recent.get(rel_id)
+        r = None if fresh else self._recent.get(rel_id)
         if r is None:
             # By `_id` alone: FerretDB finds a document by its id without a scan only when
             # the filter has no array field (like `participants`); the party check follows.
@@ -328,8 +337,13 @@ class RelationshipStore:
         return r if r is not None and self._is_party(caller, r) else None
 
     async def for_party(self, caller: Principal, rel_id: str) -> Relationship:
-        """A relationship the caller takes part in; 404 for anyone else."""
-        r = await self._as_party(caller, rel_id)
+        """A relationship the caller takes part in, as stored now; 404 for anyone else.
+
+        Every write into a relationship (a message, a log, a meeting, a goal, a signature)
+        starts here, so its "still active" check reads the relationship's own record, never
+        this instance's recent copy: an ending written by another instance is seen at once.
+        """
+        r = await self._as_party(caller, rel_id, fresh=True)
         if r is None:
             raise NotFoundError(f"no relationship {rel_id!r} that you take part in")
         return r

@@ -1,0 +1,102 @@
+"""Guarded changes made atomic on FerretDB: each change claims the document's next revision.
+
+Why: FerretDB v1 runs an update as a read and then a write of the whole document, with no
+transaction between them. A guard (in the filter, or checked in Python after a read by `_id`)
+is only checked at read time, so two writers can both pass it, and the later write can undo
+the earlier one. The one write it decides atomically is an insert refused by a unique `_id`.
+
+How: a document changed under a guard carries a revision (`_rev`, 0 when absent). A change
+reads the document by `_id`, checks the guard (`shared.mongo.conditions`), then inserts the
+claim `<collection>:<document id>:<revision + 1>` into its database's `guard_claims`. One
+insert per revision succeeds, and only its writer writes, moving `_rev` on (by `$max`, so a
+late write never moves it back). A writer refused the claim reads again (waiting, briefly,
+for the winner's write) and checks the guard against what the winner wrote — so of twenty
+writers racing for "still planned", one passes.
+
+A claim whose write never came (its process died in between) would block the document: after
+STALE its revision is passed by one `…:passed` claim, which moves `_rev` on and changes
+nothing else. On MongoDB none of this is used: the guard stays in the update's filter, which
+the server checks in the same atomic write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+from pymongo.results import UpdateResult
+
+from shared.errors import ConflictError
+from shared.mongo.conditions import matches
+from shared.mongo.databases import Document
+
+REVISION = "_rev"
+CLAIMS = "guard_claims"  # per database, beside the documents it guards
+STALE = timedelta(seconds=30)  # a claim this old with no write after it was abandoned
+PATIENCE_SECONDS = 40.0  # how long a writer keeps reading again before asking for a retry
+FIRST_WAIT, LONGEST_WAIT = 0.005, 0.2
+
+NOT_MATCHED = UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, acknowledged=True)
+
+
+def claim_id(collection: AsyncCollection[Document], document_id: Any, revision: int) -> str:
+    """The claim that lets one writer move `document_id` to `revision`."""
+    return f"{collection.name}:{document_id}:{revision}"
+
+
+async def claimed_update(
+    collection: AsyncCollection[Document],
+    document_id: Any,
+    update: Document,
+    condition: Document,
+    *,
+    patience: float = PATIENCE_SECONDS,
+) -> UpdateResult:
+    """Apply `update` to one document if it still satisfies `condition` (an empty one
+    always does), atomically with every other claimed change of it. Nothing matched when
+    the guard fails (as read after any racing change). Raises ConflictError if a racing
+    writer's change does not arrive within `patience` seconds."""
+    claims = collection.database[CLAIMS]
+    shown = {path.split(".")[0]: 1 for path in condition} | {REVISION: 1}
+    deadline = time.monotonic() + patience
+    wait = FIRST_WAIT
+    while True:
+        current = await collection.find_one({"_id": document_id}, projection=shown)
+        if current is None or not matches(current, condition):
+            return NOT_MATCHED
+        revision = int(current.get(REVISION, 0)) + 1
+        claim = claim_id(collection, document_id, revision)
+        try:
+            await claims.insert_one({"_id": claim, "at": datetime.now(UTC)})
+        except DuplicateKeyError:
+            await _pass_if_abandoned(collection, document_id, claim, revision)
+            if time.monotonic() >= deadline:
+                raise ConflictError("this record is changing right now; send it again") from None
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, LONGEST_WAIT)
+            continue
+        merged = {k: dict(v) for k, v in update.items()}
+        merged.setdefault("$max", {})[REVISION] = revision
+        return await collection.update_one({"_id": document_id}, merged)
+
+
+async def _pass_if_abandoned(
+    collection: AsyncCollection[Document], document_id: Any, claim: str, revision: int
+) -> None:
+    """Move the document past a claim whose write never came (one writer does it)."""
+    claims = collection.database[CLAIMS]
+    found = await claims.find_one({"_id": claim})
+    if found is None:
+        return
+    at: datetime = found["at"]
+    if (at if at.tzinfo else at.replace(tzinfo=UTC)) > datetime.now(UTC) - STALE:
+        return
+    try:
+        await claims.insert_one({"_id": f"{claim}:passed", "at": datetime.now(UTC)})
+    except DuplicateKeyError:
+        return
+    await collection.update_one({"_id": document_id}, {"$max": {REVISION: revision}})
