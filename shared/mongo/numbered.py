@@ -23,7 +23,10 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from shared.errors import ConflictError
+from shared.mongo.claims import REVISION, claimed_update
 from shared.mongo.databases import Document
+from shared.mongo.outbox import OUTBOX_FIELD
+from shared.mongo.server import is_ferretdb
 
 NUMBER_WIDTH = 10  # zero-padded, so ids sort in number order
 FIRST_BATCH = 4  # lookups sent at once when walking; doubles while every one is found
@@ -114,16 +117,30 @@ class NumberedRecords:
         return found
 
     async def newest(self, collection: AsyncCollection[Document], owner: str) -> int:
-        """The highest number taken for `owner` (0 when none): from this instance's hint,
-        then lookups upwards; with no hint, doubling then halving (numbers 1..newest all
-        exist, so a lookup tells on which side of the newest a number lies)."""
+        """The highest number taken for `owner` (0 when none): from this instance's hint
+        (checked to exist: one found too high is dropped), then doubling upwards and halving
+        (numbers 1..newest all exist, so a lookup tells on which side of the newest a number
+        lies)."""
         key = self._key(collection, owner)
-        low = self._newest.get(key, 0)  # exists (or is 0)
+        low = self._newest.get(key, 0)
         step = 1
         high = low + step
-        while await self._exists(collection, owner, high):
+        # The hint is checked in the same round trip as the number after it.
+        hinted, after = await asyncio.gather(
+            self._exists(collection, owner, low) if low else _true(),
+            self._exists(collection, owner, high),
+        )
+        if not hinted:
+            # A hint above what exists (a database restored or replaced under a running
+            # instance): taking the number after it would leave a gap that ends every walk.
+            # Forget it and search from nothing.
+            self._newest.pop(key, None)
+            low, high = 0, 1
+            after = await self._exists(collection, owner, high)
+        while after:  # `low` exists (or is 0); `after` says whether `high` does
             low, step = high, step * 2
             high = low + step
+            after = await self._exists(collection, owner, high)
         while high - low > 1:  # low exists (or is 0), high does not
             middle = (low + high) // 2
             if await self._exists(collection, owner, middle):
@@ -161,13 +178,33 @@ class NumberedRecords:
         raise ConflictError("many records are being written here at once; send it again")
 
 
+# Kept by every blanked record whatever the caller names: events it has still to publish
+# (a record written a moment before its author was erased must still announce itself), and
+# the revision guarded changes claim (`shared.mongo.claims`).
+ALWAYS_KEPT = ("_id", OUTBOX_FIELD, REVISION)
+
+
 async def blank(
     collection: AsyncCollection[Document], query: Document, keep: list[str]
 ) -> list[Document]:
     """Blank in place the records `query` finds (erasure): each keeps its `_id` (its number
-    stays taken) and the fields in `keep`, and is marked `removed`. Returns what is left of
-    them."""
-    found = await collection.find(query, projection=keep).to_list()
-    for document in found:
-        await collection.replace_one({"_id": document["_id"]}, {**document, "removed": True})
-    return found
+    stays taken), its pending outbox events and the fields in `keep`, and is marked
+    `removed`. Returns what is left of them (without the outbox). Never a delete: a missing
+    number would end every walk there."""
+    kept = {*keep, *ALWAYS_KEPT}
+    left = []
+    for document in await collection.find(query).to_list():
+        gone = {field: "" for field in document if field not in kept and field != "removed"}
+        change: Document = {"$set": {"removed": True}}
+        if gone:
+            change["$unset"] = gone
+        if REVISION in document and await is_ferretdb(collection.database.client):
+            await claimed_update(collection, document["_id"], change, {})
+        else:
+            await collection.update_one({"_id": document["_id"]}, change)
+        left.append({k: v for k, v in document.items() if k in kept and k != OUTBOX_FIELD})
+    return left
+
+
+async def _true() -> bool:
+    return True

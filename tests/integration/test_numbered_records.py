@@ -10,8 +10,10 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.errors import ConflictError
+from shared.mongo.claims import REVISION
 from shared.mongo.databases import Document
 from shared.mongo.numbered import NumberedRecords, blank, numbered_id
+from shared.mongo.outbox import OUTBOX_FIELD
 from shared.settings import ServiceSettings
 
 
@@ -102,3 +104,43 @@ async def test_a_blanked_record_keeps_its_number_and_nothing_else(
         (3, None, True),
     ]
     assert await NumberedRecords().newest(collection, "log:r") == 3  # never handed out again
+
+
+async def test_a_blanked_record_keeps_the_events_it_has_still_to_publish(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    """Erased a moment after it was written, before the relay published its event: the
+    event stays for the sweep to find (and the record keeps its revision for guards)."""
+    collection = mongo[f"{settings.db_prefix}_numbered"]["records"]
+    pending = {"e1": {"topic": "t.sessions", "key": "k", "value": "{}", "seq": 0}}
+    await collection.insert_one(
+        {"_id": numbered_id("log:r", 1), "text": "mine", OUTBOX_FIELD: pending, REVISION: 3}
+    )
+    left = await blank(collection, {"text": "mine"}, keep=[])
+    assert left == [{"_id": numbered_id("log:r", 1), REVISION: 3}]
+    stored = await collection.find_one({"_id": numbered_id("log:r", 1)})
+    assert stored is not None
+    # Blanking is itself a claimed change on FerretDB (revision 4); MongoDB leaves it at 3.
+    assert stored.pop(REVISION) in {3, 4}
+    assert stored == {"_id": numbered_id("log:r", 1), OUTBOX_FIELD: pending, "removed": True}
+
+
+async def test_a_hint_above_what_exists_is_detected_and_leaves_no_gap(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    """An instance that remembers numbers its database no longer has (restored, or replaced
+    under it) must not take a number past a gap: every later record would vanish from lists."""
+    collection = mongo[f"{settings.db_prefix}_numbered"]["records"]
+    records = NumberedRecords()
+    for text in ("a", "b", "c", "d", "e"):
+        await records.take(collection, "log:r", inserter(collection, text))
+    assert await records.newest(collection, "log:r") == 5
+    # The database goes back to an older copy holding two records; the hint still says 5.
+    restored = mongo[f"{settings.db_prefix}_numbered"]["restored"]
+    await restored.insert_many([{"_id": numbered_id("log:r", n), "number": n} for n in (1, 2)])
+    records._newest[records._key(restored, "log:r")] = 5
+    assert await records.newest(restored, "log:r") == 2
+    taken = await records.take(restored, "log:r", inserter(restored, "after"))
+    assert taken == 3
+    walked = await NumberedRecords().walk(restored, "log:r")
+    assert [d["number"] for d in walked] == [1, 2, 3]
