@@ -10,12 +10,15 @@ How: an owner's records get `_id`s that can be computed, the owner's id and a nu
 and the loser takes the next. A number is never given back — erasure blanks a record in place
 instead of deleting it — so numbers 1..newest all exist, and listing an owner's records is a
 walk of lookups by `_id`, a few at a time. Each instance remembers the newest number it saw per
-owner only as a hint to start from: a lookup one past it decides.
+owner only as a hint to start from: a lookup one past it decides (and one of the hint itself:
+a hint above what exists is dropped). On MongoDB proper, whose `_id` index answers ranges, a
+walk and the newest number are one `_id` range query instead (chosen by `buildInfo`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -29,6 +32,7 @@ from shared.mongo.outbox import OUTBOX_FIELD
 from shared.mongo.server import is_ferretdb
 
 NUMBER_WIDTH = 10  # zero-padded, so ids sort in number order
+LAST_NUMBER = 10**NUMBER_WIDTH - 1
 FIRST_BATCH = 4  # lookups sent at once when walking; doubles while every one is found
 MAX_BATCH = 64
 TAKE_ATTEMPTS = 8  # numbers tried in a row before asking the caller to send again
@@ -51,8 +55,56 @@ def numbered_id(owner: str, number: int) -> str:
 class NumberedRecords:
     """Numbers taken and walked per owner, in any collection; one per service instance."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, by_range: bool | None = None) -> None:
         self._newest: dict[str, int] = {}
+        # How to walk: None decides by the server (MongoDB proper: one `_id` range query,
+        # answered from its `_id` index; FerretDB: lookups by `_id`, the only filter it
+        # answers from an index). Tests set it to compare the two on one server.
+        self._by_range = by_range
+
+    async def _walks_by_range(self, collection: AsyncCollection[Document]) -> bool:
+        if self._by_range is None:
+            return not await is_ferretdb(collection.database.client)
+        return self._by_range
+
+    @staticmethod
+    def _owned(owner: str, low: int = 1, high: int = LAST_NUMBER) -> Document:
+        """The filter for `owner`'s numbers low..high: an `_id` range, with an anchored
+        pattern so another owner whose id starts with this one's is never included."""
+        return {
+            "$gte": numbered_id(owner, low),
+            "$lte": numbered_id(owner, high),
+            "$regex": f"^{re.escape(owner)}:[0-9]{{{NUMBER_WIDTH}}}$",
+        }
+
+    async def _run_by_range(
+        self,
+        collection: AsyncCollection[Document],
+        owner: str,
+        start: int,
+        step: int,
+        want: int | None,
+        shown: Callable[[Document], bool],
+    ) -> list[Document]:
+        """`run`, as one range query: in number order from `start`, ending where lookups
+        would (at the first number not taken)."""
+        if start < 1:
+            return []
+        span = self._owned(owner, start) if step > 0 else self._owned(owner, 1, start)
+        cursor = collection.find({"_id": span}).sort("_id", 1 if step > 0 else -1)
+        found: list[Document] = []
+        expected = start
+        async for document in cursor.batch_size(MAX_BATCH):
+            if document["_id"] != numbered_id(owner, expected):
+                break  # a number not taken: the walk ends there, as a lookup's would
+            expected += step
+            if shown(document):
+                found.append(document)
+                if want is not None and len(found) == want:
+                    break
+        if step > 0:
+            self._remember(self._key(collection, owner), expected - 1)
+        return found
 
     @staticmethod
     def _key(collection: AsyncCollection[Document], owner: str) -> str:
@@ -97,7 +149,10 @@ class NumberedRecords:
     ) -> list[Document]:
         """`owner`'s records from number `start` onwards by `step` (1 up, -1 down): at most
         `want` of those `shown` accepts, stopping at number 0 or at the first number not
-        taken. Lookups go a few at once, more while every one is found."""
+        taken. Lookups go a few at once, more while every one is found (on MongoDB proper,
+        one range query)."""
+        if await self._walks_by_range(collection):
+            return await self._run_by_range(collection, owner, start, step, want, shown)
         found: list[Document] = []
         number, size = start, FIRST_BATCH
         while number >= 1 and (want is None or len(found) < want):
@@ -122,6 +177,13 @@ class NumberedRecords:
         (numbers 1..newest all exist, so a lookup tells on which side of the newest a number
         lies)."""
         key = self._key(collection, owner)
+        if await self._walks_by_range(collection):
+            last = await collection.find_one(
+                {"_id": self._owned(owner)}, projection={"_id": 1}, sort=[("_id", -1)]
+            )
+            newest = int(str(last["_id"])[-NUMBER_WIDTH:]) if last else 0
+            self._remember(key, newest)
+            return newest
         low = self._newest.get(key, 0)
         step = 1
         high = low + step

@@ -144,3 +144,38 @@ async def test_a_hint_above_what_exists_is_detected_and_leaves_no_gap(
     assert taken == 3
     walked = await NumberedRecords().walk(restored, "log:r")
     assert [d["number"] for d in walked] == [1, 2, 3]
+
+
+async def test_the_range_walk_for_mongodb_finds_what_the_lookups_find(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    """MongoDB proper walks by one `_id` range query; run here on the same data, it must
+    answer as the lookups do — including beside an owner whose id starts with this one's."""
+    collection = mongo[f"{settings.db_prefix}_numbered"]["records"]
+    await collection.insert_many(
+        [{"_id": numbered_id("m:r", n), "number": n, "removed": n % 3 == 0} for n in range(1, 21)]
+        + [{"_id": numbered_id("m:r:0000000004", n), "number": -n} for n in range(1, 4)]
+        + [{"_id": numbered_id("m:q", n), "number": 100 + n} for n in (1, 2, 4)]  # a gap at 3
+    )
+
+    def shown(d: Document) -> bool:
+        return not d.get("removed")
+
+    asked = [
+        ("m:r", {"start": 20, "step": -1, "want": 5, "shown": shown}),
+        ("m:r", {"start": 15, "step": 1, "want": 50, "shown": shown}),
+        ("m:r", {"start": 2, "step": -1}),
+        ("m:r", {"start": 1, "step": 1}),
+        ("m:r", {"start": 21, "step": 1}),
+        ("m:q", {"start": 1, "step": 1}),
+        ("m:none", {"start": 1, "step": 1}),
+    ]
+    for owner, how in asked:
+        by_lookups = await NumberedRecords(by_range=False).run(collection, owner, **how)  # type: ignore[arg-type]
+        by_range = await NumberedRecords(by_range=True).run(collection, owner, **how)  # type: ignore[arg-type]
+        assert [d["_id"] for d in by_range] == [d["_id"] for d in by_lookups], (owner, how)
+    assert await NumberedRecords(by_range=True).newest(collection, "m:r") == 20
+    assert await NumberedRecords(by_range=True).newest(collection, "m:none") == 0
+    ranged = NumberedRecords(by_range=True)
+    assert await ranged.take(collection, "m:r", inserter(collection, "next")) == 21
+    assert [d["number"] for d in await ranged.walk(collection, "m:r", after=19)] == [20, 21]
