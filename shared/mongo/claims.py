@@ -33,6 +33,7 @@ from pymongo.results import UpdateResult
 from shared.errors import ConflictError
 from shared.mongo.conditions import matches
 from shared.mongo.databases import Document
+from shared.mongo.server import is_ferretdb
 
 REVISION = "_rev"
 CLAIMS = "guard_claims"  # per database, beside the documents it guards
@@ -100,3 +101,14 @@ async def _pass_if_abandoned(
     except DuplicateKeyError:
         return
     await collection.update_one({"_id": document_id}, {"$max": {REVISION: revision}})
+
+
+async def guarded_update(
+    collection: AsyncCollection[Document], document_id: Any, update: Document, condition: Document
+) -> UpdateResult:
+    """One guarded update of one document, atomic on either server: on FerretDB by claiming
+    its next revision, on MongoDB with the guard in the filter. (For a change with events,
+    `OutboxWriter.update` does the same.)"""
+    if await is_ferretdb(collection.database.client):
+        return await claimed_update(collection, document_id, update, condition)
+    return await collection.update_one({**condition, "_id": document_id}, update)
