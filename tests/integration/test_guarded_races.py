@@ -43,7 +43,7 @@ from shared.errors import ConflictError, DomainError
 from shared.events.catalogue import InboundEvent, catalogue, new_event
 from shared.events.envelope import Audience, Envelope
 from shared.events.topics import domain_topic
-from shared.mongo.claims import CLAIMS, REVISION, claimed_update
+from shared.mongo.claims import CLAIMS, REVISION, claimed_update, guarded_update
 from shared.mongo.databases import Document
 from shared.mongo.numbered import NumberedRecords
 from shared.runtime import ServiceRuntime
@@ -161,6 +161,32 @@ async def test_racing_changes_of_different_fields_are_all_kept(
     assert stored is not None
     assert sorted(stored["accepted"]) == sorted(f"p{n}" for n in range(RACERS))
     assert stored[REVISION] == RACERS
+
+
+async def test_racing_removals_guarded_by_the_list_read_each_remove_one(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    """As the registry's erasure leaves circles: read the list, write it without one member,
+    guarded by the list read; retry when it changed. None is lost, none undone."""
+    circles = mongo[f"{settings.db_prefix}_claims"]["circles"]
+    members = [{"member_id": f"m{n}"} for n in range(RACERS)]
+    await circles.insert_one({"_id": "c1", "members": members})
+
+    async def leave(n: int) -> None:
+        while True:
+            current = await circles.find_one({"_id": "c1"})
+            assert current is not None
+            read = current["members"]
+            rest = [m for m in read if m["member_id"] != f"m{n}"]
+            result = await guarded_update(
+                circles, "c1", {"$set": {"members": rest}}, {"members": read}
+            )
+            if result.matched_count:
+                return
+
+    await asyncio.gather(*(leave(n) for n in range(RACERS)))
+    stored = await circles.find_one({"_id": "c1"})
+    assert stored is not None and stored["members"] == []
 
 
 async def test_a_claim_whose_write_never_came_is_passed_after_a_while(
