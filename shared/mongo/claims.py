@@ -22,12 +22,13 @@ the server checks in the same atomic write.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 from pymongo.results import UpdateResult
 
 from shared.errors import ConflictError
@@ -82,22 +83,37 @@ async def claimed_update(
             continue
         merged = {k: dict(v) for k, v in update.items()}
         merged.setdefault("$max", {})[REVISION] = revision
-        return await collection.update_one({"_id": document_id}, merged)
+        try:
+            return await collection.update_one({"_id": document_id}, merged)
+        except Exception:
+            # Refused (a unique index, say): nothing was written, so pass the revision now
+            # rather than leave the document blocked until the claim looks abandoned.
+            with contextlib.suppress(PyMongoError):
+                await _pass(collection, document_id, claim, revision)
+            raise
 
 
 async def _pass_if_abandoned(
     collection: AsyncCollection[Document], document_id: Any, claim: str, revision: int
 ) -> None:
     """Move the document past a claim whose write never came (one writer does it)."""
-    claims = collection.database[CLAIMS]
-    found = await claims.find_one({"_id": claim})
+    found = await collection.database[CLAIMS].find_one({"_id": claim})
     if found is None:
         return
     at: datetime = found["at"]
     if (at if at.tzinfo else at.replace(tzinfo=UTC)) > datetime.now(UTC) - STALE:
         return
+    await _pass(collection, document_id, claim, revision)
+
+
+async def _pass(
+    collection: AsyncCollection[Document], document_id: Any, claim: str, revision: int
+) -> None:
+    """Move the document to `revision` with no other change (once, whoever asks)."""
     try:
-        await claims.insert_one({"_id": f"{claim}:passed", "at": datetime.now(UTC)})
+        await collection.database[CLAIMS].insert_one(
+            {"_id": f"{claim}:passed", "at": datetime.now(UTC)}
+        )
     except DuplicateKeyError:
         return
     await collection.update_one({"_id": document_id}, {"$max": {REVISION: revision}})

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import pytest
 from pymongo import AsyncMongoClient
+from pymongo.errors import PyMongoError
 
 from services.matching.adapters.proposal_store import PROPOSALS, ProposalStore
 from services.matching.adapters.proposal_store import _document as stored_proposal
@@ -202,6 +203,22 @@ async def test_a_claim_whose_write_never_came_is_passed_after_a_while(
     assert result.matched_count == 1
     stored = await things.find_one({"_id": "m1"})
     assert stored is not None and stored["status"] == "held" and stored[REVISION] == 2
+
+
+async def test_a_change_the_server_refuses_does_not_block_the_next(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    """A claimed change refused by a unique index writes nothing; its revision is passed at
+    once, so the record's next change goes through without waiting for the claim to age."""
+    things = mongo[f"{settings.db_prefix}_claims"]["named"]
+    await things.create_index("name_key", unique=True)
+    await things.insert_many([{"_id": "a", "name_key": "x"}, {"_id": "b", "name_key": "y"}])
+    with pytest.raises(PyMongoError):
+        await claimed_update(things, "b", {"$set": {"name_key": "x"}}, {"name_key": "y"})
+    started = asyncio.get_running_loop().time()
+    result = await claimed_update(things, "b", {"$set": {"name_key": "z"}}, {"name_key": "y"})
+    assert result.matched_count == 1
+    assert asyncio.get_running_loop().time() - started < 5  # not the 30 s of an abandoned claim
 
 
 # --- sessions: a relationship, its agreement, meetings, goals, a group ----------------------
