@@ -81,7 +81,12 @@ async def claimed_update(
             await asyncio.sleep(wait)
             wait = min(wait * 2, LONGEST_WAIT)
             continue
-        merged = {k: dict(v) for k, v in update.items()}
+        # The revision is this module's alone: a change that names it (an erasure unsetting
+        # every field it read) would conflict with moving it on.
+        merged = {
+            k: {f: v for f, v in fields.items() if f != REVISION} for k, fields in update.items()
+        }
+        merged = {k: fields for k, fields in merged.items() if fields}
         merged.setdefault("$max", {})[REVISION] = revision
         try:
             return await collection.update_one({"_id": document_id}, merged)
