@@ -221,6 +221,17 @@ async def test_a_change_the_server_refuses_does_not_block_the_next(
     assert asyncio.get_running_loop().time() - started < 5  # not the 30 s of an abandoned claim
 
 
+async def test_a_change_naming_the_revision_leaves_it_to_the_claim(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    """An erasure unsets every field it read, the revision among them: still one change."""
+    things = mongo[f"{settings.db_prefix}_claims"]["erased"]
+    await things.insert_one({"_id": "m", "name": "Ada", REVISION: 4})
+    change = {"$unset": {"name": "", REVISION: ""}, "$set": {"erased": True}}
+    assert (await claimed_update(things, "m", change, {"erased": None})).matched_count == 1
+    assert await things.find_one({"_id": "m"}) == {"_id": "m", "erased": True, REVISION: 5}
+
+
 # --- sessions: a relationship, its agreement, meetings, goals, a group ----------------------
 
 
