@@ -127,8 +127,9 @@ class ServiceRuntime:
     async def ensure_indexes(self) -> int:
         """Create the declared indexes in this service's databases not seen yet (MongoDB
         proper only: `shared.mongo.indexes`); how many databases were new."""
-        on_ferretdb = await is_ferretdb(self.mongo)
-        return await self.indexes.ensure(await self.databases.names(), on_ferretdb=on_ferretdb)
+        if await is_ferretdb(self.mongo):
+            return 0  # not even the list of databases, which is slow there with many
+        return await self.indexes.ensure(await self.databases.names())
 
     async def _sweep_job(self) -> None:
         await self.ensure_indexes()  # an organisation's database may have appeared

@@ -60,13 +60,12 @@ class Indexes:
         self._declared = list(declared)
         self._done: set[str] = set()
 
-    async def ensure(self, databases: Iterable[str], *, on_ferretdb: bool) -> int:
+    async def ensure(self, databases: Iterable[str]) -> int:
         """Create the declared indexes in each database not yet seen; how many databases
-        were new. On FerretDB nothing is created (see the module docstring)."""
+        were new."""
         new = [d for d in databases if d not in self._done]
         for database in new:
-            if not on_ferretdb:
-                await self.create_in(database)
+            await self.create_in(database)
             self._done.add(database)
         return len(new)
 

@@ -38,10 +38,15 @@ def _in(declared: list[Index], database: str) -> list[Index]:
     return [i for i in declared if i.in_database(database)]
 
 
-async def test_a_runtime_on_ferretdb_creates_none_and_remembers_each_database_once(
-    mongo: AsyncMongoClient[Document],
+async def test_each_database_is_indexed_once_per_process(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
 ) -> None:
     indexes = Indexes(mongo, [Index("things", ("a",), Kept.BOTH, "a test")])
-    assert await indexes.ensure(["x_network", "x_o_org_1"], on_ferretdb=True) == 2
-    assert await indexes.ensure(["x_network", "x_o_org_1", "x_o_org_2"], on_ferretdb=True) == 1
-    assert "x_network" not in await mongo.list_database_names()
+    network, first, second = (
+        f"{settings.db_prefix}_x_{name}" for name in ("network", "o_org_1", "o_org_2")
+    )
+    assert await indexes.ensure([network, first]) == 2
+    assert await indexes.ensure([network, first, second]) == 1
+    for database in (network, first, second):
+        names = [i["name"] async for i in await mongo[database]["things"].list_indexes()]
+        assert "by_a" in names
