@@ -81,6 +81,9 @@ AGREEMENTS = "agreements"  # one document per version, beside its relationship
 # Each member's list of the relationships they take part in, numbered per member, in their
 # organisation's database: "my relationships" without a scan of every relationship.
 MEMBER_RELATIONSHIPS = "member_relationships"
+# Passes over a mentor's groups when joins race: each lost race is another mentee's join, so
+# a group fills up (at most 4) within a few.
+JOIN_ATTEMPTS = 8
 
 
 def _relationship(document: Document) -> Relationship:
@@ -260,9 +263,25 @@ class RelationshipStore:
         the network database if `network`, else in the mentor's organisation's) if it has
         room; the group they are in now, and whether an earlier delivery put them there."""
         collection = self._kept(network, d.mentor_organisation_id, RELATIONSHIPS)
+        for _ in range(JOIN_ATTEMPTS):
+            joined, raced = await self._try_join(collection, terms, mentee, d)
+            if joined is not None or not raced:
+                return joined
+        return None
+
+    async def _try_join(
+        self,
+        collection: AsyncCollection[Document],
+        terms: ProgrammeTerms,
+        mentee: Party,
+        d: MatchAccepted,
+    ) -> tuple[tuple[Relationship, bool] | None, bool]:
+        """One pass over the mentor's groups: the group joined (and whether earlier), and
+        whether another change beat this one to a group with room (so read them again)."""
+        raced = False
         for group in await self._mentors_groups(collection, d):
             if group.party(mentee.member_id) is not None:
-                return group, True  # joined already: a redelivery
+                return (group, True), False  # joined already: a redelivery
             if not check_can_join(group, mentee, terms.max_mentees_per_mentor):
                 continue
             result = await self._outbox.update(
@@ -280,8 +299,9 @@ class RelationshipStore:
             )
             if result.matched_count:
                 self._recent.forget(group.id)
-                return group, False
-        return None
+                return (group, False), False
+            raced = True  # someone joined (or it ended) since it was read
+        return None, raced
 
     # --- reading what a caller may see --------------------------------------------------
 
