@@ -23,7 +23,9 @@ from shared.kafka.producer import EventProducer
 from shared.kafka.topics import ensure_topics
 from shared.logging import get_logger
 from shared.mongo.databases import Document, ServiceDatabases
+from shared.mongo.indexes import Index, Indexes
 from shared.mongo.outbox import OutboxRelay, OutboxWriter
+from shared.mongo.server import is_ferretdb
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -41,6 +43,7 @@ class ServiceRuntime:
         *,
         consumes_from: Sequence[str] = (),
         outbox_collections: Sequence[str] = (),
+        indexes: Sequence[Index] = (),
     ) -> None:
         self.service = service
         self.settings = settings
@@ -52,6 +55,7 @@ class ServiceRuntime:
         self.relay = OutboxRelay(self.mongo, self.producer)
         self.outbox = OutboxWriter(self.relay, settings.topic_prefix)
         self._outbox_collections = list(outbox_collections)
+        self.indexes = Indexes(self.mongo, indexes)
         self._consumes_from = tuple(consumes_from)
         self.consumer: EventConsumer | None = None
         if consumes_from:
@@ -89,6 +93,7 @@ class ServiceRuntime:
     async def start(self) -> None:
         """Connect everything and start the relay, the sweep timer and the consumer."""
         await self.databases.ping()
+        await self.ensure_indexes()
         await ensure_topics(
             self.settings.kafka_bootstrap,
             topics_for(self.settings.topic_prefix, self.service, self.settings.kafka_partitions),
@@ -119,7 +124,15 @@ class ServiceRuntime:
             await self.databases.names(), self._outbox_collections, clean=clean
         )
 
+    async def ensure_indexes(self) -> int:
+        """Create the declared indexes in this service's databases not seen yet (MongoDB
+        proper only: `shared.mongo.indexes`); how many databases were new."""
+        if await is_ferretdb(self.mongo):
+            return 0  # not even the list of databases, which is slow there with many
+        return await self.indexes.ensure(await self.databases.names())
+
     async def _sweep_job(self) -> None:
+        await self.ensure_indexes()  # an organisation's database may have appeared
         await self.sweep_outbox()
 
     async def ready(self) -> dict[str, bool]:

@@ -1,11 +1,15 @@
 """Where the real servers are — given, started with testcontainers, or a loud failure.
 
-1. `MENTORNET_KAFKA_BOOTSTRAP` / `MENTORNET_MONGO_URL` set (as `./mentornet test` does, after
-   starting local servers): use them. Mailpit (the SMTP server the notifications service sends
-   to, read back through its HTTP API) is always given: `MENTORNET_SMTP_HOST`,
-   `MENTORNET_SMTP_PORT` and `MENTORNET_MAILPIT_URL` (`deploy/local/mailpit.sh start`).
-2. Otherwise, with a Docker engine: start Kafka (KRaft) and MongoDB with testcontainers, once
-   per test session.
+1. With a Docker engine: MongoDB proper from testcontainers, once per test session, even when
+   `MENTORNET_MONGO_URL` names another server (unless `MENTORNET_TEST_MONGO=given`), so the
+   suite exercises MongoDB's paths — guards in the update's filter, numbered walks by range,
+   declared indexes — which FerretDB never takes. Kafka (KRaft) too, unless
+   `MENTORNET_KAFKA_BOOTSTRAP` is set.
+2. Otherwise `MENTORNET_KAFKA_BOOTSTRAP` / `MENTORNET_MONGO_URL` (as `./mentornet test` sets
+   them after starting local servers: FerretDB here). Mailpit (the SMTP server the
+   notifications service sends to, read back through its HTTP API) is always given:
+   `MENTORNET_SMTP_HOST`, `MENTORNET_SMTP_PORT` and `MENTORNET_MAILPIT_URL`
+   (`deploy/local/mailpit.sh start`).
 3. Otherwise: fail, saying how to get them. Never skip.
 """
 
@@ -23,6 +27,7 @@ MONGO_ENV = "MENTORNET_MONGO_URL"
 SMTP_HOST_ENV = "MENTORNET_SMTP_HOST"
 SMTP_PORT_ENV = "MENTORNET_SMTP_PORT"
 MAILPIT_ENV = "MENTORNET_MAILPIT_URL"
+TEST_MONGO_ENV = "MENTORNET_TEST_MONGO"  # "given": keep MENTORNET_MONGO_URL's server
 
 
 def kafka_bootstrap() -> str:
@@ -93,19 +98,26 @@ def _docker_engine() -> bool:
 @contextlib.contextmanager
 def provisioned() -> Iterator[None]:
     """Make the servers available for the session (see the module docstring)."""
-    if (os.environ.get(KAFKA_ENV) and os.environ.get(MONGO_ENV)) or not _docker_engine():
+    if os.environ.get(TEST_MONGO_ENV) == "given" or not _docker_engine():
         yield
         return
     from testcontainers.community.kafka import KafkaContainer
     from testcontainers.community.mongodb import MongoDbContainer
 
-    with (
-        KafkaContainer("confluentinc/cp-kafka:7.9.0").with_kraft() as kafka,
-        MongoDbContainer("mongo:7.0") as mongo,
-    ):
-        os.environ[KAFKA_ENV] = kafka.get_bootstrap_server()
+    given = {name: os.environ.get(name) for name in (KAFKA_ENV, MONGO_ENV)}
+    with contextlib.ExitStack() as containers:
+        mongo = containers.enter_context(MongoDbContainer("mongo:7.0"))
         os.environ[MONGO_ENV] = mongo.get_connection_url()
+        if not given[KAFKA_ENV]:
+            kafka = containers.enter_context(
+                KafkaContainer("confluentinc/cp-kafka:7.9.0").with_kraft()
+            )
+            os.environ[KAFKA_ENV] = kafka.get_bootstrap_server()
         try:
             yield
         finally:
-            del os.environ[KAFKA_ENV], os.environ[MONGO_ENV]
+            for name, value in given.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value

@@ -26,6 +26,7 @@ from services.registry.adapters.client_store import ClientStore
 from services.registry.adapters.components import RegistryComponents
 from services.registry.adapters.contact_topic import ContactTopic
 from services.registry.adapters.identity_providers import IdentityProviders
+from services.registry.adapters.indexes import REGISTRY_INDEXES
 from services.registry.adapters.member_import import ImportJobs
 from services.registry.adapters.member_store import COLLECTION as MEMBERS
 from services.registry.adapters.member_store import MemberStore
@@ -154,6 +155,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         SERVICE,
         settings,
         outbox_collections=[ORGANISATIONS, MEMBERS, PROGRAMMES, ENROLMENTS, CIRCLES, INVITATIONS],
+        indexes=REGISTRY_INDEXES,
     )
     components = build_components(runtime, settings)
     runtime.every(60, "key-rotation", components.keys.rotate_if_due)

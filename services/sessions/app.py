@@ -23,6 +23,7 @@ from services.sessions.adapters.calendar_feed_store import CalendarFeedStore
 from services.sessions.adapters.circle_session_store import CIRCLE_SESSIONS, CircleSessionStore
 from services.sessions.adapters.circle_store import CircleStore
 from services.sessions.adapters.erasure import MemberErasure
+from services.sessions.adapters.indexes import SESSIONS_INDEXES
 from services.sessions.adapters.log_store import LOGS, MeetingLogStore
 from services.sessions.adapters.meeting_store import MEETINGS, MeetingStore
 from services.sessions.adapters.message_doors import MessageDoors
@@ -63,6 +64,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         SERVICE,
         settings,
         consumes_from=["registry", "matching"],
+        indexes=SESSIONS_INDEXES,
         outbox_collections=[
             RELATIONSHIPS,
             AGREEMENTS,

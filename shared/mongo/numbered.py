@@ -10,12 +10,15 @@ How: an owner's records get `_id`s that can be computed, the owner's id and a nu
 and the loser takes the next. A number is never given back — erasure blanks a record in place
 instead of deleting it — so numbers 1..newest all exist, and listing an owner's records is a
 walk of lookups by `_id`, a few at a time. Each instance remembers the newest number it saw per
-owner only as a hint to start from: a lookup one past it decides.
+owner only as a hint to start from: a lookup one past it decides (and one of the hint itself:
+a hint above what exists is dropped). On MongoDB proper, whose `_id` index answers ranges, a
+walk and the newest number are one `_id` range query instead (chosen by `buildInfo`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -23,9 +26,13 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from shared.errors import ConflictError
+from shared.mongo.claims import REVISION, claimed_update
 from shared.mongo.databases import Document
+from shared.mongo.outbox import OUTBOX_FIELD
+from shared.mongo.server import is_ferretdb
 
 NUMBER_WIDTH = 10  # zero-padded, so ids sort in number order
+LAST_NUMBER = 10**NUMBER_WIDTH - 1
 FIRST_BATCH = 4  # lookups sent at once when walking; doubles while every one is found
 MAX_BATCH = 64
 TAKE_ATTEMPTS = 8  # numbers tried in a row before asking the caller to send again
@@ -48,8 +55,56 @@ def numbered_id(owner: str, number: int) -> str:
 class NumberedRecords:
     """Numbers taken and walked per owner, in any collection; one per service instance."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, by_range: bool | None = None) -> None:
         self._newest: dict[str, int] = {}
+        # How to walk: None decides by the server (MongoDB proper: one `_id` range query,
+        # answered from its `_id` index; FerretDB: lookups by `_id`, the only filter it
+        # answers from an index). Tests set it to compare the two on one server.
+        self._by_range = by_range
+
+    async def _walks_by_range(self, collection: AsyncCollection[Document]) -> bool:
+        if self._by_range is None:
+            return not await is_ferretdb(collection.database.client)
+        return self._by_range
+
+    @staticmethod
+    def _owned(owner: str, low: int = 1, high: int = LAST_NUMBER) -> Document:
+        """The filter for `owner`'s numbers low..high: an `_id` range, with an anchored
+        pattern so another owner whose id starts with this one's is never included."""
+        return {
+            "$gte": numbered_id(owner, low),
+            "$lte": numbered_id(owner, high),
+            "$regex": f"^{re.escape(owner)}:[0-9]{{{NUMBER_WIDTH}}}$",
+        }
+
+    async def _run_by_range(
+        self,
+        collection: AsyncCollection[Document],
+        owner: str,
+        start: int,
+        step: int,
+        want: int | None,
+        shown: Callable[[Document], bool],
+    ) -> list[Document]:
+        """`run`, as one range query: in number order from `start`, ending where lookups
+        would (at the first number not taken)."""
+        if start < 1:
+            return []
+        span = self._owned(owner, start) if step > 0 else self._owned(owner, 1, start)
+        cursor = collection.find({"_id": span}).sort("_id", 1 if step > 0 else -1)
+        found: list[Document] = []
+        expected = start
+        async for document in cursor.batch_size(MAX_BATCH):
+            if document["_id"] != numbered_id(owner, expected):
+                break  # a number not taken: the walk ends there, as a lookup's would
+            expected += step
+            if shown(document):
+                found.append(document)
+                if want is not None and len(found) == want:
+                    break
+        if step > 0:
+            self._remember(self._key(collection, owner), expected - 1)
+        return found
 
     @staticmethod
     def _key(collection: AsyncCollection[Document], owner: str) -> str:
@@ -94,7 +149,10 @@ class NumberedRecords:
     ) -> list[Document]:
         """`owner`'s records from number `start` onwards by `step` (1 up, -1 down): at most
         `want` of those `shown` accepts, stopping at number 0 or at the first number not
-        taken. Lookups go a few at once, more while every one is found."""
+        taken. Lookups go a few at once, more while every one is found (on MongoDB proper,
+        one range query)."""
+        if await self._walks_by_range(collection):
+            return await self._run_by_range(collection, owner, start, step, want, shown)
         found: list[Document] = []
         number, size = start, FIRST_BATCH
         while number >= 1 and (want is None or len(found) < want):
@@ -114,16 +172,37 @@ class NumberedRecords:
         return found
 
     async def newest(self, collection: AsyncCollection[Document], owner: str) -> int:
-        """The highest number taken for `owner` (0 when none): from this instance's hint,
-        then lookups upwards; with no hint, doubling then halving (numbers 1..newest all
-        exist, so a lookup tells on which side of the newest a number lies)."""
+        """The highest number taken for `owner` (0 when none): from this instance's hint
+        (checked to exist: one found too high is dropped), then doubling upwards and halving
+        (numbers 1..newest all exist, so a lookup tells on which side of the newest a number
+        lies)."""
         key = self._key(collection, owner)
-        low = self._newest.get(key, 0)  # exists (or is 0)
+        if await self._walks_by_range(collection):
+            last = await collection.find_one(
+                {"_id": self._owned(owner)}, projection={"_id": 1}, sort=[("_id", -1)]
+            )
+            newest = int(str(last["_id"])[-NUMBER_WIDTH:]) if last else 0
+            self._remember(key, newest)
+            return newest
+        low = self._newest.get(key, 0)
         step = 1
         high = low + step
-        while await self._exists(collection, owner, high):
+        # The hint is checked in the same round trip as the number after it.
+        hinted, after = await asyncio.gather(
+            self._exists(collection, owner, low) if low else _true(),
+            self._exists(collection, owner, high),
+        )
+        if not hinted:
+            # A hint above what exists (a database restored or replaced under a running
+            # instance): taking the number after it would leave a gap that ends every walk.
+            # Forget it and search from nothing.
+            self._newest.pop(key, None)
+            low, high = 0, 1
+            after = await self._exists(collection, owner, high)
+        while after:  # `low` exists (or is 0); `after` says whether `high` does
             low, step = high, step * 2
             high = low + step
+            after = await self._exists(collection, owner, high)
         while high - low > 1:  # low exists (or is 0), high does not
             middle = (low + high) // 2
             if await self._exists(collection, owner, middle):
@@ -161,13 +240,33 @@ class NumberedRecords:
         raise ConflictError("many records are being written here at once; send it again")
 
 
+# Kept by every blanked record whatever the caller names: events it has still to publish
+# (a record written a moment before its author was erased must still announce itself), and
+# the revision guarded changes claim (`shared.mongo.claims`).
+ALWAYS_KEPT = ("_id", OUTBOX_FIELD, REVISION)
+
+
 async def blank(
     collection: AsyncCollection[Document], query: Document, keep: list[str]
 ) -> list[Document]:
     """Blank in place the records `query` finds (erasure): each keeps its `_id` (its number
-    stays taken) and the fields in `keep`, and is marked `removed`. Returns what is left of
-    them."""
-    found = await collection.find(query, projection=keep).to_list()
-    for document in found:
-        await collection.replace_one({"_id": document["_id"]}, {**document, "removed": True})
-    return found
+    stays taken), its pending outbox events and the fields in `keep`, and is marked
+    `removed`. Returns what is left of them (without the outbox). Never a delete: a missing
+    number would end every walk there."""
+    kept = {*keep, *ALWAYS_KEPT}
+    left = []
+    for document in await collection.find(query).to_list():
+        gone = {field: "" for field in document if field not in kept and field != "removed"}
+        change: Document = {"$set": {"removed": True}}
+        if gone:
+            change["$unset"] = gone
+        if REVISION in document and await is_ferretdb(collection.database.client):
+            await claimed_update(collection, document["_id"], change, {})
+        else:
+            await collection.update_one({"_id": document["_id"]}, change)
+        left.append({k: v for k, v in document.items() if k in kept and k != OUTBOX_FIELD})
+    return left
+
+
+async def _true() -> bool:
+    return True

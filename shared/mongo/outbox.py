@@ -28,14 +28,16 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 from pymongo.results import UpdateResult
 
+from shared.errors import ConflictError
 from shared.events.envelope import Envelope
 from shared.events.keyed_state import KeyedState
 from shared.events.topics import domain_topic
 from shared.kafka.producer import EventProducer, OutgoingRecord
 from shared.logging import get_logger
-from shared.mongo.conditions import matches
+from shared.mongo.claims import REVISION, claimed_update
 from shared.mongo.databases import Document
 from shared.mongo.effects import insert_once
+from shared.mongo.server import is_ferretdb
 from shared.retry import Backoff
 
 log = get_logger(__name__)
@@ -174,13 +176,16 @@ class OutboxRelay:
         # event, so an event being published is in this snapshot or has a visible marker.
         flying = set(self._in_flight)
         db = self._client[db_name]
-        pending = [
-            p
-            async for doc in db[coll_name].find(
-                {OUTBOX_FIELD: {"$gt": {}}}, projection={OUTBOX_FIELD: 1}
-            )
-            for p in pending_from(db_name, coll_name, doc)
-        ]
+        documents = await (
+            db[coll_name]
+            .find({OUTBOX_FIELD: {"$gt": {}}}, projection={OUTBOX_FIELD: 1, REVISION: 1})
+            .to_list()
+        )
+        pending = [p for doc in documents for p in pending_from(db_name, coll_name, doc)]
+        # Documents changed under guards: tidying them claims a revision too, so it cannot
+        # undo a guarded change written between its read and its write (FerretDB rewrites
+        # the whole document).
+        revised = {repr(doc["_id"]) for doc in documents if REVISION in doc}
         markers = {
             m["_id"]: m["at"]
             async for m in db[published_collection(coll_name)].find({}, projection={"at": 1})
@@ -193,11 +198,16 @@ class OutboxRelay:
             in_outboxes = {p.event_id for p in pending}
             # A marker younger than this sweep may belong to a document written after we read.
             orphans = {e for e, at in markers.items() if e not in in_outboxes and at < started}
-            await self._clean(db_name, coll_name, done, orphans)
+            await self._clean(db_name, coll_name, done, orphans, revised)
         return len(fresh)
 
     async def _clean(
-        self, db_name: str, coll_name: str, done: list[PendingEvent], orphans: set[str]
+        self,
+        db_name: str,
+        coll_name: str,
+        done: list[PendingEvent],
+        orphans: set[str],
+        revised: set[str],
     ) -> None:
         collection = self._client[db_name][coll_name]
         deadline = time.monotonic() + CLEAN_SECONDS
@@ -205,14 +215,18 @@ class OutboxRelay:
         by_document: dict[str, list[PendingEvent]] = defaultdict(list)
         for p in done:
             by_document[repr(p.document_id)].append(p)
-        for events in by_document.values():
+        for key, events in by_document.items():
             if time.monotonic() > deadline:
                 break
             # By `_id` alone: the only filter FerretDB answers from an index.
-            await collection.update_one(
-                {"_id": events[0].document_id},
-                {"$unset": {f"{OUTBOX_FIELD}.{p.event_id}": "" for p in events}},
-            )
+            unset = {"$unset": {f"{OUTBOX_FIELD}.{p.event_id}": "" for p in events}}
+            if key in revised and await is_ferretdb(self._client):
+                try:
+                    await claimed_update(collection, events[0].document_id, unset, {}, patience=0)
+                except ConflictError:
+                    continue  # being changed right now: the next sweep tidies it
+            else:
+                await collection.update_one({"_id": events[0].document_id}, unset)
             tidied.extend(events)
         # Markers go only after their events left the documents: a crash in between leaves
         # orphan markers, which the next sweep deletes.
@@ -262,7 +276,6 @@ class OutboxWriter:
     def __init__(self, relay: OutboxRelay, topic_prefix: str) -> None:
         self._relay = relay
         self._topic_prefix = topic_prefix
-        self._guards_in_python: bool | None = None  # learnt from the server on first use
 
     async def insert(
         self, collection: AsyncCollection[Document], document: Document, events: Sequence[Outgoing]
@@ -329,14 +342,11 @@ class OutboxWriter:
             {f"{OUTBOX_FIELD}.{event_id}": entry for event_id, entry in staged.items()}
         )
         try:
-            if condition and await self._checks_guards_in_python(collection):
-                # FerretDB: read by `_id`, check the guard here, write by `_id` (the only
-                # filter it answers from an index; it checks a guard at read time either way).
-                shown = {path.split(".")[0]: 1 for path in condition}
-                current = await collection.find_one({"_id": document_id}, projection=shown)
-                if current is None or not matches(current, condition):
-                    return UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, acknowledged=True)
-                result = await collection.update_one({"_id": document_id}, merged)
+            if condition and await is_ferretdb(collection.database.client):
+                # FerretDB: the guard is checked in Python after a read by `_id` (the only
+                # filter it answers from an index), and made atomic by claiming the
+                # document's next revision (`shared.mongo.claims`).
+                result = await claimed_update(collection, document_id, merged, condition)
             else:
                 filter_ = {**(condition or {}), "_id": document_id}
                 result = await collection.update_one(filter_, merged)
@@ -345,15 +355,6 @@ class OutboxWriter:
         if result.matched_count:
             self._hand_over(collection, [{"_id": document_id, OUTBOX_FIELD: staged}])
         return result
-
-    async def _checks_guards_in_python(self, collection: AsyncCollection[Document]) -> bool:
-        """Whether the server is FerretDB, where a guarded update's filter scans the
-        collection and is not atomic anyway (`shared.mongo.conditions`). MongoDB keeps the
-        guard in the filter, checked in the same atomic write."""
-        if self._guards_in_python is None:
-            info = await collection.database.client.admin.command("buildInfo")
-            self._guards_in_python = "ferretdbVersion" in info
-        return self._guards_in_python
 
     def _hand_over(self, collection: AsyncCollection[Document], docs: list[Document]) -> None:
         db_name = collection.database.name

@@ -19,6 +19,7 @@ from deploy.localnet.identity import Person, bearer, sign_in_tokens
 from services.registry.domain.export import TOMBSTONE_FIELDS, tombstone_update
 from shared.contracts.registry import MemberErased
 from shared.events.catalogue import new_event
+from shared.mongo.claims import REVISION
 from shared.mongo.outbox import stage
 from shared.secrets import token_hash
 from tests.e2e.conftest import World, connect_partner
@@ -162,7 +163,8 @@ def _assert_erased_everywhere(world: World, cedar: Cedar, key: str) -> None:
         own = mongo[_registry_db(world, cedar.id)]
         tombstone = own["members"].find_one({"_id": member_id})
         assert tombstone is not None
-        assert set(tombstone) <= TOMBSTONE_FIELDS | {"_outbox"}, tombstone
+        # `_rev`: the revision guarded changes claim on FerretDB (a number, nothing personal).
+        assert set(tombstone) <= TOMBSTONE_FIELDS | {"_outbox", REVISION}, tombstone
         assert not any(field in tombstone for field in PERSONAL)
         assert "erasure_pending" not in tombstone
         stored = json.dumps(tombstone, default=str)

@@ -10,8 +10,10 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.errors import ConflictError
+from shared.mongo.claims import REVISION
 from shared.mongo.databases import Document
 from shared.mongo.numbered import NumberedRecords, blank, numbered_id
+from shared.mongo.outbox import OUTBOX_FIELD
 from shared.settings import ServiceSettings
 
 
@@ -102,3 +104,78 @@ async def test_a_blanked_record_keeps_its_number_and_nothing_else(
         (3, None, True),
     ]
     assert await NumberedRecords().newest(collection, "log:r") == 3  # never handed out again
+
+
+async def test_a_blanked_record_keeps_the_events_it_has_still_to_publish(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    """Erased a moment after it was written, before the relay published its event: the
+    event stays for the sweep to find (and the record keeps its revision for guards)."""
+    collection = mongo[f"{settings.db_prefix}_numbered"]["records"]
+    pending = {"e1": {"topic": "t.sessions", "key": "k", "value": "{}", "seq": 0}}
+    await collection.insert_one(
+        {"_id": numbered_id("log:r", 1), "text": "mine", OUTBOX_FIELD: pending, REVISION: 3}
+    )
+    left = await blank(collection, {"text": "mine"}, keep=[])
+    assert left == [{"_id": numbered_id("log:r", 1), REVISION: 3}]
+    stored = await collection.find_one({"_id": numbered_id("log:r", 1)})
+    assert stored is not None
+    # Blanking is itself a claimed change on FerretDB (revision 4); MongoDB leaves it at 3.
+    assert stored.pop(REVISION) in {3, 4}
+    assert stored == {"_id": numbered_id("log:r", 1), OUTBOX_FIELD: pending, "removed": True}
+
+
+async def test_a_hint_above_what_exists_is_detected_and_leaves_no_gap(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    """An instance that remembers numbers its database no longer has (restored, or replaced
+    under it) must not take a number past a gap: every later record would vanish from lists."""
+    collection = mongo[f"{settings.db_prefix}_numbered"]["records"]
+    records = NumberedRecords()
+    for text in ("a", "b", "c", "d", "e"):
+        await records.take(collection, "log:r", inserter(collection, text))
+    assert await records.newest(collection, "log:r") == 5
+    # The database goes back to an older copy holding two records; the hint still says 5.
+    restored = mongo[f"{settings.db_prefix}_numbered"]["restored"]
+    await restored.insert_many([{"_id": numbered_id("log:r", n), "number": n} for n in (1, 2)])
+    records._newest[records._key(restored, "log:r")] = 5
+    assert await records.newest(restored, "log:r") == 2
+    taken = await records.take(restored, "log:r", inserter(restored, "after"))
+    assert taken == 3
+    walked = await NumberedRecords().walk(restored, "log:r")
+    assert [d["number"] for d in walked] == [1, 2, 3]
+
+
+async def test_the_range_walk_for_mongodb_finds_what_the_lookups_find(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    """MongoDB proper walks by one `_id` range query; run here on the same data, it must
+    answer as the lookups do — including beside an owner whose id starts with this one's."""
+    collection = mongo[f"{settings.db_prefix}_numbered"]["records"]
+    await collection.insert_many(
+        [{"_id": numbered_id("m:r", n), "number": n, "removed": n % 3 == 0} for n in range(1, 21)]
+        + [{"_id": numbered_id("m:r:0000000004", n), "number": -n} for n in range(1, 4)]
+        + [{"_id": numbered_id("m:q", n), "number": 100 + n} for n in (1, 2, 4)]  # a gap at 3
+    )
+
+    def shown(d: Document) -> bool:
+        return not d.get("removed")
+
+    asked = [
+        ("m:r", {"start": 20, "step": -1, "want": 5, "shown": shown}),
+        ("m:r", {"start": 15, "step": 1, "want": 50, "shown": shown}),
+        ("m:r", {"start": 2, "step": -1}),
+        ("m:r", {"start": 1, "step": 1}),
+        ("m:r", {"start": 21, "step": 1}),
+        ("m:q", {"start": 1, "step": 1}),
+        ("m:none", {"start": 1, "step": 1}),
+    ]
+    for owner, how in asked:
+        by_lookups = await NumberedRecords(by_range=False).run(collection, owner, **how)  # type: ignore[arg-type]
+        by_range = await NumberedRecords(by_range=True).run(collection, owner, **how)  # type: ignore[arg-type]
+        assert [d["_id"] for d in by_range] == [d["_id"] for d in by_lookups], (owner, how)
+    assert await NumberedRecords(by_range=True).newest(collection, "m:r") == 20
+    assert await NumberedRecords(by_range=True).newest(collection, "m:none") == 0
+    ranged = NumberedRecords(by_range=True)
+    assert await ranged.take(collection, "m:r", inserter(collection, "next")) == 21
+    assert [d["number"] for d in await ranged.walk(collection, "m:r", after=19)] == [20, 21]

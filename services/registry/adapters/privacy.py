@@ -66,6 +66,7 @@ from shared.contracts.registry import MemberErased
 from shared.errors import NotFoundError
 from shared.events.catalogue import new_event
 from shared.logging import get_logger
+from shared.mongo.claims import guarded_update
 from shared.mongo.databases import Document
 from shared.mongo.outbox import OutboxWriter
 from shared.tenancy import TenantData
@@ -257,9 +258,13 @@ class MemberPrivacy:
     ) -> bool:
         for _ in range(CIRCLE_ATTEMPTS):
             members = circle.get("members", [])
-            result = await circles.update_one(
-                {"_id": circle["_id"], "members": members},
+            # Guarded by the whole list read, atomically on FerretDB too: a join racing this
+            # is neither lost nor undone.
+            result = await guarded_update(
+                circles,
+                circle["_id"],
                 {"$set": {"members": without_member(members, member_id)}},
+                {"members": members},
             )
             if result.matched_count:
                 return True

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
 
 from services.registry.domain.provider_trial import ProviderTrial, TrialStatus
 from shared.auth.principal import Principal
+from shared.mongo.claims import CLAIMS, claim_id
 from shared.mongo.databases import Document
 from shared.tenancy import TenantData
 
 COLLECTION = "provider_trials"
+SAVED_CLAIM = 1  # a trial is saved once, so its one claim is its first revision
 
 
 class ProviderTrialStore:
@@ -58,17 +60,26 @@ class ProviderTrialStore:
     ) -> Document | None:
         """Mark a passed, unexpired trial of the caller's as saved and return it; None when
         it is not (so it is saved at most once, even by two clicks at the same moment)."""
-        document = await self._of(caller, organisation_id).find_one_and_update(
-            {
-                "_id": trial_id,
-                "started_by": caller.subject,
-                "status": TrialStatus.PASSED.value,
-                "expires_at": {"$gt": now},
-            },
-            {"$set": {"status": TrialStatus.SAVED.value, "saved_at": now}},
-            return_document=ReturnDocument.BEFORE,
+        trials = self._of(caller, organisation_id)
+        document = await trials.find_one({"_id": trial_id, "started_by": caller.subject})
+        if (
+            document is None
+            or document["status"] != TrialStatus.PASSED.value
+            or document["expires_at"] <= now
+        ):
+            return None
+        # Saved once: a guarded update is a read then a write on FerretDB, and two clicks
+        # could both pass it; an insert by a unique `_id` lets exactly one through anywhere.
+        try:
+            await trials.database[CLAIMS].insert_one(
+                {"_id": claim_id(trials, trial_id, SAVED_CLAIM), "at": now}
+            )
+        except DuplicateKeyError:
+            return None
+        await trials.update_one(
+            {"_id": trial_id}, {"$set": {"status": TrialStatus.SAVED.value, "saved_at": now}}
         )
-        return dict(document) if document else None
+        return dict(document)
 
 
 def view(document: Document, now: datetime) -> ProviderTrial:

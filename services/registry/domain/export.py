@@ -27,6 +27,8 @@ TOMBSTONE_FIELDS = frozenset(
 # Removed even when a document read earlier did not show them (a concurrent write).
 PERSONAL_FIELDS = ("email", "name", "issuer", "subject", "profile", "roles")
 OUTBOX_FIELD = "_outbox"
+# The revision guarded changes claim on FerretDB (shared/mongo/claims.py): kept, as `_id` is.
+REVISION_FIELD = "_rev"
 # Set with the tombstone; removed once refresh tokens, enrolments and circle places are gone.
 PENDING_FIELD = "erasure_pending"
 ERASED = "erased_at"
@@ -104,7 +106,9 @@ def tombstone_update(document: dict[str, Any], now: datetime, erased_by: str) ->
     Also drops the events still waiting in the document's outbox: they may carry the profile
     (display name, skills), and the member is being erased, so nobody needs them any more.
     """
-    gone = {f for f in document if f not in TOMBSTONE_FIELDS and f != OUTBOX_FIELD}
+    gone = {
+        f for f in document if f not in TOMBSTONE_FIELDS and f not in (OUTBOX_FIELD, REVISION_FIELD)
+    }
     gone.update(PERSONAL_FIELDS)
     unset = {field: "" for field in sorted(gone)}
     unset.update({f"{OUTBOX_FIELD}.{event_id}": "" for event_id in document.get(OUTBOX_FIELD, {})})

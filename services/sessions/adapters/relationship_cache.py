@@ -5,10 +5,11 @@ Why: on FerretDB every query costs database CPU in proportion to its collection 
 measured the relationship lookup as most of the database's time), and nearly every request
 begins by loading its relationship. Why it is safe: access is decided on the relationship's
 own content (its parties and programme) after the load, never by where it was found, so a
-cached copy grants nothing the stored one would not; writes that depend on its state are
-guarded updates that re-check it in the database. What it costs: another instance's change
-(a phase move, an ending, a mentee joining a group) is seen here up to `TTL_SECONDS` late;
-this instance's own changes are seen at once.
+cached copy grants nothing the stored one would not. Only reads use it: every write into a
+relationship loads it afresh (`RelationshipStore.for_party`), so nothing is written into a
+relationship another instance has just ended. What it costs: on a read, another instance's
+change (a phase move, an ending, a mentee joining a group) is seen here up to `TTL_SECONDS`
+late; this instance's own changes are seen at once.
 """
 
 from __future__ import annotations

@@ -81,6 +81,9 @@ AGREEMENTS = "agreements"  # one document per version, beside its relationship
 # Each member's list of the relationships they take part in, numbered per member, in their
 # organisation's database: "my relationships" without a scan of every relationship.
 MEMBER_RELATIONSHIPS = "member_relationships"
+# Passes over a mentor's groups when joins race: each lost race is another mentee's join, so
+# a group fills up (at most 4) within a few.
+JOIN_ATTEMPTS = 8
 
 
 def _relationship(document: Document) -> Relationship:
@@ -170,6 +173,13 @@ class RelationshipStore:
             )
             joined = None
             if terms.groups_mentees:
+                own = self._kept(network, mentor.organisation_id, RELATIONSHIPS)
+                started_before = await own.find_one({"_id": relationship_id(d.proposal_id)})
+                if started_before is not None:
+                    # A redelivery after this mentee started a group of their own (and
+                    # before the lists were written): never join them to a second one.
+                    await self._list(_relationship(started_before), [mentor, mentee], check=True)
+                    continue
                 joined = await self._join_group(terms, network, mentee, d)
             if joined is not None:
                 group, redelivered = joined
@@ -253,9 +263,25 @@ class RelationshipStore:
         the network database if `network`, else in the mentor's organisation's) if it has
         room; the group they are in now, and whether an earlier delivery put them there."""
         collection = self._kept(network, d.mentor_organisation_id, RELATIONSHIPS)
+        for _ in range(JOIN_ATTEMPTS):
+            joined, raced = await self._try_join(collection, terms, mentee, d)
+            if joined is not None or not raced:
+                return joined
+        return None
+
+    async def _try_join(
+        self,
+        collection: AsyncCollection[Document],
+        terms: ProgrammeTerms,
+        mentee: Party,
+        d: MatchAccepted,
+    ) -> tuple[tuple[Relationship, bool] | None, bool]:
+        """One pass over the mentor's groups: the group joined (and whether earlier), and
+        whether another change beat this one to a group with room (so read them again)."""
+        raced = False
         for group in await self._mentors_groups(collection, d):
             if group.party(mentee.member_id) is not None:
-                return group, True  # joined already: a redelivery
+                return (group, True), False  # joined already: a redelivery
             if not check_can_join(group, mentee, terms.max_mentees_per_mentor):
                 continue
             result = await self._outbox.update(
@@ -273,8 +299,9 @@ class RelationshipStore:
             )
             if result.matched_count:
                 self._recent.forget(group.id)
-                return group, False
-        return None
+                return (group, False), False
+            raced = True  # someone joined (or it ended) since it was read
+        return None, raced
 
     # --- reading what a caller may see --------------------------------------------------
 
@@ -309,10 +336,12 @@ class RelationshipStore:
             and party.organisation_id == caller.organisation
         )
 
-    async def _as_party(self, caller: Principal, rel_id: str) -> Relationship | None:
+    async def _as_party(
+        self, caller: Principal, rel_id: str, *, fresh: bool = False
+    ) -> Relationship | None:
         if caller.kind is not CallerKind.MEMBER:
             return None
-        r = self._recent.get(rel_id)
+        r = None if fresh else self._recent.get(rel_id)
         if r is None:
             # By `_id` alone: FerretDB finds a document by its id without a scan only when
             # the filter has no array field (like `participants`); the party check follows.
@@ -328,8 +357,13 @@ class RelationshipStore:
         return r if r is not None and self._is_party(caller, r) else None
 
     async def for_party(self, caller: Principal, rel_id: str) -> Relationship:
-        """A relationship the caller takes part in; 404 for anyone else."""
-        r = await self._as_party(caller, rel_id)
+        """A relationship the caller takes part in, as stored now; 404 for anyone else.
+
+        Every write into a relationship (a message, a log, a meeting, a goal, a signature)
+        starts here, so its "still active" check reads the relationship's own record, never
+        this instance's recent copy: an ending written by another instance is seen at once.
+        """
+        r = await self._as_party(caller, rel_id, fresh=True)
         if r is None:
             raise NotFoundError(f"no relationship {rel_id!r} that you take part in")
         return r

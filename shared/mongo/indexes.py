@@ -1,0 +1,81 @@
+"""The indexes a service's queries need on MongoDB proper, declared once and created at start.
+
+Why: every query other than by `_id` needs an index on MongoDB or it scans its collection.
+FerretDB v1 (SQLite) uses no index but `_id`'s (decision 18), and each extra index costs its
+writes, so there the declarations are not created (switched by the server's `buildInfo`);
+unique ones, which change what a write may do, are created on every server by the stores that
+rely on them. `docs/operations.md` lists every declaration.
+
+Each service declares its indexes (`adapters/indexes.py`) and its runtime creates them in
+every database it owns when it starts, and in a database it sees for the first time on each
+outbox sweep (an organisation's database appears when its first record is written).
+`create_indexes` with the same keys and options is a no-op, so starting again is harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pymongo import ASCENDING, AsyncMongoClient, IndexModel
+
+from shared.mongo.databases import Document
+
+
+class Kept(StrEnum):
+    """Which of a service's databases hold the collection."""
+
+    NETWORK = "network"
+    ORGANISATION = "organisation"
+    BOTH = "both"
+
+
+@dataclass(frozen=True)
+class Index:
+    """One index: the collection, its fields in order, and the query that needs it."""
+
+    collection: str
+    fields: tuple[str, ...]
+    kept: Kept
+    serves: str
+
+    def model(self) -> IndexModel:
+        """As `create_indexes` takes it (named by its fields, so the name is stable)."""
+        keys = [(f, ASCENDING) for f in self.fields]
+        return IndexModel(keys, name="by_" + "_".join(f.replace(".", "_") for f in self.fields))
+
+    def in_database(self, database: str) -> bool:
+        """Whether a database of this service (named as `ServiceDatabases` names them) holds
+        this index's collection."""
+        network = database.endswith("_network")
+        return self.kept is Kept.BOTH or (self.kept is Kept.NETWORK) == network
+
+
+class Indexes:
+    """Creates a service's declared indexes, once per database per process."""
+
+    def __init__(self, client: AsyncMongoClient[Document], declared: Sequence[Index]) -> None:
+        self._client = client
+        self._declared = list(declared)
+        self._done: set[str] = set()
+
+    async def ensure(self, databases: Iterable[str]) -> int:
+        """Create the declared indexes in each database not yet seen; how many databases
+        were new."""
+        new = [d for d in databases if d not in self._done]
+        for database in new:
+            await self.create_in(database)
+            self._done.add(database)
+        return len(new)
+
+    async def create_in(self, database: str) -> list[str]:
+        """Create this database's declared indexes now (idempotent); their names."""
+        created: list[str] = []
+        for index in self._declared:
+            if index.in_database(database):
+                # One per command: FerretDB 1.24 closed the connection on a command creating
+                # several at once (seen in our test); MongoDB takes either.
+                collection = self._client[database][index.collection]
+                created += await collection.create_indexes([index.model()])
+        return created
