@@ -174,7 +174,7 @@ async def test_a_mail_a_crash_caught_mid_send_is_never_sent_again(
     assert await rig.sender.send_due() == 0
 
 
-async def test_a_run_longer_than_a_batch_goes_once_each_over_one_session(
+async def test_a_run_longer_than_a_batch_goes_once_each_over_the_kept_sessions(
     settings: ServiceSettings, databases: TenantData, producer: EventProducer
 ) -> None:
     host, port = smtp_address()

@@ -1,4 +1,4 @@
-"""Sends queued mails over one SMTP session, at most once each.
+"""Sends queued mails over a few SMTP sessions, at most once each.
 
 Mails come a batch at a time: first those this process has just decided (kept in hand by the
 queue, known to be queued), then — every `RESCAN_SECONDS`, at start, and while a read comes
@@ -7,8 +7,8 @@ whose statuses are read first. The recipients' addresses and choices are read fo
 batch at once, just before it is sent (an erasure or an unsubscribe since the mail was decided
 wins). Then, `CLAIM` mails at a time: claim their deliveries (queued → sending, in the same
 write that records the mails before them sent, so at most `CLAIM` mails are ever claimed and
-unrecorded), render, hand them to the SMTP relay over the session the batch keeps open; the
-sent mails leave the queue together at the end of the batch.
+unrecorded), render, hand them to the SMTP relay over the `SESSIONS` sessions the batch keeps
+open, side by side; the sent mails leave the queue together at the end of the batch.
 
 A relay failure that may pass is retried with doubling delays (`smtp_retry_seconds`, 2x,
 4x ...); after `smtp_attempts` tries, or at once for a refusal that will not pass (5xx), the
@@ -55,6 +55,8 @@ RESCAN_SECONDS = 5.0
 BATCH = 50
 # Mails claimed in one write: the most a SIGKILL can leave unconfirmed (never sent again).
 CLAIM = 10
+# SMTP sessions a claim's mails are shared over, so the relay's round trips overlap.
+SESSIONS = 4
 
 
 class MailSender:
@@ -120,15 +122,15 @@ class MailSender:
     async def send_due(self) -> int:
         """Send every mail due now; returns how many went."""
         sent = 0
-        session = self._relay.session()
+        sessions = [self._relay.session() for _ in range(SESSIONS)]
         try:
             while not self._stopping.is_set():
                 due = await self._next_batch()
                 if not due:
                     break
-                sent += await self._send_batch(due, session)
+                sent += await self._send_batch(due, sessions)
         finally:
-            await session.close()
+            await asyncio.gather(*(s.close() for s in sessions))
         return sent
 
     async def _next_batch(self) -> list[QueuedMail]:
@@ -195,7 +197,7 @@ class MailSender:
         await self._queue.record_many(changes)
         return ready, done
 
-    async def _send_batch(self, due: list[QueuedMail], session: SmtpSession) -> int:
+    async def _send_batch(self, due: list[QueuedMail], sessions: list[SmtpSession]) -> int:
         ready, done = await self._ready(due)
         sent = 0
         # Mails the relay took, not yet recorded: recorded with the next claim, or at the end.
@@ -220,15 +222,29 @@ class MailSender:
                 sent += sum(self._was_sent(m, done) for m, _ in unrecorded)
                 unrecorded = []
                 # A graceful stop finishes what is claimed, so it leaves nothing unconfirmed.
-                for queued, message in claimed:
-                    if await self._hand_over(queued, message, session, now):
-                        unrecorded.append((queued.mail, self._clock()))
+                shares = await asyncio.gather(
+                    *(
+                        self._hand_over_all(claimed[n :: len(sessions)], session, now)
+                        for n, session in enumerate(sessions)
+                    )
+                )
+                unrecorded = [taken for share in shares for taken in share]
         finally:
             if unrecorded:
                 await self._queue.record_many([(m, Status.SENT, at, "") for m, at in unrecorded])
                 sent += sum(self._was_sent(m, done) for m, _ in unrecorded)
             await self._queue.remove_many(done)
         return sent
+
+    async def _hand_over_all(
+        self, claimed: list[tuple[QueuedMail, Message]], session: SmtpSession, now: datetime
+    ) -> list[tuple[Mail, datetime]]:
+        """Hand claimed mails to the relay one after another over one session; those it took."""
+        taken: list[tuple[Mail, datetime]] = []
+        for queued, message in claimed:
+            if await self._hand_over(queued, message, session, now):
+                taken.append((queued.mail, self._clock()))
+        return taken
 
     def _was_sent(self, mail: Mail, done: list[Mail]) -> int:
         done.append(mail)

@@ -1,7 +1,8 @@
 """Attempts webhook deliveries when due, each endpoint on its own.
 
 A dispatcher starts an attempt as a task of its own for each delivery in hand, at most
-`concurrency` in flight per endpoint; it never waits for an attempt, so a slow or dead endpoint
+`concurrency` requests at an endpoint at once (an attempt's slot is free as soon as its answer
+is in; recording it follows); it never waits for an attempt, so a slow or dead endpoint
 (each request bounded by the poster's timeout) never delays another's deliveries. Deliveries
 decided in this process are handed over as stored (`decided`) and go straight into hand, so
 their first attempt reads nothing. The queue's due-read (a scan on FerretDB) runs only every
@@ -244,8 +245,22 @@ class WebhookSender:
                 self._keep(due)
 
     async def _attempt(self, due: Due) -> None:
+        released = False
+
+        def release_slot() -> None:
+            """The endpoint's slot is free once its answer is in (or the attempt ends): the
+            bound is on requests at the endpoint, not on our writes that follow."""
+            nonlocal released
+            if released:
+                return
+            released = True
+            self._busy[due.endpoint_id] -= 1
+            if self._busy[due.endpoint_id] <= 0:
+                del self._busy[due.endpoint_id]
+            self._wake.set()
+
         try:
-            await self._try(due)
+            await self._try(due, release_slot)
         except Exception:
             log.warning(
                 "webhook attempt broke; trying later", delivery=due.delivery_id, exc_info=True
@@ -257,9 +272,7 @@ class WebhookSender:
             self._in_flight.discard(due.delivery_id)
             if self._reading:
                 self._ended_while_reading.add(due.delivery_id)
-            self._busy[due.endpoint_id] -= 1
-            if self._busy[due.endpoint_id] <= 0:
-                del self._busy[due.endpoint_id]
+            release_slot()
             self._wake.set()
 
     async def _endpoint(self, org: str, endpoint_id: str) -> Document | None:
@@ -279,7 +292,7 @@ class WebhookSender:
             found.append(self._box.open(str(endpoint["previous_secret"]), context))
         return found
 
-    async def _try(self, due: Due) -> None:
+    async def _try(self, due: Due, release_slot: Callable[[], None]) -> None:
         org, delivery_id = due.organisation_id, due.delivery_id
         delivery = self._fresh.pop(delivery_id, None)
         if delivery is None or due.attempts or due.manual:  # only a first attempt: as stored
@@ -301,6 +314,7 @@ class WebhookSender:
         text = str(delivery["body"])
         headers = signed_headers(delivery_id, now, text, self._secrets(endpoint, now))
         answer = await self._poster.post(str(endpoint["url"]), headers, text)
+        release_slot()
         attempt = {
             "at": now,
             "response_code": answer.response_code,
