@@ -29,6 +29,7 @@ from deploy.localnet.identity import (
     Provider,
     bearer,
     bootstrap_coordinator,
+    operator_connects_provider,
     sign_in_tokens,
     start_provider,
 )
@@ -172,14 +173,20 @@ def seed(
                 people + people_of(cohorts, spec["name"]),
             )
             providers.append(provider)
-            http.put(
-                f"{registry}/organisations/{organisation_id}/identity-provider",
-                json={
-                    "issuer": provider.issuer,
-                    "client_id": "mentornet",
-                    "client_secret": provider.client_secret,
-                },
-            ).raise_for_status()
+            if spec["name"] in existing:
+                # A re-run: the provider is the partner's own now (its admins change it);
+                # the operator reconnects the example provider's new secret.
+                operator_connects_provider(env, organisation_id, provider)
+            else:
+                # Setting the partner up: the co-ordinator connects its first provider.
+                http.put(
+                    f"{registry}/organisations/{organisation_id}/identity-provider",
+                    json={
+                        "issuer": provider.issuer,
+                        "client_id": "mentornet",
+                        "client_secret": provider.client_secret,
+                    },
+                ).raise_for_status()
             tokens = {p.username: sign_in_tokens(registry, organisation_id, p) for p in people}
             admins[organisation_id] = tokens["admin"]
             _import_members(registry, organisation_id, tokens["admin"], rows[index - 1])

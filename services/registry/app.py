@@ -8,10 +8,12 @@ import httpx
 from fastapi import FastAPI
 
 from services.registry.adapters import (
+    http_audit,
     http_auth,
     http_authorization,
     http_circles,
     http_clients,
+    http_coordinators,
     http_import,
     http_members,
     http_organisations,
@@ -20,6 +22,7 @@ from services.registry.adapters import (
     http_programmes,
     http_provider_trials,
 )
+from services.registry.adapters.audit_trail import AuditTrail
 from services.registry.adapters.authorization_codes import AuthorizationCodes
 from services.registry.adapters.authorization_server import AuthorizationServer
 from services.registry.adapters.client_store import ClientStore
@@ -34,6 +37,7 @@ from services.registry.adapters.organisation_store import COLLECTION as ORGANISA
 from services.registry.adapters.organisation_store import INVITATIONS, OrganisationStore
 from services.registry.adapters.privacy import SWEEP_SECONDS as ERASURE_SWEEP_SECONDS
 from services.registry.adapters.privacy import MemberPrivacy
+from services.registry.adapters.programme_coordinators import ProgrammeCoordinators
 from services.registry.adapters.programme_store import (
     CIRCLES,
     ENROLMENTS,
@@ -85,6 +89,8 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
         httpx.AsyncClient(timeout=10), allow_loopback_http=settings.allow_http_loopback_providers
     )
     trials = ProviderTrialStore(data)
+    audit = AuditTrail(data)
+    programmes = ProgrammeStore(data, runtime.outbox)
     sign_in = SignInFlow(
         data,
         organisations,
@@ -93,12 +99,13 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
         box,
         callback_url=f"{settings.public_url}/auth/callback",
         trials=trials,
+        audit=audit,
     )
     return RegistryComponents(
         organisations=organisations,
         members=members,
         clients=ClientStore(data),
-        programmes=ProgrammeStore(data, runtime.outbox),
+        programmes=programmes,
         keys=keys,
         tokens=tokens,
         sign_in=sign_in,
@@ -116,6 +123,8 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
         public_url=settings.public_url,
         trials=trials,
         imports=ImportJobs(data, members, Jobs()),
+        audit=audit,
+        coordinators=ProgrammeCoordinators(programmes),
     )
 
 
@@ -171,6 +180,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             http_authorization.router,
             http_organisations.router,
             http_provider_trials.router,
+            http_audit.router,
             http_members.router,
             http_import.router,
             http_clients.router,
@@ -178,6 +188,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             http_privacy.router,
             http_programmes.router,
             http_programmes.me_router,
+            http_coordinators.router,
             http_circles.router,
         ],
         verifier=TokenVerifier(components.keys, settings.public_url),

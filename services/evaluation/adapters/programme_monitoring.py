@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from services.evaluation.domain.monitoring import AlertThresholds
 from services.evaluation.domain.survey_schedule import DEFAULT_SCHEDULE, SurveySchedule
 from shared.auth.principal import CallerKind, Principal
-from shared.contracts.registry import ProgrammePublished
+from shared.contracts.registry import ProgrammeCoordinatorsChanged, ProgrammePublished
 from shared.errors import NotFoundError
 from shared.events.catalogue import InboundEvent
 from shared.mongo.databases import Document
 from shared.tenancy import TenantData
 
 PROGRAMMES = "monitored_programmes"
+REVISION = "coordinators_revision"
 
 
 @dataclass(frozen=True)
@@ -58,17 +59,35 @@ class ProgrammeMonitoring:
         values again; the co-ordinators' own settings are other fields, never touched)."""
         for event in events:
             d = event.data
+            known = await self._programmes.find_one(
+                {"_id": d.programme_id}, projection={REVISION: 1}
+            )
+            terms: Document = {
+                "owner_organisation_id": d.owner_organisation_id,
+                "organisations": d.organisations,
+                "model": d.model,
+            }
+            if not (known or {}).get(REVISION):
+                # Unless `programme.coordinators_changed` has spoken since: a redelivered
+                # publication must not bring back a removed co-ordinator.
+                terms["coordinators"] = d.coordinators
+            await self._programmes.update_one({"_id": d.programme_id}, {"$set": terms}, upsert=True)
+
+    async def on_coordinators_changed(
+        self, events: Sequence[InboundEvent[ProgrammeCoordinatorsChanged]]
+    ) -> None:
+        """Follow a programme's co-ordinators (highest revision wins): a removed one stops
+        reading its alerts, thresholds, surveys and comments at once."""
+        for event in events:
+            d = event.data
+            known = await self._programmes.find_one(
+                {"_id": d.programme_id}, projection={REVISION: 1}
+            )
+            if known is None or int(known.get(REVISION, 0)) >= d.revision:
+                continue
             await self._programmes.update_one(
                 {"_id": d.programme_id},
-                {
-                    "$set": {
-                        "owner_organisation_id": d.owner_organisation_id,
-                        "organisations": d.organisations,
-                        "coordinators": d.coordinators,
-                        "model": d.model,
-                    }
-                },
-                upsert=True,
+                {"$set": {"coordinators": d.coordinators, REVISION: d.revision}},
             )
 
     async def coordinated(self, caller: Principal, programme_id: str) -> ProgrammeTerms:

@@ -28,7 +28,11 @@ from services.evaluation.adapters.survey_responses import SurveyResponses
 from services.evaluation.adapters.survey_templates import SurveyTemplates
 from shared import clock as wall_clock
 from shared.contracts.evaluation import SurveyCompleted
-from shared.contracts.registry import MemberErased, ProgrammePublished
+from shared.contracts.registry import (
+    MemberErased,
+    ProgrammeCoordinatorsChanged,
+    ProgrammePublished,
+)
 from shared.contracts.sessions import (
     MeetingHeld,
     MeetingLogWritten,
@@ -107,6 +111,7 @@ class SurveysAndAlerts:
         """Subscribe the handlers and schedule the sweep (before the runtime starts)."""
         settings = settings or MonitoringSettings()
         runtime.subscribe(ProgrammePublished, self.programmes.on_published)
+        runtime.subscribe(ProgrammeCoordinatorsChanged, self.programmes.on_coordinators_changed)
         runtime.subscribe(RelationshipStarted, self.feed.on_started)
         runtime.subscribe(RelationshipEnded, self.feed.on_ended)
         runtime.subscribe(MeetingHeld, self.feed.on_meeting)
