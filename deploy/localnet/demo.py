@@ -189,7 +189,12 @@ def seed(
                 ).raise_for_status()
             tokens = {p.username: sign_in_tokens(registry, organisation_id, p) for p in people}
             admins[organisation_id] = tokens["admin"]
-            _import_members(registry, organisation_id, tokens["admin"], rows[index - 1])
+            _import_members(
+                registry,
+                organisation_id,
+                tokens["admin"],
+                rows[index - 1] + _trained_pair(people[1].email, people[2].email),
+            )
             sign_ins.append(
                 DemoSignIn(
                     spec["name"],
@@ -215,6 +220,20 @@ def seed(
             print(f"  mentoring under way in {time.monotonic() - started:.1f}s", flush=True)
         _wait_for_organisations(http, evaluation, len(DEMO_ORGANISATIONS) + 1)
     return sign_ins, providers
+
+
+def _trained_pair(mentor: str, mentee: str) -> list[dict[str, Any]]:
+    """HR rows for the demo mentor and mentee: their training and induction are on the
+    organisation's record (members cannot certify themselves), with the names they use."""
+    return [
+        {
+            "email": email,
+            "display_name": name,
+            "mentor_training_completed_on": str(date.today() - timedelta(days=60)),
+            "mentee_induction_completed_on": str(date.today() - timedelta(days=30)),
+        }
+        for email, name in ((mentor, "Morgan Reyes"), (mentee, "Sam Okafor"))
+    ]
 
 
 def _a_programme(model: str) -> str:
@@ -313,8 +332,6 @@ def _run_programme(
                 "availability": AVAILABILITY,
                 "meeting_modes": ["video", "telephone"],
                 "mentor_capacity": 2,
-                "mentor_training_completed_on": str(date.today() - timedelta(days=60)),
-                "mentee_induction_completed_on": str(date.today() - timedelta(days=30)),
                 "share_across_organisations": True,
             },
         ).raise_for_status()
