@@ -86,7 +86,7 @@ class SurveysAndAlerts:
         clock: Callable[[], datetime] = wall_clock.now,
     ) -> SurveysAndAlerts:
         """Build every part on the service's data door and outbox."""
-        programmes = ProgrammeMonitoring(data)
+        programmes = ProgrammeMonitoring(data, clock)
         templates = SurveyTemplates(data, programmes, clock)
         records = MonitoringRecords(data)
         alerts = AlertBook(data, runtime.outbox, programmes, records, clock)

@@ -10,7 +10,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from services.registry.domain.contact import invitation_id
-from services.registry.domain.invitation import INVITATION_LIFETIME
+from services.registry.domain.invitation import still_valid
 from services.registry.domain.organisation import (
     Organisation,
     OrganisationProfile,
@@ -112,17 +112,14 @@ class OrganisationStore:
         collection = self._data.system_organisation(organisation_id, INVITATIONS)
         now = clock.now()
         document = await collection.find_one({"_id": email})
-        if document is None:
+        if document is None or not still_valid(document["invited_at"], now):
             return []
         result = await self._outbox.update(
             collection,
             email,
             {"$set": {"used_at": now}},
             [contacts.tombstone(contacts.invitation_key(str(document["invitation_id"])))],
-            condition={
-                "used_at": {"$exists": False},
-                "invited_at": {"$gte": now - INVITATION_LIFETIME},
-            },
+            condition={"used_at": {"$exists": False}},
         )
         if not result.matched_count:
             return []

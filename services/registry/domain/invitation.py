@@ -9,6 +9,14 @@ used up by its first sign-in and expires after INVITATION_LIFETIME (docs/securit
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 INVITATION_LIFETIME = timedelta(days=14)
+
+
+def still_valid(invited_at: datetime, now: datetime) -> bool:
+    """Whether an invitation sent at `invited_at` may still be used at `now` (a stored time
+    without a zone is UTC)."""
+    if invited_at.tzinfo is None:
+        invited_at = invited_at.replace(tzinfo=UTC)
+    return now - invited_at <= INVITATION_LIFETIME
