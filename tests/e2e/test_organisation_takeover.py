@@ -11,7 +11,14 @@ from typing import Any
 
 import httpx
 
-from deploy.localnet.identity import CLIENT_ID, Person, bearer, sign_in_tokens, start_provider
+from deploy.localnet.identity import (
+    CLIENT_ID,
+    Person,
+    bearer,
+    operator_connects_provider,
+    sign_in_tokens,
+    start_provider,
+)
 from tests.e2e.conftest import World, connect_partner, free_port, integration_client
 
 
@@ -144,3 +151,54 @@ def test_the_audit_trail_records_roles_clients_and_exports_for_admins_and_coordi
             f"{registry}/organisations/{world.a.id}/members/{member_id}"
         ).status_code in (403, 404)
     assert len(httpx.get(path, headers=bearer(world.a.admin)).json()) == before
+
+
+def test_the_operator_reconnects_a_lost_provider_and_the_trail_says_who_asked(
+    world: World,
+) -> None:
+    """The recovery of an organisation whose admins cannot sign in: the operator's command,
+    not the co-ordinator's API call (which stays refused)."""
+    registry = world.url("registry")
+    work_dir = Path(world.services["registry"].log_path).parent
+    admin = Person("rec-admin", "admin@recover.example", "Rec Admin")
+    organisation_id, _ = connect_partner(
+        registry,
+        world.coordinator,
+        "Recovery Trust",
+        "health",
+        [admin],
+        [admin.email],
+        work_dir,
+        world.providers,
+        email_domains=["recover.example"],
+    )
+    admin_tokens = sign_in_tokens(registry, organisation_id, admin)
+    replacement = start_provider("Recovery's new sign-in", free_port(), work_dir, registry, [admin])
+    world.providers.append(replacement)
+    path = f"{registry}/organisations/{organisation_id}/identity-provider"
+    refused = httpx.put(
+        path,
+        json={
+            "issuer": replacement.issuer,
+            "client_id": CLIENT_ID,
+            "client_secret": replacement.client_secret,
+        },
+        headers=bearer(world.coordinator),
+        timeout=15,
+    )
+    assert refused.status_code == 403
+    operator_connects_provider(world.env, organisation_id, replacement)
+    shown = httpx.get(path, headers=bearer(world.coordinator), timeout=15).json()
+    assert shown["issuer"] == replacement.issuer
+    trail = httpx.get(
+        f"{registry}/organisations/{organisation_id}/audit-trail",
+        headers=bearer(admin_tokens),
+        timeout=15,
+    ).json()
+    latest = trail[0]
+    assert (latest["action"], latest["actor_id"], latest["subject"]) == (
+        "provider.connected",
+        "operator",
+        replacement.issuer,
+    )
+    assert "asked by the local demo (re-run)" in latest["detail"]
