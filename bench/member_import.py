@@ -46,7 +46,7 @@ TARGET_SECONDS = 10.0
 HEADER = (
     "email,display_name,skills,development_goals,sector,job_level,location,time_zone,"
     "languages,meeting_modes,mentor_capacity,line_manager_email,mentor_training_completed_on,"
-    "mentee_induction_completed_on,emcc_level,share_across_organisations"
+    "mentee_induction_completed_on,emcc_level"
 )
 SKILLS = ["service design", "safeguarding", "budgeting", "coaching", "data analysis", "nursing"]
 GOALS = ["lead a team through change", "become a mentor", "move into management"]
@@ -74,7 +74,7 @@ def generate(rows: int, changed_every: int = 0) -> bytes:
             f"person{i}@bench.example,Person {i},{';'.join(skills)},{GOALS[i % 3]},"
             f"{'health' if i % 2 else 'engineering'},{LEVELS[i % 5]},Leeds UK,Europe/London,"
             f"en{';cy' if i % 7 == 0 else ''},video;telephone,{i % 3},{manager},{trained},"
-            f"{inducted},,{'true' if i % 4 else 'false'}"
+            f"{inducted},"
         )
     return ("\n".join(lines) + "\n").encode()
 

@@ -27,6 +27,9 @@ class UserConfig:
     sub: str
     email: str
     name: str
+    # The `email_verified` claim exactly as this provider asserts it: True by default; a
+    # test may make it a sloppy provider's string "true" (mentornet accepts only JSON true).
+    email_verified: Any = True
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class IdpConfig:
                         sub=str(u["sub"]),
                         email=str(u["email"]),
                         name=str(u["name"]),
+                        email_verified=u.get("email_verified", True),
                     )
                     for u in data["users"]
                 ),

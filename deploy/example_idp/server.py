@@ -40,7 +40,9 @@ ID_TOKEN_LIFETIME = 300  # seconds
 
 def user_claims(user: UserConfig, scope: str) -> UserInfo:
     """The standard claims of `user` that `scope` allows (sub always)."""
-    claims = UserInfo(sub=user.sub, name=user.name, email=user.email, email_verified=True)
+    claims = UserInfo(
+        sub=user.sub, name=user.name, email=user.email, email_verified=user.email_verified
+    )
     return claims.filter(scope)
 
 

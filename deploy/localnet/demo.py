@@ -29,6 +29,7 @@ from deploy.localnet.identity import (
     Provider,
     bearer,
     bootstrap_coordinator,
+    operator_connects_provider,
     sign_in_tokens,
     start_provider,
 )
@@ -196,17 +197,28 @@ def seed(urls: dict[str, str], env: dict[str, str], work_dir: Path, run: DemoRun
                 run.pid_dir,
             )
             providers.append(provider)
-            http.put(
-                f"{registry}/organisations/{organisation_id}/identity-provider",
-                json={
-                    "issuer": provider.issuer,
-                    "client_id": "mentornet",
-                    "client_secret": provider.client_secret,
-                },
-            ).raise_for_status()
+            if spec["name"] in existing:
+                # A re-run: the provider is the partner's own now (its admins change it);
+                # the operator reconnects the example provider's new secret.
+                operator_connects_provider(env, organisation_id, provider)
+            else:
+                # Setting the partner up: the co-ordinator connects its first provider.
+                http.put(
+                    f"{registry}/organisations/{organisation_id}/identity-provider",
+                    json={
+                        "issuer": provider.issuer,
+                        "client_id": "mentornet",
+                        "client_secret": provider.client_secret,
+                    },
+                ).raise_for_status()
             tokens = {p.username: sign_in_tokens(registry, organisation_id, p) for p in people}
             admins[organisation_id] = tokens["admin"]
-            _import_members(registry, organisation_id, tokens["admin"], rows[index - 1])
+            _import_members(
+                registry,
+                organisation_id,
+                tokens["admin"],
+                rows[index - 1] + _trained_pair(people[1].email, people[2].email),
+            )
             sign_ins.append(
                 DemoSignIn(
                     spec["name"],
@@ -231,6 +243,20 @@ def seed(urls: dict[str, str], env: dict[str, str], work_dir: Path, run: DemoRun
             bring_to_life(urls, new_programmes, cohorts, organisation_ids)
             print(f"  mentoring under way in {time.monotonic() - started:.1f}s", flush=True)
         _wait_for_organisations(http, evaluation, len(DEMO_ORGANISATIONS) + 1)
+
+
+def _trained_pair(mentor: str, mentee: str) -> list[dict[str, Any]]:
+    """HR rows for the demo mentor and mentee: their training and induction are on the
+    organisation's record (members cannot certify themselves), with the names they use."""
+    return [
+        {
+            "email": email,
+            "display_name": name,
+            "mentor_training_completed_on": str(date.today() - timedelta(days=60)),
+            "mentee_induction_completed_on": str(date.today() - timedelta(days=30)),
+        }
+        for email, name in ((mentor, "Morgan Reyes"), (mentee, "Sam Okafor"))
+    ]
 
 
 def _a_programme(model: str) -> str:
@@ -329,8 +355,6 @@ def _run_programme(
                 "availability": AVAILABILITY,
                 "meeting_modes": ["video", "telephone"],
                 "mentor_capacity": 2,
-                "mentor_training_completed_on": str(date.today() - timedelta(days=60)),
-                "mentee_induction_completed_on": str(date.today() - timedelta(days=30)),
                 "share_across_organisations": True,
             },
         ).raise_for_status()

@@ -119,7 +119,8 @@ def demo_rows(
                 )
                 if rng.random() < 0.7
                 else None,
-                "share_across_organisations": rng.random() < 0.6,
+                # EMCC accreditation is the organisation's record too (cohort mentors': set).
+                "emcc_level": None,
             }
         )
     return rows

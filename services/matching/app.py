@@ -19,6 +19,7 @@ from shared.contracts.registry import (
     MemberProfileUpdated,
     MemberReadinessChanged,
     OrganisationJoined,
+    ProgrammeCoordinatorsChanged,
     ProgrammePublished,
     ProgrammeStatusChanged,
 )
@@ -70,6 +71,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     runtime.subscribe(MemberEnrolled, candidates.on_enrolled)
     runtime.subscribe(ProgrammePublished, candidates.on_programme_published)
     runtime.subscribe(ProgrammeStatusChanged, candidates.on_programme_status_changed)
+    runtime.subscribe(ProgrammeCoordinatorsChanged, candidates.on_programme_coordinators_changed)
     app = create_service_app(
         runtime,
         title="mentornet matching",

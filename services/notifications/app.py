@@ -46,6 +46,7 @@ from shared.contracts.matching import CircleFormed
 from shared.contracts.registry import (
     MemberErased,
     MemberRegistered,
+    ProgrammeCoordinatorsChanged,
     ProgrammePublished,
     RoleGranted,
     RoleRevoked,
@@ -116,6 +117,7 @@ def create_app(settings: NotificationSettings | None = None) -> FastAPI:
     )
     # Read models first, so a batch that starts a relationship and mails about it finds it.
     runtime.subscribe(ProgrammePublished, relationships.on_programme)
+    runtime.subscribe(ProgrammeCoordinatorsChanged, relationships.on_coordinators_changed)
     runtime.subscribe(RelationshipStarted, relationships.on_started)
     runtime.subscribe(CircleFormed, relationships.on_circle)
     for model, handler in handlers(triggers):

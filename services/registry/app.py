@@ -8,10 +8,12 @@ from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
 from services.registry.adapters import (
+    http_audit,
     http_auth,
     http_authorization,
     http_circles,
     http_clients,
+    http_coordinators,
     http_import,
     http_members,
     http_organisations,
@@ -20,6 +22,7 @@ from services.registry.adapters import (
     http_programmes,
     http_provider_trials,
 )
+from services.registry.adapters.audit_trail import AuditTrail
 from services.registry.adapters.authorization_codes import AuthorizationCodes
 from services.registry.adapters.authorization_server import AuthorizationServer
 from services.registry.adapters.client_store import ClientStore
@@ -39,6 +42,7 @@ from services.registry.adapters.organisation_store import (
 )
 from services.registry.adapters.privacy import SWEEP_SECONDS as ERASURE_SWEEP_SECONDS
 from services.registry.adapters.privacy import MemberPrivacy
+from services.registry.adapters.programme_coordinators import ProgrammeCoordinators
 from services.registry.adapters.programme_store import (
     CIRCLES,
     ENROLMENTS,
@@ -98,6 +102,8 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
         allow_loopback_http=settings.allow_http_loopback_providers,
     )
     trials = ProviderTrialStore(data)
+    audit = AuditTrail(data)
+    programmes = ProgrammeStore(data, runtime.outbox)
     sign_in = SignInFlow(
         data,
         organisations,
@@ -106,12 +112,13 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
         box,
         callback_url=f"{settings.public_url}/auth/callback",
         trials=trials,
+        audit=audit,
     )
     return RegistryComponents(
         organisations=organisations,
         members=members,
         clients=ClientStore(data),
-        programmes=ProgrammeStore(data, runtime.outbox),
+        programmes=programmes,
         keys=keys,
         tokens=tokens,
         sign_in=sign_in,
@@ -129,6 +136,8 @@ def build_components(runtime: ServiceRuntime, settings: RegistrySettings) -> Reg
         public_url=settings.public_url,
         trials=trials,
         imports=ImportJobs(data, members, Jobs()),
+        audit=audit,
+        coordinators=ProgrammeCoordinators(programmes),
     )
 
 
@@ -186,6 +195,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             http_authorization.router,
             http_organisations.router,
             http_provider_trials.router,
+            http_audit.router,
             http_members.router,
             http_import.router,
             http_clients.router,
@@ -193,6 +203,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             http_privacy.router,
             http_programmes.router,
             http_programmes.me_router,
+            http_coordinators.router,
             http_circles.router,
         ],
         verifier=TokenVerifier(

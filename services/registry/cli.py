@@ -1,4 +1,6 @@
-"""`python -m services.registry.cli bootstrap`: the network's first co-ordinator.
+"""`python -m services.registry.cli bootstrap`: the network's first co-ordinator; and
+`connect-provider`: the operator connects an organisation's provider (its recovery, when none
+of its admins can sign in any more).
 
 Registers the network office as an organisation (once), connects its sign-in provider, and
 invites the co-ordinator's e-mail address: whoever first signs in through that provider with
@@ -14,6 +16,7 @@ import os
 import sys
 
 from services.registry.app import SERVICE, build_components
+from services.registry.domain.audit import AuditAction, new_entry
 from services.registry.domain.member import normalise_email
 from services.registry.domain.organisation import OrganisationProfile, join, new_organisation_id
 from services.registry.settings import RegistrySettings
@@ -102,6 +105,52 @@ async def bootstrap(
         await runtime.stop()
 
 
+async def connect_provider(
+    organisation_id: str, issuer: str, client_id: str, client_secret: str, requested_by: str
+) -> None:
+    """The operator (who runs the registry: not a network co-ordinator through the API)
+    connects an organisation's provider, with the same checks as the API, recorded in the
+    organisation's audit trail with who asked for it (docs/security.md: the two-party
+    recovery of a lost provider)."""
+    settings = RegistrySettings()
+    runtime = ServiceRuntime(SERVICE, settings, outbox_collections=["organisations"])
+    components = build_components(runtime, settings)
+    await runtime.start()
+    try:
+        await components.organisations.get_for_system(organisation_id)
+        metadata = await components.providers.discover(issuer.rstrip("/"))
+        operator = Principal(
+            subject="operator",
+            organisation=organisation_id,
+            kind=CallerKind.MEMBER,
+            roles=frozenset({Role.ORGANISATION_ADMIN}),
+        )
+        await components.audit.record(
+            organisation_id,
+            new_entry(
+                operator,
+                AuditAction.PROVIDER_CONNECTED,
+                metadata.issuer.rstrip("/"),
+                f"client id {client_id}; by the operator, asked by {requested_by}",
+                clock.now(),
+            ),
+        )
+        await components.organisations.save_provider(
+            operator,
+            organisation_id,
+            {
+                "issuer": metadata.issuer.rstrip("/"),
+                "client_id": client_id,
+                "authorization_endpoint": metadata.authorization_endpoint,
+                "token_endpoint": metadata.token_endpoint,
+                "jwks_uri": metadata.jwks_uri,
+                "client_secret_sealed": components.box.seal(client_secret, context=organisation_id),
+            },
+        )
+    finally:
+        await runtime.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and bootstrap."""
     parser = argparse.ArgumentParser(
@@ -119,11 +168,36 @@ def main(argv: list[str] | None = None) -> int:
         "so it stays out of shell history and process lists)",
     )
     boot.add_argument("--email", required=True, help="the first co-ordinator's e-mail address")
+    connect = sub.add_parser(
+        "connect-provider",
+        help="connect an organisation's provider as the operator (recovery: see security.md)",
+    )
+    connect.add_argument("--organisation", required=True, help="the organisation's id")
+    connect.add_argument("--issuer", required=True, help="the provider's issuer URL")
+    connect.add_argument("--client-id", required=True, help="mentornet's client id there")
+    connect.add_argument(
+        "--client-secret-env",
+        default="MENTORNET_PROVIDER_CLIENT_SECRET",
+        help="environment variable holding the client secret",
+    )
+    connect.add_argument(
+        "--requested-by",
+        required=True,
+        help="who asked, for the audit trail (e.g. the organisation's signed request's reference)",
+    )
     args = parser.parse_args(argv)
     secret = os.environ.get(args.client_secret_env)
     if not secret:
         parser.error(f"set {args.client_secret_env} to the provider's client secret")
     configure_logging("registry-cli", "WARNING")
+    if args.command == "connect-provider":
+        asyncio.run(
+            connect_provider(
+                args.organisation, args.issuer, args.client_id, secret, args.requested_by
+            )
+        )
+        print(f"provider connected: {args.organisation}")
+        return 0
     organisation_id = asyncio.run(
         bootstrap(args.office_name, args.issuer, args.client_id, secret, args.email)
     )

@@ -40,6 +40,7 @@ from shared.contracts.matching import CircleFormed, MatchAccepted
 from shared.contracts.registry import (
     MemberErased,
     OrganisationJoined,
+    ProgrammeCoordinatorsChanged,
     ProgrammePublished,
     ProgrammeStatusChanged,
 )
@@ -86,6 +87,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     runtime.subscribe(OrganisationJoined, directory.on_joined)
     runtime.subscribe(ProgrammePublished, programmes.on_published)
     runtime.subscribe(ProgrammeStatusChanged, programmes.on_status_changed)
+    runtime.subscribe(ProgrammeCoordinatorsChanged, programmes.on_coordinators_changed)
     runtime.subscribe(MatchAccepted, relationships.on_match_accepted)
     circles = CircleStore(data, programmes)
     runtime.subscribe(CircleFormed, circles.on_circle_formed)

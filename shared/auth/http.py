@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.auth.keys import KeySource
-from shared.auth.principal import Principal, Role
+from shared.auth.principal import CallerKind, Principal, Role
 from shared.auth.tokens import InvalidTokenError, unverified_kid, verify
 from shared.http.rate_limits import RateLimit, client_address
 from shared.logging import get_logger
@@ -80,6 +80,22 @@ def require(
         raise HTTPException(
             status_code=status.HTTP_403_FORBIDDEN,
             detail=f"this needs one of: {', '.join(wanted)}",
+        )
+
+    return check
+
+
+def person_or_client_with(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency admitting any signed-in person, and an integration client only with
+    `scope`: a route that answers a client with data says which scope opens it (403 for a
+    client without it, whatever its other scopes)."""
+
+    async def check(principal: Caller) -> Principal:
+        if principal.kind is CallerKind.MEMBER or scope in principal.scopes:
+            return principal
+        raise HTTPException(
+            status_code=status.HTTP_403_FORBIDDEN,
+            detail=f"an integration client needs the scope {scope} for this",
         )
 
     return check

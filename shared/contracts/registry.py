@@ -175,6 +175,23 @@ class ProgrammeStatusChanged(EventData):
 
 
 @catalogue.register
+class ProgrammeCoordinatorsChanged(EventData):
+    """A programme's co-ordinators changed: someone was added or removed by its co-ordinators
+    or its owner's admins, or removed because they lost the role that lets them co-ordinate.
+    Carries the whole list as it now is; `revision` only grows, so a reader keeps the
+    highest it has seen (and a redelivered `programme.published` does not undo it)."""
+
+    event_type: ClassVar[str] = "programme.coordinators_changed"
+    source: ClassVar[str] = "registry"
+
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    coordinators: list[str] = Field(examples=[["mem_0c1d2e3f4a5b6c7d"]])
+    added: list[str] = Field(default_factory=list, examples=[[]])
+    removed: list[str] = Field(default_factory=list, examples=[["mem_4b1f0c9e2d7a6b35"]])
+    revision: int = Field(ge=1, examples=[2])
+
+
+@catalogue.register
 class MemberEnrolled(EventData):
     """A member enrolled in a programme as mentor, mentee or peer (readiness was checked)."""
 

@@ -24,6 +24,7 @@ from shared.mongo.outbox import stage
 from shared.secrets import token_hash
 from tests.e2e.conftest import World, connect_partner
 from tests.e2e.test_first_flow import eventually
+from tests.e2e.training_records import record_training
 
 PERSONAL = ("email", "name", "issuer", "subject", "profile", "roles")
 INDUCTED = str(date.today() - timedelta(days=20))
@@ -79,10 +80,10 @@ def cedar(world: World, tmp_path_factory: pytest.TempPathFactory) -> Cedar:
                 "time_zone": "Europe/London",
                 "languages": ["en"],
                 "meeting_modes": ["video"],
-                "mentee_induction_completed_on": INDUCTED,
             },
         )
         assert written.status_code == 200, written.text
+        record_training(registry, organisation_id, tokens["admin"], tokens[key], mentee_on=INDUCTED)
     programme_id, circle_id = _circle_programme(registry, tokens, ("alice", "carol", "dave"))
     return Cedar(organisation_id, people, tokens, ids, programme_id, circle_id)
 

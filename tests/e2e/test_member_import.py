@@ -47,7 +47,8 @@ def _members_counted_by_evaluation(world: World, partner: Partner) -> int:
 
 
 def test_a_client_imports_members_and_uploading_again_changes_nothing(world: World) -> None:
-    hr = integration_client(world, world.a.id, world.a.admin, ["members:write"])
+    # Reading the profiles back needs members:read too: write does not imply read.
+    hr = integration_client(world, world.a.id, world.a.admin, ["members:write", "members:read"])
     counted_before = _members_counted_by_evaluation(world, world.a)
     csv = "\n".join(
         [

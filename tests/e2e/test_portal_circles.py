@@ -32,6 +32,7 @@ from tests.e2e.conftest import Crowd, World, add_crowd
 from tests.e2e.portal_browser import PHONE, assert_accessible, sign_in
 from tests.e2e.sessions_scene import grant_coordinator
 from tests.e2e.test_first_flow import eventually
+from tests.e2e.training_records import record_training
 
 PROGRAMME = "Kowhai and Rimu peer leaders"
 NOTE = "Naming the dilemma early helped: kowhai-note-7c1e"
@@ -84,7 +85,6 @@ def _profile(name: str, zone: str) -> dict[str, Any]:
         "time_zone": zone,
         "languages": ["en"],
         "meeting_modes": ["video"],
-        "mentee_induction_completed_on": str(date.today() - timedelta(days=10)),
         "share_across_organisations": True,
     }
 
@@ -133,9 +133,12 @@ def circle(world: World) -> Circle:
     ]
     registry, matching = world.url("registry"), world.url("matching")
     programme = _programme(world, coordinator, rimu)
-    for peer in peers:
+    for n, peer in enumerate(peers):
         with world.reader(peer.tokens) as http:
             _ok(http.put(f"{registry}/me/profile", json=_profile(peer.name, peer.zone)))
+            home = kowhai if n < 2 else rimu
+            inducted = str(date.today() - timedelta(days=10))
+            record_training(registry, home.id, home.admin, peer.tokens, mentee_on=inducted)
             peer.id = str(_ok(http.get(f"{registry}/me"))["id"])
             enrolled = http.post(
                 f"{registry}/programmes/{programme}/enrolments", json={"role": "peer"}

@@ -38,6 +38,7 @@ from tests.e2e.portal_browser import PHONE, assert_accessible, sign_in
 from tests.e2e.sessions_scene import grant_coordinator
 from tests.e2e.test_candidate_pool import member_id_of, publish
 from tests.e2e.test_first_flow import eventually
+from tests.e2e.training_records import record_training
 
 TRAINED = str(date.today() - timedelta(days=40))
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
@@ -124,6 +125,15 @@ def land(world: World) -> Land:
             body["mentor_training_completed_on"] = TRAINED
         written = _registry(world, tokens, "PUT", "/me/profile", body)
         assert written.status_code == 200, written.text
+        home = kauri if any(tokens is t for t in kauri.people) else matai
+        record_training(
+            world.url("registry"),
+            home.id,
+            home.admin,
+            tokens,
+            mentor_on=body.get("mentor_training_completed_on"),
+            mentee_on=TRAINED,
+        )
     names = {
         "coordinator": kauri.people[0],
         "aroha": kauri.people[1],

@@ -32,6 +32,7 @@ from tests.e2e.conftest import Crowd, World, add_crowd
 from tests.e2e.portal_browser import PHONE, assert_accessible, sign_in
 from tests.e2e.test_candidate_pool import member_id_of, publish
 from tests.e2e.test_first_flow import eventually
+from tests.e2e.training_records import record_training
 
 TRAINED = str(date.today() - timedelta(days=40))
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
@@ -133,6 +134,7 @@ def land(world: World) -> Land:
             _profile(name, mentor_capacity=2, mentor_training_completed_on=TRAINED),
         )
         assert written.status_code == 200, written.text
+        record_training(world.url("registry"), kowhai.id, kowhai.admin, tokens, mentor_on=TRAINED)
         _enrol(world, tokens, self_match, "mentor")
     _enrol(world, kowhai.people[0], one_to_one, "mentor")
     ids = {

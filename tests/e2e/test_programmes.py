@@ -10,6 +10,7 @@ import pytest
 
 from deploy.localnet.identity import bearer
 from tests.e2e.conftest import Crowd, World, add_crowd
+from tests.e2e.training_records import record_training
 
 TRAINED = str(date.today() - timedelta(days=30))
 
@@ -35,13 +36,11 @@ def crowd(world: World) -> Crowd:
         written = httpx.put(
             f"{registry}/me/profile",
             headers=bearer(tokens),
-            json=_profile(
-                f"Kauri {n}",
-                mentee_induction_completed_on=TRAINED,
-                share_across_organisations=(n == 0),
-            ),
+            json=_profile(f"Kauri {n}", share_across_organisations=(n == 0)),
         )
         assert written.status_code == 200, written.text
+        # Their induction is on record: the organisation's (an import), not their own claim.
+        record_training(registry, crowd.id, crowd.admin, tokens, mentee_on=TRAINED)
     return crowd
 
 
@@ -215,8 +214,16 @@ def test_a_peer_circle_takes_four_to_eight_with_consent_and_the_contract(
     )
     assert ninth.status_code == 422
     assert "full" in ninth.json()["detail"]
-    shown = httpx.get(f"{registry}/circles/{circle['id']}", headers=bearer(crowd.people[8]))
-    assert len(shown.json()["members"]) == 8
+    # Who is in it: its members and the co-ordinator see; the peer left out sees its size.
+    path = f"{registry}/circles/{circle['id']}"
+    for insider in (crowd.people[0], crowd.admin):
+        assert len(httpx.get(path, headers=bearer(insider)).json()["members"]) == 8
+    outside = httpx.get(path, headers=bearer(crowd.people[8])).json()
+    assert outside["members"] == [] and outside["size"] == 8
+    listed = httpx.get(
+        f"{registry}/programmes/{programme_id}/circles", headers=bearer(crowd.people[8])
+    ).json()
+    assert [(c["members"], c["size"]) for c in listed] == [([], 8)]
 
 
 def test_an_x_market_circle_takes_one_member_per_organisation(world: World, crowd: Crowd) -> None:
@@ -272,3 +279,40 @@ def test_an_impossible_programme_is_refused_with_reasons(world: World, crowd: Cr
         assert len(kauri.get(f"{registry}/programmes").json()) == before
     member = httpx.post(f"{registry}/programmes", headers=bearer(crowd.people[0]), json=_design())
     assert member.status_code == 403
+
+
+def test_training_and_induction_are_the_organisations_record_not_self_certified(
+    world: World, crowd: Crowd
+) -> None:
+    """The attack: a member writes a training date into their own profile to be matched as a
+    mentor. The date is ignored; the organisation's import records it."""
+    registry = world.url("registry")
+    person = crowd.people[3]
+    claimed = httpx.put(
+        f"{registry}/me/profile",
+        headers=bearer(person),
+        json=_profile(
+            "Kauri 3",
+            mentor_capacity=2,
+            mentor_training_completed_on=TRAINED,
+            emcc_level="master_practitioner",
+        ),
+    )
+    assert claimed.status_code == 200, claimed.text
+    assert claimed.json()["mentor_training_completed_on"] is None
+    assert claimed.json()["emcc_level"] is None
+    assert claimed.json()["mentee_induction_completed_on"] == TRAINED  # the record, kept
+    programme_id = _open_circle_programme(world, crowd, name="Mentors only", model="one_to_one")
+    enrol = f"{registry}/programmes/{programme_id}/enrolments"
+    refused = httpx.post(enrol, headers=bearer(person), json={"role": "mentor"})
+    assert refused.status_code == 422
+    assert "mentor training" in refused.json()["detail"]
+    record_training(registry, crowd.id, crowd.admin, person, mentor_on=TRAINED)
+    assert (
+        httpx.get(f"{registry}/me/profile", headers=bearer(person)).json()[
+            "mentor_training_completed_on"
+        ]
+        == TRAINED
+    )
+    enrolled = httpx.post(enrol, headers=bearer(person), json={"role": "mentor"})
+    assert enrolled.status_code == 201, enrolled.text

@@ -421,13 +421,35 @@ def test_an_alert_is_raised_once_and_its_coordinator_works_it(
 def test_a_low_pulse_raises_an_alert_without_telling_the_other_party(
     world: World, cast: Cast, relationship: str
 ) -> None:
-    # Needs the answer of the bad-input test (a low pulse from the mentee).
+    # Needs the answer of the bad-input test (a low pulse from the mentee). One answer alone
+    # raises nothing (it would say how that person answered); the mentor's low answer too
+    # makes the relationship's pulse low.
     def raised() -> bool:
         """the co-ordinator sees the low-pulse alert"""
         found = call(world, cast.coordinator, "GET", f"{base(cast)}/alerts").json()
         return any(a["kind"] == "low_pulse" and a["relationship_id"] == relationship for a in found)
 
+    assert not raised()
+    (mentors,) = due(world, cast.mentor, relationship)
+    answered = call(
+        world,
+        cast.mentor,
+        "POST",
+        f"/surveys/{mentors['id']}/answers",
+        {"answers": {"q1": 1, "q2": 2}},
+    )
+    assert answered.status_code == 201, answered.text
     eventually(raised, timeout=20)
+    (alert,) = [
+        a
+        for a in call(world, cast.coordinator, "GET", f"{base(cast)}/alerts").json()
+        if a["kind"] == "low_pulse"
+    ]
+    # No answer's exact time: the week it falls in, the day it was raised.
+    for moment in (alert["since"], alert["raised_at"]):
+        parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        assert (parsed.hour, parsed.minute, parsed.second, parsed.microsecond) == (0, 0, 0, 0)
+    assert datetime.fromisoformat(alert["since"].replace("Z", "+00:00")).weekday() == 0
     mentor_topics = {
         r["topic"] for r in call(world, cast.mentor, "GET", "/members/me/reminders").json()
     }

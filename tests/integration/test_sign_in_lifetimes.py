@@ -84,6 +84,6 @@ async def test_abandoned_sign_in_attempts_are_swept(
     )
     # Only the attempts store matters to the sweep; nothing else is called.
     unused = cast(Any, None)
-    flow = SignInFlow(data, unused, unused, unused, unused, "", unused)
+    flow = SignInFlow(data, unused, unused, unused, unused, "", unused, unused)
     await flow.sweep_abandoned()
     assert [d["_id"] async for d in attempts.find({})] == ["in-progress"]

@@ -28,7 +28,7 @@ from services.registry.domain.member_import import (
 )
 from services.registry.domain.profile import Profile
 
-HEADER = "email,display_name,skills,languages,mentor_capacity,share_across_organisations"
+HEADER = "email,display_name,skills,languages,mentor_capacity,location"
 
 
 def _csv(*lines: str) -> bytes:
@@ -57,13 +57,13 @@ def test_csv_rows_become_profile_fields() -> None:
     assert ada.fields["skills"] == ["service design", "safeguarding"]
     assert ada.fields["languages"] == ["en", "cy"]
     assert ada.fields["mentor_capacity"] == 2
-    assert ada.fields["share_across_organisations"] is True
+    assert ada.fields["location"] == "yes"
     assert ada.fields["mentor_training_completed_on"] == "2026-01-05"
     assert (ada.names_manager, ada.manager_email) == (True, "boss@alder.example")
     # Empty cells are given as None: "back to the default".
     assert ben.error is None
     assert ben.fields["skills"] is None
-    assert ben.fields["share_across_organisations"] is None
+    assert ben.fields["location"] is None
     assert (ben.names_manager, ben.manager_email) == (True, None)
 
 
@@ -108,7 +108,23 @@ def test_malformed_csv_rows_are_rejected_with_a_reason_and_the_others_kept() -> 
     assert rows[1].email == "b@x.example"
     assert "the row has 2 fields" in str(errors[3])
     assert "mentor_capacity: 'lots' is not a whole number" in str(errors[4])
-    assert "share_across_organisations: 'perhaps' is not true or false" in str(errors[5])
+    assert errors[5] is None
+
+
+def test_an_import_cannot_give_or_withdraw_a_members_consent_to_be_seen_across() -> None:
+    with pytest.raises(FileRefusedError, match="each member's own choice"):
+        _rows("email,display_name,share_across_organisations", "a@x.example,A,yes")
+    (row,) = parse(
+        b'[{"email": "a@x.example", "display_name": "A", "share_across_organisations": true}]',
+        ImportFormat.JSON,
+    )
+    assert row.error is not None and "each member's own choice" in row.error
+    # A member who consented keeps their consent whatever the HR system sends.
+    consented = Profile(display_name="A", share_across_organisations=True)
+    existing = {"a@x.example": ExistingMember("mem_0000000000000009", "a@x.example", consented)}
+    (write,) = _plan(_rows(HEADER, "a@x.example,Ada,,,,Leeds"), existing).changes
+    assert write.profile.share_across_organisations is True
+    assert write.profile.location == "Leeds"
 
 
 def test_broken_quoting_refuses_the_file_rather_than_guessing() -> None:

@@ -16,12 +16,14 @@ from services.evaluation.domain.monitoring import (
     Condition,
     PulseReading,
     alert_id,
+    check_threshold_change,
     conditions,
     contact_overdue,
     describe,
     inactivity,
     low_pulse,
     no_first_meeting,
+    raised_at,
 )
 from services.evaluation.domain.reminders import TEXTS, ReminderTopic, nudge_for, survey_text
 
@@ -68,14 +70,39 @@ def test_inactivity_warns_at_83_days_and_alerts_at_90() -> None:
     assert inactivity(FRESH, DEFAULTS, at(83)) == Condition(AlertKind.INACTIVITY_WARNING, START)
 
 
-def test_a_low_pulse_from_either_side() -> None:
+def test_a_low_pulse_needs_both_sides_and_says_only_its_week() -> None:
+    """The relationship's pulse is the mean of both sides' latest answers: one answer alone
+    never raises an alert (it would say how that person answered), and the alert counts from
+    the Monday of the newest answer's week, not its moment."""
     good = PulseReading(score=4.5, at=at(28))
     low = PulseReading(score=2.0, at=at(30))
-    assert low_pulse(replace(FRESH, pulses=(good,)), DEFAULTS) is None
-    assert low_pulse(replace(FRESH, pulses=(good, low)), DEFAULTS) == Condition(
-        AlertKind.LOW_PULSE, at(30)
+    lower = PulseReading(score=1.0, at=at(30))
+    assert low_pulse(replace(FRESH, pulses=(low,)), DEFAULTS) is None
+    assert low_pulse(replace(FRESH, pulses=(lower,)), AlertThresholds(low_pulse_score=4.5)) is None
+    assert low_pulse(replace(FRESH, pulses=(good, low)), DEFAULTS) is None  # mean 3.25
+    monday = datetime(2027, 2, 1, tzinfo=UTC)  # at(30) is Wednesday 3 February 2027
+    assert low_pulse(replace(FRESH, pulses=(low, lower)), DEFAULTS) == Condition(
+        AlertKind.LOW_PULSE, monday
     )
-    assert low_pulse(replace(FRESH, pulses=(low,)), AlertThresholds(low_pulse_score=1.5)) is None
+    assert low_pulse(replace(FRESH, pulses=(good, low)), AlertThresholds(low_pulse_score=3.5)) == (
+        Condition(AlertKind.LOW_PULSE, monday)
+    )
+
+
+def test_the_low_pulse_threshold_moves_at_most_once_a_week() -> None:
+    moved = AlertThresholds(low_pulse_score=3.0)
+    assert check_threshold_change(DEFAULTS, moved, None, at(1)) is True
+    assert check_threshold_change(moved, moved, at(1), at(2)) is False  # not moved: fine
+    other = AlertThresholds(low_pulse_score=3.0, first_meeting_days=30)
+    assert check_threshold_change(moved, other, at(1), at(2)) is False
+    with pytest.raises(ValueError, match="once a week"):
+        check_threshold_change(moved, AlertThresholds(low_pulse_score=3.5), at(1), at(7.9))
+    assert check_threshold_change(moved, AlertThresholds(low_pulse_score=3.5), at(1), at(8))
+
+
+def test_alerts_about_answers_say_their_day_only() -> None:
+    assert raised_at(AlertKind.LOW_PULSE, at(30.4)) == datetime(2027, 2, 3, tzinfo=UTC)
+    assert raised_at(AlertKind.INACTIVE, at(30.4)) == at(30.4)
 
 
 def test_an_ended_relationship_raises_nothing() -> None:

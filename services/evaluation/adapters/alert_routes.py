@@ -32,6 +32,7 @@ MOVE_REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 THRESHOLD_REFUSALS: dict[int | str, dict[str, Any]] = {
     **AUTH_REFUSALS,
+    409: {"model": Problem, "description": "the low-pulse threshold moved less than a week ago"},
     422: {"model": Problem, "description": "a threshold is out of range or out of order"},
 }
 
@@ -99,7 +100,9 @@ async def get_thresholds(
 async def set_thresholds(
     programme_id: ProgrammeId, thresholds: AlertThresholds, caller: Caller, parts: Parts
 ) -> AlertThresholds:
-    """Relationships are reviewed at once with the new thresholds; alerts already raised stay."""
+    """Relationships are reviewed at once with the new thresholds; alerts already raised stay.
+    The low-pulse threshold moves at most once a week (409 says when it can move again), so
+    reading alerts after small moves cannot bracket a relationship's pulse."""
     terms = await parts.programmes.set_thresholds(caller, programme_id, thresholds)
     await parts.review.review_programme(programme_id)
     return terms.thresholds

@@ -8,19 +8,22 @@ else gets 404, as for a programme that does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from services.evaluation.domain.monitoring import AlertThresholds
+from services.evaluation.domain.monitoring import AlertThresholds, check_threshold_change
 from services.evaluation.domain.survey_schedule import DEFAULT_SCHEDULE, SurveySchedule
 from shared.auth.principal import CallerKind, Principal
-from shared.contracts.registry import ProgrammePublished
-from shared.errors import NotFoundError
+from shared.contracts.registry import ProgrammeCoordinatorsChanged, ProgrammePublished
+from shared.errors import ConflictError, NotFoundError
 from shared.events.catalogue import InboundEvent
 from shared.mongo.databases import Document
 from shared.tenancy import TenantData
 
 PROGRAMMES = "monitored_programmes"
+REVISION = "coordinators_revision"
+LOW_PULSE_CHANGED = "low_pulse_changed_at"
 
 
 @dataclass(frozen=True)
@@ -50,25 +53,44 @@ def _terms(programme_id: str, document: Document | None) -> ProgrammeTerms:
 class ProgrammeMonitoring:
     """Programmes' monitoring terms."""
 
-    def __init__(self, data: TenantData) -> None:
+    def __init__(self, data: TenantData, clock: Callable[[], datetime]) -> None:
         self._programmes = data.network(PROGRAMMES)
+        self._clock = clock
 
     async def on_published(self, events: Sequence[InboundEvent[ProgrammePublished]]) -> None:
         """Learn each programme's organisations and co-ordinators (a redelivery sets the same
         values again; the co-ordinators' own settings are other fields, never touched)."""
         for event in events:
             d = event.data
+            known = await self._programmes.find_one(
+                {"_id": d.programme_id}, projection={REVISION: 1}
+            )
+            terms: Document = {
+                "owner_organisation_id": d.owner_organisation_id,
+                "organisations": d.organisations,
+                "model": d.model,
+            }
+            if not (known or {}).get(REVISION):
+                # Unless `programme.coordinators_changed` has spoken since: a redelivered
+                # publication must not bring back a removed co-ordinator.
+                terms["coordinators"] = d.coordinators
+            await self._programmes.update_one({"_id": d.programme_id}, {"$set": terms}, upsert=True)
+
+    async def on_coordinators_changed(
+        self, events: Sequence[InboundEvent[ProgrammeCoordinatorsChanged]]
+    ) -> None:
+        """Follow a programme's co-ordinators (highest revision wins): a removed one stops
+        reading its alerts, thresholds, surveys and comments at once."""
+        for event in events:
+            d = event.data
+            known = await self._programmes.find_one(
+                {"_id": d.programme_id}, projection={REVISION: 1}
+            )
+            if known is None or int(known.get(REVISION, 0)) >= d.revision:
+                continue
             await self._programmes.update_one(
                 {"_id": d.programme_id},
-                {
-                    "$set": {
-                        "owner_organisation_id": d.owner_organisation_id,
-                        "organisations": d.organisations,
-                        "coordinators": d.coordinators,
-                        "model": d.model,
-                    }
-                },
-                upsert=True,
+                {"$set": {"coordinators": d.coordinators, REVISION: d.revision}},
             )
 
     async def coordinated(self, caller: Principal, programme_id: str) -> ProgrammeTerms:
@@ -91,11 +113,29 @@ class ProgrammeMonitoring:
     async def set_thresholds(
         self, caller: Principal, programme_id: str, thresholds: AlertThresholds
     ) -> ProgrammeTerms:
-        """A co-ordinator sets the programme's alert thresholds."""
-        await self.coordinated(caller, programme_id)
-        await self._programmes.update_one(
-            {"_id": programme_id}, {"$set": {"thresholds": thresholds.model_dump(mode="json")}}
+        """A co-ordinator sets the programme's alert thresholds; the low-pulse one moves at
+        most once a week (ConflictError, saying when it can move again)."""
+        now = self._clock()
+        current = await self.coordinated(caller, programme_id)
+        document = await self._programmes.find_one(
+            {"_id": programme_id}, projection={LOW_PULSE_CHANGED: 1}
         )
+        try:
+            moved = check_threshold_change(
+                current.thresholds, thresholds, (document or {}).get(LOW_PULSE_CHANGED), now
+            )
+        except ValueError as exc:
+            raise ConflictError(str(exc)) from exc
+        update: Document = {"thresholds": thresholds.model_dump(mode="json")}
+        condition: Document = {"_id": programme_id}
+        if moved:
+            update[LOW_PULSE_CHANGED] = now
+            # Two co-ordinators moving it at once: only one of them gets through.
+            last = (document or {}).get(LOW_PULSE_CHANGED)
+            condition[LOW_PULSE_CHANGED] = last if last is not None else {"$exists": False}
+        result = await self._programmes.update_one(condition, {"$set": update})
+        if not result.matched_count:
+            raise ConflictError("the thresholds changed meanwhile; read them again")
         return await self.coordinated(caller, programme_id)
 
     async def set_schedule(

@@ -24,7 +24,7 @@ from services.evaluation.adapters.survey_responses import SurveyResponses
 from services.evaluation.adapters.survey_templates import SurveyTemplates
 from services.evaluation.domain import reminders
 from services.evaluation.domain.built_in_surveys import BUILT_IN
-from services.evaluation.domain.monitoring import Party, alert_id, conditions
+from services.evaluation.domain.monitoring import Party, alert_id, conditions, raised_at
 from services.evaluation.domain.questions import TemplateVersion
 from services.evaluation.domain.reminders import ReminderTopic
 from services.evaluation.domain.survey_schedule import open_occasions, respondents, survey_id
@@ -135,7 +135,7 @@ class RelationshipReview:
                     programme_id=r.programme_id,
                     kind=condition.kind,
                     since=condition.since,
-                    raised_at=now,
+                    raised_at=raised_at(condition.kind, now),
                 )
             )
             topic = reminders.nudge_for(condition.kind)

@@ -107,8 +107,8 @@ class SurveyResponses:
     async def comments(self, caller: Principal, terms: ProgrammeTerms) -> list[QuestionComments]:
         """The programme's free-text answers by question, for its co-ordinators (`terms`
         from `ProgrammeMonitoring.coordinated`): from every participating organisation's
-        answer bodies, which name nobody; questions fewer than five people wrote to are
-        suppressed."""
+        answer bodies, which name nobody; released in weekly batches of at least five
+        (domain/survey_comments.py); a question with nothing released is suppressed."""
         bodies: list[Document] = []
         for organisation in sorted(set(terms.organisations)):
             answers = self._data.overseen(
@@ -116,7 +116,7 @@ class SurveyResponses:
             )
             bodies += await answers.find(
                 {"programme_id": terms.programme_id},
-                projection={"template_id": 1, "template_version": 1, "texts": 1},
+                projection={"template_id": 1, "template_version": 1, "texts": 1, "week": 1},
             ).to_list()
         versions = {(str(b.get("template_id")), b.get("template_version")) for b in bodies}
         templates: dict[tuple[str, int], TemplateVersion] = {}
@@ -125,7 +125,7 @@ class SurveyResponses:
                 template = await self._templates.exact(template_id, version)
                 if template is not None:
                     templates[(template_id, version)] = template
-        return comments_by_question(bodies, templates)
+        return comments_by_question(bodies, templates, _week(self._clock()))
 
     # --- the person's own surveys --------------------------------------------------------
 

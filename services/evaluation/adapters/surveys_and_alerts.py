@@ -28,7 +28,11 @@ from services.evaluation.adapters.survey_responses import SurveyResponses
 from services.evaluation.adapters.survey_templates import SurveyTemplates
 from shared import clock as wall_clock
 from shared.contracts.evaluation import SurveyCompleted
-from shared.contracts.registry import MemberErased, ProgrammePublished
+from shared.contracts.registry import (
+    MemberErased,
+    ProgrammeCoordinatorsChanged,
+    ProgrammePublished,
+)
 from shared.contracts.sessions import (
     MeetingHeld,
     MeetingLogWritten,
@@ -82,7 +86,7 @@ class SurveysAndAlerts:
         clock: Callable[[], datetime] = wall_clock.now,
     ) -> SurveysAndAlerts:
         """Build every part on the service's data door and outbox."""
-        programmes = ProgrammeMonitoring(data)
+        programmes = ProgrammeMonitoring(data, clock)
         templates = SurveyTemplates(data, programmes, clock)
         records = MonitoringRecords(data)
         alerts = AlertBook(data, runtime.outbox, programmes, records, clock)
@@ -107,6 +111,7 @@ class SurveysAndAlerts:
         """Subscribe the handlers and schedule the sweep (before the runtime starts)."""
         settings = settings or MonitoringSettings()
         runtime.subscribe(ProgrammePublished, self.programmes.on_published)
+        runtime.subscribe(ProgrammeCoordinatorsChanged, self.programmes.on_coordinators_changed)
         runtime.subscribe(RelationshipStarted, self.feed.on_started)
         runtime.subscribe(RelationshipEnded, self.feed.on_ended)
         runtime.subscribe(MeetingHeld, self.feed.on_meeting)

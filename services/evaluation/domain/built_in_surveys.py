@@ -36,8 +36,8 @@ def _text(qid: str, text: str) -> Question:
 _INTRODUCTION = (
     "We would like to have your opinion of the mentoring programme so that we may evaluate and "
     "strengthen it for the future. Your answers are not shown with your name: figures are "
-    "pooled, your comments are read by the programme's co-ordinators without your name once "
-    "five people have commented, and nothing is shown from fewer than five people."
+    "pooled, your comments are read by the programme's co-ordinators without your name, in "
+    "weekly batches of at least five, and nothing is shown from fewer than five people."
 )
 
 MENTOR_QUESTIONNAIRE = TemplateVersion(
@@ -133,9 +133,10 @@ PULSE_CHECK = TemplateVersion(
     title="How is it going?",
     kind=SurveyKind.PULSE,
     introduction=(
-        "Three quick questions about your mentoring relationship. If the answers suggest things "
-        "are not going well, your programme co-ordinator may get in touch to offer support; "
-        "they do not see your answers with your name."
+        "Three quick questions about your mentoring relationship. If your answers and the "
+        "other side's, taken together, suggest things are not going well, your programme "
+        "co-ordinator may get in touch to offer support; they never see your answers, and your "
+        "comment reaches them without your name, in a weekly batch with at least four others."
     ),
     questions=[
         _rating("q1", "How well is your mentoring relationship working for you at the moment?"),

@@ -71,6 +71,10 @@ class AlertThresholds(BaseModel):
 
 
 ERASED = "erased"  # what an erased member's id becomes in the monitoring record
+# A low-pulse alert needs at least this many answers behind it (both sides of a relationship).
+MIN_PULSE_ANSWERS = 2
+# How often a programme's low-pulse threshold may move.
+LOW_PULSE_CHANGE_EVERY = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -153,11 +157,57 @@ def inactivity(a: Activity, t: AlertThresholds, now: datetime) -> Condition | No
 
 
 def low_pulse(a: Activity, t: AlertThresholds) -> Condition | None:
-    """The latest pulse answer of either side is at or below `low_pulse_score`."""
-    low = [p for p in a.pulses if p.score <= t.low_pulse_score]
-    if not low:
+    """The relationship's pulse — the mean of both sides' latest answers — is at or below
+    `low_pulse_score`. Never from one answer alone (MIN_PULSE_ANSWERS): an alert that one
+    person's answer raised would tell the co-ordinator how that person answered, and moving
+    the threshold would bracket their score. Counted from the start of the ISO week of the
+    newest answer, so the alert carries no answer's exact time."""
+    if len(a.pulses) < MIN_PULSE_ANSWERS:
         return None
-    return Condition(AlertKind.LOW_PULSE, max(p.at for p in low))
+    mean = sum(p.score for p in a.pulses) / len(a.pulses)
+    if mean > t.low_pulse_score:
+        return None
+    return Condition(AlertKind.LOW_PULSE, week_start(max(p.at for p in a.pulses)))
+
+
+def week_start(moment: datetime) -> datetime:
+    """Monday 00:00 UTC of the ISO week `moment` falls in."""
+    utc = moment.astimezone(UTC)
+    return datetime(utc.year, utc.month, utc.day, tzinfo=UTC) - timedelta(days=utc.weekday())
+
+
+def day_start(moment: datetime) -> datetime:
+    """00:00 UTC of `moment`'s day: when an alert about answers says it was raised."""
+    utc = moment.astimezone(UTC)
+    return datetime(utc.year, utc.month, utc.day, tzinfo=UTC)
+
+
+def raised_at(kind: AlertKind, now: datetime) -> datetime:
+    """The time an alert says it was raised: the day only for an alert about answers (its
+    exact moment would be the moment of the answer that completed it), else `now`."""
+    return day_start(now) if kind is AlertKind.LOW_PULSE else now
+
+
+def check_threshold_change(
+    before: AlertThresholds,
+    after: AlertThresholds,
+    last_low_pulse_change: datetime | None,
+    now: datetime,
+) -> bool:
+    """Whether `after` moves the low-pulse threshold (True: record `now` as its change);
+    ValueError if it moved less than LOW_PULSE_CHANGE_EVERY ago. Reading alerts after each
+    of many small moves would bracket a relationship's pulse; once a week, it takes weeks
+    over which the answers themselves change."""
+    if after.low_pulse_score == before.low_pulse_score:
+        return False
+    if last_low_pulse_change is not None:
+        next_change = last_low_pulse_change + LOW_PULSE_CHANGE_EVERY
+        if now < next_change:
+            raise ValueError(
+                "the low-pulse threshold changes at most once a week: it can change again "
+                f"from {next_change:%-d %B %Y %H:%M} UTC"
+            )
+    return True
 
 
 def conditions(a: Activity, t: AlertThresholds, now: datetime) -> list[Condition]:
@@ -193,7 +243,7 @@ _DESCRIPTIONS = {
         "No activity since {since}: a warning before the relationship counts as inactive."
     ),
     AlertKind.INACTIVE: "No activity since {since}.",
-    AlertKind.LOW_PULSE: "A pulse check on {since} was low.",
+    AlertKind.LOW_PULSE: "The pulse checks of the week of {since} were low, taken together.",
 }
 
 

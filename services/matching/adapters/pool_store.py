@@ -45,14 +45,19 @@ class PoolStore:
         """The programme, if the caller co-ordinates it; otherwise NotFoundError."""
         document = await self._data.network(PROGRAMMES).find_one({"_id": programme_id})
         terms = (document or {}).get("terms")
+        # `programme.coordinators_changed` (its own versioned part) overrides the list the
+        # programme was published with.
+        coordinators = (document or {}).get("coordinators", (terms or {}).get("coordinators", []))
         if (
             document is None
             or terms is None
             or caller.kind is not CallerKind.MEMBER
-            or caller.subject not in terms.get("coordinators", [])
+            or caller.subject not in coordinators
         ):
             raise NotFoundError(f"no programme {programme_id!r} that you co-ordinate")
-        return ProgrammeTerms.model_validate({**terms, "status": document.get("status", "open")})
+        return ProgrammeTerms.model_validate(
+            {**terms, "coordinators": coordinators, "status": document.get("status", "open")}
+        )
 
     async def pool(self, caller: Principal, programme_id: str) -> ProgrammePool:
         """Every enrolled member of the programme, eligible or not and why."""

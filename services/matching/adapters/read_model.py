@@ -25,6 +25,7 @@ from shared.contracts.registry import (
     MemberErased,
     MemberProfileUpdated,
     MemberReadinessChanged,
+    ProgrammeCoordinatorsChanged,
     ProgrammePublished,
     ProgrammeStatusChanged,
 )
@@ -138,6 +139,17 @@ class CandidateReadModel:
             for e in events
         ]
         await write_latest(self._data.network(PROGRAMMES), "terms", items)
+
+    async def on_programme_coordinators_changed(
+        self, events: Sequence[InboundEvent[ProgrammeCoordinatorsChanged]]
+    ) -> None:
+        """Keep each programme's co-ordinators at their highest revision: a removed one stops
+        reading its pool at once."""
+        items = [
+            Versioned(e.data.programme_id, e.data.revision, {"coordinators": e.data.coordinators})
+            for e in events
+        ]
+        await write_latest(self._data.network(PROGRAMMES), "coordinators", items)
 
     async def on_programme_status_changed(
         self, events: Sequence[InboundEvent[ProgrammeStatusChanged]]

@@ -12,7 +12,11 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from shared.contracts.matching import CircleFormed
-from shared.contracts.registry import MemberErased, ProgrammePublished
+from shared.contracts.registry import (
+    MemberErased,
+    ProgrammeCoordinatorsChanged,
+    ProgrammePublished,
+)
 from shared.contracts.sessions import MeetingLogWritten, RelationshipEnded, RelationshipStarted
 from shared.events.catalogue import InboundEvent
 from shared.mongo.effects import apply_once, insert_once
@@ -21,6 +25,7 @@ from shared.tenancy import TenantData
 RELATIONSHIPS = "relationships"
 CIRCLES = "circles"
 PROGRAMMES = "programmes"
+REVISION = "coordinators_revision"
 
 
 class KnownRelationship(BaseModel):
@@ -97,18 +102,37 @@ class RelationshipBook:
         )
 
     async def on_programme(self, events: Sequence[InboundEvent[ProgrammePublished]]) -> None:
-        """A programme's co-ordinators and the organisations taking part."""
+        """A programme's co-ordinators and the organisations taking part (the co-ordinators
+        only until `programme.coordinators_changed` has spoken)."""
         for e in events:
+            known = await self._data.network(PROGRAMMES).find_one(
+                {"_id": e.data.programme_id}, projection={REVISION: 1}
+            )
+            terms: dict[str, object] = {"organisations": e.data.organisations}
+            if not (known or {}).get(REVISION):
+                terms["coordinators"] = e.data.coordinators
             await apply_once(
                 self._data.network(PROGRAMMES),
                 e.data.programme_id,
-                {
-                    "$set": {
-                        "coordinators": e.data.coordinators,
-                        "organisations": e.data.organisations,
-                    }
-                },
+                {"$set": terms},
                 str(e.envelope.id),
+            )
+
+    async def on_coordinators_changed(
+        self, events: Sequence[InboundEvent[ProgrammeCoordinatorsChanged]]
+    ) -> None:
+        """Follow a programme's co-ordinators (highest revision wins): a removed one gets no
+        more alert digests for it."""
+        for e in events:
+            d = e.data
+            known = await self._data.network(PROGRAMMES).find_one(
+                {"_id": d.programme_id}, projection={REVISION: 1}
+            )
+            if known is None or int(known.get(REVISION, 0)) >= d.revision:
+                continue
+            await self._data.network(PROGRAMMES).update_one(
+                {"_id": d.programme_id},
+                {"$set": {"coordinators": d.coordinators, REVISION: d.revision}},
             )
 
     async def on_erased(self, events: Sequence[InboundEvent[MemberErased]]) -> None:

@@ -1,5 +1,6 @@
 """The organisation admin's workspace: the profile, the sign-in provider (tried, then saved),
-integration clients (the secret shown once), programmes to accept, and where members stand.
+integration clients (the secret shown once), programmes to accept, where members stand, and
+the audit trail.
 Members and imports are in organisation_member_routes."""
 
 from __future__ import annotations
@@ -290,3 +291,15 @@ async def standing(request: Request, member: OrganisationAdmin, components: Comp
         "statuses": member_standing.STATUSES,
     }
     return render(request, components, member, "organisation_standing.html", context)
+
+
+# The audit trail ----------------------------------------------------------------------------
+
+
+@router.get("/organisation/audit-trail")
+async def audit_trail(
+    request: Request, member: OrganisationAdmin, components: Components
+) -> Response:
+    """Who changed the provider, roles and clients, and who exported or erased data."""
+    found = await pages.audit_trail_page(member)
+    return render(request, components, member, "organisation_audit.html", {"entries": found})

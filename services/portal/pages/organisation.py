@@ -1,7 +1,7 @@
 """The organisation admin's workspace, apart from members: the organisation's profile, its
 sign-in provider (tried before it is saved), its integration clients, the programmes it is
-invited to, and where its members stand in their relationships. Every call is the admin's
-own: the registry and the sessions service decide what they may see and do."""
+invited to, where its members stand in their relationships, and its audit trail. Every call
+is the admin's own: the registry and the sessions service decide what they may see and do."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from fastapi import HTTPException
 
 from services.portal.adapters.network_api import Service
 from services.portal.adapters.signed_in import Member
+from services.portal.domain.audit_trail import AuditEntry, AuditRow, rows
 from services.portal.domain.integration_clients import IntegrationClient, IssuedClient
 from services.portal.domain.member_standing import RelationshipStatus, Standing, standings
 from services.portal.domain.organisation_members import OrganisationMember
@@ -168,3 +169,13 @@ async def standing_page(member: Member) -> list[Standing]:
         api.get(Service.REGISTRY, "/programmes", list[InvitedProgramme]),
     )
     return standings(statuses, members, {p.id: p.design.name for p in programmes})
+
+
+async def audit_trail_page(member: Member) -> list[AuditRow]:
+    """The organisation's audit trail, its people named from its member list."""
+    api = member.api
+    entries, members = await asyncio.gather(
+        api.get(Service.REGISTRY, f"{_organisation(member)}/audit-trail", list[AuditEntry]),
+        api.get(Service.REGISTRY, f"{_organisation(member)}/members", list[OrganisationMember]),
+    )
+    return rows(entries, members, member.organisation_id)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.registry.adapters.audit_trail import AuditTrail
 from services.registry.adapters.authorization_server import AuthorizationServer
 from services.registry.adapters.client_store import ClientStore
 from services.registry.adapters.identity_providers import IdentityProviders
@@ -14,6 +15,7 @@ from services.registry.adapters.member_import import ImportJobs
 from services.registry.adapters.member_store import MemberStore
 from services.registry.adapters.network_tokens import NetworkTokens
 from services.registry.adapters.organisation_store import OrganisationStore
+from services.registry.adapters.programme_coordinators import ProgrammeCoordinators
 from services.registry.adapters.programme_store import ProgrammeStore
 from services.registry.adapters.provider_trials import ProviderTrialStore
 from services.registry.adapters.sign_in import SignInFlow
@@ -38,6 +40,8 @@ class RegistryComponents:
     public_url: str
     trials: ProviderTrialStore
     imports: ImportJobs
+    audit: AuditTrail
+    coordinators: ProgrammeCoordinators
 
 
 async def _components(request: Request) -> RegistryComponents:

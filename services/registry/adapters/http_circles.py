@@ -7,12 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 
 from services.registry.adapters.components import Components
-from services.registry.adapters.http_programmes import ForbiddenError, ProgrammeId
+from services.registry.adapters.http_programmes import (
+    ForbiddenError,
+    ProgrammeId,
+    ProgrammeReader,
+)
 from services.registry.domain.circle import (
     Circle,
     CircleMember,
     CircleRequest,
     Joining,
+    as_seen_by,
     check_joining,
     new_circle_id,
 )
@@ -58,24 +63,31 @@ async def create_circle(
         created_at=clock.now(),
     )
     await components.programmes.add_circle(circle, programme)
-    return circle
+    return as_seen_by(circle, caller.subject, programme.coordinators)
 
 
 @router.get(
     "/programmes/{programme_id}/circles", summary="A programme's circles", responses=AUTH_REFUSALS
 )
 async def list_circles(
-    programme_id: ProgrammeId, caller: Caller, components: Components
+    programme_id: ProgrammeId, caller: ProgrammeReader, components: Components
 ) -> list[Circle]:
-    """For the people of the organisations taking part."""
+    """For the people of the organisations taking part: each circle's members only to its
+    own members and the programme's co-ordinators (everyone else: its size)."""
     programme = await components.programmes.get(caller, programme_id)
-    return await components.programmes.circles(programme)
+    circles = await components.programmes.circles(programme)
+    return [as_seen_by(c, caller.subject, programme.coordinators) for c in circles]
 
 
 @router.get("/circles/{circle_id}", summary="One circle", responses=AUTH_REFUSALS)
-async def get_circle(circle_id: CircleId, caller: Caller, components: Components) -> Circle:
-    """Its members and contract."""
-    return await components.programmes.circle(caller, circle_id)
+async def get_circle(
+    circle_id: CircleId, caller: ProgrammeReader, components: Components
+) -> Circle:
+    """Its contract, and its members for its own members and the programme's co-ordinators
+    (everyone else of the programme's organisations: its size only)."""
+    circle = await components.programmes.circle(caller, circle_id)
+    programme = await components.programmes.get(caller, circle.programme_id)
+    return as_seen_by(circle, caller.subject, programme.coordinators)
 
 
 @router.post(
@@ -121,4 +133,5 @@ async def join_circle(
         subject=circle.id,
     )
     await components.programmes.join(circle, newcomer, programme, [event])
-    return await components.programmes.circle(caller, circle_id)
+    joined = await components.programmes.circle(caller, circle_id)
+    return as_seen_by(joined, caller.subject, programme.coordinators)

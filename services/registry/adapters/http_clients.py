@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Response, status
 
 from services.registry.adapters.components import Components
+from services.registry.adapters.http_audit import record
 from services.registry.adapters.http_organisations import OrganisationId
+from services.registry.domain.audit import AuditAction
 from services.registry.domain.integration_client import (
     ClientRegistration,
     IntegrationClient,
@@ -17,6 +19,7 @@ from services.registry.domain.integration_client import (
 from shared import clock
 from shared.auth.http import require
 from shared.auth.principal import Principal, Role
+from shared.errors import NotFoundError
 from shared.http.errors import AUTH_REFUSALS
 from shared.secrets import new_token
 
@@ -44,6 +47,15 @@ async def register_client(
         created_at=clock.now(),
     )
     secret = new_token("mns_")
+    _own(caller, organisation_id)
+    await record(
+        components,
+        caller,
+        organisation_id,
+        AuditAction.CLIENT_REGISTERED,
+        client.client_id,
+        " ".join(sorted(client.scopes)),
+    )
     await components.clients.add(caller, client, secret)
     return IssuedClient(**client.model_dump(), client_secret=secret)
 
@@ -69,5 +81,13 @@ async def remove_client(
     components: Components,
 ) -> Response:
     """Its secret stops working at once (tokens already issued expire on their own)."""
+    _own(caller, organisation_id)
+    await record(components, caller, organisation_id, AuditAction.CLIENT_DELETED, client_id)
     await components.clients.remove(caller, organisation_id, client_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _own(caller: Principal, organisation_id: str) -> None:
+    """Only the organisation's own admins manage its clients (404, like the store's door)."""
+    if not caller.is_admin_of(organisation_id):
+        raise NotFoundError(f"no organisation {organisation_id!r} that you administer")

@@ -7,8 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from services.registry.adapters.components import Components
+from services.registry.adapters.http_audit import record
 from services.registry.adapters.http_organisations import OrganisationId
+from services.registry.domain.audit import AuditAction
 from services.registry.domain.member import Member, check_may_change_role
+from services.registry.domain.programme import can_coordinate
 from shared.auth.http import Caller, require
 from shared.auth.principal import Principal, Role, Scope
 from shared.contracts.registry import RoleGranted, RoleRevoked
@@ -88,6 +91,12 @@ async def _change_role(
         )
     )
     event = new_event(data, organisation=organisation_id, subject=member.id)
+    action = AuditAction.ROLE_GRANTED if grant else AuditAction.ROLE_REVOKED
+    await record(components, caller, organisation_id, action, member.id, role.value)
+    if not grant and not can_coordinate(roles):
+        # First out of every programme they co-ordinate, then the role: a crash between the
+        # two leaves them with less access, never with a programme's records and no role.
+        await components.coordinators.withdraw_everywhere(member.id)
     return await components.members.set_roles(caller, member, sorted(roles), [event])
 
 

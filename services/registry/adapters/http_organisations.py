@@ -8,7 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, status
 
 from services.registry.adapters.components import Components
-from services.registry.domain.identity_provider import ConnectedProvider, IdentityProviderRequest
+from services.registry.domain.audit import AuditAction, new_entry
+from services.registry.domain.identity_provider import (
+    ConnectedProvider,
+    IdentityProviderRequest,
+    ProviderChange,
+    provider_change,
+)
 from services.registry.domain.organisation import (
     Organisation,
     OrganisationProfile,
@@ -20,7 +26,7 @@ from shared import clock
 from shared.auth.http import Caller, require
 from shared.auth.principal import Principal, Role
 from shared.contracts.registry import OrganisationProfileUpdated
-from shared.errors import NotFoundError
+from shared.errors import DomainError, NotFoundError
 from shared.events.catalogue import new_event
 from shared.events.envelope import Audience
 from shared.http.errors import AUTH_REFUSALS, Problem
@@ -103,7 +109,11 @@ async def update_profile(
 @router.put(
     "/{organisation_id}/identity-provider",
     summary="Connect the organisation's OIDC provider (its admins)",
-    responses={**AUTH_REFUSALS, 422: {"model": Problem, "description": "the provider was refused"}},
+    responses={
+        **AUTH_REFUSALS,
+        409: {"model": Problem, "description": "a network co-ordinator: a provider is connected"},
+        422: {"model": Problem, "description": "the provider was refused"},
+    },
 )
 async def connect_provider(
     organisation_id: OrganisationId,
@@ -112,8 +122,11 @@ async def connect_provider(
     components: Components,
 ) -> ConnectedProvider:
     """Reads the provider's discovery document and keys, and refuses one it cannot verify.
-    The client secret is encrypted at rest and never shown again."""
+    The client secret is encrypted at rest and never shown again. Only the organisation's own
+    admins replace a provider; a network co-ordinator connects only the first one, while
+    setting the organisation up (403 once it has one). The audit trail records every change."""
     await components.organisations.get(caller, organisation_id)
+    await may_change_provider(caller, organisation_id, components)
     settings = await checked_provider(organisation_id, request, components)
     return await save_provider(caller, organisation_id, settings, components)
 
@@ -140,13 +153,53 @@ async def checked_provider(
 async def save_provider(
     caller: Principal, organisation_id: str, settings: Mapping[str, Any], components: Components
 ) -> ConnectedProvider:
-    """Store a checked provider's settings (its secret sealed for the organisation)."""
+    """Store a checked provider's settings (its secret sealed for the organisation), as the
+    caller may (`provider_change`), recorded in the audit trail first."""
+    change = await may_change_provider(caller, organisation_id, components)
     connected = ConnectedProvider.model_validate(settings)
     sealed = settings["client_secret_sealed"]
+    await components.audit.record(
+        organisation_id,
+        new_entry(
+            caller,
+            AuditAction.PROVIDER_CONNECTED,
+            connected.issuer,
+            f"client id {connected.client_id}",
+            clock.now(),
+        ),
+    )
     await components.organisations.save_provider(
-        caller, organisation_id, {**connected.model_dump(), "client_secret_sealed": sealed}
+        caller,
+        organisation_id,
+        {**connected.model_dump(), "client_secret_sealed": sealed},
+        first_only=change is ProviderChange.FIRST_ONLY,
     )
     return connected
+
+
+class ProviderChangeRefusedError(DomainError):
+    """The caller may not change this organisation's provider."""
+
+    status = 403
+    error = "forbidden"
+
+
+async def may_change_provider(
+    caller: Principal, organisation_id: str, components: Components
+) -> ProviderChange:
+    """How the caller may connect the organisation's provider: 403 if not at all, or if
+    they may only connect the first one and one is connected (checked again by the write)."""
+    try:
+        change = provider_change(caller, organisation_id)
+    except PermissionError as exc:
+        raise ProviderChangeRefusedError(str(exc)) from exc
+    if change is ProviderChange.FIRST_ONLY and (
+        await components.organisations.provider(caller, organisation_id) is not None
+    ):
+        raise ProviderChangeRefusedError(
+            "this organisation has connected its provider; only its own admins can change it"
+        )
+    return change
 
 
 @router.get(

@@ -6,13 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from services.registry.adapters.components import Components
+from services.registry.adapters.http_audit import record
 from services.registry.adapters.http_members import MemberId
 from services.registry.adapters.http_organisations import OrganisationId
 from services.registry.adapters.privacy import MemberPrivacy
+from services.registry.domain.audit import AuditAction
 from services.registry.domain.export import ErasureReceipt, MemberExport
 from shared.auth.http import Caller, require
 from shared.auth.principal import CallerKind, Principal, Role
-from shared.errors import DomainError
+from shared.errors import DomainError, NotFoundError
 from shared.http.errors import AUTH_REFUSALS
 
 router = APIRouter(tags=["export and erasure"])
@@ -66,13 +69,19 @@ def _member(caller: Principal) -> Principal:
     summary="Download everything the registry holds about me (JSON)",
     responses=AUTH_REFUSALS,
 )
-async def export_me(caller: Caller, privacy: Privacy, response: Response) -> MemberExport:
+async def export_me(
+    caller: Caller, privacy: Privacy, response: Response, components: Components
+) -> MemberExport:
     """The member record, roles, profile, pending role invitations for my e-mail address,
     enrolments, circle places (the circle, its programme, when I joined — never the other
     members) and how many refresh tokens are live (never the tokens). Served as an attachment,
     `mentornet-export-<member id>.json`. Members only: an integration client gets 403; an
     erased member 404."""
-    export = await privacy.export(_member(caller))
+    member = _member(caller)
+    await record(
+        components, member, member.organisation, AuditAction.MEMBER_EXPORTED, member.subject
+    )
+    export = await privacy.export(member)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="mentornet-export-{caller.subject}.json"'
     )
@@ -90,6 +99,7 @@ async def export_me(caller: Caller, privacy: Privacy, response: Response) -> Mem
 async def erase_me(
     caller: Caller,
     privacy: Privacy,
+    components: Components,
     confirm: Annotated[
         str | None,
         Query(
@@ -105,6 +115,7 @@ async def erase_me(
         raise ConfirmationError(
             "erasure cannot be undone: confirm it with ?confirm=<your member id> (GET /me)"
         )
+    await record(components, member, member.organisation, AuditAction.MEMBER_ERASED, member.subject)
     return await privacy.erase_self(member)
 
 
@@ -117,7 +128,14 @@ async def erase_me(
     responses=AUTH_REFUSALS,
 )
 async def erase_member(
-    organisation_id: OrganisationId, member_id: MemberId, caller: Admin, privacy: Privacy
+    organisation_id: OrganisationId,
+    member_id: MemberId,
+    caller: Admin,
+    privacy: Privacy,
+    components: Components,
 ) -> ErasureReceipt:
     """Erase a member of the caller's own organisation."""
+    if not caller.is_admin_of(organisation_id):
+        raise NotFoundError(f"no member {member_id!r} in an organisation you administer")
+    await record(components, caller, organisation_id, AuditAction.MEMBER_ERASED, member_id)
     return await privacy.erase_member(caller, organisation_id, member_id)

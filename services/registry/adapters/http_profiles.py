@@ -5,14 +5,19 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from services.registry.adapters.components import Components
 from services.registry.adapters.http_members import MemberId
 from services.registry.adapters.http_organisations import OrganisationId
-from services.registry.domain.profile import PersonCard, Profile, SharedProfile
-from shared.auth.http import Caller
-from shared.auth.principal import CallerKind
+from services.registry.domain.profile import (
+    PersonCard,
+    Profile,
+    SharedProfile,
+    with_organisation_record,
+)
+from shared.auth.http import Caller, person_or_client_with
+from shared.auth.principal import CallerKind, Principal, Scope
 from shared.contracts.registry import (
     AvailabilityWindow,
     MemberProfileUpdated,
@@ -23,6 +28,8 @@ from shared.events.catalogue import new_event
 from shared.http.errors import AUTH_REFUSALS, Problem
 
 router = APIRouter(tags=["profiles"])
+# People, and the organisation's integration clients granted members:read.
+MemberDataReader = Annotated[Principal, Depends(person_or_client_with(Scope.MEMBERS_READ))]
 _REFERENCE = re.compile(r"^org_[a-z0-9]{12}/mem_[a-z0-9]{16}$")
 
 
@@ -46,7 +53,10 @@ async def my_profile(caller: Caller, components: Components) -> Profile:
 )
 async def write_my_profile(profile: Profile, caller: Caller, components: Components) -> Profile:
     """Replace the profile; matching hears `member.profile_updated` (and
-    `member.readiness_changed` when training or induction changes)."""
+    `member.readiness_changed` when training or induction changes). Mentor training, the
+    mentee induction and the EMCC level are the organisation's record (its admin or HR
+    system imports them): what a member sends for them is ignored, and the answer shows
+    the values on record."""
     if caller.kind is not CallerKind.MEMBER:
         raise NotAMemberError("an integration client has no profile of its own")
     try:
@@ -61,6 +71,7 @@ async def write_my_profile(profile: Profile, caller: Caller, components: Compone
         )
     except NotFoundError:
         before = None
+    profile = with_organisation_record(profile, before)
     events = [
         new_event(
             _updated(caller.subject, caller.organisation, profile),
@@ -94,7 +105,7 @@ async def write_my_profile(profile: Profile, caller: Caller, components: Compone
 async def member_profile(
     organisation_id: OrganisationId,
     member_id: MemberId,
-    caller: Caller,
+    caller: MemberDataReader,
     components: Components,
 ) -> Profile | SharedProfile:
     """The member's own organisation sees the whole profile. Another organisation's member
@@ -123,7 +134,9 @@ PersonRef = Annotated[
     summary="How people are named to me (one call for a page's names)",
     responses={**AUTH_REFUSALS, 422: {"model": Problem, "description": "a reference is not one"}},
 )
-async def people(member: PersonRef, caller: Caller, components: Components) -> list[PersonCard]:
+async def people(
+    member: PersonRef, caller: MemberDataReader, components: Components
+) -> list[PersonCard]:
     """Each person's organisation name and, where the caller may see it, display name: in
     full for the caller's own organisation, across organisations only with the person's
     consent to share their profile. Erased people are former members; ids that name nobody

@@ -17,8 +17,8 @@ from services.registry.domain.programme import (
     new_programme_id,
 )
 from shared import clock
-from shared.auth.http import Caller, require
-from shared.auth.principal import CallerKind, Principal, Role
+from shared.auth.http import Caller, person_or_client_with, require
+from shared.auth.principal import CallerKind, Principal, Role, Scope
 from shared.contracts.registry import MemberEnrolled, ProgrammePublished, ProgrammeStatusChanged
 from shared.errors import DomainError, NotFoundError
 from shared.events.catalogue import new_event
@@ -31,6 +31,8 @@ ProgrammeId = Annotated[str, Path(pattern=r"^prg_[a-z0-9]{12}$", examples=["prg_
 Designer = Annotated[
     Principal, Depends(require(Role.PROGRAMME_COORDINATOR, Role.ORGANISATION_ADMIN))
 ]
+# People, and the organisation's integration clients granted programmes:read.
+ProgrammeReader = Annotated[Principal, Depends(person_or_client_with(Scope.PROGRAMMES_READ))]
 _RULES: dict[int | str, dict[str, Any]] = {
     **AUTH_REFUSALS,
     409: {"model": Problem},
@@ -108,14 +110,14 @@ async def create_programme(
 
 
 @router.get("", summary="Programmes my organisation takes part in", responses=AUTH_REFUSALS)
-async def list_programmes(caller: Caller, components: Components) -> list[Programme]:
+async def list_programmes(caller: ProgrammeReader, components: Components) -> list[Programme]:
     """Newest first, including invitations not accepted yet."""
     return await components.programmes.visible(caller)
 
 
 @router.get("/{programme_id}", summary="One programme", responses=AUTH_REFUSALS)
 async def get_programme(
-    programme_id: ProgrammeId, caller: Caller, components: Components
+    programme_id: ProgrammeId, caller: ProgrammeReader, components: Components
 ) -> Programme:
     """For the people of the organisations taking part."""
     return await components.programmes.get(caller, programme_id)
@@ -227,7 +229,7 @@ async def list_enrolments(
 
 
 def _require_coordinator(programme: Programme, caller: Principal) -> None:
-    if caller.subject not in programme.coordinators:
+    if caller.subject not in programme.coordinators or not rules.can_coordinate(caller.roles):
         raise ForbiddenError("only the programme's co-ordinators can do this")
 
 

@@ -13,6 +13,7 @@ from services.registry.adapters.http_organisations import (
     Admin,
     OrganisationId,
     checked_provider,
+    may_change_provider,
     save_provider,
 )
 from services.registry.adapters.identity_providers import ProviderError
@@ -63,6 +64,7 @@ async def start_trial(
     worked and goes on to `return_to` (a page of the network's web app) with `?trial=<id>`,
     or answers with the trial. Nothing changes for the organisation until the trial is saved."""
     await components.organisations.get(caller, organisation_id)
+    await may_change_provider(caller, organisation_id, components)
     return_to = None
     if request.return_to is not None:
         web_client = components.authorization.web_client

@@ -10,6 +10,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from services.registry.domain.contact import invitation_id
+from services.registry.domain.invitation import still_valid
 from services.registry.domain.organisation import (
     Organisation,
     OrganisationProfile,
@@ -74,7 +75,11 @@ class OrganisationStore:
         collection = self._data.system_organisation(organisation_id, INVITATIONS)
         for email, roles in invitations.items():
             wanted = [r.value for r in roles]
-            existing = await collection.find_one({"_id": email}, projection={"roles": 1})
+            existing = await collection.find_one({"_id": email}, projection={"used_at": 1})
+            if existing is not None and existing.get("used_at") is not None:
+                # Used: that person signed in and holds the roles (or lost them since, which
+                # only an admin's grant undoes). The bootstrap re-run invites again: no-op.
+                continue
             if existing is None:
                 record = AdminInvitation(
                     invitation_id=self.invitation_id(organisation_id, email),
@@ -101,10 +106,26 @@ class OrganisationStore:
         """The id of the invitation of `email` to `organisation_id` (whether it exists)."""
         return invitation_id(self._invitation_secret, organisation_id, email)
 
-    async def invitations(self, organisation_id: str) -> dict[str, list[Role]]:
-        """Pending role invitations by e-mail (system use: sign-in)."""
+    async def use_invitation(self, organisation_id: str, email: str) -> list[Role]:
+        """The roles `email` was invited to, using the invitation up in one conditional write
+        (system use: sign-in with a verified e-mail). An invitation works once, within
+        INVITATION_LIFETIME of being sent; an unknown, used or expired one gives no roles.
+        Its record on the contacts topic is withdrawn in the same write."""
         collection = self._data.system_organisation(organisation_id, INVITATIONS)
-        return {d["_id"]: [Role(r) for r in d["roles"]] async for d in collection.find({})}
+        now = clock.now()
+        document = await collection.find_one({"_id": email})
+        if document is None or not still_valid(document["invited_at"], now):
+            return []
+        result = await self._outbox.update(
+            collection,
+            email,
+            {"$set": {"used_at": now}},
+            [contacts.tombstone(contacts.invitation_key(str(document["invitation_id"])))],
+            condition={"used_at": {"$exists": False}},
+        )
+        if not result.matched_count:
+            return []
+        return [Role(r) for r in document["roles"]]
 
     async def directory(self) -> list[Organisation]:
         """Every organisation's public profile, oldest first."""
@@ -158,13 +179,28 @@ class OrganisationStore:
             )
 
     async def save_provider(
-        self, caller: Principal, organisation_id: str, settings: dict[str, Any]
+        self,
+        caller: Principal,
+        organisation_id: str,
+        settings: dict[str, Any],
+        *,
+        first_only: bool = False,
     ) -> None:
         """Store the verified provider settings (secret already sealed) in the organisation's
-        own database."""
+        own database. With `first_only` (a network co-ordinator setting up an organisation)
+        only if no provider is connected yet: ConflictError otherwise, decided by the write
+        itself (an insert of the one settings record), so a race cannot replace one."""
         collection = self._data.of(
             caller, organisation_id, SETTINGS, admins_only=True, network_coordinators=True
         )
+        if first_only:
+            try:
+                await collection.insert_one({"_id": PROVIDER, **settings})
+            except DuplicateKeyError as exc:
+                raise ConflictError(
+                    "this organisation has a provider already; only its own admins can change it"
+                ) from exc
+            return
         await collection.replace_one({"_id": PROVIDER}, {"_id": PROVIDER, **settings}, upsert=True)
 
     async def provider(self, caller: Principal | None, organisation_id: str) -> Document | None:

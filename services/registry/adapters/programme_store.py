@@ -21,6 +21,7 @@ from shared.tenancy import TenantData
 PROGRAMMES = "programmes"
 ENROLMENTS = "enrolments"
 CIRCLES = "circles"
+REVISION = "coordinators_revision"
 
 
 class ProgrammeStore:
@@ -75,6 +76,41 @@ class ProgrammeStore:
         if not result.matched_count:
             raise ConflictError("the programme changed meanwhile; reload it and try again")
 
+    async def coordinators_revision(self, programme_id: str) -> int:
+        """How many times the programme's co-ordinators have changed (0: as created)."""
+        document = await self._programmes.find_one({"_id": programme_id}, projection={REVISION: 1})
+        return int((document or {}).get(REVISION, 0))
+
+    async def set_coordinators(
+        self,
+        programme_id: str,
+        coordinators: list[str],
+        revision: int,
+        events: Sequence[Envelope],
+    ) -> None:
+        """Replace the co-ordinators, moving their revision from `revision - 1` to
+        `revision` in the same write as the event (ConflictError if someone changed them
+        meanwhile)."""
+        before: Document = (
+            {REVISION: revision - 1} if revision > 1 else {REVISION: {"$exists": False}}
+        )
+        result = await self._outbox.update(
+            self._programmes,
+            programme_id,
+            {"$set": {"coordinators": coordinators, REVISION: revision}},
+            events,
+            condition=before,
+        )
+        if not result.matched_count:
+            raise ConflictError("the programme's co-ordinators changed meanwhile; try again")
+
+    async def coordinated_by(self, member_id: str) -> list[Programme]:
+        """Every programme `member_id` co-ordinates (system use: their role was revoked)."""
+        documents = await self._programmes.find(
+            {"coordinators": member_id}, projection={"_outbox": 0}
+        ).to_list()
+        return [_to_programme(d) for d in documents]
+
     async def enrol(self, document: Document, events: Sequence[Envelope]) -> None:
         """Store an enrolment with its event; ConflictError if the member is enrolled."""
         try:
@@ -103,7 +139,7 @@ class ProgrammeStore:
         """A new circle of a programme."""
         await self._circles.insert_one(
             {
-                **circle.model_dump(mode="python", exclude={"id"}),
+                **circle.model_dump(mode="python", exclude={"id", "size"}),
                 "_id": circle.id,
                 "organisations": programme.organisations,
             }

@@ -17,14 +17,17 @@ from urllib.parse import urlencode
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
+from services.registry.adapters.audit_trail import AuditTrail
 from services.registry.adapters.identity_providers import IdentityProviders, ProviderError
 from services.registry.adapters.member_store import MemberStore
 from services.registry.adapters.organisation_store import OrganisationStore
 from services.registry.adapters.provider_trials import ProviderTrialStore
+from services.registry.domain.audit import AuditAction, new_entry
 from services.registry.domain.authorization import AuthorizationRequest
-from services.registry.domain.member import Member, first_sign_in
+from services.registry.domain.member import Member, first_sign_in, verified_email
 from services.registry.domain.provider_trial import TrialStatus, signed_in_as
 from shared import clock
+from shared.auth.principal import Role
 from shared.contracts.registry import MemberRegistered, RoleGranted
 from shared.errors import DomainError, NotFoundError
 from shared.events.catalogue import new_event
@@ -88,6 +91,7 @@ class SignInFlow:
         box: SecretBox,
         callback_url: str,
         trials: ProviderTrialStore,
+        audit: AuditTrail,
     ) -> None:
         self._attempts = data.network(ATTEMPTS)
         self._organisations = organisations
@@ -96,6 +100,7 @@ class SignInFlow:
         self._box = box
         self._callback_url = callback_url
         self._trials = trials
+        self._audit = audit
 
     async def begin(
         self, organisation_id: str, downstream: AuthorizationRequest | None = None
@@ -270,14 +275,15 @@ class SignInFlow:
                 organisation_id, provider["issuer"], str(claims["sub"]), claims
             )
         if member is None:
+            verified = verified_email(claims)
+            email = claims.get("email")
             member = first_sign_in(
                 organisation_id=organisation_id,
                 issuer=provider["issuer"],
                 subject=str(claims["sub"]),
-                email=claims.get("email"),
-                email_verified=bool(claims.get("email_verified")),
+                email=email if isinstance(email, str) else None,
                 name=claims.get("name"),
-                invitations=await self._organisations.invitations(organisation_id),
+                invited=await self._use_invitation(organisation_id, verified),
                 now=clock.now(),
             )
             event = new_event(
@@ -298,14 +304,13 @@ class SignInFlow:
     ) -> Member | None:
         """The member the organisation imported for this person's VERIFIED e-mail and who
         has not signed in yet: it gets their identity and any invited roles."""
-        email = claims.get("email")
-        if not isinstance(email, str) or claims.get("email_verified") is not True:
+        email = verified_email(claims)
+        if email is None:
             return None
-        email = email.strip().lower()
         member = await self._members.pre_provisioned(organisation_id, email)
         if member is None:
             return None
-        invited = (await self._organisations.invitations(organisation_id)).get(email, [])
+        invited = await self._use_invitation(organisation_id, email, member.id)
         roles = sorted(set(member.roles) | set(invited))
         events = [
             new_event(
@@ -325,6 +330,28 @@ class SignInFlow:
             # Another sign-in attached an identity first: this one's, or someone else's.
             return await self._members.by_identity(organisation_id, issuer, subject)
         return member.model_copy(update={"issuer": issuer, "subject": subject, "roles": roles})
+
+    async def _use_invitation(
+        self, organisation_id: str, email: str | None, member_id: str | None = None
+    ) -> list[Role]:
+        """The roles of the invitation `email` uses up (none without a verified address);
+        the organisation's audit trail records the use (by the invitation's id, never the
+        address)."""
+        if email is None:
+            return []
+        roles = await self._organisations.use_invitation(organisation_id, email)
+        if roles:
+            await self._audit.record(
+                organisation_id,
+                new_entry(
+                    None,
+                    AuditAction.INVITATION_USED,
+                    member_id or self._organisations.invitation_id(organisation_id, email),
+                    ", ".join(sorted(r.value for r in roles)),
+                    clock.now(),
+                ),
+            )
+        return roles
 
 
 def _downstream(attempt: dict[str, Any] | None) -> AuthorizationRequest | None:

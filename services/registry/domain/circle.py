@@ -58,14 +58,28 @@ class Circle(BaseModel):
     programme_id: str
     name: str
     facilitator_id: str
-    members: list[CircleMember]
+    members: list[CircleMember] = Field(
+        description="who is in it: shown to its own members and the programme's "
+        "co-ordinators only (everyone else sees `size`)"
+    )
     contract: list[str] = Field(default_factory=lambda: list(CONTRACT))
     created_at: AwareDatetime
+    size: int = Field(default=0, ge=0, description="how many members it has")
 
     @property
     def formed(self) -> bool:
         """Big enough to meet."""
         return len(self.members) >= MIN_SIZE
+
+
+def as_seen_by(circle: Circle, viewer_id: str, coordinators: list[str]) -> Circle:
+    """The circle as `viewer_id` may see it: with its members for its own members and the
+    programme's co-ordinators; for anyone else of the programme's organisations, its name,
+    contract and size only (who is in a circle is theirs to tell)."""
+    shown = circle.model_copy(update={"size": len(circle.members)})
+    if viewer_id in coordinators or any(m.member_id == viewer_id for m in circle.members):
+        return shown
+    return shown.model_copy(update={"members": []})
 
 
 def new_circle_id() -> str:

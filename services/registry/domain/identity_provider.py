@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from shared.addresses import LOOPBACK_NAMES, address_refusal, literal_address
+from shared.auth.principal import Principal
 
 
 def is_acceptable_url(url: str, *, allow_loopback_http: bool) -> bool:
@@ -113,3 +115,22 @@ class ConnectedProvider(BaseModel):
     authorization_endpoint: str
     token_endpoint: str
     jwks_uri: str
+
+
+class ProviderChange(StrEnum):
+    """How a caller may connect an organisation's provider."""
+
+    REPLACE = "replace"  # the organisation's own admins: connect or replace
+    FIRST_ONLY = "first_only"  # a network co-ordinator: only while none is connected
+
+
+def provider_change(actor: Principal, organisation_id: str) -> ProviderChange:
+    """Who may connect an organisation's provider: whoever controls it controls who signs in
+    as the organisation's people, admins included. Its own admins may replace it; a network
+    co-ordinator may only connect the first one, while setting the organisation up (they
+    named its first admins then); PermissionError for everyone else."""
+    if actor.is_admin_of(organisation_id):
+        return ProviderChange.REPLACE
+    if actor.is_network_coordinator:
+        return ProviderChange.FIRST_ONLY
+    raise PermissionError("only the organisation's own admins can change its provider")

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -58,16 +60,13 @@ def first_sign_in(
     issuer: str,
     subject: str,
     email: str | None,
-    email_verified: bool,
     name: str | None,
-    invitations: dict[str, list[Role]],
+    invited: list[Role],
     now: datetime,
 ) -> Member:
-    """The member provisioned on someone's first sign-in, with any roles they were invited to
-    (only on a verified e-mail address)."""
-    roles = {Role.MEMBER}
-    if email and email_verified:
-        roles.update(invitations.get(email.lower(), []))
+    """The member provisioned on someone's first sign-in, with the roles of the invitation
+    their verified e-mail address used up (`invited`: none without one)."""
+    roles = {Role.MEMBER, *invited}
     return Member(
         id=new_member_id(),
         organisation_id=organisation_id,
@@ -78,6 +77,15 @@ def first_sign_in(
         roles=sorted(roles),
         joined_at=now,
     )
+
+
+def verified_email(claims: Mapping[str, Any]) -> str | None:
+    """The provider's e-mail address for the person, lower case, only when the provider says
+    it is verified with the JSON value `true` (a string "false", 1 or "yes" is not)."""
+    email = claims.get("email")
+    if not isinstance(email, str) or claims.get("email_verified") is not True:
+        return None
+    return email.strip().lower() or None
 
 
 def check_may_change_role(actor: Principal, member: Member, role: Role, *, grant: bool) -> None:

@@ -56,13 +56,17 @@ PROFILE_COLUMNS = (
     "mentor_capacity",
     *DATE_COLUMNS,
     "emcc_level",
-    "share_across_organisations",
+)
+# Consent to be seen across organisations is each member's own choice (PUT /me/profile): a
+# file naming it is refused, and an import never changes it (docs/security.md).
+CONSENT_COLUMN = "share_across_organisations"
+CONSENT_REFUSAL = (
+    f"{CONSENT_COLUMN} is each member's own choice, made in their profile; an import cannot "
+    "set it (remove the column)"
 )
 MANAGER_COLUMN = "line_manager_email"
 COLUMNS = ("email", *PROFILE_COLUMNS[:10], MANAGER_COLUMN, *PROFILE_COLUMNS[10:])
 REQUIRED_COLUMNS = ("email", "display_name")
-_TRUE = {"true", "yes", "y", "1"}
-_FALSE = {"false", "no", "n", "0"}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -179,6 +183,8 @@ def parse_csv(body: bytes) -> list[ImportRow]:
 def _check_header(header: list[str]) -> None:
     if not any(header):
         raise FileRefusedError("the file is empty; the first line names the columns")
+    if CONSENT_COLUMN in header:
+        raise FileRefusedError(CONSENT_REFUSAL)
     unknown = [h for h in header if h and h not in COLUMNS]
     if unknown:
         raise FileRefusedError(
@@ -210,10 +216,6 @@ def _csv_row(number: int, cells: list[tuple[str, str]]) -> ImportRow:
                 values[column] = int(cell)
             except ValueError:
                 problems.append(f"mentor_capacity: {cell!r} is not a whole number")
-        elif column == "share_across_organisations":
-            if cell.lower() not in _TRUE | _FALSE:
-                problems.append(f"share_across_organisations: {cell!r} is not true or false")
-            values[column] = cell.lower() in _TRUE
         else:
             values[column] = cell
     return check_row(number, values, problems)
@@ -239,6 +241,15 @@ def parse_json(body: bytes) -> list[ImportRow]:
             rows.append(ImportRow(number, None, error="a row must be a JSON object"))
             continue
         email = item.get("email")
+        if CONSENT_COLUMN in item:
+            rows.append(
+                ImportRow(
+                    number,
+                    email.strip().lower() if isinstance(email, str) else None,
+                    error=CONSENT_REFUSAL,
+                )
+            )
+            continue
         unknown = sorted(str(k) for k in item if k not in COLUMNS)
         if unknown:
             rows.append(
@@ -567,7 +578,6 @@ ROW_SCHEMA: dict[str, Any] = {
         "mentor_training_completed_on": {"type": ["string", "null"], "format": "date"},
         "mentee_induction_completed_on": {"type": ["string", "null"], "format": "date"},
         "emcc_level": {"enum": [*EmccLevel, None]},
-        "share_across_organisations": {"type": ["boolean", "null"]},
     },
 }
 CSV_EXAMPLE = (

@@ -186,6 +186,23 @@ class Profile(BaseModel):
         return self.mentee_induction_completed_on is not None
 
 
+# What the organisation records of a member (its admin or HR system, by import), never the
+# member: mentor training, the mentee induction (seed 002: mandatory before matching) and the
+# EMCC accreditation. A member's own profile write keeps the organisation's values.
+ORGANISATION_FIELDS = (
+    "mentor_training_completed_on",
+    "mentee_induction_completed_on",
+    "emcc_level",
+)
+
+
+def with_organisation_record(written: Profile, before: Profile | None) -> Profile:
+    """The profile a member wrote, with the organisation's record of their training and
+    accreditation as it was (none yet, for a first profile): not self-certified."""
+    kept = {f: getattr(before, f) if before else None for f in ORGANISATION_FIELDS}
+    return written.model_copy(update=kept)
+
+
 class SharedProfile(BaseModel):
     """The shape another organisation's member may see, and only with consent."""
 

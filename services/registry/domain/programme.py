@@ -8,11 +8,14 @@ organisations opens only when every participating organisation's admin has accep
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from typing import Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from shared.auth.principal import Principal, Role
 
 
 class ProgrammeModel(StrEnum):
@@ -165,3 +168,32 @@ def check_enrolment(
         raise ValueError("mentor training is not complete: record its date in your profile")
     if role in (ParticipantRole.MENTEE, ParticipantRole.PEER) and not ready_as_mentee:
         raise ValueError("the mentee induction is not complete: record its date in your profile")
+
+
+# The roles that let a member co-ordinate a programme: losing both ends it (docs/security.md).
+COORDINATING_ROLES = frozenset({Role.PROGRAMME_COORDINATOR, Role.ORGANISATION_ADMIN})
+
+
+def can_coordinate(roles: Iterable[Role]) -> bool:
+    """Whether a member with these roles may co-ordinate programmes."""
+    return bool(COORDINATING_ROLES & set(roles))
+
+
+def check_may_manage_coordinators(actor: Principal, programme: Programme) -> None:
+    """PermissionError unless `actor` may add or remove the programme's co-ordinators: one of
+    them (still holding a co-ordinating role), or an admin of the organisation that owns it
+    (who may have to name the first one again)."""
+    if actor.is_admin_of(programme.owner_organisation_id):
+        return
+    if actor.subject in programme.coordinators and can_coordinate(actor.roles):
+        return
+    raise PermissionError("only the programme's co-ordinators or its owner's admins can do this")
+
+
+def coordinators_without(programme: Programme, member_id: str, *, by_admin: bool) -> list[str]:
+    """The co-ordinators once `member_id` leaves; ValueError if they are the last one and an
+    admin of the owner is not the one removing them (a programme keeps someone in charge)."""
+    remaining = [c for c in programme.coordinators if c != member_id]
+    if not remaining and not by_admin:
+        raise ValueError("the last co-ordinator cannot leave; add another one first")
+    return remaining

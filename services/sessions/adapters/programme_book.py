@@ -1,17 +1,22 @@
-"""The programmes sessions knows, from the registry's `programme.published` and
-`programme.status_changed`, in sessions' network database (programme terms are network data:
-the event's audience is the whole network)."""
+"""The programmes sessions knows, from the registry's `programme.published`,
+`programme.coordinators_changed` and `programme.status_changed`, in sessions' network
+database (programme terms are network data: the event's audience is the whole network)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from services.sessions.domain.programmes import ProgrammeTerms, unknown_programme
-from shared.contracts.registry import ProgrammePublished, ProgrammeStatusChanged
+from shared.contracts.registry import (
+    ProgrammeCoordinatorsChanged,
+    ProgrammePublished,
+    ProgrammeStatusChanged,
+)
 from shared.events.catalogue import InboundEvent
 from shared.tenancy import TenantData
 
 COLLECTION = "programmes"
+REVISION = "coordinators_revision"
 
 
 class ProgrammeBook:
@@ -34,10 +39,32 @@ class ProgrammeBook:
                 max_meeting_minutes=d.max_meeting_minutes,
                 max_mentees_per_mentor=d.max_mentees_per_mentor,
             )
-            await self._collection.replace_one(
+            document = {"_id": d.programme_id, **terms.model_dump(exclude={"programme_id"})}
+            known = await self._collection.find_one(
+                {"_id": d.programme_id}, projection={"coordinators": 1, REVISION: 1}
+            )
+            if known is not None and known.get(REVISION):
+                # A redelivered `programme.published` must not bring back co-ordinators a
+                # later `programme.coordinators_changed` removed.
+                document.update(coordinators=known["coordinators"], **{REVISION: known[REVISION]})
+            await self._collection.replace_one({"_id": d.programme_id}, document, upsert=True)
+
+    async def on_coordinators_changed(
+        self, events: Sequence[InboundEvent[ProgrammeCoordinatorsChanged]]
+    ) -> None:
+        """Follow a programme's co-ordinators: a removed co-ordinator stops seeing its
+        relationships at once. Only a higher revision counts (replays, redeliveries); a
+        programme not yet published learns its co-ordinators from `programme.published`."""
+        for event in events:
+            d = event.data
+            known = await self._collection.find_one(
+                {"_id": d.programme_id}, projection={REVISION: 1}
+            )
+            if known is None or int(known.get(REVISION, 0)) >= d.revision:
+                continue
+            await self._collection.update_one(
                 {"_id": d.programme_id},
-                {"_id": d.programme_id, **terms.model_dump(exclude={"programme_id"})},
-                upsert=True,
+                {"$set": {"coordinators": d.coordinators, REVISION: d.revision}},
             )
 
     async def on_status_changed(
