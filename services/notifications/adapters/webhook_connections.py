@@ -40,6 +40,10 @@ class Answer:
     error: str | None
 
 
+# Bytes of an endpoint's answer read at most (the rest is never read).
+ANSWER_READ_LIMIT = 64 * 1024
+
+
 class WebhookPoster:
     """POSTs signed messages through the guarded backend, each within `timeout` seconds."""
 
@@ -59,7 +63,9 @@ class WebhookPoster:
         t = self._timeout
         try:
             async with asyncio.timeout(t):
-                # Only the status matters: the body is never read (nor can it be made huge).
+                # Only the status matters. A short answer is read to its end, so the connection
+                # can serve the next delivery; a long one is left unread and its connection is
+                # dropped (an endpoint cannot make us read much).
                 async with self._pool.stream(
                     "POST",
                     url,
@@ -68,6 +74,11 @@ class WebhookPoster:
                     extensions={"timeout": {"connect": t, "read": t, "write": t, "pool": t}},
                 ) as response:
                     code = response.status
+                    read = 0
+                    async for chunk in response.aiter_stream():
+                        read += len(chunk)
+                        if read > ANSWER_READ_LIMIT:
+                            break
             if not 200 <= code < 300:
                 error = f"answered {code}" + (" (redirects are not followed)" if code < 400 else "")
         except TimeoutError:

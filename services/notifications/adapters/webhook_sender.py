@@ -62,11 +62,9 @@ IDLE_SECONDS = 0.5
 # How often the queue's due-read runs when nothing else asks for it.
 READ_SECONDS = 2.0
 # Messages decided in this process kept for their first attempt, so it need not read them.
-FRESH_KEPT = 5000
-# Deliveries held per endpoint at most (a slow one's backlog waits in the queue instead), and
-# how far down an endpoint's line a message is still kept rather than read when its turn comes.
+FRESH_KEPT = 20000
+# Deliveries held per endpoint at most (a slow one's backlog waits in the queue instead).
 IN_HAND_MAX = 2000
-BODIES_AHEAD = 200
 # After an attempt broke on our side (the database, a bug), wait before trying it again.
 TROUBLE_SECONDS = 5.0
 
@@ -137,10 +135,8 @@ class WebhookSender:
         their first attempt, as stored (past `FRESH_KEPT`, an attempt reads its delivery)."""
         for d in documents:
             delivery_id, endpoint_id = str(d["_id"]), str(d["endpoint_id"])
-            ahead = len(self._in_hand.get(endpoint_id, ()))
-            if self._keep(Due(delivery_id, organisation_id, endpoint_id, 0, False)) and (
-                ahead < BODIES_AHEAD and len(self._fresh) < FRESH_KEPT
-            ):
+            due = Due(delivery_id, organisation_id, endpoint_id, 0, False)
+            if self._keep(due) and len(self._fresh) < FRESH_KEPT:
                 self._fresh[delivery_id] = d
         self._wake.set()
 
