@@ -407,13 +407,12 @@ def _improve(g: _Grouping, seed: int, passes: int, incremental: bool = True) -> 
         for a in order:
             ka = int(local[a])
             ca = int(circle[ka])
+            idx: Ints | slice = slice(None)  # everybody (a view: no copies)
             if incremental and seen[ka] >= 0 and changed[ca] <= seen[ka]:
                 idx = np.flatnonzero(changed[circle] > seen[ka])
                 if not len(idx):
                     seen[ka] = clock
                     continue
-            else:
-                idx = np.arange(n)
             cb = circle[idx]
             oa, sa = int(org[ka]), int(sec[ka])
             org_b, sec_b = org[idx], sec[idx]
@@ -455,7 +454,7 @@ def _improve(g: _Grouping, seed: int, passes: int, incremental: bool = True) -> 
             if gain[k] <= 1e-9:
                 seen[ka] = clock
                 continue
-            kb = int(idx[k])
+            kb = k if isinstance(idx, slice) else int(idx[k])
             b, cbk = int(placed[kb]), int(circle[kb])
             if g.has_managers and not (
                 g.allowed(b, ca, leaving=a) and g.allowed(a, cbk, leaving=b)
