@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from services.matching.domain.candidate import Candidate, ParticipantRole
+from services.matching.domain.collector import paused_collector
 from services.matching.domain.compatibility import languages_of, meeting_options, weekly_windows
 from services.matching.domain.constraints import MatchingRules
 from services.matching.domain.scoring import (
@@ -590,6 +591,18 @@ def candidate_graph(
 ) -> CandidateGraph:
     """Every possible pair of the pool's mentees and mentors, scored; with `top_k`, only each
     mentee's `top_k` best mentors and each mentor's `mentor_k` best mentees (None: all)."""
+    with paused_collector():
+        return _candidate_graph(candidates, rules, weights, top_k, mentor_k, block_rows)
+
+
+def _candidate_graph(
+    candidates: Iterable[Candidate],
+    rules: MatchingRules,
+    weights: Weights | None,
+    top_k: int | None,
+    mentor_k: int,
+    block_rows: int,
+) -> CandidateGraph:
     weights = weights or Weights()
     pool = list(candidates)
     mentees = tuple(sorted((c for c in pool if is_mentee(c)), key=lambda c: c.member_id))
@@ -695,7 +708,8 @@ def suggestions_of(graph: CandidateGraph, edges: Ints, weights: Weights) -> list
     weight = weights.as_tuple()
     criteria, totals = graph.criteria[edges].tolist(), graph.score[edges].tolist()
     mentees, mentors = graph.mentee_of[edges].tolist(), graph.mentor_of[edges].tolist()
-    return [
-        explained(graph.mentees[i], graph.mentors[j], weight, scores, total)
-        for i, j, scores, total in zip(mentees, mentors, criteria, totals, strict=True)
-    ]
+    with paused_collector():
+        return [
+            explained(graph.mentees[i], graph.mentors[j], weight, scores, total)
+            for i, j, scores, total in zip(mentees, mentors, criteria, totals, strict=True)
+        ]
