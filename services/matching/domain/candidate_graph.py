@@ -213,20 +213,21 @@ def _time(mentees: Sequence[Candidate], mentors: Sequence[Candidate]) -> tuple[F
     lo = np.searchsorted(boundaries, starts)
     hi = np.searchsorted(boundaries, ends)
     # Windows are merged and disjoint: +1 where one begins, -1 where it ends, summed along.
-    steps = np.zeros((len(people), segments + 1), dtype=np.int32)
+    # int8 (at most one window open at a time): a large round's people x segments stays small.
+    steps = np.zeros((len(people), segments + 1), dtype=np.int8)
     np.add.at(steps, (who, lo), 1)
     np.add.at(steps, (who, hi), -1)
-    free = np.cumsum(steps[:, :segments], axis=1, dtype=np.int32).astype(np.float32)
-    lengths = (
-        np.diff(boundaries).astype(np.float32) if len(boundaries) > 1 else np.ones(1, np.float32)
-    )
+    free = np.cumsum(steps[:, :segments], axis=1, dtype=np.int8)
+    del steps
     n = len(mentees)
-    mentor_minutes = free[n:] * lengths[None, :]
     # Segments where only one side is ever free add nothing to any product.
     used: Bools = np.asarray(free[:n].any(axis=0) & free[n:].any(axis=0), dtype=np.bool_)
     if not used.any():
         used[0] = True
-    return np.ascontiguousarray(free[:n][:, used]), np.ascontiguousarray(mentor_minutes[:, used])
+    lengths = np.diff(boundaries).astype(np.float32) if len(boundaries) > 1 else np.ones(1)
+    mentee_free = free[:n][:, used].astype(np.float32)
+    mentor_minutes = free[n:][:, used].astype(np.float32) * lengths[used][None, :]
+    return mentee_free, np.ascontiguousarray(mentor_minutes, dtype=np.float32)
 
 
 @dataclass(frozen=True)
