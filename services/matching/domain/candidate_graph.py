@@ -472,6 +472,22 @@ class _Block:
     shared_goals: F32
     named: F32
     overlap: F32
+    row_floor: F32  # each row's keep-th best dense score (the mentee's own picks)
+
+    def kept(self, mentor_floor: F32) -> _Block:
+        """The cells still among their mentee's or their mentor's best once the whole round
+        has been seen (the mentors' thresholds only rise block after block)."""
+        ok = (self.dense >= self.row_floor[self.rows]) | (self.dense >= mentor_floor[self.cols])
+        return _Block(
+            self.lo,
+            self.rows[ok],
+            self.cols[ok],
+            self.dense[ok],
+            self.shared_goals[ok],
+            self.named[ok],
+            self.overlap[ok],
+            self.row_floor,
+        )
 
 
 def _exact(enc: _Round, block: _Block, weights: Weights) -> tuple[Num, Ints, Num]:
@@ -549,12 +565,13 @@ class _Picker:
         possible = score > _FEASIBLE
         self.possible += int(np.count_nonzero(possible))
         width = score.shape[1]
+        threshold = np.full(hi - lo, _FEASIBLE, dtype=np.float32)
         if self.keep is None or self.keep >= width:
             picked = possible
         else:
             # Each row's keep-th best value by a full (SIMD) sort of the row: far faster than
             # argpartition on rows where most cells hold the same penalty.
-            threshold = np.sort(score, axis=1)[:, width - self.keep]
+            threshold = np.sort(score, axis=1)[:, width - self.keep].copy()  # not a view
             np.maximum(threshold, np.float32(_FEASIBLE), out=threshold)
             picked = score >= threshold[:, None]
             if self.mentor_keep:
@@ -572,6 +589,7 @@ class _Picker:
             shared_goals[rows, cols],
             named[rows, cols],
             overlap[rows, cols],
+            threshold,
         )
 
     def mentor_floor(self) -> F32:
@@ -626,7 +644,9 @@ def _candidate_graph(
     scores: list[Num] = []
     criteria: list[Num] = [_no_criteria()]
     by_mentor: list[Bools] = []
-    for block in blocks:
+    blocks.reverse()
+    while blocks:  # each block's picks let go of as soon as they are scored
+        block = blocks.pop().kept(floor)
         total, value, by_criterion = _exact(enc, block, weights)
         ok = value > 0
         rows.append(block.rows[ok] + block.lo)
