@@ -20,9 +20,10 @@ b. quality against the exact optimum:
    - on the round's own instance (when it has at most `--exact-limit` possible pairs) or a
      sample of it: the unpruned min-cost flow (exact, as shown above) against top-K.
    Losses are 1 - (pruned total / exact total), both in `scoring`'s exact integer values.
-c. 2,000 peers into X-market circles of 4-8, today's grouping beside the previous one
-   (`group_into_circles` with `passes=6`, the construction unchanged), a random grouping and
-   the greedy construction, with the diversity each achieves.
+c. 2,000 peers into X-market circles of 4-8, today's grouping beside `previous_circles` (the
+   same search, every member looking at everybody each time: the same swaps at the former
+   cost of the search), a random grouping and the greedy construction, with the diversity each
+   achieves.
 
 Progress lines first; the last line is one JSON object of the figures.
 """
@@ -809,7 +810,7 @@ def circles_phase(args: argparse.Namespace) -> dict[str, Any]:
     before_s, before = _timed_median(
         args.repeat, lambda: previous_circles(pool, rules, seed=args.seed)
     )
-    print(f"  previous grouping (6 full passes): {before_s:.2f} s", flush=True)
+    print(f"  previous search (every member looks at everybody): {before_s:.2f} s", flush=True)
     greedy_s, greedy = _timed_median(1, lambda: greedy_circles(pool, rules, seed=args.seed))
     print(f"  greedy construction alone: {greedy_s:.2f} s", flush=True)
     peers = [c for c in pool if c.eligible]

@@ -45,7 +45,7 @@ from services.matching.domain.candidate import Candidate, ParticipantRole, Progr
 from services.matching.domain.vocabulary import normalised, words_of_all
 
 MIN_SIZE, MAX_SIZE, TARGET_SIZE = 4, 8, 6
-PASSES = 12
+PASSES = 6
 NOT_IN_POOL = "not in the pool: {why}"
 NOT_A_PEER = "takes part as {role}, not as a peer"
 SECTOR_UNKNOWN = "their sector is not known, and these circles take one member per sector"
