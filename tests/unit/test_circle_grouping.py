@@ -22,6 +22,7 @@ from services.matching.domain.circle_grouping import (
     diversity_of,
     greedy_circles,
     group_into_circles,
+    previous_circles,
 )
 from services.matching.domain.vocabulary import normalised
 
@@ -134,6 +135,13 @@ def test_local_search_never_makes_it_worse(case: dict[str, Any]) -> None:
     ours = group_into_circles(case["peers"], case["rules"], seed=case["seed"])
     greedy = greedy_circles(case["peers"], case["rules"], seed=case["seed"])
     assert ours.diversity.worth >= greedy.diversity.worth - 1e-9
+
+
+@FAST
+@given(peers())
+def test_looking_only_at_changed_circles_makes_the_same_swaps(case: dict[str, Any]) -> None:
+    incremental = group_into_circles(case["peers"], case["rules"], seed=case["seed"], passes=6)
+    assert incremental == previous_circles(case["peers"], case["rules"], seed=case["seed"])
 
 
 def test_the_x_market_example_more_diverse_than_random() -> None:

@@ -30,6 +30,7 @@ from services.matching.domain.candidate_graph import (
     candidate_graph,
     is_mentee,
     is_mentor,
+    suggestions_of,
     top_suggestions,
 )
 from services.matching.domain.constraints import MatchingRules, why_impossible
@@ -154,11 +155,14 @@ def test_the_graph_keeps_exactly_the_possible_pairs_scored_as_score_pair(
 @FAST
 @given(instance())
 def test_no_hard_constraint_is_broken_and_capacities_hold(case: dict[str, Any]) -> None:
-    graph = candidate_graph(case["candidates"], case["rules"], top_k=3)
-    for solve in (optimal_assignment, greedy_assignment):
-        check(graph, solve(graph), case["rules"])
-    assert all(c.eligible for c in graph.mentees + graph.mentors)
-    assert Counter(graph.mentee_of.tolist()).most_common(1)[0][1] <= 3 if graph.edges else True
+    for mentor_k in (0, 2):
+        graph = candidate_graph(case["candidates"], case["rules"], top_k=3, mentor_k=mentor_k)
+        for solve in (optimal_assignment, greedy_assignment):
+            check(graph, solve(graph), case["rules"])
+        assert all(c.eligible for c in graph.mentees + graph.mentors)
+    mentees_only = candidate_graph(case["candidates"], case["rules"], top_k=3, mentor_k=0)
+    if mentees_only.edges:
+        assert Counter(mentees_only.mentee_of.tolist()).most_common(1)[0][1] <= 3
 
 
 @FAST
@@ -286,7 +290,7 @@ def _people(n_e: int, n_r: int) -> list[Candidate]:
 def test_top_k_keeps_each_mentees_best_mentors_in_order() -> None:
     people = _people(6, 8)
     full = candidate_graph(people, MatchingRules(), top_k=None)
-    pruned = candidate_graph(people, MatchingRules(), top_k=2)
+    pruned = candidate_graph(people, MatchingRules(), top_k=2, mentor_k=0)
     assert full.possible_pairs == pruned.possible_pairs == 6 * 8
     assert pruned.edges == 12
     for i in range(6):
@@ -303,6 +307,25 @@ def test_top_k_keeps_each_mentees_best_mentors_in_order() -> None:
             if e == i
         ]
         assert kept == best
+
+
+def test_each_mentor_keeps_their_best_mentees_too() -> None:
+    people = _people(8, 3)
+    full = candidate_graph(people, MatchingRules(), top_k=None)
+    pruned = candidate_graph(people, MatchingRules(), top_k=1, mentor_k=3)
+    kept = set(zip(pruned.mentee_of.tolist(), pruned.mentor_of.tolist(), strict=True))
+    for j in range(3):
+        values = sorted(
+            (int(v) for v, r in zip(full.value, full.mentor_of, strict=True) if r == j),
+            reverse=True,
+        )
+        mine = sorted(
+            (int(v) for v, r in zip(pruned.value, pruned.mentor_of, strict=True) if r == j),
+            reverse=True,
+        )
+        # At least the mentor's three best values (ties may bring more).
+        assert mine[:3] == values[:3]
+    assert all(sum(1 for i, _ in kept if i == e) >= 1 for e in range(8))
 
 
 def test_self_match_suggestions_come_best_first_with_reasons() -> None:
@@ -336,3 +359,16 @@ def test_the_flow_is_optimal_on_synthetic_networks(seed: int) -> None:
     check(graph, best, rules)
     assert best.total_value == exact_dense_value(graph)
     assert best.total_value > greedy_assignment(graph).total_value
+
+
+@FAST
+@given(instance())
+def test_a_rounds_suggestions_are_score_pairs_own(case: dict[str, Any]) -> None:
+    weights = Weights(goals_skills=2.0, contrast=1.5)
+    graph = candidate_graph(case["candidates"], case["rules"], weights, top_k=3)
+    best = optimal_assignment(graph)
+    explained = suggestions_of(graph, best.chosen, weights)
+    by_id = {c.member_id: c for c in case["candidates"]}
+    assert explained == [
+        score_pair(by_id[p.mentee_id], by_id[p.mentor_id], weights) for p in best.pairings
+    ]

@@ -31,7 +31,11 @@ from services.matching.domain.candidate import (
     Candidate,
     ProgrammeTerms,
 )
-from services.matching.domain.candidate_graph import candidate_graph, top_suggestions
+from services.matching.domain.candidate_graph import (
+    candidate_graph,
+    suggestions_of,
+    top_suggestions,
+)
 from services.matching.domain.constraints import MatchingRules, pair_key, why_impossible
 from services.matching.domain.proposals import (
     HOLDING,
@@ -282,15 +286,10 @@ class ProposalStore:
         await report(2, steps, ROUND_STEPS[2])
         by_id = {c.member_id: c for c in pool}
         now = datetime.now(UTC)
+        # The pairings' scores come from the graph; only their reasons are written here.
+        explained = await asyncio.to_thread(suggestions_of, graph, assignment.chosen, weights)
         created = [
-            self._new(
-                programme,
-                score_pair(by_id[p.mentee_id], by_id[p.mentor_id], weights),
-                by_id,
-                Origin.ROUND,
-                now,
-            )
-            for p in assignment.pairings
+            self._new(programme, suggestion, by_id, Origin.ROUND, now) for suggestion in explained
         ]
         await self._insert(created)
         await report(steps, steps, ROUND_STEPS[2])

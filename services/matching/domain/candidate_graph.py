@@ -1,39 +1,55 @@
 """A round's candidate graph: every possible (mentee, mentor) pair and its score, vectorised.
 
 The pool's mentees and mentors (eligible, with a profile; mentors with capacity left) are
-encoded once as numpy arrays: codes for people, line managers, organisations and sectors;
-0/1 matrices for languages, ways of meeting, goal and skill words, skill phrases and time
-segments of the common reference week (the week cut at every slot boundary, so a matrix
-product gives the exact minutes two people are both free). The pairs are then computed block by
-block of mentees: the hard constraints of `constraints` as boolean masks, and the scores of
-`scoring` by the very same formulas as `score_pair` (a test checks they agree exactly).
+encoded once as numpy arrays (`_encode`): small integer codes for organisations, sectors, job
+and EMCC levels, language sets and sets of ways of meeting; 0/1 matrices for goal and skill
+words, skill phrases and time segments of the common reference week (the week cut at every slot
+boundary, so a matrix product gives the exact minutes two people are both free).
 
-The graph is *sparse*: only possible pairs whose score is above 0 are kept, and with `top_k`
-each mentee keeps only their K best mentors (ties broken by mentor id). Pruning can lose
-optimality only against the full graph of possible pairs, never break a constraint; with
-`top_k=None` nothing is pruned. Cost: O(mentees x mentors) vectorised work, O(mentees x K)
-memory for the edges.
+The pairs are then scored block by block of mentees, densely, as a few matrix products:
+
+- one product of *linear* features gives every term that depends only on codes (contrast,
+  challenge, the sector part of context, the language and meeting-mode parts of compatibility,
+  care), each mentee row holding that mentee's precomputed table against the mentor codes; the
+  hard constraints that depend on codes (a language and a way of meeting in common, different
+  organisations or sectors when the rules say so) enter the same product as a large penalty;
+- three more products give shared goal words, skills the goals name and minutes both are free,
+  each capped as `scoring` caps it (no shared minute is a penalty too);
+- line managers, the same person and ended pairs are a short list of forbidden cells.
+
+This dense pass is in float32 and only *selects*: each mentee's best `top_k` (plus a margin)
+possible mentors. The selected pairs are then scored exactly, in float64, by `scoring`'s own
+formulas on their gathered features (a test checks they agree with `score_pair` exactly), and
+the best `top_k` per mentee kept (ties broken by mentor id). With `top_k=None` every possible
+pair is kept and scored exactly. Pruning can lose optimality only against the full graph of
+possible pairs, never break a constraint. Cost: O(mentees x mentors x features) BLAS work,
+O(mentees x K) memory for the edges.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from services.matching.domain.candidate import Candidate, ParticipantRole
+from services.matching.domain.collector import paused_collector
 from services.matching.domain.compatibility import languages_of, meeting_options, weekly_windows
 from services.matching.domain.constraints import MatchingRules
 from services.matching.domain.scoring import (
     EMCC_LEVELS,
+    ENOUGH_MINUTES,
     JOB_LEVELS,
+    Criterion,
     Num,
     PairFeatures,
     Suggestion,
     Weights,
     criterion_scores,
+    explained,
+    gap_fit,
     rank,
     score_pair,
 )
@@ -41,11 +57,21 @@ from services.matching.domain.vocabulary import normalised, words_of, words_of_a
 
 Ints = npt.NDArray[np.int64]
 F32 = npt.NDArray[np.float32]
+Bools = npt.NDArray[np.bool_]
 
 SCALE = 1_000_000
 """A score of 1.0 is worth this many integer units in the assignment."""
-DEFAULT_TOP_K = 40
+DEFAULT_TOP_K = 30
+DEFAULT_MENTOR_K = 60
+"""Besides each mentee's best `DEFAULT_TOP_K` mentors, each mentor's best mentees are kept:
+without them, mentors in nobody's top K would sit idle while the optimum needs them."""
+MARGIN = 10
+"""Extra mentors per mentee the float32 pass selects, so float rounding never costs one of the
+exact best `top_k`."""
 _ID_BITS = 21
+_PENALTY = -16.0
+_FEASIBLE = -8.0
+"""Dense scores above this are possible pairs (each broken constraint costs 16, scores <= 1)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,6 +88,8 @@ class CandidateGraph:
     value: Ints
     possible_pairs: int
     top_k: int | None
+    criteria: Num = field(default_factory=lambda: np.zeros((0, len(Criterion))))
+    """Each kept pair's criterion scores, one column per `Criterion` (empty when not known)."""
 
     @property
     def edges(self) -> int:
@@ -89,77 +117,80 @@ def is_mentor(candidate: Candidate) -> bool:
 
 
 class _Codes:
-    """Small integer codes for labels (ids, sectors, words), in first-seen order."""
+    """Small integer codes for labels (ids, sectors, words, sets), in first-seen order."""
 
     def __init__(self) -> None:
-        self.index: dict[str, int] = {}
+        self.index: dict[object, int] = {}
 
-    def __call__(self, label: str | None) -> int:
+    def __call__(self, label: object) -> int:
         if label is None:
             return -1
         return self.index.setdefault(label, len(self.index))
 
-    def get(self, label: str | None) -> int:
+    def get(self, label: object) -> int:
         return -1 if label is None else self.index.get(label, -1)
 
+    def __len__(self) -> int:
+        return len(self.index)
 
-def _indicator(rows: Sequence[Sequence[int]], width: int) -> F32:
-    """A 0/1 matrix with a 1 at each (row, listed column); at least `width` columns."""
-    width = max([width, 1] + [j + 1 for cols in rows for j in cols])
-    matrix = np.zeros((len(rows), width), dtype=np.float32)
-    for i, cols in enumerate(rows):
-        matrix[i, list(cols)] = 1.0
+
+def _indicator(rows: Sequence[Iterable[int]], width: int) -> F32:
+    """A 0/1 matrix with a 1 at each (row, listed column)."""
+    r = [i for i, cols in enumerate(rows) for _ in cols]
+    c = [j for cols in rows for j in cols]
+    matrix = np.zeros((len(rows), max([width, 1, *(j + 1 for j in c)])), dtype=np.float32)
+    matrix[r, c] = 1.0
+    return matrix
+
+
+def _one_hot(codes: Ints, width: int) -> F32:
+    matrix = np.zeros((len(codes), max(width, 1)), dtype=np.float32)
+    matrix[np.arange(len(codes)), codes] = 1.0
     return matrix
 
 
 @dataclass(frozen=True)
-class _Side:
-    person: Ints
-    manager: Ints
-    organisation: Ints
-    sector: Ints
-    job: Ints
-    emcc: Ints
-    languages: F32
-    n_languages: Num
-    options: F32
-    n_options: Num
-    time: F32
+class _SetTable:
+    """Each side's set (of languages or meeting options) as a code, and per code pair how many
+    they share and `scoring`'s share (shared / fewest)."""
+
+    mentee: Ints
+    mentor: Ints
+    shared: Num  # mentee set x mentor set
+    share: Num
+    mentee_size: Num
+    mentor_size: Num
 
 
-def _side(
-    people: Sequence[Candidate],
-    people_codes: _Codes,
-    org_codes: _Codes,
-    sector_codes: _Codes,
-    language_codes: _Codes,
-    option_codes: _Codes,
-    boundaries: Ints,
-    segment_minutes: Num | None,
-) -> _Side:
-    profiles = [c.profile for c in people if c.profile is not None]
-    langs = [languages_of(p) for p in profiles]
-    opts = [meeting_options(p) for p in profiles]
-    time = np.zeros((len(people), max(len(boundaries) - 1, 1)), dtype=np.float32)
-    for i, p in enumerate(profiles):
-        for start, end in weekly_windows(p):
-            lo, hi = np.searchsorted(boundaries, [start, end])
-            time[i, lo:hi] = 1.0
-    if segment_minutes is not None:
-        time = (time * segment_minutes[None, :]).astype(np.float32)
-    return _Side(
-        person=np.array([people_codes(c.member_id) for c in people], dtype=np.int64),
-        manager=np.array([people_codes.get(p.line_manager_id) for p in profiles], dtype=np.int64),
-        organisation=np.array([org_codes(c.organisation_id) for c in people], dtype=np.int64),
-        sector=np.array([sector_codes(normalised(p.sector)) for p in profiles], dtype=np.int64),
-        job=np.array([rank(p.job_level, JOB_LEVELS) for p in profiles], dtype=np.int64),
-        emcc=np.array([rank(p.emcc_level, EMCC_LEVELS) for p in profiles], dtype=np.int64),
-        languages=_indicator([[language_codes(x) for x in sorted(s)] for s in langs], 0),
-        n_languages=np.array([len(s) for s in langs], dtype=np.float64),
-        options=_indicator([[option_codes(x) for x in sorted(s)] for s in opts], 0),
-        n_options=np.array([len(s) for s in opts], dtype=np.float64),
-        time=time,
-    )
+def _set_table(
+    mentee_sets: Sequence[frozenset[str]], mentor_sets: Sequence[frozenset[str]]
+) -> _SetTable:
+    # A member only counts for what the other side could share: an option nobody on the other
+    # side has (face to face in a place no mentor is) is left out of their key (its size still
+    # counts), so the table stays small however many places there are.
+    on_mentee: frozenset[str] = frozenset().union(*mentee_sets)
+    on_mentor: frozenset[str] = frozenset().union(*mentor_sets)
+    e_keys: dict[tuple[tuple[str, ...], int], int] = {}
+    r_keys: dict[tuple[tuple[str, ...], int], int] = {}
+
+    def code(
+        keys: dict[tuple[tuple[str, ...], int], int], s: frozenset[str], other: frozenset[str]
+    ) -> int:
+        key = (tuple(sorted(x for x in s if x in other)), len(s))
+        return keys.setdefault(key, len(keys))
+
+    mentee = np.array([code(e_keys, s, on_mentor) for s in mentee_sets], dtype=np.int64)
+    mentor = np.array([code(r_keys, s, on_mentee) for s in mentor_sets], dtype=np.int64)
+    items = _Codes()
+    e_inc = _indicator([[items(x) for x in k] for k, _ in e_keys], 0)
+    r_inc = _indicator([[items(x) for x in k] for k, _ in r_keys], len(items))
+    e_inc = _widen(e_inc, r_inc.shape[1])
+    shared = (e_inc @ r_inc.T).astype(np.float64)
+    e_size = np.array([n for _, n in e_keys], dtype=np.float64)
+    r_size = np.array([n for _, n in r_keys], dtype=np.float64)
+    fewest = np.minimum(e_size[:, None], r_size[None, :])
+    share = np.minimum(1.0, shared / np.maximum(fewest, 1.0))
+    return _SetTable(mentee, mentor, shared, share, e_size[mentee], r_size[mentor])
 
 
 def _widen(matrix: F32, width: int) -> F32:
@@ -169,18 +200,46 @@ def _widen(matrix: F32, width: int) -> F32:
     return np.hstack([matrix, pad])
 
 
+def _time(mentees: Sequence[Candidate], mentors: Sequence[Candidate]) -> tuple[F32, F32]:
+    """Mentee x segment (0/1) and mentor x segment (minutes) of the common reference week, cut
+    at every boundary of anybody's weekly windows: their product is the minutes both are free."""
+    people = [c.profile for c in (*mentees, *mentors) if c.profile is not None]
+    windows = [weekly_windows(p) for p in people]
+    who = np.array([i for i, w in enumerate(windows) for _ in w], dtype=np.int64)
+    starts = np.array([s for w in windows for s, _ in w], dtype=np.int64)
+    ends = np.array([e for w in windows for _, e in w], dtype=np.int64)
+    boundaries = np.unique(np.concatenate([starts, ends, [0, 7 * 24 * 60]]))
+    segments = max(len(boundaries) - 1, 1)
+    lo = np.searchsorted(boundaries, starts)
+    hi = np.searchsorted(boundaries, ends)
+    # Windows are merged and disjoint: +1 where one begins, -1 where it ends, summed along.
+    # int8 (at most one window open at a time): a large round's people x segments stays small.
+    steps = np.zeros((len(people), segments + 1), dtype=np.int8)
+    np.add.at(steps, (who, lo), 1)
+    np.add.at(steps, (who, hi), -1)
+    free = np.cumsum(steps[:, :segments], axis=1, dtype=np.int8)
+    del steps
+    n = len(mentees)
+    # Segments where only one side is ever free add nothing to any product.
+    used: Bools = np.asarray(free[:n].any(axis=0) & free[n:].any(axis=0), dtype=np.bool_)
+    if not used.any():
+        used[0] = True
+    lengths = np.diff(boundaries).astype(np.float32) if len(boundaries) > 1 else np.ones(1)
+    mentee_free = free[:n][:, used].astype(np.float32)
+    mentor_minutes = free[n:][:, used].astype(np.float32) * lengths[used][None, :]
+    return mentee_free, np.ascontiguousarray(mentor_minutes, dtype=np.float32)
+
+
 @dataclass(frozen=True)
 class _Words:
-    """Mentee goal words against mentor skills, skill phrases and sectors."""
+    """Mentee goal words against mentor skill words, skill phrases and sectors."""
 
     goal_count: Num  # all meaningful words of each mentee's goals
     goals: F32  # mentee x useful words
     skills: F32  # mentor x useful words
-    phrase_words: F32  # useful words x skill phrases
-    phrase_length: Num
+    named_phrases: F32  # mentee x skill phrases their goals name
     mentor_phrases: F32  # mentor x skill phrases
-    sector_words: F32  # useful words x sectors
-    sector_length: Num
+    sector_named: F32  # mentee x sector: the goals name the sector
 
 
 def _words(mentees: Sequence[Candidate], mentors: Sequence[Candidate], sectors: _Codes) -> _Words:
@@ -191,51 +250,353 @@ def _words(mentees: Sequence[Candidate], mentors: Sequence[Candidate], sectors: 
     phrases = _Codes()
     for sets in phrase_sets:
         for phrase in sorted(sets, key=sorted):
-            phrases(" ".join(sorted(phrase)))
-    sector_sets = [words_of(s) for s in sectors.index]
-    all_goal_words = frozenset().union(*goal_sets)
-    other_words = frozenset().union(*skill_sets, *sector_sets)
+            phrases(phrase)
+    sector_sets = [words_of(str(s)) for s in sectors.index]
     useful = _Codes()
-    for w in sorted(all_goal_words & other_words):
+    for w in sorted(frozenset().union(*goal_sets) & frozenset().union(*skill_sets, *sector_sets)):
         useful(w)
-    n_useful = max(len(useful.index), 1)
-    phrase_list = list(phrases.index)
+    goals = _indicator(
+        [[useful.get(w) for w in s if w in useful.index] for s in goal_sets], len(useful)
+    )
+    skills = _indicator(
+        [[useful.get(w) for w in s if w in useful.index] for s in skill_sets], len(useful)
+    )
+
+    def named(groups: Sequence[frozenset[str]]) -> F32:
+        # mentee x group: 1 where every word of the (non-empty) group is among the goal words
+        inc = np.zeros((max(len(useful), 1), max(len(groups), 1)), dtype=np.float32)
+        length = np.zeros(max(len(groups), 1), dtype=np.float32)
+        for j, group in enumerate(groups):
+            length[j] = len(group)
+            for w in group:
+                if w in useful.index:
+                    inc[useful.index[w], j] = 1.0
+        counts = goals @ inc
+        return np.asarray((counts == length[None, :]) & (length[None, :] > 0), dtype=np.float32)
+
+    phrase_list = [p for p in phrases.index if isinstance(p, frozenset)]
     return _Words(
         goal_count=np.array([len(s) for s in goal_sets], dtype=np.float64),
-        goals=_indicator(
-            [[useful.get(w) for w in s if w in useful.index] for s in goal_sets], n_useful
-        ),
-        skills=_indicator(
-            [[useful.get(w) for w in s if w in useful.index] for s in skill_sets], n_useful
-        ),
-        phrase_words=_incidence(useful, [p.split(" ") for p in phrase_list]),
-        phrase_length=np.array([len(p.split(" ")) for p in phrase_list] or [0], dtype=np.float64),
+        goals=goals,
+        skills=skills,
+        named_phrases=named(phrase_list),
         mentor_phrases=_indicator(
-            [[phrases.get(" ".join(sorted(p))) for p in sets] for sets in phrase_sets],
-            len(phrase_list),
+            [[phrases.get(p) for p in sets] for sets in phrase_sets], len(phrases)
         ),
-        sector_words=_incidence(useful, sector_sets),
-        sector_length=np.array([len(s) for s in sector_sets] or [0], dtype=np.float64),
+        sector_named=named(sector_sets),
     )
 
 
-def _incidence(words: _Codes, groups: Sequence[Iterable[str]]) -> F32:
-    """words x groups: 1 where the group has the word."""
-    matrix = np.zeros((max(len(words.index), 1), max(len(groups), 1)), dtype=np.float32)
-    for j, group in enumerate(groups):
-        for w in group:
-            if w in words.index:
-                matrix[words.index[w], j] = 1.0
-    return matrix
+@dataclass(frozen=True)
+class _Round:
+    """The round's people as arrays: what the dense pass multiplies and what exact scoring
+    gathers."""
+
+    # the dense pass (float32, already weighted and divided by the weights' sum)
+    linear: tuple[F32, F32]
+    goals: tuple[F32, F32]
+    goal_factor: F32
+    named: tuple[F32, F32]
+    time: tuple[F32, F32]
+    caps: tuple[
+        float, float, float, float, float
+    ]  # goals, named scale, named cap, time scale, time cap
+    forbidden: tuple[Ints, Ints]
+    # exact features
+    words: _Words
+    languages: _SetTable
+    options: _SetTable
+    organisation: tuple[Ints, Ints]
+    sector: tuple[Ints, Ints]
+    job: tuple[Ints, Ints]
+    emcc: tuple[Ints, Ints]
 
 
-def _named(counts: F32, lengths: Num) -> F32:
-    named = (counts.astype(np.float64) == lengths[None, :]) & (lengths[None, :] > 0)
-    return np.asarray(named, dtype=np.float32)
+def _gap_table(levels: int) -> Num:
+    """gap_fit of (mentor level - mentee level), indexed [mentee level + 1, mentor level + 1]
+    (index 0: not known)."""
+    ranks = np.arange(-1, levels)
+    return gap_fit((ranks[None, :] - ranks[:, None]).astype(np.float64))
+
+
+def _encode(
+    mentees: Sequence[Candidate],
+    mentors: Sequence[Candidate],
+    rules: MatchingRules,
+    weights: Weights,
+) -> _Round:
+    e_profiles = [c.profile for c in mentees if c.profile is not None]
+    r_profiles = [c.profile for c in mentors if c.profile is not None]
+    orgs, sectors = _Codes(), _Codes()
+    org_e = np.array([orgs(c.organisation_id) for c in mentees], dtype=np.int64)
+    org_r = np.array([orgs(c.organisation_id) for c in mentors], dtype=np.int64)
+    sec_e = np.array([sectors(normalised(p.sector)) for p in e_profiles], dtype=np.int64)
+    sec_r = np.array([sectors(normalised(p.sector)) for p in r_profiles], dtype=np.int64)
+    job_e = np.array([rank(p.job_level, JOB_LEVELS) for p in e_profiles], dtype=np.int64)
+    job_r = np.array([rank(p.job_level, JOB_LEVELS) for p in r_profiles], dtype=np.int64)
+    emcc_e = np.array([rank(p.emcc_level, EMCC_LEVELS) for p in e_profiles], dtype=np.int64)
+    emcc_r = np.array([rank(p.emcc_level, EMCC_LEVELS) for p in r_profiles], dtype=np.int64)
+    langs = _set_table([languages_of(p) for p in e_profiles], [languages_of(p) for p in r_profiles])
+    opts = _set_table(
+        [meeting_options(p) for p in e_profiles], [meeting_options(p) for p in r_profiles]
+    )
+    words = _words(mentees, mentors, sectors)
+    total = weights.sum()
+    w = {c: weights.of(c) / total for c in Criterion}
+    n_e = len(mentees)
+
+    # Mentee rows: each one's values against every mentor code, in blocks of columns.
+    const = np.full((n_e, 1), 0.5 * w[Criterion.CARE] + 0.5 * w[Criterion.CONTRAST])
+    const[words.goal_count == 0, 0] += 0.5 * w[Criterion.GOALS_SKILLS]
+    org_cols = np.zeros((n_e, max(len(orgs), 1)))
+    org_cols[np.arange(n_e), org_e] = -0.5 * w[Criterion.CONTRAST] + (
+        _PENALTY if rules.different_organisations else 0.0
+    )
+    ns = len(sectors)
+    cols = np.arange(ns + 1)
+    known = (sec_e[:, None] >= 0) & (cols[None, :] < ns)
+    same = (sec_e[:, None] >= 0) & (sec_e[:, None] == cols[None, :])
+    named_sector = np.hstack([words.sector_named[:, :ns], np.zeros((n_e, 1), np.float32)]) == 1
+    sector_cols = w[Criterion.CONTRAST] * 0.5 * np.where(known, 1.0 - same, 0.5) + w[
+        Criterion.CONTEXT
+    ] * 0.5 * np.where(named_sector, 1.0, np.where(same, 0.75, 0.0))
+    if rules.different_sectors:
+        sector_cols += np.where(known & ~same, 0.0, _PENALTY)
+    jobs = (
+        w[Criterion.CHALLENGE]
+        * 0.7
+        * np.where(
+            (np.arange(-1, len(JOB_LEVELS)) >= 0)[None, :]
+            & (np.arange(-1, len(JOB_LEVELS)) >= 0)[:, None],
+            _gap_table(len(JOB_LEVELS)),
+            0.5,
+        )
+    )
+    er = np.arange(-1, len(EMCC_LEVELS)).astype(np.float64)
+    emcc_table = np.where(
+        (er[:, None] >= 0) & (er[None, :] >= 0),
+        _gap_table(len(EMCC_LEVELS)),
+        np.where(er[None, :] >= 0, 0.4 + 0.2 * np.maximum(er[None, :], 0), 0.5),
+    )
+    emccs = w[Criterion.CHALLENGE] * 0.3 * emcc_table
+    compat = w[Criterion.COMPATIBILITY] / 3.0
+
+    def set_cols(table: _SetTable) -> Num:
+        return compat * table.share + np.where(table.shared > 0, 0.0, _PENALTY)
+
+    e_lin = np.hstack(
+        [
+            const,
+            org_cols,
+            sector_cols,
+            jobs[job_e + 1],
+            emccs[emcc_e + 1],
+            set_cols(langs)[langs.mentee],
+            set_cols(opts)[opts.mentee],
+        ]
+    ).astype(np.float32)
+    r_lin = np.hstack(
+        [
+            np.ones((len(mentors), 1), dtype=np.float32),
+            _one_hot(org_r, org_cols.shape[1]),
+            _one_hot(np.where(sec_r >= 0, sec_r, ns), ns + 1),
+            _one_hot(job_r + 1, len(JOB_LEVELS) + 1),
+            _one_hot(emcc_r + 1, len(EMCC_LEVELS) + 1),
+            _one_hot(langs.mentor, langs.shared.shape[1]),
+            _one_hot(opts.mentor, opts.shared.shape[1]),
+        ]
+    )
+    goals_cap = w[Criterion.GOALS_SKILLS]
+    goal_factor = (2.0 * goals_cap / np.maximum(words.goal_count, 1.0)).astype(np.float32)
+    named_cap = 0.5 * w[Criterion.CONTEXT]
+    return _Round(
+        linear=(e_lin, r_lin),
+        goals=(words.goals, words.skills),
+        goal_factor=goal_factor,
+        named=(words.named_phrases, words.mentor_phrases),
+        time=_time(mentees, mentors),
+        caps=(goals_cap, named_cap / 2.0, named_cap, compat / ENOUGH_MINUTES, compat),
+        forbidden=_forbidden(mentees, mentors, rules),
+        words=words,
+        languages=langs,
+        options=opts,
+        organisation=(org_e, org_r),
+        sector=(sec_e, sec_r),
+        job=(job_e, job_r),
+        emcc=(emcc_e, emcc_r),
+    )
+
+
+def _forbidden(
+    mentees: Sequence[Candidate], mentors: Sequence[Candidate], rules: MatchingRules
+) -> tuple[Ints, Ints]:
+    """(mentee, mentor) cells never possible whatever they score: the same person, a line
+    manager either way, an ended pair; sorted by mentee."""
+    mentee_index = {c.member_id: i for i, c in enumerate(mentees)}
+    mentor_index = {c.member_id: j for j, c in enumerate(mentors)}
+    cells: set[tuple[int, int]] = set()
+    for member, i in mentee_index.items():
+        if member in mentor_index:
+            cells.add((i, mentor_index[member]))
+    for i, c in enumerate(mentees):
+        boss = c.profile.line_manager_id if c.profile else None
+        if boss is not None and boss in mentor_index:
+            cells.add((i, mentor_index[boss]))
+    for j, c in enumerate(mentors):
+        boss = c.profile.line_manager_id if c.profile else None
+        if boss is not None and boss in mentee_index:
+            cells.add((mentee_index[boss], j))
+    for a, b in rules.ended_pairs:
+        for x, y in ((a, b), (b, a)):
+            if x in mentee_index and y in mentor_index:
+                cells.add((mentee_index[x], mentor_index[y]))
+    ordered = sorted(cells)
+    return (
+        np.array([i for i, _ in ordered], dtype=np.int64),
+        np.array([j for _, j in ordered], dtype=np.int64),
+    )
 
 
 def _f(values: npt.ArrayLike) -> Num:
     return np.asarray(values, dtype=np.float64)
+
+
+@dataclass
+class _Block:
+    """One block of mentees' picked cells with their dense values and raw products."""
+
+    lo: int
+    rows: Ints
+    cols: Ints
+    dense: F32
+    shared_goals: F32
+    named: F32
+    overlap: F32
+    row_floor: F32  # each row's keep-th best dense score (the mentee's own picks)
+
+    def kept(self, mentor_floor: F32) -> _Block:
+        """The cells still among their mentee's or their mentor's best once the whole round
+        has been seen (the mentors' thresholds only rise block after block)."""
+        ok = (self.dense >= self.row_floor[self.rows]) | (self.dense >= mentor_floor[self.cols])
+        return _Block(
+            self.lo,
+            self.rows[ok],
+            self.cols[ok],
+            self.dense[ok],
+            self.shared_goals[ok],
+            self.named[ok],
+            self.overlap[ok],
+            self.row_floor,
+        )
+
+
+def _exact(enc: _Round, block: _Block, weights: Weights) -> tuple[Num, Ints, Num]:
+    """`scoring`'s exact float64 totals, integer values and criterion scores (one column per
+    criterion) of the picked cells."""
+    r, j = block.rows, block.cols
+    gi = r + block.lo
+    job_e, job_r = enc.job[0][gi], enc.job[1][j]
+    emcc_e, emcc_r = enc.emcc[0][gi], enc.emcc[1][j]
+    sec_e, sec_r = enc.sector[0][gi], enc.sector[1][j]
+    langs, opts = enc.languages, enc.options
+    features = PairFeatures(
+        goal_words=enc.words.goal_count[gi],
+        shared_goal_words=_f(block.shared_goals),
+        shared_languages=langs.shared[langs.mentee[gi], langs.mentor[j]],
+        fewest_languages=np.minimum(langs.mentee_size[gi], langs.mentor_size[j]),
+        overlap_minutes=_f(block.overlap),
+        shared_options=opts.shared[opts.mentee[gi], opts.mentor[j]],
+        fewest_options=np.minimum(opts.mentee_size[gi], opts.mentor_size[j]),
+        same_organisation=_f(enc.organisation[0][gi] == enc.organisation[1][j]),
+        sectors_known=_f((sec_e >= 0) & (sec_r >= 0)),
+        same_sector=_f((sec_e >= 0) & (sec_e == sec_r)),
+        seniority_known=_f((job_e >= 0) & (job_r >= 0)),
+        seniority_gap=_f(job_r - job_e),
+        emcc_both_known=_f((emcc_e >= 0) & (emcc_r >= 0)),
+        emcc_gap=_f(emcc_r - emcc_e),
+        mentor_emcc_known=_f(emcc_r >= 0),
+        mentor_emcc=_f(np.maximum(emcc_r, 0)),
+        sector_named=_f((sec_r >= 0) & (enc.words.sector_named[gi, np.maximum(sec_r, 0)] == 1)),
+        named_skills=_f(block.named),
+    )
+    scores = criterion_scores(features)
+    total = weights.total(scores)
+    criteria = np.column_stack([scores[c] for c in Criterion]) if len(total) else _no_criteria()
+    return total, np.rint(total * SCALE).astype(np.int64), criteria
+
+
+def _no_criteria() -> Num:
+    return np.zeros((0, len(Criterion)))
+
+
+class _Picker:
+    """The dense pass: block by block of mentees, each mentee's best `keep` cells and each
+    mentor's best `mentor_keep` cells so far (a running threshold per mentor: a cell below the
+    mentor's k-th best already seen can never be among their best)."""
+
+    def __init__(self, enc: _Round, keep: int | None, mentor_keep: int) -> None:
+        self.enc, self.keep = enc, keep
+        width = enc.linear[1].shape[0]
+        self.mentor_keep = min(mentor_keep, width) if keep is not None else 0
+        self.best = np.full((width, self.mentor_keep), -np.inf, dtype=np.float32)
+        self.possible = 0
+
+    def block(self, lo: int, hi: int) -> _Block:
+        """One block's dense float32 scores and the cells picked from them."""
+        enc, b = self.enc, slice(lo, hi)
+        score = enc.linear[0][b] @ enc.linear[1].T
+        goals_cap, named_scale, named_cap, time_scale, time_cap = enc.caps
+        shared_goals = enc.goals[0][b] @ enc.goals[1].T
+        term = np.multiply(shared_goals, enc.goal_factor[b, None])
+        np.minimum(term, goals_cap, out=term)
+        score += term
+        named = enc.named[0][b] @ enc.named[1].T
+        np.multiply(named, named_scale, out=term)
+        np.minimum(term, named_cap, out=term)
+        score += term
+        overlap = enc.time[0][b] @ enc.time[1].T
+        np.multiply(overlap, time_scale, out=term)
+        np.minimum(term, time_cap, out=term)
+        score += term
+        np.copyto(score, np.float32(_PENALTY), where=overlap == 0)
+        fr, fc = enc.forbidden
+        at = slice(*np.searchsorted(fr, [lo, hi]))
+        score[fr[at] - lo, fc[at]] = _PENALTY
+        possible = score > _FEASIBLE
+        self.possible += int(np.count_nonzero(possible))
+        width = score.shape[1]
+        threshold = np.full(hi - lo, _FEASIBLE, dtype=np.float32)
+        if self.keep is None or self.keep >= width:
+            picked = possible
+        else:
+            # Each row's keep-th best value by a full (SIMD) sort of the row: far faster than
+            # argpartition on rows where most cells hold the same penalty.
+            threshold = np.sort(score, axis=1)[:, width - self.keep].copy()  # not a view
+            np.maximum(threshold, np.float32(_FEASIBLE), out=threshold)
+            picked = score >= threshold[:, None]
+            if self.mentor_keep:
+                merged = np.hstack([self.best, score.T])
+                merged.sort(axis=1)
+                self.best = np.ascontiguousarray(merged[:, -self.mentor_keep :])
+                floor = np.maximum(self.best[:, 0], np.float32(_FEASIBLE))
+                picked |= score >= floor[None, :]
+        rows, cols = np.nonzero(picked)
+        return _Block(
+            lo,
+            rows.astype(np.int64),
+            cols.astype(np.int64),
+            score[rows, cols],
+            shared_goals[rows, cols],
+            named[rows, cols],
+            overlap[rows, cols],
+            threshold,
+        )
+
+    def mentor_floor(self) -> F32:
+        """Each mentor's k-th best dense score over the whole round (-inf when none)."""
+        if not self.mentor_keep:
+            return np.full(self.best.shape[0], np.inf, dtype=np.float32)
+        return np.asarray(self.best[:, 0], dtype=np.float32)
 
 
 def candidate_graph(
@@ -244,10 +605,23 @@ def candidate_graph(
     weights: Weights | None = None,
     *,
     top_k: int | None = DEFAULT_TOP_K,
-    block_rows: int = 512,
+    mentor_k: int = DEFAULT_MENTOR_K,
+    block_rows: int = 256,
 ) -> CandidateGraph:
-    """Every possible pair of the pool's mentees and mentors, scored; at most `top_k` per
-    mentee (None: all of them)."""
+    """Every possible pair of the pool's mentees and mentors, scored; with `top_k`, only each
+    mentee's `top_k` best mentors and each mentor's `mentor_k` best mentees (None: all)."""
+    with paused_collector():
+        return _candidate_graph(candidates, rules, weights, top_k, mentor_k, block_rows)
+
+
+def _candidate_graph(
+    candidates: Iterable[Candidate],
+    rules: MatchingRules,
+    weights: Weights | None,
+    top_k: int | None,
+    mentor_k: int,
+    block_rows: int,
+) -> CandidateGraph:
     weights = weights or Weights()
     pool = list(candidates)
     mentees = tuple(sorted((c for c in pool if is_mentee(c)), key=lambda c: c.member_id))
@@ -257,127 +631,62 @@ def candidate_graph(
         return _empty(mentees, mentors, capacity, top_k)
     if len(mentors) >= 1 << _ID_BITS:
         raise ValueError(f"at most {1 << _ID_BITS} mentors in one round")
-
-    people, orgs, sectors, langs, opts = _Codes(), _Codes(), _Codes(), _Codes(), _Codes()
-    for c in (*mentees, *mentors):
-        people(c.member_id)
-    cuts = {0, 7 * 24 * 60}
-    for c in (*mentees, *mentors):
-        if c.profile is not None:
-            for start, end in weekly_windows(c.profile):
-                cuts.update((start, end))
-    boundaries = np.array(sorted(cuts), dtype=np.int64)
-    lengths = np.diff(boundaries).astype(np.float64)
-    e = _side(mentees, people, orgs, sectors, langs, opts, boundaries, None)
-    r = _side(mentors, people, orgs, sectors, langs, opts, boundaries, lengths)
-    e_langs, r_langs = _widen(e.languages, len(langs.index)), _widen(r.languages, len(langs.index))
-    e_opts, r_opts = _widen(e.options, len(opts.index)), _widen(r.options, len(opts.index))
-    words = _words(mentees, mentors, sectors)
-    ended = _ended(mentees, mentors, rules)
-
+    enc = _encode(mentees, mentors, rules, weights)
+    picker = _Picker(enc, None if top_k is None else top_k + MARGIN, mentor_k)
+    blocks = [
+        picker.block(lo, min(lo + block_rows, len(mentees)))
+        for lo in range(0, len(mentees), block_rows)
+    ]
+    floor = picker.mentor_floor()
     rows: list[Ints] = []
     cols: list[Ints] = []
     vals: list[Ints] = []
     scores: list[Num] = []
-    possible = 0
-    for lo in range(0, len(mentees), block_rows):
-        hi = min(lo + block_rows, len(mentees))
-        b = slice(lo, hi)
-        ok = e.person[b, None] != r.person[None, :]
-        ok &= e.manager[b, None] != r.person[None, :]
-        ok &= e.person[b, None] != r.manager[None, :]
-        if rules.different_organisations:
-            ok &= e.organisation[b, None] != r.organisation[None, :]
-        if rules.different_sectors:
-            ok &= (e.sector[b, None] >= 0) & (r.sector[None, :] >= 0)
-            ok &= e.sector[b, None] != r.sector[None, :]
-        shared_langs = e_langs[b] @ r_langs.T
-        ok &= shared_langs > 0
-        shared_opts = e_opts[b] @ r_opts.T
-        ok &= shared_opts > 0
-        overlap = e.time[b] @ r.time.T
-        ok &= overlap > 0
-        in_block = (ended[0] >= lo) & (ended[0] < hi)
-        ok[ended[0][in_block] - lo, ended[1][in_block]] = False
-        i, j = np.nonzero(ok)
-        gi = i + lo
-        goals_b = words.goals[b]
-        sector_named = _named(goals_b @ words.sector_words, words.sector_length)
-        named_phrases = _named(goals_b @ words.phrase_words, words.phrase_length)
-        job_e, job_r = e.job[gi], r.job[j]
-        emcc_e, emcc_r = e.emcc[gi], r.emcc[j]
-        sec_e, sec_r = e.sector[gi], r.sector[j]
-        features = PairFeatures(
-            goal_words=words.goal_count[gi],
-            shared_goal_words=_f((goals_b @ words.skills.T)[i, j]),
-            shared_languages=_f(shared_langs[i, j]),
-            fewest_languages=np.minimum(e.n_languages[gi], r.n_languages[j]),
-            overlap_minutes=_f(overlap[i, j]),
-            shared_options=_f(shared_opts[i, j]),
-            fewest_options=np.minimum(e.n_options[gi], r.n_options[j]),
-            same_organisation=_f(e.organisation[gi] == r.organisation[j]),
-            sectors_known=_f((sec_e >= 0) & (sec_r >= 0)),
-            same_sector=_f((sec_e >= 0) & (sec_e == sec_r)),
-            seniority_known=_f((job_e >= 0) & (job_r >= 0)),
-            seniority_gap=_f(job_r - job_e),
-            emcc_both_known=_f((emcc_e >= 0) & (emcc_r >= 0)),
-            emcc_gap=_f(emcc_r - emcc_e),
-            mentor_emcc_known=_f(emcc_r >= 0),
-            mentor_emcc=_f(np.maximum(emcc_r, 0)),
-            sector_named=_f((sec_r >= 0) & (sector_named[i, np.maximum(sec_r, 0)] == 1)),
-            named_skills=_f((named_phrases @ words.mentor_phrases.T)[i, j]),
-        )
-        total = weights.total(criterion_scores(features))
-        value = np.rint(total * SCALE).astype(np.int64)
-        keep = value > 0
-        gi, j, total, value = gi[keep], j[keep], total[keep], value[keep]
-        possible += len(value)
-        order = _best_per_mentee(gi, j, value, top_k)
-        rows.append(gi[order])
-        cols.append(j[order])
-        vals.append(value[order])
-        scores.append(total[order])
+    criteria: list[Num] = [_no_criteria()]
+    by_mentor: list[Bools] = []
+    blocks.reverse()
+    while blocks:  # each block's picks let go of as soon as they are scored
+        block = blocks.pop().kept(floor)
+        total, value, by_criterion = _exact(enc, block, weights)
+        ok = value > 0
+        rows.append(block.rows[ok] + block.lo)
+        cols.append(block.cols[ok])
+        vals.append(value[ok])
+        scores.append(total[ok])
+        criteria.append(by_criterion[ok])
+        by_mentor.append((block.dense >= floor[block.cols])[ok])
+    gi, j, value = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+    total = np.concatenate(scores)
+    order = _best_per_mentee(gi, j, value, top_k, np.concatenate(by_mentor))
     return CandidateGraph(
         mentees=mentees,
         mentors=mentors,
         capacity=capacity,
-        mentee_of=np.concatenate(rows),
-        mentor_of=np.concatenate(cols),
-        score=np.concatenate(scores),
-        value=np.concatenate(vals),
-        possible_pairs=possible,
+        mentee_of=gi[order],
+        mentor_of=j[order],
+        score=total[order],
+        value=value[order],
+        possible_pairs=picker.possible if top_k is not None else len(order),
         top_k=top_k,
+        criteria=np.concatenate(criteria)[order],
     )
 
 
-def _best_per_mentee(rows: Ints, cols: Ints, value: Ints, top_k: int | None) -> Ints:
-    """Edge positions sorted by mentee, best value first, then mentor id; at most top_k each."""
+def _best_per_mentee(
+    rows: Ints, cols: Ints, value: Ints, top_k: int | None, also: Bools | None = None
+) -> Ints:
+    """Edge positions sorted by mentee, best value first, then mentor id; at most top_k each
+    besides those `also` keeps (a mentor's best)."""
     key = (value << _ID_BITS) | ((1 << _ID_BITS) - 1 - cols)
     order = np.lexsort((-key, rows))
     if top_k is None:
         return order
     sorted_rows = rows[order]
     first = np.searchsorted(sorted_rows, sorted_rows, side="left")
-    return order[np.arange(len(order)) - first < top_k]
-
-
-def _ended(
-    mentees: Sequence[Candidate], mentors: Sequence[Candidate], rules: MatchingRules
-) -> tuple[Ints, Ints]:
-    if not rules.ended_pairs:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    mentee_index = {c.member_id: i for i, c in enumerate(mentees)}
-    mentor_index = {c.member_id: j for j, c in enumerate(mentors)}
-    pairs = [
-        (mentee_index[x], mentor_index[y])
-        for a, b in sorted(rules.ended_pairs)
-        for x, y in ((a, b), (b, a))
-        if x in mentee_index and y in mentor_index
-    ]
-    return (
-        np.array([i for i, _ in pairs], dtype=np.int64),
-        np.array([j for _, j in pairs], dtype=np.int64),
-    )
+    kept = np.arange(len(order)) - first < top_k
+    if also is not None and len(also):
+        kept |= also[order]
+    return order[kept]
 
 
 def _empty(
@@ -409,5 +718,19 @@ def top_suggestions(
 ) -> list[Suggestion]:
     """Self-match: a mentee's best possible mentors, best first, each with its reasons."""
     mentors = [c for c in candidates if is_mentor(c)]
-    graph = candidate_graph([mentee, *mentors], rules, weights, top_k=limit)
+    graph = candidate_graph([mentee, *mentors], rules, weights, top_k=limit, mentor_k=0)
     return [score_pair(mentee, graph.mentors[int(j)], weights) for j in graph.mentor_of]
+
+
+def suggestions_of(graph: CandidateGraph, edges: Ints, weights: Weights) -> list[Suggestion]:
+    """The suggestions (scores and reasons) of some of the graph's pairs, e.g. a round's
+    proposals: the scores come from the graph (computed once, vectorised), only the reasons'
+    sentences are written per pair."""
+    weight = weights.as_tuple()
+    criteria, totals = graph.criteria[edges].tolist(), graph.score[edges].tolist()
+    mentees, mentors = graph.mentee_of[edges].tolist(), graph.mentor_of[edges].tolist()
+    with paused_collector():
+        return [
+            explained(graph.mentees[i], graph.mentors[j], weight, scores, total)
+            for i, j, scores, total in zip(mentees, mentors, criteria, totals, strict=True)
+        ]

@@ -141,6 +141,7 @@ def overlap_minutes(a: Windows, b: Windows) -> int:
     return sum(end - start for start, end in common_windows(a, b))
 
 
+@lru_cache(maxsize=65536)
 def local_label(window: Window, time_zone: str) -> str:
     """A reference-week window as its owner reads it, e.g. 'Tue 09:00-10:30 (Europe/London)'."""
     tz = zone(time_zone) or ZoneInfo("UTC")
@@ -159,8 +160,13 @@ def duration_label(minutes: int) -> str:
 
 def languages_of(profile: MatchingProfile) -> frozenset[str]:
     """The languages a member speaks, by primary subtag ('en-GB' and 'en' are both English)."""
+    return _languages(tuple(profile.languages))
+
+
+@lru_cache(maxsize=65536)
+def _languages(languages: tuple[str, ...]) -> frozenset[str]:
     out: set[str] = set()
-    for code in profile.languages:
+    for code in languages:
         primary = normalised(code.split("-")[0])
         if primary:
             out.add(primary)
@@ -174,14 +180,19 @@ def language_label(code: str) -> str:
 
 def meeting_options(profile: MatchingProfile) -> frozenset[str]:
     """How a member can meet: each remote mode, and face to face *at their location*."""
+    return _options(tuple(profile.meeting_modes), profile.location)
+
+
+@lru_cache(maxsize=65536)
+def _options(modes: tuple[str, ...], location: str | None) -> frozenset[str]:
     out: set[str] = set()
-    for mode in profile.meeting_modes:
+    for mode in modes:
         key = normalised(mode)
         if key is None:
             continue
         key = key.replace(" ", "_").replace("-", "_")
         if key == FACE_TO_FACE:
-            where = normalised(profile.location)
+            where = normalised(location)
             if where:
                 out.add(f"{FACE_TO_FACE}@{where}")
         else:

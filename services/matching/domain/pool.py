@@ -23,6 +23,7 @@ from services.matching.domain.candidate import (
     Readiness,
     Withheld,
 )
+from services.matching.domain.collector import paused_collector
 
 NOT_PARTICIPATING = "their organisation does not take part in this programme"
 WRONG_ROLE_FOR_CIRCLE = "a circle has peers, not mentors or mentees"
@@ -110,6 +111,17 @@ def candidate_pool(
 ) -> list[Candidate]:
     """Every enrolment of the programme assessed: the eligible first, then by role and name."""
     matched = matched or {}
+    with paused_collector():
+        return _pool(programme, enrolments, profiles, readiness, matched)
+
+
+def _pool(
+    programme: ProgrammeTerms,
+    enrolments: Iterable[Enrolment],
+    profiles: Mapping[str, ProfileState],
+    readiness: Mapping[str, Readiness],
+    matched: Mapping[str, int],
+) -> list[Candidate]:
     candidates = [
         assess(
             programme,

@@ -21,10 +21,11 @@ reasons) and a whole round (`candidate_graph`, vectorised) give exactly the same
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Self
+from functools import lru_cache
+from typing import Self, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -94,6 +95,10 @@ class Weights(BaseModel):
         value: float = getattr(self, criterion.value)
         return value
 
+    def as_tuple(self) -> tuple[float, ...]:
+        """The weights in `Criterion` order."""
+        return tuple(self.of(c) for c in Criterion)
+
     def sum(self) -> float:
         """All weights added up."""
         return sum(self.of(c) for c in Criterion)
@@ -130,7 +135,7 @@ class PairFeatures:
     named_skills: Num
 
 
-def _gap_fit(gap: Num) -> Num:
+def gap_fit(gap: Num) -> Num:
     """Seed 003's challenge: a gap of one or two levels is best, equal or reversed worse."""
     return np.asarray(
         np.select(
@@ -163,10 +168,10 @@ def criterion_scores(f: PairFeatures) -> dict[Criterion, Num]:
     )
     emcc = np.where(
         f.emcc_both_known == 1,
-        _gap_fit(f.emcc_gap),
+        gap_fit(f.emcc_gap),
         np.where(f.mentor_emcc_known == 1, 0.4 + 0.2 * f.mentor_emcc, 0.5),
     )
-    challenge = 0.7 * np.where(f.seniority_known == 1, _gap_fit(f.seniority_gap), 0.5) + 0.3 * emcc
+    challenge = 0.7 * np.where(f.seniority_known == 1, gap_fit(f.seniority_gap), 0.5) + 0.3 * emcc
     context = 0.5 * np.where(
         f.sector_named == 1, 1.0, np.where(f.same_sector == 1, 0.75, 0.0)
     ) + 0.5 * np.minimum(1.0, f.named_skills / 2.0)
@@ -218,6 +223,7 @@ class Suggestion(BaseModel):
         return [f"{s.criterion.value}: {r}" for s in self.scores for r in s.reasons]
 
 
+@lru_cache(maxsize=4096)
 def rank(value: str | None, levels: tuple[str, ...]) -> int:
     """A level's position on its ladder, or -1 when it is not known."""
     key = normalised(value)
@@ -272,29 +278,47 @@ def _gap_words(gap: int) -> str:
     return _LEVEL_GAP.get(abs(gap), f"{abs(gap)} levels")
 
 
+@lru_cache(maxsize=65536)
+def _links(goals: tuple[str, ...], skills: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each goal with the first skill sharing a word with it."""
+    links: list[tuple[str, str]] = []
+    for goal in goals:
+        for skill in skills:
+            if words_of(goal) & words_of(skill):
+                links.append((goal, skill))
+                break
+    return tuple(links)
+
+
 def _goals_reasons(mentee: MatchingProfile, mentor: MatchingProfile) -> list[str]:
     a, b = mentee.display_name, mentor.display_name
     if not mentee.development_goals:
         return [f"{a} has not stated development goals (neutral)"]
-    links: list[str] = []
-    for goal in mentee.development_goals:
-        for skill in mentor.skills:
-            shared = words_of(goal) & words_of(skill)
-            if shared:
-                links.append(f"{a}'s goal '{goal}' meets {b}'s skill '{skill}'")
-                break
+    links = [
+        f"{a}'s goal '{goal}' meets {b}'s skill '{skill}'"
+        for goal, skill in _links(tuple(mentee.development_goals), tuple(mentor.skills))
+    ]
     if not links:
         return [f"{b}'s skills do not touch {a}'s goals"]
     return links[:3]
 
 
+@lru_cache(maxsize=4096)
+def _languages_reason(a: frozenset[str], b: frozenset[str]) -> str:
+    langs = sorted(language_label(c) for c in a & b)
+    return "both speak " + ", ".join(langs) if langs else "no language in common"
+
+
+@lru_cache(maxsize=65536)
+def _options_reason(a: frozenset[str], b: frozenset[str]) -> str:
+    options = sorted(a & b)
+    if options:
+        return "both can meet by " + ", ".join(option_label(o) for o in options)
+    return "no way of meeting in common (face to face needs the same location)"
+
+
 def _compatibility_reasons(mentee: MatchingProfile, mentor: MatchingProfile) -> list[str]:
-    reasons: list[str] = []
-    langs = sorted(language_label(c) for c in languages_of(mentee) & languages_of(mentor))
-    if langs:
-        reasons.append("both speak " + ", ".join(langs))
-    else:
-        reasons.append("no language in common")
+    reasons = [_languages_reason(languages_of(mentee), languages_of(mentor))]
     common = common_windows(weekly_windows(mentee), weekly_windows(mentor))
     minutes = sum(e - s for s, e in common)
     if common:
@@ -305,11 +329,7 @@ def _compatibility_reasons(mentee: MatchingProfile, mentor: MatchingProfile) -> 
         reasons.append(f"both free {duration_label(minutes)} a week, e.g. {when}")
     else:
         reasons.append("no weekly time when both are free (time zones taken into account)")
-    options = sorted(meeting_options(mentee) & meeting_options(mentor))
-    if options:
-        reasons.append("both can meet by " + ", ".join(option_label(o) for o in options))
-    else:
-        reasons.append("no way of meeting in common (face to face needs the same location)")
+    reasons.append(_options_reason(meeting_options(mentee), meeting_options(mentor)))
     return reasons
 
 
@@ -382,26 +402,66 @@ def score_pair(mentee: Candidate, mentor: Candidate, weights: Weights | None = N
     features = pair_features(a, mentee.organisation_id, b, mentor.organisation_id)
     scores = criterion_scores(features)
     total = float(weights.total(scores))
-    reasons = {
-        Criterion.GOALS_SKILLS: _goals_reasons(a, b),
-        Criterion.COMPATIBILITY: _compatibility_reasons(a, b),
-        Criterion.CONTRAST: _contrast_reasons(a, mentee.organisation_id, b, mentor.organisation_id),
-        Criterion.CHALLENGE: _challenge_reasons(a, b),
-        Criterion.CONTEXT: _context_reasons(a, b),
-        Criterion.CARE: [NO_PREFERENCES],
-    }
-    return Suggestion(
-        mentee_id=mentee.member_id,
-        mentor_id=mentor.member_id,
-        mentor_organisation_id=mentor.organisation_id,
-        total=min(1.0, max(0.0, total)),
-        scores=[
-            CriterionScore(
-                criterion=c,
-                score=min(1.0, max(0.0, float(scores[c]))),
-                weight=weights.of(c),
-                reasons=reasons[c],
-            )
-            for c in Criterion
-        ],
+    return explained(
+        mentee, mentor, weights.as_tuple(), [float(scores[c]) for c in Criterion], total
     )
+
+
+def explained(
+    mentee: Candidate,
+    mentor: Candidate,
+    weights: Sequence[float],
+    scores: Sequence[float],
+    total: float,
+) -> Suggestion:
+    """A pair's suggestion from the weights, its criterion scores (both in `Criterion` order)
+    and total, as computed by `criterion_scores` and `Weights.total`, with the reasons for each
+    criterion."""
+    if mentee.profile is None or mentor.profile is None:
+        raise ValueError("both members need a profile to be scored")
+    a, b = mentee.profile, mentor.profile
+    reasons = (
+        _goals_reasons(a, b),
+        _compatibility_reasons(a, b),
+        _contrast_reasons(a, mentee.organisation_id, b, mentor.organisation_id),
+        _challenge_reasons(a, b),
+        _context_reasons(a, b),
+        [NO_PREFERENCES],
+    )
+    return _built(
+        Suggestion,
+        {
+            "mentee_id": mentee.member_id,
+            "mentor_id": mentor.member_id,
+            "mentor_organisation_id": mentor.organisation_id,
+            "total": min(1.0, max(0.0, total)),
+            "scores": [
+                _built(
+                    CriterionScore,
+                    {
+                        "criterion": c,
+                        "score": min(1.0, max(0.0, score)),
+                        "weight": weight,
+                        "reasons": why,
+                    },
+                )
+                for c, score, weight, why in zip(_CRITERIA, scores, weights, reasons, strict=True)
+            ],
+        },
+    )
+
+
+_CRITERIA = tuple(Criterion)
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _built(model: type[_M], values: dict[str, object]) -> _M:
+    """A model from values known valid (every field given, every number clamped to its range
+    by the caller), without validation: what `model_construct` does less its per-field
+    bookkeeping, which costs more than the reasons themselves over a round's proposals."""
+    built = model.__new__(model)
+    object.__setattr__(built, "__dict__", values)
+    object.__setattr__(built, "__pydantic_fields_set__", set(values))
+    object.__setattr__(built, "__pydantic_extra__", None)
+    object.__setattr__(built, "__pydantic_private__", None)
+    return built

@@ -47,6 +47,7 @@ def named_in(phrase: str, words: Words) -> bool:
     return bool(own) and own <= words
 
 
+@lru_cache(maxsize=65536)
 def normalised(label: str | None) -> str | None:
     """A free-text label (sector, location, language) in one canonical spelling, or None."""
     if label is None:
