@@ -117,6 +117,12 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
   value: {{ $s.outboxSweepSeconds | quote }}
 - name: MENTORNET_LOG_LEVEL
   value: {{ $s.logLevel | quote }}
+- name: MENTORNET_RATE_LIMIT_UNKNOWN_KEY
+  value: {{ $s.rateLimits.unknownKey | quote }}
+- name: MENTORNET_RATE_LIMIT_CALENDAR_FEED
+  value: {{ $s.rateLimits.calendarFeed | quote }}
+- name: MENTORNET_RATE_LIMIT_MESSAGE_STREAM
+  value: {{ $s.rateLimits.messageStream | quote }}
 - name: MENTORNET_TOKEN_ISSUER
   value: {{ .root.Values.publicUrls.registry | quote }}
 - name: MENTORNET_JWKS_URL
@@ -147,6 +153,12 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
   value: {{ $svc.refreshTokenSeconds | quote }}
 - name: MENTORNET_KEY_ROTATION_SECONDS
   value: {{ $svc.keyRotationSeconds | quote }}
+- name: MENTORNET_SESSION_MAX_SECONDS
+  value: {{ $svc.sessionMaxSeconds | quote }}
+- name: MENTORNET_RATE_LIMIT_SIGN_IN
+  value: {{ $svc.rateLimits.signIn | quote }}
+- name: MENTORNET_RATE_LIMIT_TOKEN
+  value: {{ $svc.rateLimits.token | quote }}
 - name: MENTORNET_PORTAL_CLIENT_ID
   value: {{ $svc.portalClientId | quote }}
 {{ include "mentornet.secretEnv" (dict "root" .root "name" "MENTORNET_PORTAL_CLIENT_SECRET" "key" "portal-client-secret") }}
