@@ -169,6 +169,7 @@ def create_app(settings: NotificationSettings | None = None) -> FastAPI:
         WebhookPoster(
             allow_loopback=settings.webhooks_allow_loopback,
             timeout=settings.webhook_timeout_seconds,
+            per_endpoint=settings.webhook_concurrency,
         ),
         clock.now,
         Pace(

@@ -47,13 +47,26 @@ ANSWER_READ_LIMIT = 64 * 1024
 class WebhookPoster:
     """POSTs signed messages through the guarded backend, each within `timeout` seconds."""
 
-    def __init__(self, *, allow_loopback: bool, timeout: float) -> None:
+    def __init__(self, *, allow_loopback: bool, timeout: float, per_endpoint: int = 4) -> None:
         self._timeout = timeout
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl.create_default_context(),
-            max_connections=200,
-            network_backend=GuardedBackend(allow_loopback),
-        )
+        self._ssl = ssl.create_default_context()
+        self._backend = GuardedBackend(allow_loopback)
+        self._per_endpoint = per_endpoint
+        # A small pool per endpoint (its URL: endpoints sharing a host keep apart, so a slow
+        # one never holds another's connections): httpcore looks at every connection of a
+        # pool on every request, so one pool for every endpoint would cost each request all.
+        self._pools: dict[str, httpcore.AsyncConnectionPool] = {}
+
+    def _pool(self, url: str) -> httpcore.AsyncConnectionPool:
+        pool = self._pools.get(url)
+        if pool is None:
+            pool = self._pools[url] = httpcore.AsyncConnectionPool(
+                ssl_context=self._ssl,
+                max_connections=self._per_endpoint,
+                keepalive_expiry=30.0,
+                network_backend=self._backend,
+            )
+        return pool
 
     async def post(self, url: str, headers: dict[str, str], body: str) -> Answer:
         """One attempt; never raises for the endpoint's faults (they are the answer)."""
@@ -66,7 +79,7 @@ class WebhookPoster:
                 # Only the status matters. A short answer is read to its end, so the connection
                 # can serve the next delivery; a long one is left unread and its connection is
                 # dropped (an endpoint cannot make us read much).
-                async with self._pool.stream(
+                async with self._pool(url).stream(
                     "POST",
                     url,
                     headers=[*headers.items(), ("user-agent", "mentornet-webhooks/1")],
@@ -95,7 +108,9 @@ class WebhookPoster:
 
     async def close(self) -> None:
         """Close the connections kept open."""
-        await self._pool.aclose()
+        pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            await pool.aclose()
 
 
 def new_signing_secret() -> str:
