@@ -29,6 +29,7 @@ from tests.e2e.consumed import topic_end, wait_consumed, wait_outbox_published
 from tests.e2e.mailpit import Inbox
 from tests.e2e.test_candidate_pool import member_id_of
 from tests.e2e.test_first_flow import eventually
+from tests.e2e.training_records import record_training
 
 pytestmark = pytest.mark.e2e
 
@@ -110,6 +111,11 @@ def test_a_relationship_from_enrolment_to_its_end_through_every_service(world: W
             _profile("Ben Mentee", "engineering", mentee_induction_completed_on=TRAINED),
         )
     )
+    # Training and induction are the organisations' to record (their HR import), not the
+    # members'.
+    registry = world.url("registry")
+    record_training(registry, harbour.id, harbour.admin, mentor, mentor_on=TRAINED)
+    record_training(registry, reef.id, reef.admin, mentee, mentee_on=TRAINED)
     design = {
         "name": f"Journey {key}",
         "purpose": "Leaders of different sectors learning from each other",
