@@ -146,6 +146,11 @@ def network_env(ports: dict[str, int]) -> dict[str, str]:
         "MENTORNET_ALLOW_HTTP_LOOPBACK_PROVIDERS": "true",
         # Webhooks may go to partners' test receivers on this machine (never in production).
         "MENTORNET_WEBHOOKS_ALLOW_LOOPBACK": "true",
+        # Limits counted per caller address: on one machine every person (and the demo's
+        # seeding, signing dozens in at once) comes from 127.0.0.1.
+        "MENTORNET_RATE_LIMIT_SIGN_IN": "10000/minute",
+        "MENTORNET_RATE_LIMIT_TOKEN": "10000/minute",
+        "MENTORNET_RATE_LIMIT_UNKNOWN_KEY": "10000/minute",
         # The portal: where it is, the one redirect URI the registry accepts for it, where
         # it finds the services.
         "MENTORNET_PORTAL_PUBLIC_URL": portal,
