@@ -12,7 +12,6 @@ STRIMZI_VERSION="0.49.0"
 
 HELM_HOME="$CACHE_DIR/helm-$HELM_VERSION"
 HELM_BIN="$HELM_HOME/helm"
-HELM_STAMP="$HELM_HOME/helm.version"
 STRIMZI_HOME="$CACHE_DIR/strimzi-$STRIMZI_VERSION"
 STRIMZI_JAR="$STRIMZI_HOME/api-$STRIMZI_VERSION-tests.jar"
 
@@ -34,31 +33,8 @@ tests/deploy/test_helm_chart.py runs \`helm lint\` and \`helm template\` offline
 EOF
 }
 
-# A source build reports no release version of its own, so a stamp beside the binary says which.
-helm_built() {
-  [[ -x "$HELM_BIN" && "$(cat "$HELM_STAMP" 2>/dev/null)" == "$HELM_VERSION" ]]
-}
-
 fetch_helm() {
-  if helm_built; then
-    return 0
-  fi
-  command -v go >/dev/null 2>&1 || die helm "go not found on PATH (needed once to build Helm)"
-  local start build
-  start="$(now)"
-  log helm "building Helm v$HELM_VERSION (first run only, about 3 minutes)…"
-  mkdir -p "$HELM_HOME"
-  # Into a scratch folder first, so an interrupted build never leaves a half-written binary.
-  build="$(mktemp -d "$HELM_HOME/build.XXXXXX")"
-  if ! (cd "$build" && GOBIN="$build" go install "helm.sh/helm/v4/cmd/helm@v$HELM_VERSION") >"$HELM_HOME/build.log" 2>&1; then
-    cat "$HELM_HOME/build.log" >&2
-    rm -rf "$build"
-    die helm "Helm build failed (log above, also in $HELM_HOME/build.log)"
-  fi
-  mv -f "$build/helm" "$HELM_BIN"
-  printf '%s\n' "$HELM_VERSION" >"$HELM_STAMP"
-  rm -rf "$build"
-  log helm "built $HELM_BIN in $(elapsed "$start")s"
+  go_tool_install helm "helm.sh/helm/v4/cmd/helm" "$HELM_VERSION" "$HELM_HOME" "about 3 minutes"
 }
 
 fetch_strimzi() {

@@ -122,3 +122,34 @@ spawn() {
     sleep 0.05
   done
 }
+
+# go_tool_built TOOL HOME VERSION — whether HOME/TOOL is built at VERSION. A source build reports
+# no release version of its own, so a stamp beside the binary (HOME/TOOL.version) says which.
+go_tool_built() {
+  local tool="$1" home="$2" version="$3"
+  [[ -x "$home/$tool" && "$(cat "$home/$tool.version" 2>/dev/null)" == "$version" ]]
+}
+
+# go_tool_install TOOL PACKAGE VERSION HOME ABOUT — build PACKAGE@vVERSION with `go install` into
+# HOME/TOOL once (ABOUT says how long the first build takes); harmless when already built.
+go_tool_install() {
+  local tool="$1" package="$2" version="$3" home="$4" about="$5" start build
+  if go_tool_built "$tool" "$home" "$version"; then
+    return 0
+  fi
+  command -v go >/dev/null 2>&1 || die "$tool" "go not found on PATH (needed once to build $tool)"
+  start="$(now)"
+  log "$tool" "building $tool v$version (first run only, $about)…"
+  mkdir -p "$home"
+  # Into a scratch folder first, so an interrupted build never leaves a half-written binary.
+  build="$(mktemp -d "$home/build.XXXXXX")"
+  if ! (cd "$build" && GOBIN="$build" go install "$package@v$version") >"$home/build.log" 2>&1; then
+    cat "$home/build.log" >&2
+    rm -rf "$build"
+    die "$tool" "$tool build failed (log above, also in $home/build.log)"
+  fi
+  mv -f "$build/$tool" "$home/$tool"
+  printf '%s\n' "$version" >"$home/$tool.version"
+  rm -rf "$build"
+  log "$tool" "built $home/$tool in $(elapsed "$start")s"
+}

@@ -17,7 +17,6 @@ MAILPIT_STOP_TIMEOUT="${MAILPIT_STOP_TIMEOUT:-15}"
 
 MAILPIT_HOME="$CACHE_DIR/mailpit-$MAILPIT_VERSION"
 MAILPIT_BIN="$MAILPIT_HOME/mailpit"
-MAILPIT_STAMP="$MAILPIT_HOME/mailpit.version"
 
 PIDFILE="$MAILPIT_DATA_DIR/mailpit.pid"
 LOGFILE="$MAILPIT_DATA_DIR/mailpit.log"
@@ -53,29 +52,11 @@ EOF
 
 # A source build reports its version as "dev", so a stamp beside the binary says which it is.
 built() {
-  [[ -x "$MAILPIT_BIN" && "$(cat "$MAILPIT_STAMP" 2>/dev/null)" == "$MAILPIT_VERSION" ]]
+  go_tool_built mailpit "$MAILPIT_HOME" "$MAILPIT_VERSION"
 }
 
 fetch() {
-  if built; then
-    return 0
-  fi
-  command -v go >/dev/null 2>&1 || die mailpit "go not found on PATH (needed once to build Mailpit)"
-  local start build
-  start="$(now)"
-  log mailpit "building Mailpit v$MAILPIT_VERSION (first run only, about a minute)…"
-  mkdir -p "$MAILPIT_HOME"
-  # Into a scratch folder first, so an interrupted build never leaves a half-written binary.
-  build="$(mktemp -d "$MAILPIT_HOME/build.XXXXXX")"
-  if ! (cd "$build" && GOBIN="$build" go install "github.com/axllent/mailpit@v$MAILPIT_VERSION") >"$MAILPIT_HOME/build.log" 2>&1; then
-    cat "$MAILPIT_HOME/build.log" >&2
-    rm -rf "$build"
-    die mailpit "Mailpit build failed (log above, also in $MAILPIT_HOME/build.log)"
-  fi
-  mv -f "$build/mailpit" "$MAILPIT_BIN"
-  printf '%s\n' "$MAILPIT_VERSION" >"$MAILPIT_STAMP"
-  rm -rf "$build"
-  log mailpit "built $MAILPIT_BIN in $(elapsed "$start")s"
+  go_tool_install mailpit "github.com/axllent/mailpit" "$MAILPIT_VERSION" "$MAILPIT_HOME" "about a minute"
 }
 
 healthy() {
