@@ -19,7 +19,7 @@ import statistics
 import sys
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
@@ -50,6 +50,9 @@ class LatencyProjection:
     def __init__(self, runtime: ServiceRuntime) -> None:
         self._collection = runtime.databases.network["bench_read_model"]
         self.latencies_ms: list[float] = []
+        # When each steady event was due (by event id): a writer that falls behind the
+        # offered rate shows up as latency, as in bench/api, rather than hiding it.
+        self.due: dict[str, datetime] = {}
         self.stored = 0
         self.last_stored_at = 0.0
 
@@ -59,7 +62,10 @@ class LatencyProjection:
         )
         now = datetime.now(UTC)
         self.last_stored_at = time.monotonic()
-        self.latencies_ms.extend((now - e.envelope.time).total_seconds() * 1000 for e in events)
+        self.latencies_ms.extend(
+            (now - self.due.pop(str(e.envelope.id), e.envelope.time)).total_seconds() * 1000
+            for e in events
+        )
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -78,8 +84,10 @@ async def _wait_stored(projection: LatencyProjection, target: int, label: str) -
 async def pipeline_burst(
     writer: ServiceRuntime, projection: LatencyProjection, n: int, chunk: int, phase: str
 ) -> float:
-    """Write n events as fast as the outbox takes them; events/s until the last is stored."""
+    """Write n events as fast as the outbox takes them; events/s until the last is stored.
+    The projection's latencies are this burst's alone afterwards."""
     collection = writer.databases.network[SOURCE_COLLECTION]
+    projection.latencies_ms.clear()
     base = projection.stored
     started = time.monotonic()
     for start in range(0, n, chunk):
@@ -92,18 +100,21 @@ async def pipeline_burst(
 async def pipeline_steady(
     writer: ServiceRuntime, projection: LatencyProjection, rate: float, seconds: float
 ) -> tuple[list[float], float]:
-    """One insert per event (the request path) at a steady rate; per-event latencies."""
+    """One insert per event (the request path) at a steady rate; per-event latencies, each
+    from when its event was due."""
     collection = writer.databases.network[SOURCE_COLLECTION]
     projection.latencies_ms.clear()
     base = projection.stored
     total = int(rate * seconds)
-    started = time.monotonic()
+    started, wall_started = time.monotonic(), datetime.now(UTC)
     for i in range(total):
         # Pace by the clock, so a slow write does not lower the offered rate afterwards.
         delay = started + i / rate - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        await writer.outbox.insert(collection, {"_id": f"s{i}"}, [_event(i)])
+        event = _event(i)
+        projection.due[str(event.id)] = wall_started + timedelta(seconds=i / rate)
+        await writer.outbox.insert(collection, {"_id": f"s{i}"}, [event])
         if i and i % int(rate * 2) == 0:
             print(f"  steady: {i}/{total} written, {projection.stored - base} stored", flush=True)
     achieved = total / (time.monotonic() - started)
@@ -185,6 +196,7 @@ async def run(args: argparse.Namespace) -> dict[str, float | int]:
         "events": args.events,
         "pipeline_events_per_s": round(burst_rate),
         "pipeline_burst_p50_ms": round(_percentile(burst_latencies, 0.5), 1),
+        "pipeline_burst_p99_ms": round(_percentile(burst_latencies, 0.99), 1),
         "raw_produce_per_s": round(produced),
         "raw_consume_per_s": round(consumed),
         "pipeline_share_of_raw_produce": round(burst_rate / produced, 3),
@@ -203,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=200.0, help="steady events/s (default 200)")
     parser.add_argument("--seconds", type=float, default=15.0, help="steady phase length")
     figures = asyncio.run(run(parser.parse_args(argv)))
-    print("targets: >= 2,000 events/s through the pipeline; p99 < 200 ms at 200 events/s")
+    print("targets: the pipeline at >= 50% of the raw produce rate; p99 < 50 ms at 200 events/s")
     print(json.dumps(figures))
     return 0
 
