@@ -473,7 +473,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         )
 
         print("rebuild (services.evaluation.replay) ...", flush=True)
-        report = await rebuild(settings, say=lambda line: print(line, flush=True), grace_seconds=0)
+        # With the service's own grace period: what an operator's replay takes.
+        report = await rebuild(settings, say=lambda line: print(line, flush=True))
         rate = report.events_folded / report.seconds
         print(
             f"  {report.events_folded:,} events in {report.seconds:.1f} s ({rate:,.0f}/s); "

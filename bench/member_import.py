@@ -149,9 +149,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "MENTORNET_SECRET_KEY": new_secret_key(),
         "MENTORNET_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "MENTORNET_LOG_LEVEL": "WARNING",
-        # The outbox sweep's clean-up of published events is measured apart (see the report):
-        # here it would run every 60 s inside the uploads' timings.
-        "MENTORNET_OUTBOX_SWEEP_SECONDS": "3600",
     }
     settings = RegistrySettings(
         db_prefix=env["MENTORNET_DB_PREFIX"],
