@@ -21,9 +21,9 @@ b. quality against the exact optimum:
      sample of it: the unpruned min-cost flow (exact, as shown above) against top-K.
    Losses are 1 - (pruned total / exact total), both in `scoring`'s exact integer values.
 c. 2,000 peers into X-market circles of 4-8, today's grouping beside `previous_circles` (the
-   same search, every member looking at everybody each time: the same swaps at the former
-   cost of the search), a random grouping and the greedy construction, with the diversity each
-   achieves.
+   search as it was before swap gains were kept up to date and members looked only at what
+   changed: every member looks at everybody, each gain computed afresh), a random grouping and
+   the greedy construction, with the diversity each achieves.
 
 Progress lines first; the last line is one JSON object of the figures.
 """
@@ -65,11 +65,15 @@ from services.matching.domain.candidate_graph import (
     suggestions_of,
 )
 from services.matching.domain.circle_grouping import (
+    CirclePlan,
     CircleRules,
+    _construct,
+    _eligible,
+    _Grouping,
+    _plan,
     diversity_of,
     greedy_circles,
     group_into_circles,
-    previous_circles,
 )
 from services.matching.domain.compatibility import languages_of, meeting_options, weekly_windows
 from services.matching.domain.constraints import MatchingRules
@@ -796,6 +800,109 @@ def _timed_median(repeat: int, run: Callable[[], Any]) -> tuple[float, Any]:
         result = run()
         times.append(time.perf_counter() - t)
     return _median(times), result
+
+
+def _search_as_before(g: _Grouping, seed: int, passes: int) -> None:
+    """The best-swap local search as it was before `SwapGains` and the incremental looks,
+    kept verbatim here as the baseline: every member looks at everybody on every look, each
+    gain computed afresh from the circles' counts.
+    """
+    p, rules = g.p, g.rules
+    placed = np.flatnonzero(g.circle_of >= 0)
+    if len(set(g.circle_of[placed].tolist())) < 2:
+        return
+    n, count = len(placed), len(g.members)
+    local = np.full(len(p.ids), -1, dtype=np.int64)
+    local[placed] = np.arange(n)
+    circle = g.circle_of[placed].copy()
+    sim = np.ascontiguousarray(p.similarity[np.ix_(placed, placed)])
+    onehot = np.zeros((count, n), dtype=np.float64)
+    onehot[circle, np.arange(n)] = 1.0
+    m = onehot @ sim  # circle x member (sim is symmetric)
+    own = m[circle, np.arange(n)]
+    factor = g.goal_weight * 2.0 / np.maximum(g.size - 1, 1).astype(np.float64)
+    factor_of = factor[circle]
+    org, sec = p.organisation[placed], p.sector[placed]
+    sec_at, has_sec = np.maximum(sec, 0), sec >= 0
+    rng = random.Random(seed + 1)
+    order = placed.tolist()
+    for _ in range(passes):
+        rng.shuffle(order)
+        moved = False
+        for a in order:
+            ka = int(local[a])
+            ca = int(circle[ka])
+            idx = slice(None)  # everybody (a view: no copies)
+            cb = circle[idx]
+            oa, sa = int(org[ka]), int(sec[ka])
+            org_b, sec_b = org[idx], sec[idx]
+            sim_a = sim[ka, idx]
+            m_a = m[:, ka] * factor
+            gain = factor[ca] * (m[ca, idx] - sim_a - m[ca, ka])
+            gain += m_a[cb] - factor_of[idx] * (sim_a + own[idx])
+            same_org = org_b == oa
+            ok = cb != ca
+            orgs_a, orgs_b = g.orgs[ca], g.orgs[cb, oa]
+            if rules.one_per_organisation:
+                # One per organisation: a swap keeps every circle's count of organisations.
+                ok &= (orgs_a[org_b] - same_org == 0) & (orgs_b - same_org == 0)
+            else:
+                gain += np.where(
+                    same_org,
+                    0,
+                    (orgs_a[org_b] == 0).astype(np.int64)
+                    - int(orgs_a[oa] == 1)
+                    + (orgs_b == 0)
+                    - (g.orgs[cb, org_b] == 1),
+                )
+            same_sec = sec_b == sa
+            sectors_a = g.sectors[ca]
+            sec_a_in_b = g.sectors[cb, max(sa, 0)]
+            sec_b_in_a = sectors_a[sec_at[idx]]
+            gain += np.where(
+                same_sec,
+                0,
+                (has_sec[idx] & (sec_b_in_a == 0)).astype(np.int64)
+                - int(sa >= 0 and sectors_a[sa] == 1)
+                + ((sa >= 0) & (sec_a_in_b == 0))
+                - (has_sec[idx] & (g.sectors[cb, sec_at[idx]] == 1)),
+            )
+            if rules.one_per_sector:
+                ok &= (sec_b_in_a - same_sec == 0) & (sec_a_in_b - same_sec == 0)
+            gain[~ok] = -np.inf
+            k = int(np.argmax(gain))
+            if gain[k] <= 1e-9:
+                continue
+            kb = k
+            b, cbk = int(placed[kb]), int(circle[kb])
+            if g.has_managers and not (
+                g.allowed(b, ca, leaving=a) and g.allowed(a, cbk, leaving=b)
+            ):
+                continue
+            g.remove(a)
+            g.remove(b)
+            g.add(b, ca)
+            g.add(a, cbk)
+            circle[ka], circle[kb] = cbk, ca
+            factor_of[ka], factor_of[kb] = factor[cbk], factor[ca]
+            m[ca] += sim[kb] - sim[ka]
+            m[cbk] += sim[ka] - sim[kb]
+            members = local[np.array(g.members[ca] + g.members[cbk], dtype=np.int64)]
+            own[members] = m[circle[members], members]
+            moved = True
+        if not moved:
+            return
+
+
+def previous_circles(
+    peers: Sequence[Candidate], rules: CircleRules, *, seed: int = 0, goal_weight: float = 1.0
+) -> CirclePlan:
+    """The grouping with the search as it was (the baseline): same construction, six passes."""
+    eligible, unplaced = _eligible(peers, rules)
+    g, p, left = _construct(eligible, rules, seed, goal_weight)
+    if g is not None:
+        _search_as_before(g, seed, 6)
+    return _plan(g, p, unplaced + left)
 
 
 def circles_phase(args: argparse.Namespace) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import random
 from collections import Counter
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,10 +20,13 @@ from services.matching.domain.circle_grouping import (
     TOO_FEW,
     CirclePlan,
     CircleRules,
+    _construct,
+    _eligible,
+    _Grouping,
+    _swap_gains,
     diversity_of,
     greedy_circles,
     group_into_circles,
-    previous_circles,
 )
 from services.matching.domain.vocabulary import normalised
 
@@ -141,7 +145,53 @@ def test_local_search_never_makes_it_worse(case: dict[str, Any]) -> None:
 @given(peers())
 def test_looking_only_at_changed_circles_makes_the_same_swaps(case: dict[str, Any]) -> None:
     incremental = group_into_circles(case["peers"], case["rules"], seed=case["seed"], passes=6)
-    assert incremental == previous_circles(case["peers"], case["rules"], seed=case["seed"])
+    everybody = group_into_circles(
+        case["peers"], case["rules"], seed=case["seed"], passes=6, incremental=False
+    )
+    assert incremental == everybody
+
+
+def _worth(g: _Grouping) -> float:
+    return sum(g.worth_of(c) for c in range(len(g.members)))
+
+
+def _swap(g: _Grouping, a: int, b: int) -> None:
+    ca, cb = g.remove(a), g.remove(b)
+    g.add(b, ca)
+    g.add(a, cb)
+
+
+@FAST
+@given(peers(managers=False))
+def test_swap_gains_are_what_a_swap_adds_to_the_worth(case: dict[str, Any]) -> None:
+    """Every gain against a swap made and measured, before and after swaps are made."""
+    eligible, _ = _eligible(case["peers"], case["rules"])
+    g, _, _ = _construct(eligible, case["rules"], case["seed"], 1.0)
+    placed = np.flatnonzero(g.circle_of >= 0) if g is not None else np.array([])
+    if g is None or not len(placed):
+        return
+    gains = _swap_gains(g, placed)
+    rng = random.Random(case["seed"])
+    for _ in range(3):
+        a = rng.choice(placed.tolist())
+        found = gains.gains(int(np.searchsorted(placed, a)), slice(None))
+        for kb, b in enumerate(placed.tolist()):
+            ca, cb = int(g.circle_of[a]), int(g.circle_of[b])
+            if ca == cb or not (g.allowed(a, cb, leaving=b) and g.allowed(b, ca, leaving=a)):
+                assert found[kb] == -np.inf
+                continue
+            before = _worth(g)
+            _swap(g, a, b)
+            assert found[kb] == pytest.approx(_worth(g) - before, abs=1e-9)
+            _swap(g, a, b)
+        # Make the best swap, so the next look checks the kept-up-to-date gains.
+        kb = int(np.argmax(found))
+        if found[kb] > -np.inf:
+            b = int(placed[kb])
+            ca, cb = int(g.circle_of[a]), int(g.circle_of[b])
+            _swap(g, a, b)
+            members = np.searchsorted(placed, g.members[ca] + g.members[cb])
+            gains.swapped(int(np.searchsorted(placed, a)), kb, members)
 
 
 def test_the_x_market_example_more_diverse_than_random() -> None:

@@ -42,6 +42,7 @@ import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.matching.domain.candidate import Candidate, ParticipantRole, ProgrammeTerms
+from services.matching.domain.circle_swaps import SwapGains, SwapRules
 from services.matching.domain.vocabulary import normalised, words_of_all
 
 MIN_SIZE, MAX_SIZE, TARGET_SIZE = 4, 8, 6
@@ -138,10 +139,13 @@ def _encode(peers: Sequence[Candidate]) -> _Peers:
     for i, ws in enumerate(words):
         for w in ws:
             goals[i, vocab[w]] = 1.0
-    inter = (goals @ goals.T).astype(np.float64)
+    similarity = (goals @ goals.T).astype(np.float64)  # shared words, then Jaccard
     size = goals.sum(axis=1, dtype=np.float64)
-    union = size[:, None] + size[None, :] - inter
-    similarity = np.where(union > 0, inter / np.maximum(union, 1.0), 0.0)
+    union = size[:, None] + size[None, :]
+    union -= similarity
+    # In place (the matrices are large); no shared words where the union is empty, so 0/1.
+    np.maximum(union, 1.0, out=union)
+    similarity /= union
     np.fill_diagonal(similarity, 0.0)
     sector_of = [normalised(c.profile.sector) if c.profile else None for c in peers]
     return _Peers(
@@ -370,33 +374,42 @@ def _dissolve_small(g: _Grouping) -> list[int]:
     return left
 
 
+def _swap_gains(g: _Grouping, placed: Ints) -> SwapGains:
+    """The swap gains of the placed members (numbered by their place in `placed`)."""
+    p = g.p
+    everyone = len(placed) == len(p.ids)  # then the similarities need no copy
+    return SwapGains(
+        p.similarity if everyone else np.ascontiguousarray(p.similarity[np.ix_(placed, placed)]),
+        g.circle_of[placed].copy(),
+        g.goal_weight * 2.0 / np.maximum(g.size - 1, 1).astype(np.float64),
+        p.organisation[placed],
+        p.sector[placed],
+        g.orgs,
+        g.sectors,
+        SwapRules(g.rules.one_per_organisation, g.rules.one_per_sector),
+    )
+
+
 def _improve(g: _Grouping, seed: int, passes: int, incremental: bool = True) -> None:
     """Best-swap local search: each member in turn (seeded order) swaps with the member of
     another circle that raises the total worth most, if any; until a pass changes nothing.
 
-    With M[c, x] = summed goal similarity of x to circle c's members, the gain of swapping
-    a (of A) with every b (of B) is computed at once, O(N) per member. A member whose last look
-    found no gain, and whose circle has not changed since, only looks at the members of the
-    circles that changed since (the gains with the others are as they were): later passes,
-    where few circles change, cost a fraction of the first."""
-    p, rules = g.p, g.rules
+    The gains of one member against everybody come at once from `SwapGains`. A member whose
+    last look found no gain, and whose circle has not changed since, only looks at the members
+    of the circles that changed since (the gains with the others are as they were): later
+    passes, where few circles change, cost a fraction of the first. `incremental=False` looks
+    at everybody every time (the same swaps, slower)."""
+    p = g.p
     placed = np.flatnonzero(g.circle_of >= 0)
     if len(set(g.circle_of[placed].tolist())) < 2:
         return
     n, count = len(placed), len(g.members)
     local = np.full(len(p.ids), -1, dtype=np.int64)
     local[placed] = np.arange(n)
-    circle = g.circle_of[placed].copy()
-    sim = np.ascontiguousarray(p.similarity[np.ix_(placed, placed)])
-    onehot = np.zeros((count, n), dtype=np.float64)
-    onehot[circle, np.arange(n)] = 1.0
-    m = onehot @ sim  # circle x member (sim is symmetric)
-    own = m[circle, np.arange(n)]
-    factor = g.goal_weight * 2.0 / np.maximum(g.size - 1, 1).astype(np.float64)
-    factor_of = factor[circle]
-    org, sec = p.organisation[placed], p.sector[placed]
-    sec_at, has_sec = np.maximum(sec, 0), sec >= 0
+    gains = _swap_gains(g, placed)
+    circle = gains.circle
     changed = np.zeros(count, dtype=np.int64)
+    changed_of = np.zeros(n, dtype=np.int64)  # changed[circle], kept per member
     seen = np.full(n, -1, dtype=np.int64)
     clock = 0
     rng = random.Random(seed + 1)  # noqa: S311 (seeded on purpose: deterministic)
@@ -407,72 +420,30 @@ def _improve(g: _Grouping, seed: int, passes: int, incremental: bool = True) -> 
         for a in order:
             ka = int(local[a])
             ca = int(circle[ka])
-            idx: Ints | slice = slice(None)  # everybody (a view: no copies)
+            among: Ints | slice = slice(None)  # everybody (a view: no copies)
             if incremental and seen[ka] >= 0 and changed[ca] <= seen[ka]:
-                idx = np.flatnonzero(changed[circle] > seen[ka])
-                if not len(idx):
+                among = np.flatnonzero(changed_of > seen[ka])
+                if not len(among):
                     seen[ka] = clock
                     continue
-            cb = circle[idx]
-            oa, sa = int(org[ka]), int(sec[ka])
-            org_b, sec_b = org[idx], sec[idx]
-            sim_a = sim[ka, idx]
-            m_a = m[:, ka] * factor
-            gain = factor[ca] * (m[ca, idx] - sim_a - m[ca, ka])
-            gain += m_a[cb] - factor_of[idx] * (sim_a + own[idx])
-            same_org = org_b == oa
-            ok = cb != ca
-            orgs_a, orgs_b = g.orgs[ca], g.orgs[cb, oa]
-            if rules.one_per_organisation:
-                # One per organisation: a swap keeps every circle's count of organisations.
-                ok &= (orgs_a[org_b] - same_org == 0) & (orgs_b - same_org == 0)
-            else:
-                gain += np.where(
-                    same_org,
-                    0,
-                    (orgs_a[org_b] == 0).astype(np.int64)
-                    - int(orgs_a[oa] == 1)
-                    + (orgs_b == 0)
-                    - (g.orgs[cb, org_b] == 1),
-                )
-            same_sec = sec_b == sa
-            sectors_a = g.sectors[ca]
-            sec_a_in_b = g.sectors[cb, max(sa, 0)]
-            sec_b_in_a = sectors_a[sec_at[idx]]
-            gain += np.where(
-                same_sec,
-                0,
-                (has_sec[idx] & (sec_b_in_a == 0)).astype(np.int64)
-                - int(sa >= 0 and sectors_a[sa] == 1)
-                + ((sa >= 0) & (sec_a_in_b == 0))
-                - (has_sec[idx] & (g.sectors[cb, sec_at[idx]] == 1)),
-            )
-            if rules.one_per_sector:
-                ok &= (sec_b_in_a - same_sec == 0) & (sec_a_in_b - same_sec == 0)
-            gain[~ok] = -np.inf
+            gain = gains.gains(ka, among)
             k = int(np.argmax(gain))
             if gain[k] <= 1e-9:
                 seen[ka] = clock
                 continue
-            kb = k if isinstance(idx, slice) else int(idx[k])
-            b, cbk = int(placed[kb]), int(circle[kb])
-            if g.has_managers and not (
-                g.allowed(b, ca, leaving=a) and g.allowed(a, cbk, leaving=b)
-            ):
+            kb = k if isinstance(among, slice) else int(among[k])
+            b, cb = int(placed[kb]), int(circle[kb])
+            if g.has_managers and not (g.allowed(b, ca, leaving=a) and g.allowed(a, cb, leaving=b)):
                 seen[ka] = -1  # its best swap is forbidden: look at everybody next time
                 continue
             g.remove(a)
             g.remove(b)
             g.add(b, ca)
-            g.add(a, cbk)
-            circle[ka], circle[kb] = cbk, ca
-            factor_of[ka], factor_of[kb] = factor[cbk], factor[ca]
-            m[ca] += sim[kb] - sim[ka]
-            m[cbk] += sim[ka] - sim[kb]
-            members = local[np.array(g.members[ca] + g.members[cbk], dtype=np.int64)]
-            own[members] = m[circle[members], members]
+            g.add(a, cb)
+            members = local[np.array(g.members[ca] + g.members[cb], dtype=np.int64)]
+            gains.swapped(ka, kb, members)
             clock += 1
-            changed[ca] = changed[cbk] = clock
+            changed[ca] = changed[cb] = changed_of[members] = clock
             moved = True
         if not moved:
             return
@@ -533,13 +504,15 @@ def group_into_circles(
     seed: int = 0,
     passes: int = PASSES,
     goal_weight: float = 1.0,
+    incremental: bool = True,
 ) -> CirclePlan:
     """Circles for a programme's peers: construction, then at most `passes` passes of
-    best-swap local search."""
+    best-swap local search (`incremental=False`: every member looks at everybody on every
+    look, the same swaps at several times the cost)."""
     eligible, unplaced = _eligible(peers, rules)
     g, p, left = _construct(eligible, rules, seed, goal_weight)
     if g is not None:
-        _improve(g, seed, passes)
+        _improve(g, seed, passes, incremental)
     return _plan(g, p, unplaced + left)
 
 
@@ -561,16 +534,3 @@ def diversity_of(circles: Sequence[Sequence[Candidate]], *, goal_weight: float =
         groups.append(group)
     worths = [g.worth_of(c) for c in range(len(circles))]
     return _diversity(p, groups, 0, worths)
-
-
-def previous_circles(
-    peers: Iterable[Candidate], rules: CircleRules, *, seed: int = 0, goal_weight: float = 1.0
-) -> CirclePlan:
-    """The grouping as it was before the incremental search (a baseline for benchmarks): six
-    passes, each member looking at every other member every time. Same swaps as
-    `group_into_circles` with `passes=6`, at several times the cost."""
-    eligible, unplaced = _eligible(peers, rules)
-    g, p, left = _construct(eligible, rules, seed, goal_weight)
-    if g is not None:
-        _improve(g, seed, 6, incremental=False)
-    return _plan(g, p, unplaced + left)
