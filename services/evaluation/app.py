@@ -12,6 +12,7 @@ from services.evaluation.adapters import (
     member_survey_routes,
     survey_routes,
 )
+from services.evaluation.adapters.indexes import EVALUATION_INDEXES
 from services.evaluation.adapters.membership import Membership
 from services.evaluation.adapters.outcome_projection import OutcomeProjection
 from services.evaluation.adapters.outcome_reader import OutcomeReader
@@ -41,6 +42,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         settings,
         consumes_from=["registry", "matching", "sessions", "evaluation"],
         outbox_collections=[*OUTBOX_COLLECTIONS],
+        indexes=EVALUATION_INDEXES,
     )
     data = TenantData(runtime.databases)
     directory = OrganisationDirectory(data)
