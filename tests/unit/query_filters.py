@@ -46,12 +46,17 @@ class Filter:
     where: str  # path:line
     function: str
     fields: set[str] = field(default_factory=set)
+    # The collection the call reaches, when the source says (`data.network(PROPOSALS)`, or a
+    # name or `self._x` bound to such a call); None when it does not.
+    collection: str | None = None
     branches: list[Filter] = field(default_factory=list)
     resolved: bool = True
 
     def served_by(self, leading: set[str]) -> bool:
         """Whether an index leading with one of `leading` (or `_id`'s) serves this filter:
-        one of its own fields leads one, or else every branch of it is served."""
+        one of its own fields leads one, or else every branch of it is served. `leading` are
+        the leading fields of the indexes of the collection the call reaches, or of every
+        collection when that is not known."""
         if "_id" in self.fields:  # whatever else it names (a guard, say)
             return True
         if not self.resolved:
@@ -75,11 +80,14 @@ def filters_in(path: Path, root: Path) -> Iterator[Filter]:
     module = importlib.import_module(module_name)
     tree = ast.parse(path.read_text(), str(path))
     where = str(path.relative_to(root))
+    attributes = _bindings(tree, self_attributes=True)
     for function in ast.walk(tree):
         if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         bound = _dict_bindings(function)
         loops = _loop_constants(function, module)
+        names = _bindings(function, self_attributes=False)
+
         for node in ast.walk(function):
             if not isinstance(node, ast.Call):
                 continue
@@ -93,13 +101,15 @@ def filters_in(path: Path, root: Path) -> Iterator[Filter]:
                     fields = {k.arg for k in node.keywords if k.arg is not None}
                     yield Filter(at, function.name, fields, resolved=len(fields) > 0)
                     continue
+                first = node.args[0] if node.args else None
+                target = _collection(first, names, attributes, module, depth=0)
                 passed = node.args[position] if len(node.args) > position else None
                 if isinstance(passed, ast.Name) and passed.id in bound:
                     passed = bound[passed.id]
                 if isinstance(passed, ast.Dict):
-                    yield _read(passed, module, loops, at, function.name)
+                    yield _read(passed, module, loops, at, function.name, target)
                 else:
-                    yield Filter(at, function.name, resolved=False)
+                    yield Filter(at, function.name, resolved=False, collection=target)
                 continue
             if not isinstance(node.func, ast.Attribute) or called not in QUERY_METHODS:
                 continue
@@ -107,14 +117,90 @@ def filters_in(path: Path, root: Path) -> Iterator[Filter]:
             if given is None:
                 continue
             at = f"{where}:{node.lineno}"
+            target = (
+                _collection(node.func.value, names, attributes, module, depth=0)
+                if isinstance(node.func, ast.Attribute)
+                else None
+            )
             if isinstance(given, ast.Name) and given.id in bound:
                 given = bound[given.id]
             if isinstance(given, ast.Dict):
-                yield _read(given, module, loops, at, function.name)
+                yield _read(given, module, loops, at, function.name, target)
             elif isinstance(given, ast.Name) and isinstance(getattr(module, given.id, None), dict):
-                yield _value(getattr(module, given.id), at, function.name)
+                found = _value(getattr(module, given.id), at, function.name)
+                found.collection = target
+                yield found
             else:
-                yield Filter(at, function.name, resolved=False)
+                yield Filter(at, function.name, resolved=False, collection=target)
+
+
+# The data door's methods and helpers that name a collection by their last argument.
+COLLECTION_DOORS = {
+    "network",
+    "own",
+    "of",
+    "system_organisation",
+    "consented",
+    "overseen",
+    "collection_at",
+}
+
+
+def _bindings(tree: ast.AST, *, self_attributes: bool) -> dict[str, list[ast.expr]]:
+    """What names (or, with `self_attributes`, `self.<name>`) are assigned, anywhere in
+    `tree`."""
+    bound: dict[str, list[ast.expr]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if self_attributes and isinstance(target, ast.Attribute):
+            if isinstance(target.value, ast.Name) and target.value.id == "self":
+                bound.setdefault(target.attr, []).append(value)
+        elif not self_attributes and isinstance(target, ast.Name):
+            bound.setdefault(target.id, []).append(value)
+    return bound
+
+
+def _collection(
+    expr: ast.expr | None,
+    names: dict[str, list[ast.expr]],
+    attributes: dict[str, list[ast.expr]],
+    module: ModuleType,
+    depth: int,
+) -> str | None:
+    """The collection an expression stands for, if the source says."""
+    if expr is None or depth > 5:
+        return None
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute | ast.Name):
+        called = expr.func.attr if isinstance(expr.func, ast.Attribute) else expr.func.id
+        if called in COLLECTION_DOORS and expr.args:
+            return _constant(expr.args[-1], module)
+        return None
+    if isinstance(expr, ast.Subscript):  # database[NAME]
+        return _constant(expr.slice, module)
+    if isinstance(expr, ast.Name) and len(names.get(expr.id, [])) == 1:
+        return _collection(names[expr.id][0], names, attributes, module, depth + 1)
+    if (
+        isinstance(expr, ast.Attribute)
+        and isinstance(expr.value, ast.Name)
+        and expr.value.id == "self"
+        and len(attributes.get(expr.attr, [])) == 1
+    ):
+        return _collection(attributes[expr.attr][0], names, attributes, module, depth + 1)
+    return None
+
+
+def _constant(expr: ast.expr, module: ModuleType) -> str | None:
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, ast.Name):
+        value = getattr(module, expr.id, None)
+        return value if isinstance(value, str) else None
+    return None
 
 
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:
@@ -162,9 +248,14 @@ def _loop_constants(
 
 
 def _read(
-    literal: ast.Dict, module: ModuleType, loops: dict[str, list[str]], at: str, function: str
+    literal: ast.Dict,
+    module: ModuleType,
+    loops: dict[str, list[str]],
+    at: str,
+    function: str,
+    collection: str | None = None,
 ) -> Filter:
-    found = Filter(at, function)
+    found = Filter(at, function, collection=collection)
     for key, value in zip(literal.keys, literal.values, strict=True):
         if key is None:  # `**spread`: known only when it is a module's constant
             spread = getattr(module, value.id, None) if isinstance(value, ast.Name) else None

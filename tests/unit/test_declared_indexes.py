@@ -2,10 +2,12 @@
 (`shared.mongo.indexes`, listed in docs/operations.md): a store that starts filtering on a
 field no declared index leads fails here, until its index is declared.
 
-Read from the source (tests/unit/query_filters.py): the collection a call reaches is not known
-statically, so a filter is served when one of its fields leads an index the service declares
-(or the shared ones every service creates), its `_id` is in it, or each of its `$or` branches
-is served. A filter this reading cannot resolve must be named below with why it is served.
+Read from the source (tests/unit/query_filters.py): a filter is served when one of its fields
+leads an index declared on the collection the call reaches (or one of the shared ones every
+service creates), its `_id` is in it, or each of its `$or` branches is served. Where the source
+does not say which collection a call reaches (a collection passed in, a helper's), an index of
+the service on any collection leading with the field counts. A filter this reading cannot
+resolve must be named below with why it is served.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from services.matching.adapters.indexes import MATCHING_INDEXES
 from services.notifications.adapters.indexes import NOTIFICATIONS_INDEXES
 from services.registry.adapters.indexes import REGISTRY_INDEXES
 from services.sessions.adapters.indexes import SESSIONS_INDEXES
-from shared.mongo.indexes import SHARED_LEADING, Index
+from shared.mongo.indexes import SHARED_LEADING, Index, Kept
 from tests.unit.query_filters import Filter, filters_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,12 +64,16 @@ def _shared() -> list[Path]:
 
 
 def _unserved(paths: list[Path], declared: list[Index]) -> list[Filter]:
-    leading = {i.fields[0] for i in declared} | SHARED_LEADING
+    anywhere = {i.fields[0] for i in declared} | SHARED_LEADING
+    on: dict[str, set[str]] = {}
+    for index in declared:
+        on.setdefault(index.collection, set(SHARED_LEADING)).add(index.fields[0])
     return [
         f
         for path in paths
         for f in filters_in(path, ROOT)
-        if not f.served_by(leading) and f"{f.where.split(':')[0]}:{f.function}" not in UNRESOLVED
+        if not f.served_by(anywhere if f.collection is None else on.get(f.collection, set()))
+        and f"{f.where.split(':')[0]}:{f.function}" not in UNRESOLVED
     ]
 
 
@@ -84,22 +90,32 @@ def test_every_query_of_the_shared_code_has_its_index_declared_for_every_service
 
 
 def test_a_query_on_a_field_no_index_leads_is_found(tmp_path: Path) -> None:
-    # The check can fail: a store filtering on an undeclared field is reported.
+    # The check can fail: a store filtering on an undeclared field is reported, and so is
+    # one whose field is indexed on another collection than the one it reaches.
     package = ROOT / "tests" / "unit"
     module = package / f"_store_{tmp_path.name.replace('-', '_')}.py"
     module.write_text(
+        "PAINTS = 'paints'\n"
         "async def by_colour(collection, colour):\n"
         "    return await collection.find({'colour': colour}).to_list()\n"
         "async def by_id(collection, thing_id):\n"
         "    return await collection.find_one({'_id': thing_id, 'colour': 'red'})\n"
+        "async def paints_by_colour(data, colour):\n"
+        "    paints = data.network(PAINTS)\n"
+        "    return await paints.find({'colour': colour}).to_list()\n"
     )
     try:
         found = list(filters_in(module, ROOT))
-        unserved = _unserved([module], [])
+        nothing = _unserved([module], [])
+        brushes = _unserved([module], [Index("brushes", ("colour",), Kept.NETWORK, "t")])
+        paints = _unserved([module], [Index("paints", ("colour",), Kept.NETWORK, "t")])
     finally:
         module.unlink()
-    assert [f.fields for f in found] == [{"colour"}, {"_id", "colour"}]
-    assert [f.function for f in unserved] == ["by_colour"]
+    assert [f.fields for f in found] == [{"colour"}, {"_id", "colour"}, {"colour"}]
+    assert [f.collection for f in found] == [None, None, "paints"]
+    assert [f.function for f in nothing] == ["by_colour", "paints_by_colour"]
+    assert [f.function for f in brushes] == ["paints_by_colour"]
+    assert paints == []
 
 
 def test_declared_indexes_are_listed_in_the_operations_guide() -> None:
