@@ -19,6 +19,7 @@ from pymongo.errors import (
 from services.portal.adapters.error_pages import crash_page, install_error_pages
 from services.portal.adapters.pages import Pages
 from shared.http.errors import install_error_handlers
+from shared.http.openapi import tell_the_truth
 from shared.http.tracing import RequestTracing
 
 OUTAGES = [
@@ -26,6 +27,7 @@ OUTAGES = [
     AutoReconnect("connection closed"),
     NetworkTimeout("timed out"),
     ExecutionTimeout("operation exceeded time limit", 50),
+    OperationFailure("interrupted at shutdown", 11600),
 ]
 
 
@@ -85,3 +87,18 @@ async def test_other_database_errors_are_not_taken_for_an_outage(error: Exceptio
         answer = await _get(app)
         assert answer.status_code == 500
         assert "retry-after" not in answer.headers
+
+
+def test_every_operation_but_liveness_documents_its_503() -> None:
+    app = _service(ServerSelectionTimeoutError("down"))
+    tell_the_truth(app)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "alive"}
+
+    paths = app.openapi()["paths"]
+    unavailable = paths["/thing"]["get"]["responses"]["503"]
+    assert "Retry-After" in unavailable["headers"]
+    assert unavailable["content"]["application/json"]["schema"]["$ref"].endswith("/Problem")
+    assert "503" not in paths["/healthz"]["get"]["responses"]
