@@ -40,7 +40,7 @@ UNRESOLVED = {
     "services/sessions/adapters/message_store.py:summary": "`thread.scope` is thread_kind and "
     "the thread's id: the `thread_kind, <kind>_id, number` indexes",
     "services/evaluation/adapters/outcome_store.py:load": "each query is `_id $in` or "
-    "`party_ids` (declared)",
+    "`party_ids` (`mention_indexes`, per generation)",
     "services/notifications/adapters/timetable.py:unplan": "its filter is its callers' "
     "keyword arguments, read at each call",
     "services/notifications/adapters/timetable.py:uncollect": "its filter is its callers' "

@@ -7,6 +7,7 @@ from __future__ import annotations
 from services.evaluation.adapters.alert_book import ALERTS
 from services.evaluation.adapters.membership import COLLECTION as MEMBERS
 from services.evaluation.adapters.monitoring_records import RELATIONSHIPS
+from services.evaluation.adapters.outcome_store import mention_indexes
 from services.evaluation.adapters.reminder_board import REMINDERS
 from services.evaluation.adapters.survey_collections import ANSWERS, INVITATIONS, RESPONDENTS
 from services.evaluation.adapters.survey_templates import TEMPLATES
@@ -27,4 +28,6 @@ EVALUATION_INDEXES: list[Index] = [
     Index(RESPONDENTS, ("member_id",), Kept.ORGANISATION, ERASURE),
     Index(RESPONDENTS, ("receipt", "claimed_at"), Kept.ORGANISATION, "answers to settle"),
     Index(TEMPLATES, ("programme_id", "template_id"), Kept.NETWORK, "a programme's templates"),
+    # The outcome records of generation 0 (the replay indexes the generations it writes).
+    *mention_indexes(0),
 ]
