@@ -163,6 +163,7 @@ def test_with_kafka_down_writes_succeed_and_are_published_once_when_it_returns(
             started = time.monotonic()
             joined = _register(http, registry, "Rata Engineering")
             took = time.monotonic() - started
+            print(f"kafka down: POST /organisations -> {joined.status_code} in {took:.2f} s")
             assert joined.status_code == 201, joined.text
             assert took < ANSWER_WITHIN
             organisation_id = joined.json()["id"]
@@ -210,6 +211,7 @@ def test_with_the_database_down_requests_answer_503_soon_and_are_served_when_it_
                 started = time.monotonic()
                 answer = http.request(method, url, json=body)
                 took = time.monotonic() - started
+                print(f"database down: {method} {url} -> {answer.status_code} in {took:.2f} s")
                 assert answer.status_code == 503, (method, url, answer.text)
                 assert took < ANSWER_WITHIN, (method, url, took)
                 assert int(answer.headers["retry-after"]) > 0
