@@ -28,9 +28,24 @@ _TRANSIENT: tuple[type[BaseException], ...] = (
 )
 
 
+# Server answers that mean it is going away or changing hands, not that the request is wrong:
+# MongoDB's retryable codes (shutdown, a replica set's election, a network error between its
+# members): HostUnreachable, HostNotFound, NetworkTimeout, ShutdownInProgress,
+# ReadConcernMajorityNotAvailableYet, PrimarySteppedDown, ExceededTimeLimit, SocketException,
+# LegacyNotPrimary, NotWritablePrimary, InterruptedAtShutdown, InterruptedDueToReplStateChange,
+# NotPrimaryNoSecondaryOk, NotPrimaryOrSecondary.
+_SERVER_GOING_AWAY = frozenset(
+    {6, 7, 89, 91, 134, 189, 262, 9001, 10058, 10107, 11600, 11602, 13435, 13436}
+)
+
+
 def is_transient(exc: BaseException) -> bool:
     """True for infrastructure failures (retry forever); False for bad events or bugs."""
-    return isinstance(exc, _TRANSIENT)
+    if isinstance(exc, _TRANSIENT):
+        return True
+    if isinstance(exc, mongo_errors.OperationFailure) and exc.code in _SERVER_GOING_AWAY:
+        return True
+    return isinstance(exc, mongo_errors.PyMongoError) and exc.timeout
 
 
 class Backoff:

@@ -22,8 +22,9 @@ from shared.kafka.consumer import EventConsumer
 from shared.kafka.producer import EventProducer
 from shared.kafka.topics import ensure_topics
 from shared.logging import get_logger
+from shared.mongo.client import connect
 from shared.mongo.databases import Document, ServiceDatabases
-from shared.mongo.indexes import Index, Indexes
+from shared.mongo.indexes import Index, Indexes, outbox_indexes
 from shared.mongo.outbox import OutboxRelay, OutboxWriter
 from shared.mongo.server import is_ferretdb
 from shared.settings import ServiceSettings
@@ -47,15 +48,13 @@ class ServiceRuntime:
     ) -> None:
         self.service = service
         self.settings = settings
-        self.mongo: AsyncMongoClient[Document] = AsyncMongoClient(
-            settings.mongo_url, serverSelectionTimeoutMS=5000, tz_aware=True, appname=service
-        )
+        self.mongo: AsyncMongoClient[Document] = connect(settings.mongo_url, service)
         self.databases = ServiceDatabases(self.mongo, settings.db_prefix, service)
         self.producer = EventProducer(settings.kafka_bootstrap, client_id=service)
         self.relay = OutboxRelay(self.mongo, self.producer)
         self.outbox = OutboxWriter(self.relay, settings.topic_prefix)
         self._outbox_collections = list(outbox_collections)
-        self.indexes = Indexes(self.mongo, indexes)
+        self.indexes = Indexes(self.mongo, [*indexes, *outbox_indexes(outbox_collections)])
         self._consumes_from = tuple(consumes_from)
         self.consumer: EventConsumer | None = None
         if consumes_from:

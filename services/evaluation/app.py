@@ -12,6 +12,7 @@ from services.evaluation.adapters import (
     member_survey_routes,
     survey_routes,
 )
+from services.evaluation.adapters.indexes import EVALUATION_INDEXES
 from services.evaluation.adapters.membership import Membership
 from services.evaluation.adapters.outcome_projection import OutcomeProjection
 from services.evaluation.adapters.outcome_reader import OutcomeReader
@@ -23,6 +24,7 @@ from shared.directory import OrganisationDirectory
 from shared.http.app import create_service_app, remote_verifier
 from shared.http.directory_routes import directory_router
 from shared.logging import configure_logging
+from shared.mongo.client import connect
 from shared.mongo.databases import Document, ServiceDatabases
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
@@ -40,6 +42,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         settings,
         consumes_from=["registry", "matching", "sessions", "evaluation"],
         outbox_collections=[*OUTBOX_COLLECTIONS],
+        indexes=EVALUATION_INDEXES,
     )
     data = TenantData(runtime.databases)
     directory = OrganisationDirectory(data)
@@ -80,7 +83,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 def outcome_data(settings: ServiceSettings) -> tuple[AsyncMongoClient[Document], TenantData]:
     """The evaluation's data door without the service around it, for the replay command and
     the benchmark (close the client when done)."""
-    client: AsyncMongoClient[Document] = AsyncMongoClient(
-        settings.mongo_url, serverSelectionTimeoutMS=5000, tz_aware=True, appname="replay"
-    )
+    client: AsyncMongoClient[Document] = connect(settings.mongo_url, "replay", select_seconds=5)
     return client, TenantData(ServiceDatabases(client, settings.db_prefix, SERVICE))

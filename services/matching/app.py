@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from services.matching.adapters import circle_routes, http_routes, proposal_routes
 from services.matching.adapters.circle_store import CIRCLES, CircleStore
+from services.matching.adapters.indexes import MATCHING_INDEXES
 from services.matching.adapters.pool_store import PoolStore
 from services.matching.adapters.proposal_store import PROPOSALS, ProposalStore
 from services.matching.adapters.read_model import CandidateReadModel
@@ -45,6 +46,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         settings,
         consumes_from=["registry", "sessions"],
         outbox_collections=[PROPOSALS, CIRCLES],
+        indexes=MATCHING_INDEXES,
     )
     data = TenantData(runtime.databases)
     directory = OrganisationDirectory(data)

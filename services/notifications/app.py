@@ -23,6 +23,7 @@ from services.notifications.adapters.contact_book import ContactBook
 from services.notifications.adapters.contact_feed import ContactFeed
 from services.notifications.adapters.due_mail import DueMail
 from services.notifications.adapters.erasure import MemberErasure
+from services.notifications.adapters.indexes import NOTIFICATIONS_INDEXES
 from services.notifications.adapters.mail_queue import MailQueue
 from services.notifications.adapters.mail_renderer import MailRenderer, templates
 from services.notifications.adapters.mail_sender import MailSender
@@ -67,7 +68,10 @@ def create_app(settings: NotificationSettings | None = None) -> FastAPI:
     settings = settings or NotificationSettings()  # the secret key comes from the environment
     configure_logging(SERVICE, settings.log_level)
     runtime = ServiceRuntime(
-        SERVICE, settings, consumes_from=["registry", "matching", "sessions", "evaluation"]
+        SERVICE,
+        settings,
+        consumes_from=["registry", "matching", "sessions", "evaluation"],
+        indexes=NOTIFICATIONS_INDEXES,
     )
     data = TenantData(runtime.databases)
     unsubscribe_key = derived_key(settings.secret_key.get_secret_value(), "unsubscribe links")

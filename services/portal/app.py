@@ -52,6 +52,7 @@ from shared.auth.keys import RemoteJwks
 from shared.http.body_limit import BodyLimit
 from shared.http.tracing import RequestTracing
 from shared.logging import configure_logging
+from shared.mongo.client import connect
 from shared.mongo.databases import Document
 from shared.secrets import SecretBox
 
@@ -105,9 +106,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     settings = settings or PortalSettings()  # secrets come from the environment
     configure_logging(SERVICE, settings.log_level)
     vendor = vendor_files(settings.portal_assets_dir)
-    mongo: AsyncMongoClient[Document] = AsyncMongoClient(
-        settings.mongo_url, serverSelectionTimeoutMS=5000, tz_aware=True, appname=SERVICE
-    )
+    mongo: AsyncMongoClient[Document] = connect(settings.mongo_url, SERVICE)
     database = mongo[f"{settings.db_prefix}_{SERVICE}_network"]
     box = SecretBox(settings.secret_key.get_secret_value())
     sessions = WebSessions(database["web_sessions"], database["sign_in_attempts"], box)

@@ -9,12 +9,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from pymongo.errors import DuplicateKeyError, OperationFailure
+from pymongo.errors import DuplicateKeyError, OperationFailure, PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import DomainError
 from shared.logging import get_logger
 from shared.mongo.outbox import as_duplicate_key
+from shared.retry import is_transient
 
 log = get_logger(__name__)
 
@@ -25,6 +26,28 @@ class Problem(BaseModel):
     error: str = Field(examples=["conflict"])
     detail: str = Field(examples=["an organisation named 'Northshore Care Trust' exists"])
     fields: dict[str, str] = Field(default_factory=dict, examples=[{"name": "too short"}])
+
+
+# How long a caller is told to wait when the database is not answering: about the time it
+# takes to come back from a restart, and pymongo finds it again within its heartbeat.
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached (down, restarting, too slow to
+    select or answer), as opposed to a refusal or a bug: the request may succeed later."""
+    return isinstance(exc, PyMongoError) and (is_transient(exc) or exc.timeout)
+
+
+def unavailable_problem() -> JSONResponse:
+    """503 with `Retry-After`, in the problem format: what every request gets while the
+    database is down (never a 500, never a hang)."""
+    problem = Problem(
+        error="unavailable",
+        detail="the database is not answering just now; try again in a few seconds",
+    )
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return JSONResponse(problem.model_dump(), status_code=503, headers=headers)
 
 
 # The refusals every authenticated route can answer with, for its OpenAPI `responses`.
@@ -69,6 +92,8 @@ def install_error_handlers(app: FastAPI) -> None:
         # A store that expects a unique index to refuse a write says why itself (a
         # ConflictError naming the field); this is the net under every other write, so no
         # unique-key violation — insert or update, MongoDB or FerretDB — is ever a 500.
+        if database_unavailable(exc):  # ExecutionTimeout is an OperationFailure
+            return _unavailable(request, exc)
         duplicate = as_duplicate_key(exc)
         if not isinstance(duplicate, DuplicateKeyError):
             raise exc
@@ -81,10 +106,21 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return JSONResponse(problem.model_dump(), status_code=409)
 
+    @app.exception_handler(PyMongoError)
+    async def _database(request: Request, exc: PyMongoError) -> JSONResponse:
+        if not database_unavailable(exc):
+            raise exc
+        return _unavailable(request, exc)
+
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         problem = Problem(error=exc.error, detail=exc.detail, fields=exc.fields)
         return JSONResponse(problem.model_dump(), status_code=exc.status)
+
+
+def _unavailable(request: Request, exc: PyMongoError) -> JSONResponse:
+    log.warning("database unavailable", path=request.url.path, error=type(exc).__name__)
+    return unavailable_problem()
 
 
 def duplicate_field(exc: DuplicateKeyError) -> str:

@@ -9,7 +9,9 @@ contract tests read the truth:
 - every 422 is a `Problem`, and `HTTPValidationError` / `ValidationError` are gone;
 - every 3xx has no body and a `Location` header;
 - every operation that takes a bearer token documents its 401, and every operation that takes
-  a body its 413 (`shared.http.body_limit` answers it before the route runs).
+  a body its 413 (`shared.http.body_limit` answers it before the route runs);
+- every operation but `/healthz` documents its 503 with `Retry-After`: the database is not
+  answering (`shared.http.errors.unavailable_problem`).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def corrected(document: dict[str, Any]) -> dict[str, Any]:
     """The document with every operation's 422 and 3xx answers as they are sent (in place)."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Problem", Problem.model_json_schema(ref_template=_ref_template()))
-    for path_item in document.get("paths", {}).values():
+    for path, path_item in document.get("paths", {}).items():
         for operation in path_item.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
@@ -51,6 +53,8 @@ def corrected(document: dict[str, Any]) -> dict[str, Any]:
                 responses.setdefault("401", _problem("no valid network token"))
             if "requestBody" in operation:
                 responses.setdefault("413", _problem("the request body is over the route's limit"))
+            if path != "/healthz":
+                responses.setdefault("503", _unavailable())
             for status, response in responses.items():
                 if status == "422":
                     _as_problem(response)
@@ -67,6 +71,13 @@ def _ref_template() -> str:
 
 def _problem(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": _PROBLEM_REF}}}
+
+
+def _unavailable() -> dict[str, Any]:
+    return {
+        **_problem("the database is not answering; `Retry-After` says when to try again"),
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    }
 
 
 def _as_problem(response: dict[str, Any]) -> None:

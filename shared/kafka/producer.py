@@ -40,6 +40,7 @@ class EventProducer:
         self._client_id = client_id
         self._producer: AIOKafkaProducer | None = None
         self._lock = asyncio.Lock()
+        self._stopped = False
 
     async def start(self) -> None:
         """Connect; raises if the broker cannot be reached."""
@@ -87,18 +88,26 @@ class EventProducer:
         return set(await producer.partitions_for(topic))
 
     async def is_connected(self) -> bool:
-        """True when the broker answers a metadata request."""
-        producer = self._producer
-        if producer is None:
+        """True when the broker answers a metadata request. A producer a failed send closed
+        is started again here, so readiness comes back with the broker even when nothing is
+        waiting to be published."""
+        if self._stopped:
             return False
         try:
-            await asyncio.wait_for(producer.client.fetch_all_metadata(), timeout=3)
+            async with asyncio.timeout(3):
+                if self._producer is None:
+                    await self.start()
+                producer = self._producer
+                if producer is None:
+                    return False
+                await producer.client.fetch_all_metadata()
         except Exception:
             return False
         return True
 
     async def stop(self) -> None:
         """Flush what is buffered and disconnect."""
+        self._stopped = True
         await self._reset()
 
     async def _reset(self) -> None:

@@ -10,6 +10,12 @@ Each service declares its indexes (`adapters/indexes.py`) and its runtime create
 every database it owns when it starts, and in a database it sees for the first time on each
 outbox sweep (an organisation's database appears when its first record is written).
 `create_indexes` with the same keys and options is a no-op, so starting again is harmless.
+
+Shared code's queries are declared here for each service that uses them: the outbox sweep's
+search for documents with events to publish (`outbox_indexes`, which the runtime adds for
+every outbox collection it is given) and the start-up search for jobs a stopped process left
+running (`job_indexes`). tests/unit/test_declared_indexes.py fails when a query filters on
+a field no declared index leads.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from enum import StrEnum
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 
 from shared.mongo.databases import Document
+from shared.mongo.outbox import OUTBOX_FIELD
 
 
 class Kept(StrEnum):
@@ -50,6 +57,24 @@ class Index:
         this index's collection."""
         network = database.endswith("_network")
         return self.kept is Kept.BOTH or (self.kept is Kept.NETWORK) == network
+
+
+def outbox_indexes(collections: Iterable[str]) -> list[Index]:
+    """The outbox sweep's search (`{_outbox: {$gt: {}}}`): an index on the outbox itself,
+    where a published document's empty `{}` sorts below every pending one."""
+    return [
+        Index(c, (OUTBOX_FIELD,), Kept.BOTH, "the outbox sweep: events still to publish")
+        for c in collections
+    ]
+
+
+def job_indexes(collection: str, kept: Kept) -> list[Index]:
+    """Jobs still running when a process stopped, found at start-up (`shared.mongo.jobs`)."""
+    return [Index(collection, ("state", "started_at"), kept, "unfinished jobs at start-up")]
+
+
+# The fields shared code's queries lead with (for tests/unit/test_declared_indexes.py).
+SHARED_LEADING = frozenset({OUTBOX_FIELD, "state"})
 
 
 class Indexes:

@@ -5,17 +5,26 @@ from __future__ import annotations
 
 from pymongo import AsyncMongoClient
 
+from services.evaluation.adapters.indexes import EVALUATION_INDEXES
+from services.matching.adapters.indexes import MATCHING_INDEXES
+from services.notifications.adapters.indexes import NOTIFICATIONS_INDEXES
 from services.registry.adapters.indexes import REGISTRY_INDEXES
 from services.sessions.adapters.indexes import SESSIONS_INDEXES
 from shared.mongo.databases import Document
-from shared.mongo.indexes import Index, Indexes, Kept
+from shared.mongo.indexes import Index, Indexes, Kept, outbox_indexes
 from shared.settings import ServiceSettings
 
 
 async def test_declared_indexes_are_created_where_their_collections_live_and_idempotently(
     settings: ServiceSettings, mongo: AsyncMongoClient[Document]
 ) -> None:
-    for service, declared in (("sessions", SESSIONS_INDEXES), ("registry", REGISTRY_INDEXES)):
+    for service, declared in (
+        ("sessions", SESSIONS_INDEXES),
+        ("registry", REGISTRY_INDEXES),
+        ("matching", [*MATCHING_INDEXES, *outbox_indexes(["proposals", "circles"])]),
+        ("evaluation", EVALUATION_INDEXES),
+        ("notifications", NOTIFICATIONS_INDEXES),
+    ):
         network = f"{settings.db_prefix}_{service}_network"
         organisation = f"{settings.db_prefix}_{service}_o_org_aaaaaaaaaaa1"
         indexes = Indexes(mongo, declared)

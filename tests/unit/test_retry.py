@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pymongo.errors import AutoReconnect, DuplicateKeyError
+from pymongo.errors import AutoReconnect, DuplicateKeyError, OperationFailure
 
 from shared.retry import Backoff, TransientError, is_transient
 
@@ -22,3 +22,7 @@ def test_transient_failures_are_told_apart_from_bad_events() -> None:
     assert is_transient(TimeoutError())
     assert not is_transient(ValueError("bad data"))
     assert not is_transient(DuplicateKeyError("dup"))
+    # A server shutting down or a replica set electing a new primary passes; a bad query not.
+    assert is_transient(OperationFailure("interrupted at shutdown", 11600))
+    assert is_transient(OperationFailure("not primary", 10107))
+    assert not is_transient(OperationFailure("unknown operator: $bad", 2))

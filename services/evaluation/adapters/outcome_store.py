@@ -32,6 +32,8 @@ from services.evaluation.domain.outcome_facts import (
 from services.evaluation.domain.outcome_fold import Needs
 from shared.auth.principal import Principal
 from shared.mongo.databases import Document
+from shared.mongo.indexes import Index, Kept
+from shared.mongo.server import is_ferretdb
 from shared.tenancy import TenantData
 
 POINTER = "outcome_generation"
@@ -51,6 +53,26 @@ class ConcurrentChangeError(Exception):
 def collection_name(kind: FactKind, generation: int) -> str:
     """The collection holding one kind of record in one generation."""
     return f"outcome_g{generation}_{kind.value}"
+
+
+# Records that name people carry their ids here, for the live path's "every record that
+# mentions this member" (erasure, a member's changes).
+MENTIONS = "party_ids"
+MENTIONED_KINDS = {
+    FactKind.RELATIONSHIPS: Kept.BOTH,
+    FactKind.MATCHES: Kept.NETWORK,
+    FactKind.CIRCLES: Kept.NETWORK,
+}
+
+
+def mention_indexes(generation: int) -> list[Index]:
+    """The index each generation's collections need on MongoDB proper: records by a member
+    they mention. Generation 0 is declared with the service's indexes; the replay creates a
+    new generation's as it writes it."""
+    return [
+        Index(collection_name(kind, generation), (MENTIONS,), kept, "records mentioning a member")
+        for kind, kept in MENTIONED_KINDS.items()
+    ]
 
 
 Loaded = dict[FactRef, Document]
@@ -117,7 +139,7 @@ class OutcomeStore:
             (kind, home, {"_id": {"$in": sorted(ids)}}) for (kind, home), ids in places.items()
         ]
         for organisation_id, member_id in needs.mentions:
-            mentions = {"party_ids": member_id}
+            mentions = {MENTIONS: member_id}
             queries += [
                 (FactKind.RELATIONSHIPS, organisation_id, mentions),
                 (FactKind.RELATIONSHIPS, None, mentions),
@@ -193,7 +215,20 @@ class OutcomeStore:
                     await collection.insert_many(documents[start : start + INSERT_CHUNK])
 
         await asyncio.gather(*(write(k, h, docs) for (k, h), docs in places.items()))
+        await self._index_mentions(generation, {(k, h) for k, h in places if k in MENTIONED_KINDS})
         return sum(len(docs) for docs in places.values())
+
+    async def _index_mentions(
+        self, generation: int, written: set[tuple[FactKind, str | None]]
+    ) -> None:
+        """On MongoDB proper, the new generation's collections get the index of the live
+        path's reads by member before it is switched in (FerretDB uses none, decision 18)."""
+        if not written or await is_ferretdb(self._data.network(POINTER).database.client):
+            return
+        model = {i.collection: i.model() for i in mention_indexes(generation)}
+        for kind, home in sorted(written, key=lambda w: (w[0].value, w[1] or "")):
+            collection = self.system(kind, home, generation)
+            await collection.create_indexes([model[collection.name]])
 
     async def drop_generation(self, generation: int, organisations: Iterable[str]) -> None:
         """Drop every collection of a generation, in the network database and in the

@@ -10,6 +10,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.portal.adapters.network_api import (
@@ -20,6 +21,7 @@ from services.portal.adapters.network_api import (
 from services.portal.adapters.network_sign_in import RegistryUnavailableError
 from services.portal.adapters.pages import Pages
 from services.portal.adapters.signed_in import ForgedRequestError
+from shared.http.errors import RETRY_AFTER_SECONDS, database_unavailable
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -76,15 +78,30 @@ def install_error_pages(app: FastAPI, pages: Pages) -> None:
             "site. Go back, reload the page and try again.",
         )
 
+    def unavailable(request: Request, title: str, message: str) -> HTMLResponse:
+        answer = page(request, "error.html", 503, title=title, message=message)
+        answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return answer
+
     @app.exception_handler(ServiceUnavailableError)
     async def _unavailable(request: Request, exc: ServiceUnavailableError) -> Response:
-        return page(
+        return unavailable(
             request,
-            "error.html",
-            503,
-            title="Part of the network is not answering",
-            message=f"We could not reach the {exc.service} service just now. Your "
+            "Part of the network is not answering",
+            f"We could not reach the {exc.service} service just now. Your "
             "other pages still work; try this one again in a minute.",
+        )
+
+    @app.exception_handler(PyMongoError)
+    async def _database(request: Request, exc: PyMongoError) -> Response:
+        # The portal's own database (its sessions): every page needs it.
+        if not database_unavailable(exc):
+            raise exc
+        log.warning("database unavailable", path=request.url.path, error=type(exc).__name__)
+        return unavailable(
+            request,
+            "The portal is not answering just now",
+            "Its database is not answering. Please try again in a few seconds.",
         )
 
     @app.exception_handler(RegistryUnavailableError)
