@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from deploy.localnet.kafka_users import client_env, prepare_network
+from deploy.localnet.kafka_users import client_env, prepare_network, users_dir
 from shared.secrets import new_token
 
 SERVICES = ("registry", "matching", "sessions", "evaluation", "notifications")
@@ -75,8 +75,9 @@ class ServiceProcess:
                     "--timeout-graceful-shutdown",
                     "20",
                 ],
-                # Only the Kafka user it is given: never the launcher's (admin, locally).
-                env={**_without_kafka_login(os.environ), **self.env},
+                # On the local broker with users, only the Kafka user it is given: never the
+                # launcher's (admin).
+                env={**_inherited(os.environ), **self.env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 # Its own session: a terminal's Ctrl-C reaches only the launcher, which then
@@ -212,7 +213,9 @@ def start_network(
     return processes
 
 
-def _without_kafka_login(environ: Mapping[str, str]) -> dict[str, str]:
+def _inherited(environ: Mapping[str, str]) -> dict[str, str]:
+    if users_dir() is None:
+        return dict(environ)
     return {k: v for k, v in environ.items() if k not in KAFKA_LOGIN}
 
 
