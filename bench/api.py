@@ -66,6 +66,7 @@ from shared.contracts.registry import ProgrammePublished
 from shared.events.catalogue import new_event
 from shared.events.envelope import Audience, Envelope
 from shared.events.topics import domain_topic
+from shared.kafka.security import kafka_client_options
 from shared.secrets import new_secret_key
 from shared.settings import ServiceSettings
 
@@ -620,7 +621,11 @@ def choose_pairs(
 
 async def _produce(bootstrap: str, topic: str, envelopes: Sequence[Envelope], label: str) -> None:
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+        bootstrap_servers=bootstrap,
+        **kafka_client_options(),
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
     )
     await producer.start()
     try:
@@ -637,8 +642,10 @@ async def _produce(bootstrap: str, topic: str, envelopes: Sequence[Envelope], la
 async def _consumed_all(bootstrap: str, group: str, topic: str, limit: float) -> None:
     """Wait until consumer group `group` has committed every record now on `topic` (read
     through the admin API, so the bench never joins the group)."""
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    reader = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, **kafka_client_options(), enable_auto_commit=False
+    )
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_client_options())
     await reader.start()
     await admin.start()
     try:
@@ -666,7 +673,11 @@ async def _wait_started(bootstrap: str, topic: str, expected: set[str], limit: f
     """Read sessions' own topic until it has announced `relationship.started` for every
     expected relationship (it publishes that in the same write that stores it)."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+        topic,
+        bootstrap_servers=bootstrap,
+        **kafka_client_options(),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
     )
     await consumer.start()
     seen: set[str] = set()

@@ -64,6 +64,7 @@ from shared.contracts.sessions import (
 from shared.events.catalogue import new_event
 from shared.events.envelope import Audience, Envelope, EventData
 from shared.events.topics import domain_topic, topics_for
+from shared.kafka.security import kafka_client_options
 from shared.kafka.topics import ensure_topics
 from shared.logging import configure_logging
 from shared.settings import ServiceSettings
@@ -371,6 +372,7 @@ async def produce(settings: ServiceSettings, envelopes: list[Envelope]) -> float
     """Every envelope onto its source's topic, keyed as the outbox keys it; events/s."""
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap,
+        **kafka_client_options(),
         acks="all",
         enable_idempotence=True,
         linger_ms=20,
@@ -422,7 +424,9 @@ async def raw_read(settings: ServiceSettings) -> tuple[int, float]:
 
 async def clean_up(settings: ServiceSettings) -> None:
     """Remove the bench's topics and databases from the shared servers."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap, **kafka_client_options()
+    )
     await admin.start()
     try:
         await admin.delete_topics(

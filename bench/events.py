@@ -27,6 +27,7 @@ from shared.contracts.registry import OrganisationJoined
 from shared.events.catalogue import InboundEvent, new_event
 from shared.events.envelope import Envelope
 from shared.events.topics import DOMAIN_RETENTION_MS, TopicSpec
+from shared.kafka.security import kafka_client_options
 from shared.kafka.topics import ensure_topics
 from shared.logging import configure_logging
 from shared.mongo.effects import insert_once
@@ -127,7 +128,11 @@ async def raw_ceiling(bootstrap: str, topic: str, n: int) -> tuple[float, float]
     value = _event(0).to_bytes()
     await ensure_topics(bootstrap, [TopicSpec(topic, 6, DOMAIN_RETENTION_MS)], 1)
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+        bootstrap_servers=bootstrap,
+        **kafka_client_options(),
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
     )
     await producer.start()
     started = time.monotonic()
@@ -139,6 +144,7 @@ async def raw_ceiling(bootstrap: str, topic: str, n: int) -> tuple[float, float]
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
+        **kafka_client_options(),
         auto_offset_reset="earliest",
         group_id=f"raw-{secrets.token_hex(4)}",
         enable_auto_commit=False,

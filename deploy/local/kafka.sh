@@ -14,6 +14,7 @@ KAFKA_DATA_DIR="$(realpath -m "${KAFKA_DATA_DIR:-$STATE_DIR/kafka}")"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx1G -Xms256m}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-15}"
+KAFKA_AUTH="${KAFKA_AUTH:-scram}"
 
 KAFKA_HOME="$CACHE_DIR/kafka-$KAFKA_VERSION"
 KAFKA_LIB="$KAFKA_HOME/lib"
@@ -25,6 +26,10 @@ OUTFILE="$KAFKA_DATA_DIR/kafka.out"   # the JVM's stdout/stderr
 LOGFILE="$KAFKA_DATA_DIR/server.log"  # log4j2 (see kafka/log4j2.properties)
 PROPS="$KAFKA_DATA_DIR/server.properties"
 LOG_DIRS="$KAFKA_DATA_DIR/kraft-logs" # partitions and the cluster metadata log
+USERS_DIR="$KAFKA_DATA_DIR/users"     # one file per Kafka user holding its password (0600)
+# The Kafka users (KAFKA_AUTH=scram): admin (super user: provisioning, ACLs, tests) and one per
+# service; deploy/localnet/kafka_users.py grants each service its ACLs per topic prefix.
+KAFKA_USERS=(admin registry matching sessions evaluation notifications)
 STARTED_LINE="Kafka Server started"
 
 usage() {
@@ -49,8 +54,13 @@ Environment (defaults in brackets):
   KAFKA_HEAP_OPTS        JVM heap options [-Xmx1G -Xms256m]
   KAFKA_START_TIMEOUT    seconds to wait for the broker at start [90]
   KAFKA_STOP_TIMEOUT     seconds to wait after SIGTERM before SIGKILL [15]
+  KAFKA_AUTH             scram: clients sign in (SASL_PLAINTEXT, SCRAM-SHA-512) as a user of
+                         \$KAFKA_DATA_DIR/users/ and ACLs authorize them; none: PLAINTEXT, no
+                         login, no ACLs (a data dir keeps the mode it was formatted with) [scram]
 
 Bootstrap servers: $KAFKA_HOST:\$KAFKA_PORT. Broker log: \$KAFKA_DATA_DIR/server.log.
+With KAFKA_AUTH=scram, the users' passwords are made when the data dir is formatted, one file
+each in \$KAFKA_DATA_DIR/users/ (admin, and one per service), readable by you only.
 Topics are not auto-created (auto.create.topics.enable=false); new topics get 6 partitions.
 Requires java (17+); fetch also requires mvn.
 EOF
@@ -102,17 +112,52 @@ exec_or_spawn() {
   fi
 }
 
-write_properties() {
-  cat >"$PROPS" <<EOF
-# Written by deploy/local/kafka.sh at each start; edits are lost.
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
+# listener_properties — the listeners: plain text with no login (KAFKA_AUTH=none), or every
+# connection signed in and every request authorized by ACLs (scram).
+listener_properties() {
+  if [[ "$KAFKA_AUTH" == none ]]; then
+    cat <<EOF
 listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
 advertised.listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+EOF
+    return 0
+  fi
+  local admin
+  admin="$(cat "$USERS_DIR/admin")"
+  # Clients: SCRAM-SHA-512, credentials in the metadata log (added at format). The controller
+  # listener cannot use SCRAM (it serves before that log is read): PLAIN, whose only user is
+  # admin, so nobody reaches the controller without admin's password either.
+  cat <<EOF
+listeners=SASL_PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=SASL_PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT
+inter.broker.listener.name=SASL_PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+listener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$admin";
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$admin" user_admin="$admin";
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:admin
+allow.everyone.if.no.acl.found=false
+EOF
+}
+
+write_properties() {
+  # It holds admin's password (KAFKA_AUTH=scram): readable by you only.
+  (
+    umask 077
+    cat >"$PROPS" <<EOF
+# Written by deploy/local/kafka.sh at each start; edits are lost.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
+$(listener_properties)
 log.dirs=$LOG_DIRS
 
 # single node
@@ -133,6 +178,36 @@ num.io.threads=4
 log.retention.hours=168
 log.segment.bytes=104857600
 EOF
+  )
+  chmod 600 "$PROPS"
+}
+
+# ensure_users — on a data dir still to be formatted, a new password for each user (KAFKA_AUTH=
+# scram); on a formatted one, check that it was formatted in the mode asked for.
+ensure_users() {
+  local user
+  [[ "$KAFKA_AUTH" == scram || "$KAFKA_AUTH" == none ]] ||
+    die kafka "KAFKA_AUTH must be scram or none, not '$KAFKA_AUTH'"
+  if [[ -f "$LOG_DIRS/meta.properties" ]]; then
+    if [[ "$KAFKA_AUTH" == scram && ! -s "$USERS_DIR/admin" ]]; then
+      die kafka "$KAFKA_DATA_DIR was formatted without Kafka users: delete it (./mentornet up --fresh) or start with KAFKA_AUTH=none"
+    fi
+    if [[ "$KAFKA_AUTH" == none && -s "$USERS_DIR/admin" ]]; then
+      die kafka "$KAFKA_DATA_DIR was formatted with Kafka users: start it with KAFKA_AUTH=scram"
+    fi
+    return 0
+  fi
+  rm -rf "$USERS_DIR"
+  [[ "$KAFKA_AUTH" == scram ]] || return 0
+  (
+    umask 077
+    mkdir -p "$USERS_DIR"
+    for user in "${KAFKA_USERS[@]}"; do
+      # 32 letters and digits: nothing to quote in the JAAS line or the --add-scram argument.
+      LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32 >"$USERS_DIR/$user" || true
+      [[ "$(wc -c <"$USERS_DIR/$user")" -eq 32 ]] || die kafka "could not make a password for $user"
+    done
+  )
 }
 
 format_if_new() {
@@ -143,8 +218,14 @@ format_if_new() {
   log kafka "formatting new data dir $KAFKA_DATA_DIR"
   cluster_id="$(java_cmd kafka.tools.StorageTool random-uuid 2>>"$OUTFILE" | tail -n1)"
   [[ -n "$cluster_id" ]] || die kafka "StorageTool random-uuid printed nothing (see $OUTFILE)"
-  java_cmd kafka.tools.StorageTool format -t "$cluster_id" -c "$PROPS" >>"$OUTFILE" 2>&1 ||
-    die kafka "StorageTool format failed (see $OUTFILE)"
+  local scram=() user
+  if [[ "$KAFKA_AUTH" == scram ]]; then
+    for user in "${KAFKA_USERS[@]}"; do
+      scram+=(--add-scram "SCRAM-SHA-512=[name=$user,password=$(cat "$USERS_DIR/$user")]")
+    done
+  fi
+  java_cmd kafka.tools.StorageTool format -t "$cluster_id" -c "$PROPS" ${scram[@]+"${scram[@]}"} \
+    >>"$OUTFILE" 2>&1 || die kafka "StorageTool format failed (see $OUTFILE)"
 }
 
 # healthy — our process is alive, the broker port accepts connections and the broker said it started.
@@ -196,11 +277,21 @@ start() {
   if [[ -s "$LOGFILE" ]]; then
     mv -f "$LOGFILE" "$LOGFILE.prev"
   fi
+  ensure_users
   write_properties
   format_if_new
   SPAWN=1 java_cmd kafka.Kafka "$PROPS"
   wait_healthy "$start"
-  log kafka "started on $KAFKA_HOST:$KAFKA_PORT in $(elapsed "$start")s (pid $(cat "$PIDFILE"), data $KAFKA_DATA_DIR)"
+  log kafka "started on $KAFKA_HOST:$KAFKA_PORT in $(elapsed "$start")s (pid $(cat "$PIDFILE"), data $KAFKA_DATA_DIR, clients: $(client_login))"
+}
+
+# client_login — how clients connect, for the start message.
+client_login() {
+  if [[ "$KAFKA_AUTH" == scram ]]; then
+    echo "SASL_PLAINTEXT, SCRAM-SHA-512, users in $USERS_DIR"
+  else
+    echo "PLAINTEXT, no login"
+  fi
 }
 
 status() {

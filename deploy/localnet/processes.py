@@ -7,16 +7,19 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from deploy.localnet.kafka_users import client_env, prepare_network, users_dir
 from shared.secrets import new_token
 
 SERVICES = ("registry", "matching", "sessions", "evaluation", "notifications")
 PORTAL = "portal"  # the web app: a client of the four, not a service of its own data
+# A process's own Kafka user (shared/kafka/security.py), never inherited from the launcher.
+KAFKA_LOGIN = ("MENTORNET_KAFKA_USERNAME", "MENTORNET_KAFKA_PASSWORD")
 # Where processes keep their pids when no pid file is given: `./mentornet test` and `bench`
 # set it, so that what a killed run left is found and stopped by the next.
 RUN_DIR_VARIABLE = "MENTORNET_RUN_DIR"
@@ -72,7 +75,9 @@ class ServiceProcess:
                     "--timeout-graceful-shutdown",
                     "20",
                 ],
-                env={**os.environ, **self.env},
+                # On the local broker with users, only the Kafka user it is given: never the
+                # launcher's (admin).
+                env={**_inherited(os.environ), **self.env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 # Its own session: a terminal's Ctrl-C reaches only the launcher, which then
@@ -186,11 +191,12 @@ def start_network(
     `<pid_dir>/<service>.pid` while it runs."""
     ports = ports or DEFAULT_PORTS
     env = {**network_env(ports), **env}
+    prepare_network(env)  # a broker with users: topics made and ACLs granted (kafka_users.py)
     processes = [
         ServiceProcess(
             s,
             ports[s],
-            env,
+            {**env, **client_env(s)} if s in SERVICES else env,
             log_dir / f"{s}.log",
             pid_file=None if pid_dir is None else pid_dir / f"{s}.pid",
         )
@@ -205,6 +211,12 @@ def start_network(
         stop_network(processes)
         raise
     return processes
+
+
+def _inherited(environ: Mapping[str, str]) -> dict[str, str]:
+    if users_dir() is None:
+        return dict(environ)
+    return {k: v for k, v in environ.items() if k not in KAFKA_LOGIN}
 
 
 def stop_network(processes: list[ServiceProcess]) -> None:

@@ -36,7 +36,7 @@ from services.evaluation.domain.outcome_facts import OutcomeState
 from services.evaluation.domain.outcome_fold import FOLDED, apply
 from shared import clock
 from shared.events.catalogue import InboundEvent, PoisonEventError, catalogue
-from shared.events.topics import domain_topic
+from shared.events.topics import domain_topic, publisher_of
 from shared.settings import ServiceSettings
 
 # The topics the outcome read models are built from.
@@ -72,7 +72,7 @@ class _Folder:
         found = []
         for record in records:
             try:
-                event = catalogue.parse(record.value)
+                event = catalogue.parse(record.value, published_by=publisher_of(record.topic))
             except PoisonEventError:
                 self.skipped += 1
                 continue

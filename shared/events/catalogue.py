@@ -49,8 +49,16 @@ class EventCatalogue:
         """Every registered data model, for documentation and contract tests."""
         return list(self._models.values())
 
-    def parse(self, raw: bytes | None) -> InboundEvent[EventData]:
-        """Bytes from Kafka to a typed event, or PoisonEventError saying why not."""
+    def parse(
+        self, raw: bytes | None, *, published_by: str | None = None
+    ) -> InboundEvent[EventData]:
+        """Bytes from Kafka to a typed event, or PoisonEventError saying why not.
+
+        `published_by` is the service whose topic the bytes were read from: an event type is
+        accepted only from the topic of the service that owns it (its model's `source`), with
+        an envelope naming that service. Kafka's ACLs let only that service write there, so an
+        event of another's type on it is forged (or a bug), and never applied.
+        """
         if raw is None:
             raise PoisonEventError("the record has no value")
         try:
@@ -60,6 +68,8 @@ class EventCatalogue:
         model = self._models.get((envelope.type, envelope.version))
         if model is None:
             raise PoisonEventError(f"unknown event type {envelope.type} v{envelope.version}")
+        if published_by is not None:
+            _check_publisher(envelope, model.source, published_by)
         try:
             data = model.model_validate(envelope.data)
         except ValidationError as exc:
@@ -67,6 +77,17 @@ class EventCatalogue:
                 f"invalid data for {envelope.type} v{envelope.version}: {_summary(exc)}"
             ) from exc
         return InboundEvent(envelope=envelope, data=data)
+
+
+def _check_publisher(envelope: Envelope, owner: str, published_by: str) -> None:
+    if owner != published_by:
+        raise PoisonEventError(
+            f"{envelope.type} is published only by {owner}; refused on the {published_by} topic"
+        )
+    if envelope.source != owner:
+        raise PoisonEventError(
+            f"{envelope.type} on {owner}'s topic names {envelope.source} as its source"
+        )
 
 
 def _summary(exc: ValidationError) -> str:

@@ -56,6 +56,12 @@ def domain_topic(prefix: str, source: str) -> str:
     return f"{prefix}.{source}"
 
 
+def publisher_of(topic: str) -> str:
+    """The service whose domain topic `topic` is (`domain_topic`'s inverse: services' names
+    have no dot, so it is the last part whatever the prefix)."""
+    return topic.rsplit(".", 1)[-1]
+
+
 def deadletter_topic(prefix: str, service: str) -> str:
     """Where a service's consumer puts events it can never process."""
     return f"{prefix}.deadletter.{service}"

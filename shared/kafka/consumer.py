@@ -21,6 +21,7 @@ from aiokafka.errors import CommitFailedError, IllegalStateError
 
 from shared.events.catalogue import EventCatalogue, InboundEvent, PoisonEventError
 from shared.events.envelope import EventData
+from shared.events.topics import publisher_of
 from shared.kafka.producer import EventProducer, OutgoingRecord
 from shared.kafka.security import kafka_client_options
 from shared.logging import causation_id_var, correlation_id_var, get_logger
@@ -64,13 +65,14 @@ def plan_runs(
 
     Consecutive events of one type go to their handler together; a change of type starts a
     new call, so an update is never applied before the creation it follows. Events no handler
-    wants are skipped; records that are not valid events are returned as poison.
+    wants are skipped; records that are not valid events, or not events of the service whose
+    topic they are on, are returned as poison.
     """
     runs: list[HandlerRun] = []
     poison: list[tuple[Record, PoisonEventError]] = []
     for record in records:
         try:
-            event = catalogue.parse(record.value)
+            event = catalogue.parse(record.value, published_by=publisher_of(record.topic))
         except PoisonEventError as exc:
             poison.append((record, exc))
             continue

@@ -1,9 +1,11 @@
 """How every Kafka client of a process authenticates to the brokers (environment, prefix
 `MENTORNET_KAFKA_`).
 
-Locally the broker is plain text with no login. On a cluster each service is its own Kafka user
-(SCRAM over TLS, one Strimzi `KafkaUser` per service whose ACLs allow only its own topics), so
-its producer, consumers and admin client all carry the same credentials. They are read once per
+Each service is its own Kafka user whose ACLs allow only its own topics: on a cluster SCRAM over
+TLS, one Strimzi `KafkaUser` per service; locally SCRAM over plain text, users made by
+`deploy/local/kafka.sh` and granted by `deploy/localnet/kafka_users.py` (PLAINTEXT with no login
+remains the default, for a broker without users). Its producer, consumers and admin client all
+carry the same credentials. They are read once per
 process from the environment, like the broker's address, and handed to every client.
 """
 

@@ -19,6 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import MongoClient
 
 from shared.events.topics import domain_topic
+from shared.kafka.security import kafka_client_options
 from shared.mongo.outbox import OUTBOX_FIELD, published_collection
 from tests.e2e.conftest import World
 
@@ -44,7 +45,10 @@ def topic_end(world: World, source: str) -> Positions:
     async def ends() -> Positions:
         # Subscribed (without a group), the reader knows the topic's partitions once started.
         reader = AIOKafkaConsumer(
-            topic, bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"], group_id=None
+            topic,
+            bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"],
+            **kafka_client_options(),
+            group_id=None,
         )
         await reader.start()
         try:
@@ -72,7 +76,9 @@ def wait_consumed(
     wanted = {tp: offset for tp, offset in positions.items() if offset > 0}
 
     async def wait() -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"])
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"], **kafka_client_options()
+        )
         await admin.start()
         try:
             deadline = time.monotonic() + timeout

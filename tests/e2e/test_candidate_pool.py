@@ -30,6 +30,7 @@ from shared.contracts.registry import (
 from shared.events.catalogue import new_event
 from shared.events.envelope import Envelope
 from shared.events.topics import domain_topic
+from shared.kafka.security import kafka_client_options
 from tests.e2e.conftest import World
 from tests.e2e.consumed import Positions, past
 from tests.e2e.test_first_flow import eventually
@@ -47,6 +48,7 @@ def publish(world: World, *envelopes: Envelope, source: str = "registry") -> Pos
     async def send() -> Positions:
         producer = AIOKafkaProducer(
             bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"],
+            **kafka_client_options(),
             acks="all",
             enable_idempotence=True,
         )

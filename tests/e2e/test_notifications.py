@@ -40,6 +40,7 @@ from shared.contracts.matching import MatchProposed
 from shared.events.catalogue import new_event
 from shared.events.envelope import Audience, Envelope
 from shared.events.topics import contacts_topic
+from shared.kafka.security import kafka_client_options
 from tests.e2e.conftest import Crowd, World, add_crowd, integration_client
 from tests.e2e.consumed import topic_end, wait_consumed, wait_outbox_published
 from tests.e2e.mailpit import Inbox, Mail
@@ -765,7 +766,9 @@ def _contact_values(world: World) -> list[bytes]:
 
     async def read() -> list[bytes]:
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"], enable_auto_commit=False
+            bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"],
+            **kafka_client_options(),
+            enable_auto_commit=False,
         )
         await consumer.start()
         try:

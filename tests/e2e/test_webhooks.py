@@ -31,6 +31,7 @@ import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from deploy.localnet.identity import bearer
+from deploy.localnet.kafka_users import prepare_network
 from deploy.localnet.processes import ServiceProcess
 from services.sessions.domain.relationships import relationship_id
 from shared.events.envelope import Envelope
@@ -545,6 +546,7 @@ def production(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         "MENTORNET_DB_PREFIX": tag,
     }
     log_dir: Path = tmp_path_factory.mktemp("production-notifications")
+    prepare_network(env)  # its prefix's topics and Kafka grants, on a broker with users
     process = ServiceProcess("notifications", free_port(), env, log_dir / "notifications.log")
     process.start()
     try:

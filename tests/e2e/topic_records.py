@@ -12,6 +12,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from shared.events.topics import domain_topic
+from shared.kafka.security import kafka_client_options
 from tests.e2e.conftest import World
 
 Envelopes = list[dict[str, Any]]
@@ -36,6 +37,7 @@ def read_topic(
         consumer = AIOKafkaConsumer(
             topic,
             bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"],
+            **kafka_client_options(),
             auto_offset_reset="earliest",
             enable_auto_commit=False,
             group_id=None,

@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from pymongo import AsyncMongoClient
 
 from shared.events.topics import topics_for
+from shared.kafka.security import kafka_client_options
 from shared.kafka.topics import ensure_topics
 from shared.mongo.databases import Document
 from shared.settings import ServiceSettings
@@ -59,7 +60,9 @@ async def mongo() -> AsyncIterator[AsyncMongoClient[Document]]:
 
 @pytest.fixture
 async def raw_producer() -> AsyncIterator[AIOKafkaProducer]:
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap(), acks="all")
+    producer = AIOKafkaProducer(
+        bootstrap_servers=kafka_bootstrap(), **kafka_client_options(), acks="all"
+    )
     await producer.start()
     yield producer
     await producer.stop()
@@ -67,7 +70,9 @@ async def raw_producer() -> AsyncIterator[AIOKafkaProducer]:
 
 async def read_topic(topic: str, expect: int, timeout: float = 20.0) -> list[object]:
     """Every record of `topic` from the start, waiting until at least `expect` arrive."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=kafka_bootstrap(), **kafka_client_options(), enable_auto_commit=False
+    )
     await consumer.start()
     try:
         partitions = await _partitions(consumer, topic)

@@ -13,6 +13,7 @@ from pymongo.errors import AutoReconnect
 from shared.contracts.registry import OrganisationJoined
 from shared.events.catalogue import InboundEvent
 from shared.events.topics import deadletter_topic, domain_topic
+from shared.kafka.security import kafka_client_options
 from shared.mongo.effects import apply_once
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
@@ -61,6 +62,7 @@ async def _rewind_group(settings: ServiceSettings) -> None:
     topic = domain_topic(settings.topic_prefix, "registry")
     consumer = AIOKafkaConsumer(
         bootstrap_servers=kafka_bootstrap(),
+        **kafka_client_options(),
         group_id=f"{settings.topic_prefix}.evaluation",
         enable_auto_commit=False,
     )

@@ -27,6 +27,7 @@ from shared.auth.principal import CallerKind, Principal, Role
 from shared.contracts.sessions import MeetingHeld
 from shared.events.catalogue import InboundEvent
 from shared.events.topics import domain_topic
+from shared.kafka.security import kafka_client_options
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.tenancy import TenantData
@@ -47,7 +48,9 @@ PROGRAMME = Principal(COORDINATOR, A, CallerKind.MEMBER, frozenset({Role.PROGRAM
 
 async def produce(settings: ServiceSettings, events: list[InboundEvent[Any]]) -> None:
     """Onto each event's source topic, keyed as the outbox keys them."""
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap, **kafka_client_options(), acks="all"
+    )
     await producer.start()
     try:
         for e in events:

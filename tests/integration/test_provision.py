@@ -7,6 +7,7 @@ from pymongo import AsyncMongoClient
 
 from services.provision import SERVICES, provision
 from services.registry.adapters.organisation_store import COLLECTION
+from shared.kafka.security import kafka_client_options
 from shared.mongo.databases import Document
 from shared.settings import ServiceSettings
 from tests.servers import kafka_bootstrap
@@ -26,7 +27,7 @@ async def test_provisioning_creates_every_topic_and_index_and_a_rerun_changes_no
     expected |= {f"{prefix}.deadletter.{s}" for s in SERVICES}
     assert set(first) == expected
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap())
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap(), **kafka_client_options())
     await admin.start()
     try:
         described = await admin.describe_topics(sorted(expected))

@@ -11,6 +11,7 @@ from shared.events.topics import (
     contacts_topic,
     topics_for,
 )
+from shared.kafka.security import kafka_client_options
 from shared.kafka.topics import ensure_topics
 from shared.settings import ServiceSettings
 from tests.servers import kafka_bootstrap
@@ -25,7 +26,7 @@ async def test_topics_are_created_once_with_their_partitions_and_retention(
         kafka_bootstrap(), specs, replication_factor=1
     )  # a second start changes nothing
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap())
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap(), **kafka_client_options())
     await admin.start()
     try:
         described = await admin.describe_topics([s.name for s in specs])

@@ -11,6 +11,7 @@ import pytest
 from shared.contracts.registry import OrganisationJoined
 from shared.events.catalogue import EventCatalogue, PoisonEventError, catalogue, new_event
 from shared.events.envelope import Audience, Envelope, EventData
+from shared.events.topics import domain_topic, publisher_of
 from shared.logging import causation_id_var, correlation_id_var
 
 JOINED = OrganisationJoined(
@@ -109,3 +110,27 @@ def test_a_type_cannot_be_registered_twice_with_different_models() -> None:
 def test_envelope_rejects_a_malformed_type() -> None:
     with pytest.raises(ValueError, match="type"):
         Envelope(type="Joined", version=1, source="registry", correlation_id="c", data={})
+
+
+def test_an_event_is_accepted_from_the_topic_of_the_service_that_owns_its_type() -> None:
+    parsed = catalogue.parse(_tampered(), published_by="registry")
+    assert parsed.data == JOINED
+
+
+def test_an_event_on_another_services_topic_is_poison() -> None:
+    # `organisation.joined` is the registry's: the same bytes on the matching topic are forged.
+    with pytest.raises(
+        PoisonEventError,
+        match=r"organisation\.joined is published only by registry; refused on the matching topic",
+    ):
+        catalogue.parse(_tampered(), published_by="matching")
+
+
+def test_an_envelope_naming_another_source_is_poison_even_on_the_owners_topic() -> None:
+    with pytest.raises(PoisonEventError, match="names sessions as its source"):
+        catalogue.parse(_tampered(source="sessions"), published_by="registry")
+
+
+def test_the_publisher_of_a_domain_topic_is_its_last_part_whatever_the_prefix() -> None:
+    assert publisher_of(domain_topic("mentornet", "matching")) == "matching"
+    assert publisher_of(domain_topic("team.a.mentornet", "registry")) == "registry"

@@ -10,6 +10,13 @@ from pydantic import SecretStr
 from shared.kafka.security import KafkaSecurity
 
 
+@pytest.fixture(autouse=True)
+def _no_kafka_login_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`./mentornet test` exports admin's login to the local broker; these tests set their own."""
+    for name in ("SECURITY_PROTOCOL", "SASL_MECHANISM", "USERNAME", "PASSWORD", "CA_FILE"):
+        monkeypatch.delenv(f"MENTORNET_KAFKA_{name}", raising=False)
+
+
 def test_plain_text_locally_adds_nothing_but_the_protocol() -> None:
     assert KafkaSecurity().client_options() == {"security_protocol": "PLAINTEXT"}
 

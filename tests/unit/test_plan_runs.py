@@ -16,7 +16,7 @@ from shared.kafka.consumer import plan_runs
 class FakeRecord:
     value: bytes | None
     offset: int
-    topic: str = "t"
+    topic: str = "t.registry"
     partition: int = 0
     key: bytes | None = None
 
@@ -48,3 +48,13 @@ def test_events_nobody_handles_are_skipped_not_poison() -> None:
     runs, poison = plan_runs([FakeRecord(_joined(0), 0)], catalogue, {})
     assert runs == []
     assert poison == []
+
+
+def test_an_event_on_a_topic_not_its_owners_is_poison_not_handled() -> None:
+    forged = FakeRecord(_joined(1), 1, topic="t.sessions")
+    records = [FakeRecord(_joined(0), 0), forged]
+    runs, poison = plan_runs(records, catalogue, {("organisation.joined", 1): _noop})
+    assert [r.offset for run in runs for r in run.records] == [0]
+    assert [(r.offset, str(e)) for r, e in poison] == [
+        (1, "organisation.joined is published only by registry; refused on the sessions topic")
+    ]
