@@ -37,7 +37,7 @@ from shared.contracts.registry import (
     MemberProfileUpdated,
 )
 from shared.events.catalogue import InboundEvent, catalogue
-from shared.events.sealing import SealError, key_from_text
+from shared.events.sealing import SealError, key_from_text, key_text
 from shared.events.topics import (
     contacts_topic,
     deadletter_topic,
@@ -210,6 +210,7 @@ def test_after_erasure_no_topic_and_no_read_model_holds_the_members_personal_dat
     keys = _keys_on_topics(records)
     mine = [p for p in _sealed_profiles(records, world.env["MENTORNET_TOPIC_PREFIX"])]
     assert NAME in {p.opened(keys[quill]).display_name for p in mine if p.member_id == quill}
+    quills_key = key_text(keys[quill])
     candidate = _matching_candidate(world, rowan, "quill")
     assert candidate is not None
     assert candidate["profile"]["location"] == LOCATION
@@ -223,7 +224,7 @@ def test_after_erasure_no_topic_and_no_read_model_holds_the_members_personal_dat
     assert erased.status_code == 200, erased.text
 
     _nothing_left_on_kafka(world, quill, sorrel)
-    _nothing_left_in_read_models(world, quill, sorrel)
+    _nothing_left_in_read_models(world, quill, sorrel, quills_key)
     _replay_reads_a_former_member(world, rowan)
 
 
@@ -302,8 +303,9 @@ def _sealed_profiles(
     return events
 
 
-def _nothing_left_in_read_models(world: World, quill: str, sorrel: str) -> None:
-    """No document of any service's database holds the member's personal data."""
+def _nothing_left_in_read_models(world: World, quill: str, sorrel: str, key: str) -> None:
+    """No document of any service's database holds the member's personal data, nor their
+    destroyed data key."""
     prefix = f"{world.env['MENTORNET_DB_PREFIX']}_"
 
     def held() -> list[str]:
@@ -315,7 +317,7 @@ def _nothing_left_in_read_models(world: World, quill: str, sorrel: str) -> None:
                 for collection in mongo[name].list_collection_names():
                     for document in mongo[name][collection].find({}):
                         text = json.dumps(document, default=str)
-                        if any(t in text for t in (NAME, GOAL, LOCATION, SKILL)) or (
+                        if any(t in text for t in (NAME, GOAL, LOCATION, SKILL, key)) or (
                             quill in text and sorrel in text
                         ):
                             found.append(f"{name}.{collection}")
