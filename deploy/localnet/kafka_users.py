@@ -24,7 +24,13 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.protocol.admin import CreateAclsRequest
 
 from services.provision import network_topics
-from shared.events.topics import contacts_topic, deadletter_topic, domain_topic, topics_for
+from shared.events.topics import (
+    contacts_topic,
+    deadletter_topic,
+    domain_topic,
+    member_keys_topic,
+    topics_for,
+)
 from shared.kafka.security import kafka_client_options
 from shared.kafka.topics import ensure_topics
 from shared.settings import ServiceSettings
@@ -85,10 +91,12 @@ def service_acls(prefix: str, service: str) -> list[Acl]:
     if service in CONSUMES and service != "notifications":
         writes.add(domain_topic(prefix, service))
     if service == "registry":
-        writes.add(contacts_topic(prefix))
+        writes |= {contacts_topic(prefix), member_keys_topic(prefix)}
     reads = {domain_topic(prefix, s) for s in CONSUMES[service]}
     if service == "notifications":
         reads.add(contacts_topic(prefix))
+    if service == "matching":
+        reads.add(member_keys_topic(prefix))  # members' data keys, read without a group
     acls = [
         Acl(service, "topic", spec.name, "literal", "Describe")
         for spec in topics_for(prefix, service, 1)

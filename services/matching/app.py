@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from services.matching.adapters import circle_routes, http_routes, proposal_routes
 from services.matching.adapters.circle_store import CIRCLES, CircleStore
+from services.matching.adapters.data_keys import DataKeys
 from services.matching.adapters.indexes import MATCHING_INDEXES
 from services.matching.adapters.pool_store import PoolStore
 from services.matching.adapters.proposal_store import PROPOSALS, ProposalStore
@@ -27,6 +28,7 @@ from shared.contracts.registry import (
 from shared.contracts.sessions import RelationshipEnded
 from shared.directory import OrganisationDirectory
 from shared.events.catalogue import InboundEvent
+from shared.events.topics import member_keys_topic
 from shared.http.app import create_service_app, remote_verifier
 from shared.http.directory_routes import directory_router
 from shared.logging import configure_logging
@@ -50,7 +52,12 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     )
     data = TenantData(runtime.databases)
     directory = OrganisationDirectory(data)
-    candidates = CandidateReadModel(data)
+    # Members' data keys, which open their profiles (docs/decisions.md "Erasure reaches Kafka").
+    keys = DataKeys(
+        bootstrap=settings.kafka_bootstrap, topic=member_keys_topic(settings.topic_prefix)
+    )
+    runtime.alongside(keys)
+    candidates = CandidateReadModel(data, keys)
     proposals = ProposalStore(data, runtime.outbox)
     circles = CircleStore(data, runtime.outbox, proposals)
     rounds = RoundJobs(data, proposals)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.catalogue import catalogue
 from shared.events.envelope import EventData
+from shared.events.sealing import seal, unseal
 
 
 @catalogue.register
@@ -88,17 +89,15 @@ class AvailabilityWindow(BaseModel):
     end: str = Field(examples=["11:30"])
 
 
-@catalogue.register
-class MemberProfileUpdated(EventData):
-    """A member changed their profile: what matching needs, never free text beyond skills and
-    goals. Matching keeps it in the member's organisation's database and shows other
-    organisations only the shared part, only with `share_across_organisations`."""
+FORMER_MEMBER = "former member"  # how a member whose data key was destroyed reads
 
-    event_type: ClassVar[str] = "member.profile_updated"
-    source: ClassVar[str] = "registry"
 
-    member_id: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
-    organisation_id: str = Field(examples=["org_3f9a1c2b7d4e"])
+class MemberProfile(BaseModel):
+    """What a member's profile tells matching: personal data all of it, so it travels sealed
+    under the member's data key inside `member.profile_updated` (never in the clear)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     display_name: str = Field(examples=["Alice Smith"])
     skills: list[str] = Field(examples=[["service design"]])
     development_goals: list[str] = Field(examples=[["lead a team through change"]])
@@ -113,6 +112,65 @@ class MemberProfileUpdated(EventData):
     line_manager_id: str | None = Field(default=None, examples=["mem_0c1d2e3f4a5b6c7d"])
     emcc_level: str | None = Field(default=None, examples=["practitioner"])
     share_across_organisations: bool = Field(examples=[True])
+
+    @classmethod
+    def former(cls) -> MemberProfile:
+        """How a profile reads once its member's key is destroyed: a former member, with
+        nothing else, sharing nothing and mentoring nobody."""
+        return cls(
+            display_name=FORMER_MEMBER,
+            skills=[],
+            development_goals=[],
+            time_zone="UTC",
+            languages=[],
+            meeting_modes=[],
+            mentor_capacity=0,
+            share_across_organisations=False,
+        )
+
+
+@catalogue.register
+class MemberProfileUpdated(EventData):
+    """A member changed their profile. Only the ids travel in the clear; the profile itself
+    (`MemberProfile`: what matching needs, never free text beyond skills and goals) is
+    `sealed` under the member's data key from `<prefix>.registry.keys`
+    (`shared.contracts.member_keys`), which the registry destroys when the member is erased.
+    Matching keeps the opened profile in the member's organisation's database and shows other
+    organisations only the shared part, only with `share_across_organisations`."""
+
+    event_type: ClassVar[str] = "member.profile_updated"
+    event_version: ClassVar[int] = 2
+    source: ClassVar[str] = "registry"
+
+    member_id: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
+    organisation_id: str = Field(examples=["org_3f9a1c2b7d4e"])
+    sealed: str = Field(
+        description="the MemberProfile as JSON, sealed with AES-256-GCM under the member's "
+        "data key: URL-safe base64 of nonce, ciphertext and tag (shared/events/sealing.py)"
+    )
+
+    @classmethod
+    def of(
+        cls, member_id: str, organisation_id: str, profile: MemberProfile, key: bytes
+    ) -> MemberProfileUpdated:
+        """The event announcing `profile`, sealed under the member's data key."""
+        plaintext = profile.model_dump_json().encode()
+        sealed = seal(key, plaintext, _context(member_id, organisation_id))
+        return cls(member_id=member_id, organisation_id=organisation_id, sealed=sealed)
+
+    def opened(self, key: bytes | None) -> MemberProfile:
+        """The profile inside, or the former member's when the key is destroyed (None).
+        SealError when it does not open under a key that exists (a bug or tampering)."""
+        if key is None:
+            return MemberProfile.former()
+        plaintext = unseal(key, self.sealed, _context(self.member_id, self.organisation_id))
+        return MemberProfile.model_validate_json(plaintext)
+
+
+def _context(member_id: str, organisation_id: str) -> bytes:
+    """What a sealed profile is bound to: its event type and version, and whose it is."""
+    event = MemberProfileUpdated
+    return f"{event.event_type}/{event.event_version}/{organisation_id}/{member_id}".encode()
 
 
 @catalogue.register

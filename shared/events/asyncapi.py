@@ -14,9 +14,10 @@ from typing import Any
 
 import shared.contracts  # noqa: F401 - registers every event model
 from shared.contracts.contacts import AdminInvitation, MemberContact
+from shared.contracts.member_keys import KeyDestroyed, MemberKey
 from shared.events.catalogue import catalogue
 from shared.events.envelope import Envelope
-from shared.events.topics import CONTACTS_CHANNEL, CONTACTS_CONFIGS, SERVICES
+from shared.events.topics import CONTACTS_CHANNEL, CONTACTS_CONFIGS, KEYS_CHANNEL, SERVICES
 
 
 def build() -> dict[str, Any]:
@@ -60,6 +61,7 @@ def build() -> dict[str, Any]:
             "messages": [{"$ref": f"#/channels/{model.source}/messages/{name}"}],
         }
     _contact_records(channels, messages, operations)
+    _key_records(channels, messages, operations)
     return {
         "asyncapi": "3.0.0",
         "info": {
@@ -106,6 +108,37 @@ def _contact_records(
             "action": "send",
             "channel": {"$ref": "#/channels/contacts"},
             "messages": [{"$ref": f"#/channels/contacts/messages/{name}"}],
+        }
+
+
+def _key_records(
+    channels: dict[str, Any], messages: dict[str, Any], operations: dict[str, Any]
+) -> None:
+    """The keys topic: members' data keys, keyed state, compacted, read by matching only."""
+    channels["keys"] = {
+        "address": f"{{prefix}}.{KEYS_CHANNEL}",
+        "description": (
+            "Members' data keys, which open the `sealed` profile in `member.profile_updated`: "
+            "keyed state, not events, compacted like the contacts topic. Key "
+            "`member:<member id>`: a `member_key` until the member is erased, then a "
+            "`key_destroyed` written over it for good, so compaction removes the key."
+        ),
+        "parameters": {"prefix": {"default": "mentornet"}},
+        "messages": {},
+    }
+    for model in (MemberKey, KeyDestroyed):
+        name = f"keys.{model.model_fields['record'].default}"
+        messages[name] = {
+            "name": name,
+            "summary": (model.__doc__ or "").strip().split("\n")[0],
+            "contentType": "application/json",
+            "payload": model.model_json_schema(),
+        }
+        channels["keys"]["messages"][name] = {"$ref": f"#/components/messages/{name}"}
+        operations[f"publish.{name}"] = {
+            "action": "send",
+            "channel": {"$ref": "#/channels/keys"},
+            "messages": [{"$ref": f"#/channels/keys/messages/{name}"}],
         }
 
 

@@ -21,6 +21,10 @@ CONTACTS_CHANNEL = "registry.contacts"
 # of a placeholder key to every partition this often (`shared.contacts.ROLL_KEY`), so a
 # segment holding an erased address is rolled and compacted even when nothing else happens.
 CONTACTS_ROLL_SECONDS = 10.0
+# Members' data keys (crypto-shredding, docs/decisions.md "Erasure reaches Kafka"): keyed state
+# on a topic of their own with the same configuration and roll, so a destroyed key leaves the
+# broker within the same bound. Only the registry writes it; only matching reads it.
+KEYS_CHANNEL = "registry.keys"
 CONTACTS_CONFIGS = {
     "cleanup.policy": "compact",
     "segment.ms": "30000",  # roll at most every 30 s (with the registry's appends above)
@@ -72,10 +76,16 @@ def contacts_topic(prefix: str) -> str:
     return f"{prefix}.{CONTACTS_CHANNEL}"
 
 
+def member_keys_topic(prefix: str) -> str:
+    """The compacted topic of members' data keys (the registry's)."""
+    return f"{prefix}.{KEYS_CHANNEL}"
+
+
 def topics_for(prefix: str, service: str, partitions: int) -> list[TopicSpec]:
     """Every topic a service touches: all domain topics (it may consume any), the contact
     details' topic and its DLQ."""
     specs = [TopicSpec(domain_topic(prefix, s), partitions, DOMAIN_RETENTION_MS) for s in SERVICES]
     specs.append(TopicSpec(contacts_topic(prefix), partitions, -1, compacted=True))
+    specs.append(TopicSpec(member_keys_topic(prefix), partitions, -1, compacted=True))
     specs.append(TopicSpec(deadletter_topic(prefix, service), 1, DEADLETTER_RETENTION_MS))
     return specs

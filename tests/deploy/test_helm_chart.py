@@ -370,11 +370,13 @@ def test_each_kafka_user_writes_only_its_own_topics_and_reads_only_what_it_consu
         if service in DOMAIN_SOURCES:
             own.add(f"mentornet.{service}")
         if service == "registry":
-            own.add("mentornet.registry.contacts")
+            own.update({"mentornet.registry.contacts", "mentornet.registry.keys"})
         assert writes == own, service
         consumed = {f"mentornet.{s}" for s in _consumes_from(service)}
         if service == "notifications":
             consumed.add("mentornet.registry.contacts")
+        if service == "matching":  # members' data keys, which open their profiles
+            consumed.add("mentornet.registry.keys")
         assert reads == consumed, service
         assert not any("Create" in ops or "All" in ops for ops in allowed.values()), service
         if consumed:

@@ -18,10 +18,13 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from shared.contracts import member_keys
+from shared.contracts.member_keys import MemberKey
 from shared.contracts.registry import (
     AvailabilityWindow,
     MemberEnrolled,
     MemberErased,
+    MemberProfile,
     MemberProfileUpdated,
     MemberReadinessChanged,
     ProgrammePublished,
@@ -29,7 +32,9 @@ from shared.contracts.registry import (
 )
 from shared.events.catalogue import new_event
 from shared.events.envelope import Envelope
-from shared.events.topics import domain_topic
+from shared.events.keyed_state import KeyedState
+from shared.events.sealing import key_text, new_data_key
+from shared.events.topics import domain_topic, member_keys_topic
 from shared.kafka.security import kafka_client_options
 from tests.e2e.conftest import World
 from tests.e2e.consumed import Positions, past
@@ -54,6 +59,12 @@ def publish(world: World, *envelopes: Envelope, source: str = "registry") -> Pos
         )
         await producer.start()
         try:
+            # A profile's data key goes onto the keys topic first, as the registry's would.
+            keys = member_keys_topic(world.env["MENTORNET_TOPIC_PREFIX"])
+            for envelope in envelopes:
+                if envelope.type == MemberProfileUpdated.event_type:
+                    record = data_key_record(envelope)
+                    await producer.send_and_wait(keys, record.value, key=record.key.encode())
             sent = [
                 await producer.send_and_wait(topic, envelope.to_bytes(), key=envelope.key)
                 for envelope in envelopes
@@ -77,12 +88,27 @@ def member_id_of(world: World, tokens: dict[str, Any]) -> str:
         return str(me.json()["id"])
 
 
+# The data key of each member this module makes up (the registry makes real members' keys).
+DATA_KEYS: dict[str, bytes] = {}
+
+
+def data_key_record(envelope: Envelope) -> KeyedState:
+    """The keys topic's record of the data key a made-up profile event is sealed under."""
+    member, organisation = envelope.data["member_id"], envelope.data["organisation_id"]
+    return member_keys.published(
+        MemberKey(
+            member_id=member,
+            organisation_id=organisation,
+            key=key_text(DATA_KEYS[member]),
+            created_at=datetime.now(UTC),
+        )
+    )
+
+
 def profile(
     member: str, organisation: str, name: str, *, consent: bool, capacity: int = 0
 ) -> Envelope:
-    data = MemberProfileUpdated(
-        member_id=member,
-        organisation_id=organisation,
+    announced = MemberProfile(
         display_name=name,
         skills=["service design", "budgeting"],
         development_goals=["lead a team through change"],
@@ -95,6 +121,8 @@ def profile(
         mentor_capacity=capacity,
         share_across_organisations=consent,
     )
+    key = DATA_KEYS.setdefault(member, new_data_key())
+    data = MemberProfileUpdated.of(member, organisation, announced, key)
     return new_event(data, organisation=organisation, subject=member)
 
 

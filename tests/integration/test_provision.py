@@ -23,7 +23,7 @@ async def test_provisioning_creates_every_topic_and_index_and_a_rerun_changes_no
 
     prefix = settings.topic_prefix
     expected = {f"{prefix}.{s}" for s in ("registry", "matching", "sessions", "evaluation")}
-    expected |= {f"{prefix}.registry.contacts"}
+    expected |= {f"{prefix}.registry.contacts", f"{prefix}.registry.keys"}
     expected |= {f"{prefix}.deadletter.{s}" for s in SERVICES}
     assert set(first) == expected
 

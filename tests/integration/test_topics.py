@@ -9,6 +9,7 @@ from shared.events.topics import (
     CONTACTS_CONFIGS,
     DEADLETTER_RETENTION_MS,
     contacts_topic,
+    member_keys_topic,
     topics_for,
 )
 from shared.kafka.security import kafka_client_options
@@ -41,17 +42,19 @@ async def test_topics_are_created_once_with_their_partitions_and_retention(
             for entry in resource[4]
         }
         assert configs["retention.ms"] == str(DEADLETTER_RETENTION_MS)
-        contacts = contacts_topic(settings.topic_prefix)
-        responses = await admin.describe_configs(
-            [ConfigResource(ConfigResourceType.TOPIC, contacts)]
-        )
-        compacted = {
-            entry[0]: entry[1]
-            for response in responses
-            for resource in response.resources
-            for entry in resource[4]
-        }
-        for name, value in CONTACTS_CONFIGS.items():
-            assert compacted[name] == value, name
+        # Contact details and members' data keys: compacted, with the same bound.
+        prefix = settings.topic_prefix
+        for topic in (contacts_topic(prefix), member_keys_topic(prefix)):
+            responses = await admin.describe_configs(
+                [ConfigResource(ConfigResourceType.TOPIC, topic)]
+            )
+            compacted = {
+                entry[0]: entry[1]
+                for response in responses
+                for resource in response.resources
+                for entry in resource[4]
+            }
+            for name, value in CONTACTS_CONFIGS.items():
+                assert compacted[name] == value, (topic, name)
     finally:
         await admin.close()

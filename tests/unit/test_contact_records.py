@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from services.registry.domain.contact import contact_of, invitation_id
 from shared.contracts import contacts
 from shared.contracts.contacts import AdminInvitation, MemberContact
-from shared.events.topics import CONTACTS_CONFIGS, contacts_topic, topics_for
+from shared.events.topics import CONTACTS_CONFIGS, contacts_topic, member_keys_topic, topics_for
 from shared.mongo.outbox import pending_from, stage
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
@@ -88,5 +88,8 @@ def test_the_contacts_topic_is_compacted_with_a_bound_in_seconds() -> None:
     assert int(spec.configs["segment.ms"]) <= 60_000
     assert int(spec.configs["max.compaction.lag.ms"]) <= 60_000
     assert spec.configs == CONTACTS_CONFIGS
-    others = [s for s in topics_for("mn", "registry", 6) if s.name != contacts_topic("mn")]
+    # The data keys' topic is compacted and bounded the same way (crypto-shredding).
+    [keys] = [s for s in topics_for("mn", "registry", 6) if s.name == member_keys_topic("mn")]
+    assert keys.configs == CONTACTS_CONFIGS
+    others = [s for s in topics_for("mn", "registry", 6) if s.name not in (spec.name, keys.name)]
     assert all(s.configs["cleanup.policy"] == "delete" for s in others)

@@ -27,6 +27,8 @@ from services.registry.domain.member_import import (
     plan_import,
 )
 from services.registry.domain.profile import Profile
+from shared.contracts.registry import MemberProfileUpdated
+from shared.events.sealing import new_data_key
 
 HEADER = "email,display_name,skills,languages,mentor_capacity,location"
 
@@ -370,22 +372,31 @@ def test_refused_writes_turn_into_rejections() -> None:
 
 
 def test_events_say_what_changed_and_readiness_only_when_it_flips() -> None:
+    key = new_data_key()
     ready = Profile(display_name="A", mentor_training_completed_on=date(2026, 1, 5))
     plain = Profile(display_name="A", skills=["x"])
-    new_ready = _profile_events("org_0123456789ab", Write(1, "mem_" + "1" * 16, "a@x", ready, True))
+    new_ready = _profile_events(
+        "org_0123456789ab", Write(1, "mem_" + "1" * 16, "a@x", ready, True), key
+    )
     assert [e.type for e in new_ready] == ["member.profile_updated", "member.readiness_changed"]
     assert new_ready[1].data["ready_as_mentor"] is True
-    new_plain = _profile_events("org_0123456789ab", Write(1, "mem_" + "1" * 16, "a@x", plain, True))
+    new_plain = _profile_events(
+        "org_0123456789ab", Write(1, "mem_" + "1" * 16, "a@x", plain, True), key
+    )
     assert [e.type for e in new_plain] == ["member.profile_updated"]
-    assert new_plain[0].data["skills"] == ["x"]
+    # The profile travels sealed: only its member's data key opens it.
+    assert "skills" not in new_plain[0].data
+    sealed = MemberProfileUpdated.model_validate(new_plain[0].data)
+    assert sealed.opened(key).skills == ["x"]
     still_ready = ready.model_copy(update={"skills": ["y"]})
     same = _profile_events(
         "org_0123456789ab",
         Write(1, "mem_" + "1" * 16, "a@x", still_ready, False, before=ready),
+        key,
     )
     assert [e.type for e in same] == ["member.profile_updated"]
     flipped = _profile_events(
-        "org_0123456789ab", Write(1, "mem_" + "1" * 16, "a@x", plain, False, before=ready)
+        "org_0123456789ab", Write(1, "mem_" + "1" * 16, "a@x", plain, False, before=ready), key
     )
     assert [e.type for e in flipped] == ["member.profile_updated", "member.readiness_changed"]
     assert flipped[1].data["ready_as_mentor"] is False

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from services.matching.adapters.data_keys import DataKeys
 from services.matching.adapters.latest import Versioned, version_of, write_latest
 from shared.contracts.registry import (
     MemberEnrolled,
@@ -55,8 +56,9 @@ def _by_organisation(
 class CandidateReadModel:
     """Event handlers that keep matching's own copy of who can be matched in which programme."""
 
-    def __init__(self, data: TenantData) -> None:
+    def __init__(self, data: TenantData, keys: DataKeys) -> None:
         self._data = data
+        self._keys = keys
 
     async def _erased(self, organisation_id: str, member_ids: list[str]) -> set[str]:
         erasures = self._data.system_organisation(organisation_id, ERASURES)
@@ -66,23 +68,26 @@ class CandidateReadModel:
     async def on_profile_updated(
         self, events: Sequence[InboundEvent[MemberProfileUpdated]]
     ) -> None:
-        """Keep each member's newest profile in their organisation's database."""
+        """Keep each member's newest profile in their organisation's database, opened with
+        the member's data key; a member whose key was destroyed reads as a former member (a
+        replay meets their events before `member.erased`, which then removes them)."""
         for org, group in _by_organisation(events, lambda d: d.organisation_id).items():
             erased = await self._erased(org, [e.data.member_id for e in group])
-            items = [
-                Versioned(
-                    e.data.member_id,
-                    version_of(e.envelope.time),
-                    {
-                        "profile": e.data.model_dump(
-                            mode="json", exclude={"member_id", "organisation_id"}
-                        ),
-                        "share_across_organisations": e.data.share_across_organisations,
-                    },
+            items = []
+            for e in group:
+                if e.data.member_id in erased:
+                    continue
+                profile = e.data.opened(await self._keys.key_for(e.data.member_id))
+                items.append(
+                    Versioned(
+                        e.data.member_id,
+                        version_of(e.envelope.time),
+                        {
+                            "profile": profile.model_dump(mode="json"),
+                            "share_across_organisations": profile.share_across_organisations,
+                        },
+                    )
                 )
-                for e in group
-                if e.data.member_id not in erased
-            ]
             await write_latest(self._data.system_organisation(org, CANDIDATES), "profile", items)
 
     async def on_readiness_changed(

@@ -11,23 +11,24 @@ or not anyone else writes (docs/decisions.md 23).
 from __future__ import annotations
 
 from shared.contracts.contacts import ROLL_KEY
-from shared.events.topics import contacts_topic
+from shared.events.topics import contacts_topic, member_keys_topic
 from shared.kafka.producer import EventProducer, OutgoingRecord
 
 
 class ContactTopic:
-    """Appends the roll marker to every partition of the contacts topic."""
+    """Appends the roll marker to every partition of the contacts and keys topics."""
 
     def __init__(self, producer: EventProducer, topic_prefix: str) -> None:
         self._producer = producer
-        self._topic = contacts_topic(topic_prefix)
+        self._topics = (contacts_topic(topic_prefix), member_keys_topic(topic_prefix))
 
     async def roll(self) -> None:
         """One tombstone of the placeholder key per partition (the runtime's timer)."""
-        partitions = await self._producer.partitions(self._topic)
-        await self._producer.send_batch(
-            [
-                OutgoingRecord(self._topic, ROLL_KEY.encode(), None, partition=p)
+        records = []
+        for topic in self._topics:
+            partitions = await self._producer.partitions(topic)
+            records += [
+                OutgoingRecord(topic, ROLL_KEY.encode(), None, partition=p)
                 for p in sorted(partitions)
             ]
-        )
+        await self._producer.send_batch(records)

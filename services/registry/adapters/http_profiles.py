@@ -20,6 +20,7 @@ from shared.auth.http import Caller, person_or_client_with
 from shared.auth.principal import CallerKind, Principal, Scope
 from shared.contracts.registry import (
     AvailabilityWindow,
+    MemberProfile,
     MemberProfileUpdated,
     MemberReadinessChanged,
 )
@@ -72,9 +73,13 @@ async def write_my_profile(profile: Profile, caller: Caller, components: Compone
     except NotFoundError:
         before = None
     profile = with_organisation_record(profile, before)
+    # The profile travels sealed under the member's data key, destroyed on erasure.
+    key = await components.members.data_key(caller, caller.organisation, caller.subject)
     events = [
         new_event(
-            _updated(caller.subject, caller.organisation, profile),
+            MemberProfileUpdated.of(
+                caller.subject, caller.organisation, announced_profile(profile), key
+            ),
             organisation=caller.organisation,
             subject=caller.subject,
         )
@@ -151,10 +156,9 @@ async def people(
     return await components.members.cards(caller, references, names)
 
 
-def _updated(member_id: str, organisation_id: str, profile: Profile) -> MemberProfileUpdated:
-    return MemberProfileUpdated(
-        member_id=member_id,
-        organisation_id=organisation_id,
+def announced_profile(profile: Profile) -> MemberProfile:
+    """What `member.profile_updated` tells matching of a profile (sealed on the wire)."""
+    return MemberProfile(
         display_name=profile.display_name,
         skills=profile.skills,
         development_goals=profile.development_goals,

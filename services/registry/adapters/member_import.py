@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.registry.adapters.member_store import MemberStore
+from services.registry.adapters.member_store import DATA_KEY, MemberStore
 from services.registry.domain.member import Member, new_member_id
 from services.registry.domain.member_import import (
     ExistingMember,
@@ -41,12 +41,15 @@ from services.registry.domain.profile import Profile
 from shared import clock
 from shared.auth.principal import Principal, Role
 from shared.contracts.registry import (
+    MemberProfile,
     MemberProfileUpdated,
     MemberReadinessChanged,
     MemberRegistered,
 )
+from shared.errors import NotFoundError
 from shared.events.catalogue import new_event
 from shared.events.envelope import Envelope
+from shared.events.sealing import key_from_text, new_data_key
 from shared.logging import get_logger
 from shared.mongo.databases import Document
 from shared.mongo.jobs import Job, Jobs, Progress, abandon_unfinished
@@ -59,10 +62,7 @@ KIND = "member_import"
 CREATE_BATCH = 500
 
 _locks: dict[str, asyncio.Lock] = {}
-_PROFILE_EVENT_FIELDS = frozenset(MemberProfileUpdated.model_fields) - {
-    "member_id",
-    "organisation_id",
-}
+_PROFILE_EVENT_FIELDS = frozenset(MemberProfile.model_fields)
 
 
 class MemberImport:
@@ -87,11 +87,12 @@ class MemberImport:
         async with lock:
             await counter.step(0, "reading the organisation's members")
             documents = await self._members.for_import(caller, organisation_id)
+            keys = {str(d["_id"]): key_from_text(d[DATA_KEY]) for d in documents if DATA_KEY in d}
             plan = await asyncio.to_thread(_plan, rows, documents)
             await counter.step(len(rows) - len(plan.writes), "adding new members")
             await self._create(caller, organisation_id, plan, counter)
             await counter.step(0, "updating changed profiles")
-            await self._update(caller, organisation_id, plan, counter)
+            await self._update(caller, organisation_id, plan, counter, keys)
         report = plan.report()
         log.info("members imported", organisation=organisation_id, **report.totals.model_dump())
         return report
@@ -117,10 +118,23 @@ class MemberImport:
             await counter.step(len(batch))
 
     async def _update(
-        self, caller: Principal, organisation_id: str, plan: ImportPlan, counter: _RowCounter
+        self,
+        caller: Principal,
+        organisation_id: str,
+        plan: ImportPlan,
+        counter: _RowCounter,
+        keys: dict[str, bytes],
     ) -> None:
         for write in plan.changes:
-            events = _profile_events(organisation_id, write)
+            key = keys.get(write.member_id)
+            if key is None:
+                try:
+                    key = await self._members.data_key(caller, organisation_id, write.member_id)
+                except NotFoundError:
+                    plan.refuse([write.row], "the member was removed while the file was imported")
+                    await counter.step(1)
+                    continue
+            events = _profile_events(organisation_id, write, key)
             if not await self._members.set_profile(
                 caller, organisation_id, write.member_id, write.profile, events
             ):
@@ -208,9 +222,10 @@ def _plan(rows: Sequence[ImportRow], documents: list[Document]) -> ImportPlan:
 
 def _creation_items(
     organisation_id: str, creations: list[Write], now: datetime
-) -> list[tuple[Member, Profile, list[Envelope]]]:
+) -> list[tuple[Member, Profile, list[Envelope], bytes]]:
     items = []
     for write in creations:
+        key = new_data_key()  # each new member's own, stored and published with them
         member = Member(
             id=write.member_id,
             organisation_id=organisation_id,
@@ -230,21 +245,27 @@ def _creation_items(
             subject=member.id,
         )
         items.append(
-            (member, write.profile, [registered, *_profile_events(organisation_id, write)])
+            (
+                member,
+                write.profile,
+                [registered, *_profile_events(organisation_id, write, key)],
+                key,
+            )
         )
     return items
 
 
-def _profile_events(organisation_id: str, write: Write) -> list[Envelope]:
-    """`member.profile_updated`, and `member.readiness_changed` when readiness flips (a new
-    member, or one without a profile, counts as ready for nothing before)."""
+def _profile_events(organisation_id: str, write: Write, key: bytes) -> list[Envelope]:
+    """`member.profile_updated` (the profile sealed under the member's data key `key`), and
+    `member.readiness_changed` when readiness flips (a new member, or one without a profile,
+    counts as ready for nothing before)."""
     profile = write.profile
-    data = profile.model_dump(mode="json", include=set(_PROFILE_EVENT_FIELDS))
+    announced = MemberProfile.model_validate(
+        profile.model_dump(mode="json", include=set(_PROFILE_EVENT_FIELDS))
+    )
     events = [
         new_event(
-            MemberProfileUpdated(
-                member_id=write.member_id, organisation_id=organisation_id, **data
-            ),
+            MemberProfileUpdated.of(write.member_id, organisation_id, announced, key),
             organisation=organisation_id,
             subject=write.member_id,
         )

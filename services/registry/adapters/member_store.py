@@ -19,10 +19,12 @@ from services.registry.domain.profile import (
 )
 from shared import clock
 from shared.auth.principal import Principal, Role
-from shared.contracts import contacts
+from shared.contracts import contacts, member_keys
+from shared.contracts.member_keys import MemberKey
 from shared.errors import NotFoundError
 from shared.events.envelope import Envelope
 from shared.events.keyed_state import KeyedState
+from shared.events.sealing import key_from_text, key_text, new_data_key
 from shared.mongo.databases import Document
 from shared.mongo.outbox import OutboxWriter
 from shared.tenancy import TenantData
@@ -31,6 +33,12 @@ COLLECTION = "members"
 # Erased members stay as tombstones (adapters/privacy.py): never read back as members.
 LIVE: Document = {"erased_at": {"$exists": False}}
 CONSENT = "share_across_organisations"
+# The member's data key (crypto-shredding: docs/decisions.md "Erasure reaches Kafka"). With a
+# leading underscore, so it is store bookkeeping: never part of a Member, an export or an API
+# answer; the tombstone unsets it.
+DATA_KEY = "_data_key"
+# Attempts at making a data key while another write makes one (the loser reads the winner's).
+KEY_ATTEMPTS = 3
 
 
 class MemberStore:
@@ -91,30 +99,77 @@ class MemberStore:
         """Every member's id, e-mail and profile in ONE query: a bulk import matches its rows
         by e-mail (a lookup per row would scan the collection per row on FerretDB)."""
         collection = self._data.of(caller, organisation_id, COLLECTION)
-        return await collection.find(LIVE, projection={"email": 1, "profile": 1}).to_list()
+        return await collection.find(
+            LIVE, projection={"email": 1, "profile": 1, DATA_KEY: 1}
+        ).to_list()
 
     async def add_imported(
         self,
         caller: Principal,
         organisation_id: str,
-        items: Sequence[tuple[Member, Profile, Sequence[Envelope]]],
+        items: Sequence[tuple[Member, Profile, Sequence[Envelope], bytes]],
     ) -> int:
-        """Pre-provisioned members with their profiles and events, in one ordered insert;
-        returns how many were written (all, unless the database refused one midway)."""
+        """Pre-provisioned members with their profiles, events and data keys (which sealed
+        the events), in one ordered insert; returns how many were written (all, unless the
+        database refused one midway)."""
         collection = self._data.of(caller, organisation_id, COLLECTION)
         documents: list[tuple[Document, Sequence[Envelope | KeyedState]]] = []
-        for member, profile, events in items:
+        now = clock.now()
+        for member, profile, events, key in items:
             document = {
                 "_id": member.id,
                 **member.model_dump(mode="python", exclude={"id"}),
                 "profile": profile.model_dump(mode="json"),
+                DATA_KEY: key_text(key),
             }
-            documents.append(({**document, PUBLISHED_FIELD: 1}, [*events, _contact(document)]))
+            record = MemberKey(
+                member_id=member.id,
+                organisation_id=organisation_id,
+                key=key_text(key),
+                created_at=now,
+            )
+            documents.append(
+                (
+                    {**document, PUBLISHED_FIELD: 1},
+                    [member_keys.published(record), *events, _contact(document)],
+                )
+            )
         try:
             await self._outbox.insert_many(collection, documents)
         except BulkWriteError as exc:
             return int(exc.details.get("nInserted", 0))
         return len(documents)
+
+    async def data_key(self, caller: Principal, organisation_id: str, member_id: str) -> bytes:
+        """The member's data key, which seals their events' personal data; made on first need
+        and published to the keys topic in the same write (NotFoundError if no live member)."""
+        collection = self._data.of(caller, organisation_id, COLLECTION)
+        for _ in range(KEY_ATTEMPTS):
+            document = await collection.find_one(
+                {"_id": member_id, **LIVE}, projection={DATA_KEY: 1, "organisation_id": 1}
+            )
+            if document is None:
+                break
+            if DATA_KEY in document:
+                return key_from_text(str(document[DATA_KEY]))
+            key = new_data_key()
+            record = MemberKey(
+                member_id=member_id,
+                organisation_id=str(document["organisation_id"]),
+                key=key_text(key),
+                created_at=clock.now(),
+            )
+            made = await self._outbox.update(
+                collection,
+                member_id,
+                {"$set": {DATA_KEY: key_text(key)}},
+                [member_keys.published(record)],
+                condition={DATA_KEY: {"$exists": False}, **LIVE},
+            )
+            if made.matched_count:
+                return key
+            # Another write made one first (or the member was erased): read again.
+        raise NotFoundError(f"no member {member_id!r} in your organisation")
 
     async def set_profile(
         self,

@@ -28,11 +28,14 @@ the member un-erased; they erase again.
 
 The tombstone write also deletes the member's contact details (and their address's
 invitation) from the compacted contacts topic, so their e-mail address leaves the broker within
-the bound docs/decisions.md 23 states. What erasure does not reach (yet): events already
-published on the domain topics stay (retention is unlimited), and a `member.profile_updated`
-among them still holds the display name and skills — never an address, which only the
-contacts topic carries. Removing those needs per-member encryption keys destroyed on erasure
-(crypto-shredding) or more keyed, compacted topics; a decision still to take.
+the bound docs/decisions.md 23 states, and destroys their data key: it unsets the key from the
+document and writes `KeyDestroyed` over it on the compacted keys topic
+(`shared.contracts.member_keys`). Events already published on the domain topics stay
+(retention is unlimited), but the personal part of each — a `member.profile_updated`'s whole
+profile — is sealed under that key, so once compaction has removed the key from the broker
+(the same bound) nothing personal of theirs can be read from Kafka (docs/decisions.md,
+"Erasure reaches Kafka"). The clean-up writes `KeyDestroyed` once more when it finishes, so a
+key record the outbox relay had in flight at the moment of erasure is never the last word.
 Other members' references to the erased id (a line manager, a circle's facilitator, a
 programme's co-ordinators) are theirs and stay; they now point at a tombstone.
 
@@ -61,10 +64,12 @@ from services.registry.domain.export import (
     without_member,
 )
 from shared.auth.principal import Principal
-from shared.contracts import contacts
+from shared.contracts import contacts, member_keys
+from shared.contracts.member_keys import KeyDestroyed
 from shared.contracts.registry import MemberErased
 from shared.errors import NotFoundError
 from shared.events.catalogue import new_event
+from shared.events.keyed_state import KeyedState
 from shared.logging import get_logger
 from shared.mongo.claims import guarded_update
 from shared.mongo.databases import Document
@@ -201,7 +206,10 @@ class MemberPrivacy:
             # Their contact details (and the invitation their address had, if any) are deleted
             # from the contacts topic in the same write: compaction then removes the address
             # from the broker (docs/decisions.md 23).
-            gone = [contacts.tombstone(contacts.member_key(member_id))]
+            gone = [
+                contacts.tombstone(contacts.member_key(member_id)),
+                _key_destroyed(organisation_id, member_id),
+            ]
             if email:
                 invitation = self._organisations.invitation_id(organisation_id, email)
                 gone.append(contacts.tombstone(contacts.invitation_key(invitation)))
@@ -234,8 +242,12 @@ class MemberPrivacy:
             if not await self._leave_circles(member_id):
                 return False
             members = self._data.system_organisation(organisation_id, MEMBERS)
-            await members.update_one(
-                {"_id": member_id, PENDING_FIELD: True}, {"$unset": {PENDING_FIELD: ""}}
+            await self._outbox.update(
+                members,
+                member_id,
+                {"$unset": {PENDING_FIELD: ""}},
+                [_key_destroyed(organisation_id, member_id)],
+                condition={PENDING_FIELD: True},
             )
         except Exception:
             log.warning("erasure clean-up failed; the sweep retries", exc_info=True)
@@ -274,6 +286,15 @@ class MemberPrivacy:
                 return True
             circle = fresh
         return False
+
+
+def _key_destroyed(organisation_id: str, member_id: str) -> KeyedState:
+    """The record that destroys the member's data key on the keys topic."""
+    return member_keys.published(
+        KeyDestroyed(
+            member_id=member_id, organisation_id=organisation_id, destroyed_at=datetime.now(UTC)
+        )
+    )
 
 
 def _own_place(circle: Document, member_id: str) -> ExportedCircle:

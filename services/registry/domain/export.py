@@ -25,7 +25,7 @@ TOMBSTONE_FIELDS = frozenset(
     {"_id", "organisation_id", "joined_at", "erased_at", "erased_by", "erasure_pending"}
 )
 # Removed even when a document read earlier did not show them (a concurrent write).
-PERSONAL_FIELDS = ("email", "name", "issuer", "subject", "profile", "roles")
+PERSONAL_FIELDS = ("email", "name", "issuer", "subject", "profile", "roles", "_data_key")
 OUTBOX_FIELD = "_outbox"
 # The revision guarded changes claim on FerretDB (shared/mongo/claims.py): kept, as `_id` is.
 REVISION_FIELD = "_rev"
