@@ -46,6 +46,7 @@ from shared.events.topics import (
 )
 from shared.kafka.consumer import EventConsumer
 from shared.kafka.producer import EventProducer
+from shared.kafka.security import kafka_client_options
 from shared.mongo.databases import ServiceDatabases
 from shared.tenancy import TenantData
 from tests.e2e.conftest import World, connect_partner
@@ -127,7 +128,9 @@ def every_record(world: World) -> dict[str, list[tuple[bytes | None, bytes | Non
 
     async def read() -> dict[str, list[tuple[bytes | None, bytes | None]]]:
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"], enable_auto_commit=False
+            bootstrap_servers=world.env["MENTORNET_KAFKA_BOOTSTRAP"],
+            enable_auto_commit=False,
+            **kafka_client_options(),
         )
         await consumer.start()
         try:
@@ -366,7 +369,7 @@ def _replay_reads_a_former_member(world: World, rowan: Rowan) -> None:
 
         consumer.subscribe(MemberProfileUpdated, profiles)
         consumer.subscribe(MemberErased, candidates.on_erased)
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_client_options())
         await producer.start()
         await keys.start()
         await consumer.start()

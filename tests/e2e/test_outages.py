@@ -35,6 +35,7 @@ from deploy.localnet.identity import (
 )
 from deploy.localnet.processes import ServiceProcess, start_network, stop_network
 from shared.events.topics import domain_topic
+from shared.kafka.security import kafka_client_options
 from shared.secrets import new_secret_key
 from tests.e2e.conftest import free_port
 
@@ -90,10 +91,24 @@ def own_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnServers
     try:
         servers.mongo_sh("start")
         servers.kafka_sh("start")
-        yield servers
+        with pytest.MonkeyPatch.context() as patch:
+            _sign_in_as_its_admin(patch, state / "kafka" / "users")
+            yield servers
     finally:
         servers.kafka_sh("stop")
         servers.mongo_sh("stop")
+
+
+def _sign_in_as_its_admin(patch: pytest.MonkeyPatch, users: Path) -> None:
+    """This test's clients sign in to its own broker as that broker's admin, and the services
+    as themselves (deploy/localnet/kafka_users.py reads the users' directory)."""
+    if not (users / "admin").exists():
+        return  # a broker without users (KAFKA_AUTH=none)
+    patch.setenv("MENTORNET_KAFKA_USERS_DIR", str(users))
+    patch.setenv("MENTORNET_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT")
+    patch.setenv("MENTORNET_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
+    patch.setenv("MENTORNET_KAFKA_USERNAME", "admin")
+    patch.setenv("MENTORNET_KAFKA_PASSWORD", (users / "admin").read_text().strip())
 
 
 @dataclass
@@ -246,7 +261,11 @@ def _profile(name: str) -> dict[str, Any]:
 async def _envelopes(bootstrap: str, topic: str) -> list[dict[str, Any]]:
     """Every envelope on `topic`, from its beginning to its end as it is now."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        group_id=None,
+        **kafka_client_options(),
     )
     await consumer.start()
     try:
