@@ -39,7 +39,12 @@ def _phase(writes: list[Write], phase: str, seconds: float) -> dict[str, Any]:
         "sent": len(mine),
         "accepted": accepted,
         "refused_or_failed": len(mine) - accepted,
-        "hung_over_10s": sum(w.seconds > HUNG_SECONDS or w.status is None for w in mine),
+        "hung_over_10s": sum(w.seconds > HUNG_SECONDS for w in mine),
+        "failures": [
+            f"{w.kind} {w.status or 'no answer'} after {w.seconds:.1f} s: {w.error}"
+            for w in mine
+            if not w.accepted
+        ][:10],
         "accepted_per_s": round(accepted / seconds, 2) if seconds else 0.0,
         "statuses": dict(sorted(_statuses(mine).items())),
     }
