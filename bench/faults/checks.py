@@ -108,6 +108,29 @@ def digest_items(client: MongoClient[Document], prefix: str) -> set[str]:
     return {str(d["_id"]) for d in collection.find({}, projection={"_id": 1})}
 
 
+@dataclass
+class Found:
+    """What the database holds: the bench's records by marker, evaluation's relationship
+    records by id, notifications' digest item ids."""
+
+    records: dict[str, list[Document]]
+    facts: dict[str, Document]
+    items: set[str]
+
+
+def read(mongo_url: str, prefix: str) -> Found:
+    """Everything the checks compare, read directly from the database."""
+    client: MongoClient[Document] = MongoClient(mongo_url, tz_aware=True)
+    try:
+        return Found(
+            stored_records(client, prefix),
+            evaluation_facts(client, prefix),
+            digest_items(client, prefix),
+        )
+    finally:
+        client.close()
+
+
 def check(
     mongo_url: str,
     prefix: str,
@@ -115,29 +138,32 @@ def check(
     before: dict[str, dict[str, int]],
     parties: dict[str, list[str]],
 ) -> Outcome:
-    """Compare what was written with what is stored and what the consumers hold.
-    `before`: evaluation's counts per relationship before the load; `parties`: each
-    relationship's member ids."""
-    client: MongoClient[Document] = MongoClient(mongo_url, tz_aware=True)
-    try:
-        records = stored_records(client, prefix)
-        facts = evaluation_facts(client, prefix)
-        items = digest_items(client, prefix)
-    finally:
-        client.close()
+    """Compare what was written with what is stored and what the consumers hold."""
+    return compare(writes, read(mongo_url, prefix), before, parties)
+
+
+def compare(
+    writes: Iterable[Write],
+    found: Found,
+    before: dict[str, dict[str, int]],
+    parties: dict[str, list[str]],
+) -> Outcome:
+    """The comparison itself. `before`: evaluation's counts per relationship before the
+    load; `parties`: each relationship's member ids."""
+    records, facts, items = found.records, found.facts, found.items
     outcome = Outcome()
     expected: dict[str, Counter[str]] = {}
     meetings: dict[str, set[str]] = {}
     for write in writes:
-        found = records.get(write.marker, [])
+        stored = records.get(write.marker, [])
         if write.accepted:
             outcome.accepted += 1
-            if not found:
+            if not stored:
                 outcome.not_stored += 1
-        elif len(found) == 1:
+        elif len(stored) == 1:
             outcome.stored_without_2xx += 1
-        outcome.doubled_records += max(0, len(found) - 1)
-        for document in found:
+        outcome.doubled_records += max(0, len(stored) - 1)
+        for document in stored:
             tally = expected.setdefault(write.relationship, Counter())
             if write.kind == "message":
                 tally["messages"] += 1
@@ -159,7 +185,9 @@ def check(
                 outcome.events_doubled[f"evaluation {what}"] += difference
     for relationship, ids in meetings.items():
         held = set((facts.get(relationship) or {}).get("meetings") or {})
-        outcome.events_missing["evaluation meetings"] += len(ids - held)
+        missing = len(ids - held)
+        if missing:
+            outcome.events_missing["evaluation meetings"] += missing
     return outcome
 
 
