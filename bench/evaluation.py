@@ -33,6 +33,7 @@ from aiokafka.structs import ConsumerRecord
 from pymongo import AsyncMongoClient
 
 from services.evaluation.adapters.event_history import ReadProgress, read_history
+from services.evaluation.adapters.outcome_changes import OutcomeChanges
 from services.evaluation.adapters.outcome_reader import OutcomeReader
 from services.evaluation.adapters.outcome_store import OutcomeStore
 from services.evaluation.app import outcome_data
@@ -488,7 +489,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
         client, data = outcome_data(settings)
         try:
-            reader = OutcomeReader(OutcomeStore(data))
+            reader = OutcomeReader(OutcomeStore(data), OutcomeChanges(data))
             coordinator = Principal(
                 "mem_bench", "org_bench", CallerKind.MEMBER, frozenset({Role.NETWORK_COORDINATOR})
             )

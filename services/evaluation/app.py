@@ -14,6 +14,7 @@ from services.evaluation.adapters import (
 )
 from services.evaluation.adapters.indexes import EVALUATION_INDEXES
 from services.evaluation.adapters.membership import Membership
+from services.evaluation.adapters.outcome_changes import OutcomeChanges
 from services.evaluation.adapters.outcome_projection import OutcomeProjection
 from services.evaluation.adapters.outcome_reader import OutcomeReader
 from services.evaluation.adapters.outcome_store import OutcomeStore
@@ -51,8 +52,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     runtime.subscribe(MemberRegistered, membership.on_registered)
     runtime.subscribe(MemberErased, membership.on_erased)
     outcomes = OutcomeStore(data)
-    outcome_figures = OutcomeReader(outcomes)
-    projection = OutcomeProjection(outcomes, on_written=outcome_figures.absorb)
+    outcome_changes = OutcomeChanges(data)  # every instance's figures follow every instance's
+    outcome_figures = OutcomeReader(outcomes, outcome_changes)
+    projection = OutcomeProjection(outcomes, outcome_changes)
     fold_events = projection.on_events  # one handler object: a batch of mixed types is one call
     for model in FOLDED:  # the outcome read models (docs/decisions.md 16)
         runtime.subscribe(model, fold_events)

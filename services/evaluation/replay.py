@@ -29,6 +29,7 @@ from aiokafka.structs import ConsumerRecord
 
 import shared.contracts  # noqa: F401 - registers every event model in the catalogue
 from services.evaluation.adapters.event_history import ReadProgress, read_history
+from services.evaluation.adapters.outcome_changes import OutcomeChanges
 from services.evaluation.adapters.outcome_projection import OutcomeProjection
 from services.evaluation.adapters.outcome_store import OutcomeStore
 from services.evaluation.app import outcome_data
@@ -140,7 +141,7 @@ async def rebuild(
         report.write_seconds = asyncio.get_running_loop().time() - write_started
         say(f"  {report.records_written:,} records written; generation {report.generation} live")
 
-        projection = OutcomeProjection(store)
+        projection = OutcomeProjection(store, OutcomeChanges(data))
         catching_up = _Folder()
 
         async def live(records: list[ConsumerRecord[bytes, bytes]]) -> None:

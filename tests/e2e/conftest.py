@@ -9,7 +9,7 @@ import hashlib
 import secrets
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -170,6 +170,26 @@ def world(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
         stop_network(processes)
         for provider in providers:
             provider.process.stop()
+
+
+@pytest.fixture(scope="module")
+def second_instances(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A second instance of each of the five services beside the world's (same settings:
+    databases, topics, consumer groups), for a module's tests; stopped after the module, so
+    other modules run on one instance each. The world returned names the second instances."""
+    log_dir = tmp_path_factory.mktemp("second-instances")
+    processes = [
+        ServiceProcess(name, free_port(), dict(first.env), log_dir / f"{name}-2.log")
+        for name, first in world.services.items()
+    ]
+    try:
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.wait_ready()
+        yield replace(world, services={p.service: p for p in processes})
+    finally:
+        stop_network(processes)
 
 
 def provider_id_token(world: World, partner: Partner, nonce: str = "n") -> str:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from services.evaluation.adapters.outcome_changes import OutcomeChanges
 from services.evaluation.adapters.outcome_projection import OutcomeProjection
 from services.evaluation.adapters.outcome_reader import OutcomeReader
 from services.evaluation.adapters.outcome_store import OutcomeStore
@@ -65,6 +66,7 @@ class Live:
     runtime: ServiceRuntime
     store: OutcomeStore
     reader: OutcomeReader
+    changes: OutcomeChanges
 
 
 @pytest.fixture
@@ -73,13 +75,14 @@ async def live(settings: ServiceSettings, topics: None) -> AsyncIterator[Live]:
     memory, wired as the service wires them."""
     runtime = ServiceRuntime("evaluation", settings, consumes_from=SOURCES)
     store = OutcomeStore(TenantData(runtime.databases))
-    reader = OutcomeReader(store)
-    projection = OutcomeProjection(store, on_written=reader.absorb)
+    changes = OutcomeChanges(TenantData(runtime.databases))
+    reader = OutcomeReader(store, changes)
+    projection = OutcomeProjection(store, changes)
     handler = projection.on_events
     for model in FOLDED:
         runtime.subscribe(model, handler)
     await runtime.start()
-    yield Live(runtime, store, reader)
+    yield Live(runtime, store, reader, changes)
     await runtime.stop()
 
 
@@ -125,7 +128,7 @@ async def test_replay_rebuilds_the_figures_the_live_consumer_built(
     assert relationships.total is not None and relationships.total.cells[0].value == 7
     assert await store.generation() == 0
     # The records kept in memory are the records stored: a reader loading afresh agrees.
-    assert await every_view(OutcomeReader(store)) == built_live
+    assert await every_view(OutcomeReader(store, live.changes)) == built_live
 
     lines: list[str] = []
     report = await rebuild(settings, say=lines.append, grace_seconds=0.5)
@@ -158,4 +161,4 @@ async def test_replay_rebuilds_the_figures_the_live_consumer_built(
     await handled(runtime, len(events) + len(redelivered) + len(later))
     assert (await reader.for_network(NETWORK, Scope(), TODAY)) == in_memory(events + later)
     assert (await reader.for_network(NETWORK, Scope(), TODAY)) != built_live["network"]
-    assert await every_view(OutcomeReader(store)) == await every_view(reader)
+    assert await every_view(OutcomeReader(store, live.changes)) == await every_view(reader)

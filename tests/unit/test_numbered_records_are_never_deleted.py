@@ -27,6 +27,7 @@ NUMBERED = {
     "MESSAGES": "messages",
     "AGREEMENTS": "agreements",
     "MEMBER_RELATIONSHIPS": "member_relationships",
+    "CHANGES": "outcome_changes",
 }
 # Collections kept by modules that number records, whose `_id`s are not numbers.
 NOT_NUMBERED = {

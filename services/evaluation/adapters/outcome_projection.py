@@ -1,16 +1,17 @@
 """The live path of the outcome read models: the consumer handler for every event they are
 built from. Per batch: read the live generation, load the records the batch touches (one query
-per collection), fold the events in with the same `apply` the replay uses, and write each
-changed record once."""
+per collection), fold the events in with the same `apply` the replay uses, write each
+changed record once, and log what was written for every instance's figures
+(`outcome_changes.py`)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+from services.evaluation.adapters.outcome_changes import OutcomeChanges
 from services.evaluation.adapters.outcome_store import ConcurrentChangeError, OutcomeStore
-from services.evaluation.domain.outcome_facts import OutcomeState
 from services.evaluation.domain.outcome_fold import Needs, apply, needs
 from shared.events.catalogue import InboundEvent
 from shared.logging import get_logger
@@ -25,12 +26,10 @@ ATTEMPTS = 5
 class OutcomeProjection:
     """Folds events into the live generation of the outcome read models."""
 
-    def __init__(
-        self, store: OutcomeStore, on_written: Callable[[int, OutcomeState], None] | None = None
-    ) -> None:
+    def __init__(self, store: OutcomeStore, changes: OutcomeChanges) -> None:
         self._store = store
-        # Told of every batch of records written (the figures' records in memory).
-        self._on_written = on_written
+        # Where every batch's records go once written: each instance's figures follow them.
+        self._changes = changes
 
     async def on_events(self, events: Sequence[InboundEvent[Any]]) -> None:
         """Fold a batch into the records it touches (redelivery changes nothing)."""
@@ -43,13 +42,15 @@ class OutcomeProjection:
             for event in events:
                 apply(state, event)
             try:
-                await self._store.save(generation, state, loaded)
+                written = await self._store.save(generation, state, loaded)
             except ConcurrentChangeError:
                 if attempt == ATTEMPTS:
                     raise
                 log.info("outcome records changed under us; applying again", attempt=attempt)
                 await asyncio.sleep(0.05 * attempt)
             else:
-                if self._on_written is not None:
-                    self._on_written(generation, state)
+                # Also when nothing changed: a redelivery after a crash between the save
+                # and this line logs what the first delivery wrote.
+                if written:
+                    await self._changes.record(generation, written)
                 return

@@ -4,9 +4,10 @@ Drawing the network's figures needs every record of every organisation, and on F
 reading tens of thousands of documents from hundreds of databases takes seconds (measured by
 `bench/evaluation`). So the service keeps the live generation's records in memory for drawing:
 loaded once (through the data door's `system` collections, as the consumer reads them), kept
-current by the live projection handing over every record it writes (`absorb`), reloaded when a
-replay switches generations, and refreshed in the background after `max_age_seconds` (which
-bounds how far behind another instance's writes it can be).
+current before every drawing by the change log every instance's projection writes
+(`outcome_changes.py`: one lookup by `_id` when nothing changed), so two instances draw the
+same figures however the topics' partitions are split between them; reloaded when a replay
+switches generations, and in the background after `max_age_seconds` (a safety net).
 
 Who may draw on which records is decided before any figure is drawn
 (`services.evaluation.domain.figure_access`); every table is suppressed before it leaves.
@@ -20,7 +21,8 @@ from datetime import date
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-from services.evaluation.adapters.outcome_store import ORGANISATION_KINDS, OutcomeStore
+from services.evaluation.adapters.outcome_changes import OutcomeChanges
+from services.evaluation.adapters.outcome_store import ORGANISATION_KINDS, VERSION, OutcomeStore
 from services.evaluation.domain.figure_access import (
     may_list_programme,
     may_see_organisation,
@@ -52,7 +54,6 @@ NOT_FOR_FIGURES: Document = {
     "party_ids": 0,
     "organisation_ids": 0,
     "programme_ids": 0,
-    "_v": 0,
 }
 
 
@@ -60,25 +61,22 @@ class OutcomeReader:
     """Draws suppressed figure tables for the three audiences: organisation admins, programme
     co-ordinators and network co-ordinators (docs/security.md, "Who sees what → Evaluation")."""
 
-    def __init__(self, store: OutcomeStore, *, max_age_seconds: float = 600.0) -> None:
+    def __init__(
+        self, store: OutcomeStore, changes: OutcomeChanges, *, max_age_seconds: float = 600.0
+    ) -> None:
         self._store = store
+        self._changes = changes
         self._max_age = max_age_seconds
         self._state: OutcomeState | None = None
+        self._versions: dict[tuple[FactKind, str], int] = {}
+        self._seen = 0  # the newest change (of the generation held) applied to the state
         self._generation = -1
         self._loaded_at = 0.0
         self._loading: asyncio.Lock = asyncio.Lock()
+        self._catching_up: asyncio.Lock = asyncio.Lock()
         self._refreshing: asyncio.Task[None] | None = None
-        self._absorbed_while_loading: list[OutcomeState] = []
-        self._is_loading = False
 
     # --- the records in memory -----------------------------------------------------------
-
-    def absorb(self, generation: int, written: OutcomeState) -> None:
-        """Take the records the live projection just wrote into the live generation."""
-        if self._is_loading:
-            self._absorbed_while_loading.append(written)
-        if generation == self._generation and self._state is not None:
-            _merge(self._state, written)
 
     async def _records(self) -> OutcomeState:
         generation = await self._store.generation()
@@ -88,8 +86,22 @@ class OutcomeReader:
                     await self._load(generation)
         elif time.monotonic() - self._loaded_at > self._max_age and self._refreshing is None:
             self._refreshing = asyncio.create_task(self._refresh(generation))
+        await self._catch_up()
         assert self._state is not None
         return self._state
+
+    async def _catch_up(self) -> None:
+        """Apply every change logged since the last one applied (any instance's writes)."""
+        async with self._catching_up:
+            state, versions, generation = self._state, self._versions, self._generation
+            if state is None:
+                return
+            newest, records = await self._changes.since(generation, self._seen)
+            if self._state is not state:
+                return  # reloaded meanwhile: the new state starts from its own number
+            for kind, body in records:
+                _keep_newer(state, versions, kind, body)
+            self._seen = newest
 
     async def _refresh(self, generation: int) -> None:
         try:
@@ -103,21 +115,18 @@ class OutcomeReader:
             self._refreshing = None
 
     async def _load(self, generation: int) -> None:
-        self._is_loading, self._absorbed_while_loading = True, []
-        try:
-            organisations = await self._store.organisations(generation)
-            reads = [(kind, self._store.system(kind, None, generation)) for kind in FactKind] + [
-                (kind, self._store.system(kind, organisation_id, generation))
-                for organisation_id in organisations
-                for kind in ORGANISATION_KINDS
-            ]
-            state = await _read(reads)
-            for written in self._absorbed_while_loading:  # newer than what was read
-                _merge(state, written)
-            self._state, self._generation = state, generation
-            self._loaded_at = time.monotonic()
-        finally:
-            self._is_loading, self._absorbed_while_loading = False, []
+        # The log's newest number first: a change logged while reading is applied after.
+        seen = await self._changes.newest(generation)
+        organisations = await self._store.organisations(generation)
+        reads = [(kind, self._store.system(kind, None, generation)) for kind in FactKind] + [
+            (kind, self._store.system(kind, organisation_id, generation))
+            for organisation_id in organisations
+            for kind in ORGANISATION_KINDS
+        ]
+        state, versions = await _read(reads)
+        self._state, self._versions, self._generation = state, versions, generation
+        self._seen = seen
+        self._loaded_at = time.monotonic()
 
     # --- the audiences -------------------------------------------------------------------
 
@@ -159,14 +168,23 @@ class OutcomeReader:
         return sorted(listed, key=lambda p: p.id)
 
 
-def _merge(state: OutcomeState, written: OutcomeState) -> None:
-    for kind in FactKind:
-        for record in written.records(kind).values():
-            state.add(kind, record)
+def _keep_newer(
+    state: OutcomeState, versions: dict[tuple[FactKind, str], int], kind: FactKind, body: Document
+) -> None:
+    """Put a stored record into `state` unless the one held is as new or newer (two writers'
+    changes may be logged in the other order than their versions)."""
+    version = int(body.get(VERSION, 0))
+    key = (kind, str(body["_id"]))
+    if version <= versions.get(key, 0):
+        return
+    versions[key] = version
+    state.add(kind, from_document(kind, body))
 
 
-async def _read(reads: list[tuple[FactKind, AsyncCollection[Document]]]) -> OutcomeState:
-    """Run the reads (a few at a time) into one state."""
+async def _read(
+    reads: list[tuple[FactKind, AsyncCollection[Document]]],
+) -> tuple[OutcomeState, dict[tuple[FactKind, str], int]]:
+    """Run the reads (a few at a time) into one state, with each record's version."""
     semaphore = asyncio.Semaphore(PARALLEL_READS)
 
     async def one(collection: AsyncCollection[Document]) -> list[Document]:
@@ -175,10 +193,11 @@ async def _read(reads: list[tuple[FactKind, AsyncCollection[Document]]]) -> Outc
 
     found = await asyncio.gather(*(one(collection) for _, collection in reads))
     state = OutcomeState()
+    versions: dict[tuple[FactKind, str], int] = {}
     for (kind, _), documents in zip(reads, found, strict=True):
         for body in documents:
-            state.add(kind, from_document(kind, body))
-    return state
+            _keep_newer(state, versions, kind, body)
+    return state, versions
 
 
 async def _suppressed(

@@ -159,19 +159,27 @@ class OutcomeStore:
                 state.add(kind, from_document(kind, body))
         return state, loaded
 
-    async def save(self, generation: int, state: OutcomeState, loaded: Loaded) -> int:
+    async def save(
+        self, generation: int, state: OutcomeState, loaded: Loaded
+    ) -> list[tuple[FactKind, Document]]:
         """Write what the fold changed: an insert per new record, a replace (guarded by the
-        version read) per changed one. Returns the records written; ConcurrentChangeError
-        if another writer came between (nothing of ours is lost: apply again)."""
+        version read) per changed one. Returns every record of `state` as now stored (with
+        its version), changed or not; ConcurrentChangeError if another writer came between
+        (nothing of ours is lost: apply again)."""
         inserts: dict[tuple[FactKind, str | None], list[Document]] = {}
         replaces: list[tuple[FactRef, Document, int]] = []
+        stored: list[tuple[FactKind, Document]] = []
         for ref, record in state.refs():
             body = document(record)
             before = loaded.get(ref)
+            version = int(before.get(VERSION, 0)) if before is not None else 0
             if before is None:
                 inserts.setdefault((ref.kind, ref.home), []).append({**body, VERSION: 1})
+                version = 1
             elif {k: v for k, v in before.items() if k != VERSION} != body:
-                replaces.append((ref, body, int(before.get(VERSION, 0))))
+                replaces.append((ref, body, version))
+                version += 1
+            stored.append((ref.kind, {**body, VERSION: version}))
         await asyncio.gather(
             *(
                 self._insert_new(self.system(k, h, generation), docs)
@@ -179,7 +187,7 @@ class OutcomeStore:
             ),
             *(self._replace(self.system(r.kind, r.home, generation), b, v) for r, b, v in replaces),
         )
-        return sum(len(d) for d in inserts.values()) + len(replaces)
+        return stored
 
     @staticmethod
     async def _insert_new(collection: AsyncCollection[Document], documents: list[Document]) -> None:
