@@ -9,6 +9,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from deploy.localnet.kafka_users import launcher_env
+
 SCRIPTS = Path(__file__).resolve().parents[2] / "deploy" / "local"
 
 
@@ -58,6 +60,8 @@ class LocalServers:
         self.state_dir.mkdir(parents=True)
         for server in ("kafka", "mongo", "mailpit"):
             self.run(server, "start")
+        # Sign in to this broker as its admin; the services it starts, as themselves.
+        os.environ.update(launcher_env(self.state_dir / "kafka" / "users"))
 
     def restart(self, server: str) -> None:
         """Stop `server` (kafka or mongo) and start it again on the same data."""

@@ -71,11 +71,12 @@ def users_dir() -> Path | None:
     return Path(value) if value else None
 
 
-def client_env(user: str) -> dict[str, str]:
-    """The `MENTORNET_KAFKA_*` settings with which `user` signs in to the local broker
-    (`shared/kafka/security.py`); none when the broker has no users."""
-    directory = users_dir()
-    if directory is None:
+def client_env(user: str, directory: Path | None = None) -> dict[str, str]:
+    """The `MENTORNET_KAFKA_*` settings with which `user` signs in to the local broker whose
+    users are in `directory` (default: this process's, `MENTORNET_KAFKA_USERS_DIR`;
+    `shared/kafka/security.py` reads them); none when the broker has no users."""
+    directory = directory or users_dir()
+    if directory is None or not (directory / user).exists():
         return {}
     return {
         "MENTORNET_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
@@ -83,6 +84,14 @@ def client_env(user: str) -> dict[str, str]:
         "MENTORNET_KAFKA_USERNAME": user,
         "MENTORNET_KAFKA_PASSWORD": (directory / user).read_text().strip(),
     }
+
+
+def launcher_env(directory: Path) -> dict[str, str]:
+    """What a process that starts its own broker (`kafka.sh` with its users in `directory`)
+    sets to sign in there as admin and give the services it starts their own users, as
+    `./mentornet` does for its broker; none when that broker has no users."""
+    admin = client_env("admin", directory)
+    return {USERS_DIR_VARIABLE: str(directory), **admin} if admin else {}
 
 
 def service_acls(prefix: str, service: str) -> list[Acl]:

@@ -33,6 +33,7 @@ from deploy.localnet.identity import (
     sign_in_tokens,
     start_provider,
 )
+from deploy.localnet.kafka_users import launcher_env
 from deploy.localnet.processes import ServiceProcess, start_network, stop_network
 from shared.events.topics import domain_topic
 from shared.kafka.security import kafka_client_options
@@ -101,14 +102,9 @@ def own_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnServers
 
 def _sign_in_as_its_admin(patch: pytest.MonkeyPatch, users: Path) -> None:
     """This test's clients sign in to its own broker as that broker's admin, and the services
-    as themselves (deploy/localnet/kafka_users.py reads the users' directory)."""
-    if not (users / "admin").exists():
-        return  # a broker without users (KAFKA_AUTH=none)
-    patch.setenv("MENTORNET_KAFKA_USERS_DIR", str(users))
-    patch.setenv("MENTORNET_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT")
-    patch.setenv("MENTORNET_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
-    patch.setenv("MENTORNET_KAFKA_USERNAME", "admin")
-    patch.setenv("MENTORNET_KAFKA_PASSWORD", (users / "admin").read_text().strip())
+    as themselves (as `./mentornet` arranges for its broker)."""
+    for name, value in launcher_env(users).items():
+        patch.setenv(name, value)
 
 
 @dataclass
