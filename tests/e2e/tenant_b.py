@@ -59,7 +59,8 @@ class TenantB:
     def markers(self) -> set[str]:
         """Strings that only B's records hold: ids, names, the marker word."""
         every = {*self.ids.values(), *(v for m in self.by_service.values() for v in m.values())}
-        return (every - {self.ids["role"], self.ids["token"]}) | set(self.names) | {MARK}
+        guesses = {self.ids["role"], self.ids["token"], self.by_service["notifications"]["token"]}
+        return (every - guesses) | set(self.names) | {MARK}
 
 
 def eventually(check: Callable[[], Any], what: str, timeout: float = 60.0) -> Any:
@@ -435,6 +436,11 @@ def build_tenant_b(world: World, webhook_url: str) -> TenantB:
         "registry": {"circle_id": registry_circle, "job_id": import_job},
         "matching": {"job_id": round_job},
         "sessions": {"circle_id": circle},
+        # an unsubscribe link's token: B's member's, for a kind of mail they get, with a
+        # signature of the right length that nobody signed
+        "notifications": {
+            "token": f"{org}.{member[1]}.meeting_changes.{secrets.token_urlsafe(16)}",
+        },
     }
     tenant = TenantB(crowd, ids, by_service, names)
     _confirm_known(world, tenant, call, people, circle_programme)
