@@ -394,16 +394,20 @@ def build_tenant_b(world: World, webhook_url: str) -> TenantB:
     alert = eventually(alert_raised, "evaluation raised an alert on B's programme")
 
     def delivered() -> str | None:
+        """B's endpoint has had every delivery it will get (eight enrolments, three starts with
+        the alert's, one end), each taken: nothing on its way changes B's state mid-attack."""
         path = f"/organisations/{org}/webhooks/{endpoint}/deliveries"
         listed = call.raw(admin, "notifications", "GET", path)
-        found = [
-            d["id"]
-            for d in listed.json()["deliveries"]
-            if d["event_type"] == "relationship.started"
-        ]
-        return found[0] if listed.status_code == 200 and found else None
+        if listed.status_code != 200:
+            return None
+        found = listed.json()["deliveries"]
+        kinds = sorted(d["event_type"] for d in found)
+        expected = ["member.enrolled"] * 8 + ["relationship.ended"] + ["relationship.started"] * 3
+        if kinds != expected or any(d["status"] != "delivered" for d in found):
+            return None
+        return str(next(d["id"] for d in found if d["event_type"] == "relationship.started"))
 
-    delivery = eventually(delivered, "notifications has a delivery of B's relationship")
+    delivery = eventually(delivered, "notifications delivered B's enrolments and relationships")
 
     ids = {
         "organisation_id": org,
