@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deploy.localnet.kafka_users import launcher_env
+from shared.kafka.security import kafka_client_options
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "deploy" / "local"
 
@@ -62,6 +63,7 @@ class LocalServers:
             self.run(server, "start")
         # Sign in to this broker as its admin; the services it starts, as themselves.
         os.environ.update(launcher_env(self.state_dir / "kafka" / "users"))
+        kafka_client_options.cache_clear()
 
     def restart(self, server: str) -> None:
         """Stop `server` (kafka or mongo) and start it again on the same data."""

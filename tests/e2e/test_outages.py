@@ -94,7 +94,11 @@ def own_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnServers
         servers.kafka_sh("start")
         with pytest.MonkeyPatch.context() as patch:
             _sign_in_as_its_admin(patch, state / "kafka" / "users")
-            yield servers
+            try:
+                yield servers
+            finally:
+                patch.undo()
+                kafka_client_options.cache_clear()  # back to the suite's own broker
     finally:
         servers.kafka_sh("stop")
         servers.mongo_sh("stop")
@@ -105,6 +109,7 @@ def _sign_in_as_its_admin(patch: pytest.MonkeyPatch, users: Path) -> None:
     as themselves (as `./mentornet` arranges for its broker)."""
     for name, value in launcher_env(users).items():
         patch.setenv(name, value)
+    kafka_client_options.cache_clear()  # read once per process: read this broker's now
 
 
 @dataclass
