@@ -5,7 +5,8 @@ The attack: someone with read access to the broker (a consumer of any topic, a c
 log) reads every topic from the beginning, in the clear, after the erasure, and looks for the
 member's display name, goals, location and line manager.
 
-A partner of this module's own — Rowan Trust — holds the people, so nobody else's is erased.
+A partner of this module's own — Quillwood Heritage Trust — holds the people, so nobody
+else's is erased.
 """
 
 from __future__ import annotations
@@ -72,17 +73,17 @@ class Rowan:
 
 @pytest.fixture(scope="module")
 def rowan(world: World, tmp_path_factory: pytest.TempPathFactory) -> Rowan:
-    """Rowan Trust: an admin; Sorrel, a manager; Quillon, who reports to Sorrel."""
+    """Quillwood Heritage Trust: an admin; Sorrel, a manager; Quillon, who reports to Sorrel."""
     registry = world.url("registry")
     people = {
-        "admin": Person("rowan-admin", "admin@rowan.example", "Rowan Admin"),
-        "sorrel": Person("rowan-sorrel", "sorrel@rowan.example", "Sorrel Rowan"),
-        "quill": Person("rowan-quill", "quill@rowan.example", NAME),
+        "admin": Person("quillwood-admin", "admin@quillwood.example", "Rowan Admin"),
+        "sorrel": Person("quillwood-sorrel", "sorrel@quillwood.example", "Sorrel Rowan"),
+        "quill": Person("quillwood-quill", "quill@quillwood.example", NAME),
     }
     organisation_id, _ = connect_partner(
         registry,
         world.coordinator,
-        "Rowan Trust",
+        "Quillwood Heritage Trust",
         "heritage",
         list(people.values()),
         [people["admin"].email],
