@@ -9,6 +9,9 @@ deliveries. Every record is confirmed by the service that keeps it — B's own c
 back — before `build_tenant_b` returns, so an attack that is refused is refused for being A's,
 not because the service has not heard of B's record yet.
 
+`build_tenant` builds any organisation so (the cross-tenant suite's second round builds its A
+with it, with a marker word of A's own); `build_tenant_b` builds B.
+
 One record is not made by a person: a monitoring alert needs a relationship weeks old, so the
 alert comes from a `relationship.started` dated 36 days ago, published on the sessions topic as
 sessions would, for B's real programme and B's real people.
@@ -37,7 +40,8 @@ from tests.e2e.test_candidate_pool import member_id_of, publish
 
 TODAY = date.today()
 TRAINED = str(TODAY - timedelta(days=40))
-# B's records carry these words: found in an answer to A, they are a leak.
+# B's records carry these words: found in an answer to A, they are a leak. A's own full tenant
+# (the cross-tenant suite's second round) is built the same way with words of its own.
 MARK = "birchwood-7f3c"
 
 
@@ -51,6 +55,7 @@ class TenantB:
     ids: dict[str, str]
     by_service: dict[str, dict[str, str]]
     names: list[str]  # B's people's display names: never shown to A
+    mark: str = MARK  # the word B's records carry
 
     def id_for(self, service: str, name: str) -> str | None:
         """B's id for a path parameter of `service`, or None when B has none of that name."""
@@ -60,7 +65,7 @@ class TenantB:
         """Strings that only B's records hold: ids, names, the marker word."""
         every = {*self.ids.values(), *(v for m in self.by_service.values() for v in m.values())}
         guesses = {self.ids["role"], self.ids["token"], self.by_service["notifications"]["token"]}
-        return (every - guesses) | set(self.names) | {MARK}
+        return (every - guesses) | set(self.names) | {self.mark}
 
 
 def eventually(check: Callable[[], Any], what: str, timeout: float = 60.0) -> Any:
@@ -113,11 +118,11 @@ class _Caller:
         return self.raw(who, service, "GET", path).status_code == 200
 
 
-def _profile(name: str, **fields: Any) -> dict[str, Any]:
+def _profile(name: str, mark: str, **fields: Any) -> dict[str, Any]:
     return {
         "display_name": name,
         "skills": ["stress analysis", "team leadership"],
-        "development_goals": [f"lead a design review {MARK}"],
+        "development_goals": [f"lead a design review {mark}"],
         "sector": "engineering",
         "job_level": "manager",
         "time_zone": "Europe/London",
@@ -129,10 +134,10 @@ def _profile(name: str, **fields: Any) -> dict[str, Any]:
     }
 
 
-def _design(name: str, model: str) -> dict[str, Any]:
+def _design(name: str, model: str, mark: str) -> dict[str, Any]:
     return {
         "name": name,
-        "purpose": f"Engineers learning from each other {MARK}",
+        "purpose": f"Engineers learning from each other {mark}",
         "goals": ["confident design reviews"],
         "model": model,
         "starts_on": str(TODAY),
@@ -172,13 +177,20 @@ def receiver() -> Iterator[str]:
 def build_tenant_b(world: World, webhook_url: str) -> TenantB:
     """Organisation B with a record of every kind, each known to the service that keeps it;
     its webhook endpoint delivers to `webhook_url`."""
-    key = f"xb{secrets.token_hex(2)}"
-    crowd = add_crowd(world, key, f"Birch Works {key}", "engineering", 4)
+    return build_tenant(world, webhook_url, "Birch", MARK)
+
+
+def build_tenant(world: World, webhook_url: str, word: str, mark: str) -> TenantB:
+    """An organisation named after `word` with a record of every kind, each known to the
+    service that keeps it, its records carrying `mark`; its webhook endpoint delivers to
+    `webhook_url`."""
+    key = f"x{word[0].lower()}{secrets.token_hex(2)}"
+    crowd = add_crowd(world, key, f"{word} Works {key}", "engineering", 4)
     provider = world.providers[-1]  # B's, started by add_crowd
     call = _Caller(world)
     admin, people = crowd.admin, crowd.people
     member = [member_id_of(world, p) for p in people]
-    names = [f"Birch Person {n} {key}" for n in range(len(people))]
+    names = [f"{word} Person {n} {key}" for n in range(len(people))]
     org = crowd.id
 
     # Notifications: an endpoint that hears of B's relationships and enrolments.
@@ -195,7 +207,9 @@ def build_tenant_b(world: World, webhook_url: str) -> TenantB:
 
     # Registry: profiles, training (recorded by B's HR import), programmes, enrolments.
     for tokens, name, capacity in zip(people, names, (1, 0, 1, 0), strict=True):
-        call(tokens, "registry", "PUT", "/me/profile", _profile(name, mentor_capacity=capacity))
+        call(
+            tokens, "registry", "PUT", "/me/profile", _profile(name, mark, mentor_capacity=capacity)
+        )
     rows = [
         {
             "email": person.email,
@@ -206,8 +220,12 @@ def build_tenant_b(world: World, webhook_url: str) -> TenantB:
         for person, name in zip(crowd.persons, names, strict=True)
     ]
     call(admin, "registry", "POST", f"/organisations/{org}/members/import", rows)
-    pairs = call(admin, "registry", "POST", "/programmes", _design(f"Pairs {key}", "one_to_one"))
-    circles = call(admin, "registry", "POST", "/programmes", _design(f"Peers {key}", "peer_circle"))
+    pairs = call(
+        admin, "registry", "POST", "/programmes", _design(f"Pairs {key}", "one_to_one", mark)
+    )
+    circles = call(
+        admin, "registry", "POST", "/programmes", _design(f"Peers {key}", "peer_circle", mark)
+    )
     programme, circle_programme = pairs["id"], circles["id"]
     for p in (programme, circle_programme):
         call(admin, "registry", "POST", f"/programmes/{p}/status", {"status": "open"})
@@ -221,14 +239,14 @@ def build_tenant_b(world: World, webhook_url: str) -> TenantB:
             {"role": "peer"},
         )
     registry_circle = call(
-        admin, "registry", "POST", f"/programmes/{circle_programme}/circles", {"name": MARK}
+        admin, "registry", "POST", f"/programmes/{circle_programme}/circles", {"name": mark}
     )["id"]
     client = call(
         admin,
         "registry",
         "POST",
         f"/organisations/{org}/clients",
-        {"name": f"Birch LMS {MARK}", "scopes": ["members:read"]},
+        {"name": f"{word} LMS {mark}", "scopes": ["members:read"]},
     )["client_id"]
     trial = call(
         admin,
@@ -246,7 +264,7 @@ def build_tenant_b(world: World, webhook_url: str) -> TenantB:
         "registry",
         "POST",
         f"/organisations/{org}/members/import-jobs",
-        content=f"email,display_name\nimported@{key}.example,Birch Imported {key}\n",
+        content=f"email,display_name\nimported@{key}.example,{word} Imported {key}\n",
         headers={"Content-Type": "text/csv"},
     )["id"]
 
@@ -292,7 +310,7 @@ def build_tenant_b(world: World, webhook_url: str) -> TenantB:
         "sessions",
         "POST",
         f"{base}/meetings",
-        {"starts_at": starts.isoformat(), "minutes": 60, "method": "video", "location": MARK},
+        {"starts_at": starts.isoformat(), "minutes": 60, "method": "video", "location": mark},
     )["id"]
     log = call(
         people[1],
@@ -301,10 +319,10 @@ def build_tenant_b(world: World, webhook_url: str) -> TenantB:
         f"{base}/logs",
         {
             "met_on": str(TODAY),
-            "achieved_since_last": MARK,
-            "challenges": MARK,
+            "achieved_since_last": mark,
+            "challenges": mark,
             "topics": ["design review"],
-            "steps": [{"step": MARK, "owner": "mentee"}],
+            "steps": [{"step": mark, "owner": "mentee"}],
             "next_topic": "feedback",
             "next_actions": [],
             "next_meeting_on": str(TODAY + timedelta(days=28)),
@@ -315,14 +333,14 @@ def build_tenant_b(world: World, webhook_url: str) -> TenantB:
         "sessions",
         "POST",
         f"{base}/action-plan/goals",
-        {"term": "long", "text": f"lead a design review {MARK}"},
+        {"term": "long", "text": f"lead a design review {mark}"},
     )["id"]
-    call(people[1], "sessions", "POST", f"{base}/messages", {"text": f"hello {MARK}"})
+    call(people[1], "sessions", "POST", f"{base}/messages", {"text": f"hello {mark}"})
     agreement = {
         "duration": "12 months",
         "meeting_frequency": "once a month",
         "contact_between_meetings": "e-mail every two weeks",
-        "confidentiality": f"what we say stays with us {MARK}",
+        "confidentiality": f"what we say stays with us {mark}",
         "mentor_responsibilities": ["listen"],
         "mentee_responsibilities": ["keep the records"],
     }
@@ -349,7 +367,7 @@ def build_tenant_b(world: World, webhook_url: str) -> TenantB:
         f"/circles/{circle}/sessions",
         {"format": "good_news_analysis", "minutes": 90},
     )["id"]
-    call(people[0], "sessions", "POST", f"/circles/{circle}/messages", {"text": f"hi {MARK}"})
+    call(people[0], "sessions", "POST", f"/circles/{circle}/messages", {"text": f"hi {mark}"})
 
     # Evaluation: a template of the programme's own, the ended relationship's survey, and an
     # alert (see the module's docstring).
@@ -359,7 +377,7 @@ def build_tenant_b(world: World, webhook_url: str) -> TenantB:
         "POST",
         f"/programmes/{programme}/survey-templates",
         {
-            "title": f"Mid-point {MARK}",
+            "title": f"Mid-point {mark}",
             "kind": "mentee",
             "questions": [{"id": "useful", "text": "How useful?", "type": "scale"}],
         },
@@ -446,7 +464,7 @@ def build_tenant_b(world: World, webhook_url: str) -> TenantB:
             "token": f"{org}.{member[1]}.meeting_changes.{secrets.token_urlsafe(16)}",
         },
     }
-    tenant = TenantB(crowd, ids, by_service, names)
+    tenant = TenantB(crowd, ids, by_service, names, mark)
     _confirm_known(world, tenant, call, people, circle_programme)
     return tenant
 

@@ -19,10 +19,10 @@ from services.evaluation.domain.outcome_facts import (
 )
 from services.evaluation.domain.outcome_figures import RowDimension, figure_tables
 from services.evaluation.domain.outcome_fold import apply, needs
-from shared.contracts.registry import MemberErased
+from shared.contracts.registry import MemberErased, ProgrammeCoordinatorsChanged
 from shared.contracts.sessions import MessagePosted, RelationshipEnded, RelationshipStarted
 from shared.events.catalogue import InboundEvent
-from tests.unit.outcome_story import A, B, P, at, event, member, story
+from tests.unit.outcome_story import A, B, P, at, event, member, one_to_one_programme, story
 
 TODAY = date(2027, 6, 1)
 
@@ -211,3 +211,20 @@ def test_the_live_path_loading_only_what_each_event_needs_gives_the_replayed_rec
     assert {ref for ref, _ in replayed.refs()} == set(live.stored)
     assert documents(live.state()) == documents(replayed)
     assert isinstance(replayed.relationships["rel_0000000000000005"], RelationshipFacts)
+
+
+def test_the_programmes_coordinators_follow_their_changes_in_any_order() -> None:
+    # A removed co-ordinator stops seeing the figures; a redelivered publication, or an older
+    # change arriving late, does not bring them back.
+    first, second = member(A, 90), member(A, 91)
+    published = event(one_to_one_programme(P, [A, B], [first]), A, at(0), network=True)
+    added = ProgrammeCoordinatorsChanged(
+        programme_id=P, coordinators=[first, second], added=[second], revision=1
+    )
+    removed = ProgrammeCoordinatorsChanged(
+        programme_id=P, coordinators=[second], removed=[first], revision=2
+    )
+    changes = [event(c, A, at(1 + n), network=True) for n, c in enumerate((added, removed))]
+    for order in ([published, *changes], [changes[1], published, changes[0], published]):
+        assert fold(order).programmes[P].coordinators == [second]
+    assert needs(changes[0]).refs == {FactRef(FactKind.PROGRAMMES, None, P)}

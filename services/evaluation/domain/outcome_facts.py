@@ -72,6 +72,7 @@ class ProgrammeFacts(_Fact):
     owner_organisation_id: str | None = None
     organisations: list[str] = Field(default_factory=list)
     coordinators: list[str] = Field(default_factory=list)
+    coordinators_revision: int = 0  # of the last `programme.coordinators_changed` kept
     model: str | None = None
     meeting_every_days: int | None = None
     starts_on: date | None = None

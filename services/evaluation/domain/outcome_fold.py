@@ -45,6 +45,7 @@ from shared.contracts.registry import (
     MemberErased,
     MemberReadinessChanged,
     OrganisationJoined,
+    ProgrammeCoordinatorsChanged,
     ProgrammePublished,
     ProgrammeStatusChanged,
 )
@@ -177,11 +178,22 @@ def _published(state: OutcomeState, envelope: Envelope, data: ProgrammePublished
     programme.published = stamp
     programme.owner_organisation_id = data.owner_organisation_id
     programme.organisations = list(data.organisations)
-    programme.coordinators = list(data.coordinators)
+    if not programme.coordinators_revision:  # a later change's list outlives a redelivery
+        programme.coordinators = list(data.coordinators)
     programme.model = data.model
     programme.meeting_every_days = data.meeting_every_days
     programme.starts_on = data.starts_on
     programme.ends_on = data.ends_on
+
+
+def _coordinators(
+    state: OutcomeState, envelope: Envelope, data: ProgrammeCoordinatorsChanged
+) -> None:
+    # Highest revision wins: a removed co-ordinator stops seeing the programme's figures.
+    programme = _programme(state, data.programme_id)
+    if data.revision > programme.coordinators_revision:
+        programme.coordinators = list(data.coordinators)
+        programme.coordinators_revision = data.revision
 
 
 def _status(state: OutcomeState, envelope: Envelope, data: ProgrammeStatusChanged) -> None:
@@ -451,6 +463,7 @@ def _survey(state: OutcomeState, envelope: Envelope, data: SurveyCompleted) -> N
 _FOLDS: dict[type[EventData], Callable[[OutcomeState, Envelope, Any], None]] = {
     OrganisationJoined: _joined,
     ProgrammePublished: _published,
+    ProgrammeCoordinatorsChanged: _coordinators,
     ProgrammeStatusChanged: _status,
     MemberEnrolled: _enrolled,
     MemberReadinessChanged: _readiness,
@@ -504,7 +517,7 @@ def needs(event: InboundEvent[Any]) -> Needs:
     elif isinstance(data, ProgrammePublished):
         refs.add(FactRef(FactKind.PROGRAMMES, None, data.programme_id))
         organisation(data.owner_organisation_id, *data.organisations)
-    elif isinstance(data, ProgrammeStatusChanged):
+    elif isinstance(data, ProgrammeStatusChanged | ProgrammeCoordinatorsChanged):
         refs.add(FactRef(FactKind.PROGRAMMES, None, data.programme_id))
     elif isinstance(data, MemberEnrolled | MemberReadinessChanged):
         member(data.member_id, data.organisation_id)

@@ -16,6 +16,7 @@ from typing import Self
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from shared.auth.principal import Principal, Role
+from shared.errors import NotFoundError
 
 
 class ProgrammeModel(StrEnum):
@@ -191,8 +192,12 @@ def check_may_manage_coordinators(actor: Principal, programme: Programme) -> Non
 
 
 def coordinators_without(programme: Programme, member_id: str, *, by_admin: bool) -> list[str]:
-    """The co-ordinators once `member_id` leaves; ValueError if they are the last one and an
-    admin of the owner is not the one removing them (a programme keeps someone in charge)."""
+    """The co-ordinators once `member_id` leaves; NotFoundError if they do not co-ordinate it
+    (nothing to announce: a removal of anyone else, another organisation's member say, would
+    put their id on the network's topic); ValueError if they are the last one and an admin of
+    the owner is not the one removing them (a programme keeps someone in charge)."""
+    if member_id not in programme.coordinators:
+        raise NotFoundError(f"{member_id!r} does not co-ordinate this programme")
     remaining = [c for c in programme.coordinators if c != member_id]
     if not remaining and not by_admin:
         raise ValueError("the last co-ordinator cannot leave; add another one first")
