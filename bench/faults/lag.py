@@ -41,12 +41,18 @@ async def lag(bootstrap: str, prefix: str) -> dict[str, int]:
     await reader.start()
     await admin.start()
     try:
-        await reader.topics()  # fresh metadata
         behind: dict[str, int] = {}
         for group, topics in _topics(prefix).items():
+            # The partitions from the broker itself: a consumer's cached metadata may not
+            # know a topic it never subscribed to, and an empty list would read as no lag.
+            described = await admin.describe_topics(topics)
             partitions = [
-                TopicPartition(t, p) for t in topics for p in reader.partitions_for_topic(t) or []
+                TopicPartition(t["topic"], p["partition"])
+                for t in described
+                for p in t["partitions"]
             ]
+            if {tp.topic for tp in partitions} != set(topics):
+                raise RuntimeError(f"the broker does not describe every topic of {group} yet")
             ends = await reader.end_offsets(partitions)
             committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
             behind[group] = sum(
