@@ -649,8 +649,12 @@ async def _consumed_all(bootstrap: str, group: str, topic: str, limit: float) ->
     await reader.start()
     await admin.start()
     try:
-        await reader.topics()  # fresh metadata, so the topic's partitions are known
-        partitions = [TopicPartition(topic, p) for p in reader.partitions_for_topic(topic) or []]
+        # The partitions from the broker itself: a consumer's cached metadata may not know a
+        # topic it never subscribed to, and an empty list would read as nothing behind.
+        described = await admin.describe_topics([topic])
+        partitions = [TopicPartition(topic, p["partition"]) for p in described[0]["partitions"]]
+        if not partitions:
+            raise RuntimeError(f"the broker does not describe {topic}")
         ends = await reader.end_offsets(partitions)
         deadline = time.monotonic() + limit
         while True:
