@@ -16,12 +16,11 @@ import httpx
 from deploy.localnet.demo import (
     DEMO_ORGANISATIONS,
     DEMO_PASSWORD,
-    MEMBERS_PER_ORGANISATION,
     DemoRun,
+    demo_plan,
     seed,
 )
-from deploy.localnet.demo_cohorts import PAIR_COHORTS, plan_cohorts
-from deploy.localnet.demo_people import demo_rows
+from deploy.localnet.demo_cohorts import PAIR_COHORTS
 from deploy.localnet.identity import Person, bearer, sign_in_tokens
 
 
@@ -41,17 +40,7 @@ def seed_demo(urls: dict[str, str], env: dict[str, str], work_dir: Path, run: De
 
 def _pair_people() -> dict[str, list[Person]]:
     """Who takes part in each pair programme (by organisation name), as the demo planned."""
-    rows = [
-        demo_rows(
-            spec["email_domains"][0],
-            spec["sector"],
-            spec["country"],
-            MEMBERS_PER_ORGANISATION,
-            index,
-        )
-        for index, (spec, _) in enumerate(DEMO_ORGANISATIONS, start=1)
-    ]
-    cohorts = plan_cohorts(DEMO_ORGANISATIONS, rows, DEMO_PASSWORD)
+    _, cohorts = demo_plan()
     people: dict[str, list[Person]] = {}
     for spec, model in DEMO_ORGANISATIONS:
         if model not in PAIR_COHORTS:

@@ -18,6 +18,7 @@ from deploy.localnet.demo_activity import NewProgramme, bring_to_life
 from deploy.localnet.demo_cohorts import (
     AVAILABILITY,
     MENTEES_PER_MENTOR,
+    CohortMember,
     as_recorded_by_hr,
     people_of,
     plan_cohorts,
@@ -130,11 +131,9 @@ class DemoRun:
         return [self.first_provider_port + i for i in range(len(DEMO_ORGANISATIONS) + 1)]
 
 
-def seed(urls: dict[str, str], env: dict[str, str], work_dir: Path, run: DemoRun) -> None:
-    """Everything above (`urls`: service name → base URL), into `run`; waits until
-    evaluation has heard of every organisation."""
-    registry, evaluation = urls["registry"], urls["evaluation"]
-    providers = run.providers
+def demo_plan() -> tuple[list[list[dict[str, Any]]], list[CohortMember]]:
+    """Each demo organisation's HR rows, and who will sign in for the demo's mentoring (each
+    provider must know them from the start)."""
     rows = [
         demo_rows(
             spec["email_domains"][0],
@@ -145,8 +144,15 @@ def seed(urls: dict[str, str], env: dict[str, str], work_dir: Path, run: DemoRun
         )
         for index, (spec, _) in enumerate(DEMO_ORGANISATIONS, start=1)
     ]
-    # Who will sign in for the demo's mentoring: each provider must know them from the start.
-    cohorts = plan_cohorts(DEMO_ORGANISATIONS, rows, DEMO_PASSWORD)
+    return rows, plan_cohorts(DEMO_ORGANISATIONS, rows, DEMO_PASSWORD)
+
+
+def seed(urls: dict[str, str], env: dict[str, str], work_dir: Path, run: DemoRun) -> None:
+    """Everything above (`urls`: service name → base URL), into `run`; waits until
+    evaluation has heard of every organisation."""
+    registry, evaluation = urls["registry"], urls["evaluation"]
+    providers = run.providers
+    rows, cohorts = demo_plan()
     rows = [as_recorded_by_hr(r, cohorts) for r in rows]
     new_programmes: list[NewProgramme] = []
     organisation_ids: dict[str, str] = {}
