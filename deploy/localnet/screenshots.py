@@ -39,6 +39,7 @@ ORGANISATION_PAGES = [
     ("/organisation/programmes", "organisation-programmes"),
     ("/organisation/standing", "organisation-standing"),
     ("/organisation/webhooks", "organisation-webhooks"),
+    ("/organisation/audit-trail", "organisation-audit-trail"),
 ]
 
 
@@ -135,6 +136,8 @@ def photograph(portal: str, out: Path) -> list[Path]:
         shoot(admin, "organisation-members-phone")
         admin.goto(f"{portal}/organisation/webhooks")
         shoot(admin, "organisation-webhooks-phone")
+        admin.goto(f"{portal}/organisation/audit-trail")
+        shoot(admin, "organisation-audit-trail-phone")
     return written
 
 
