@@ -146,6 +146,10 @@ EXEMPT: dict[Operation, Exemption] = {
     ),
     ("GET", "/members/me/notification-preferences"): _OWN,
     ("PUT", "/members/me/notification-preferences"): _OWN,
+    ("GET", "/journal/prompts"): Exemption(
+        "the six stages of reflection and their prompts, the same for everyone",
+        _for(A_PEOPLE, OK),
+    ),
     ("GET", "/webhooks/event-types"): Exemption(
         "the catalogue of webhook event types", _for(A_PEOPLE, OK)
     ),

@@ -11,6 +11,7 @@ from services.portal.adapters.forms import PathId, confirmation, done, form_data
 from services.portal.adapters.network_api import Service, ServiceRefusalError
 from services.portal.adapters.signed_in import Member, SignedIn
 from services.portal.domain.forms import FormProblems
+from services.portal.domain.journal import STAGES
 from services.portal.domain.local_time import zone_of
 from services.portal.domain.meeting_logs import (
     FIELDS,
@@ -43,7 +44,13 @@ async def logs(
     return components.pages.render(
         request,
         "relationship_logs.html",
-        {"shell": page.shell, "logs": page.logs, "done": confirmation(request)},
+        {
+            "shell": page.shell,
+            "logs": page.logs,
+            "reflections": page.reflections,
+            "stages": STAGES,
+            "done": confirmation(request),
+        },
         member=member,
     )
 

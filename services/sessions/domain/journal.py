@@ -77,7 +77,7 @@ class ContextKind(StrEnum):
 class JournalContext(BaseModel):
     """The meeting log or circle session an entry reflects on (ids only)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid")
 
     kind: ContextKind = Field(examples=["meeting_log"])
     relationship_id: str | None = Field(
@@ -91,15 +91,16 @@ class JournalContext(BaseModel):
 
     @model_validator(mode="after")
     def _names_its_record(self) -> JournalContext:
-        """A meeting log is named by relationship and log, a session by circle and session."""
+        """A meeting log is named by relationship and log, a session by circle and session;
+        the other kind's ids mean nothing for it and are not kept."""
         if self.kind is ContextKind.MEETING_LOG:
-            named, other = (self.relationship_id, self.log_id), (self.circle_id, self.session_id)
-            needed = "relationship_id and log_id"
+            if not (self.relationship_id and self.log_id):
+                raise ValueError("a meeting_log context names its relationship_id and log_id")
+            self.circle_id = self.session_id = None
         else:
-            named, other = (self.circle_id, self.session_id), (self.relationship_id, self.log_id)
-            needed = "circle_id and session_id"
-        if not all(named) or any(other):
-            raise ValueError(f"a {self.kind.value} context names exactly {needed}")
+            if not (self.circle_id and self.session_id):
+                raise ValueError("a circle_session context names its circle_id and session_id")
+            self.relationship_id = self.log_id = None
         return self
 
 

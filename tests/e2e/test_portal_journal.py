@@ -1,0 +1,122 @@
+"""The reflective journal in the portal (seed 000, Clutterbuck and Megginson's six stages of
+reflection), in Debian's Chromium with a real sign-in and the real sessions service: the
+mentee is offered to reflect after a meeting log (on the home page and beside the log), writes
+an entry with a prompt per stage, finds it in their journal, and shares a copy into the
+relationship. The mentor never sees the entry until it is shared, and then only the copy;
+the mentee's own organisation's admin never sees it. axe-core on each page at desktop and
+phone width.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser import chromium
+from tests.e2e.conftest import World
+from tests.e2e.portal_browser import PHONE, assert_accessible, sign_in
+from tests.e2e.sessions_scene import Scene, build_scene
+
+INSIGHT = "willowherb-insight-7d3a"
+OPTIONS = "campion-first-step-2c8e"
+TOPIC = "the handover rota"
+
+
+@pytest.fixture(scope="module")
+def scene(world: World) -> Scene:
+    scene = build_scene(world, "sorrel")
+    written = scene.call(
+        "mentee",
+        "POST",
+        f"/relationships/{scene.relationship}/logs",
+        {"met_on": str(datetime.now(UTC).date()), "topics": [TOPIC]},
+    )
+    assert written.status_code == 201, written.text
+    return scene
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as browser:
+        yield browser
+
+
+def accessible_at_both_widths(page: Page) -> None:
+    assert_accessible(page)
+    page.set_viewport_size(PHONE)
+    assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def signed_in(browser: Browser, world: World, scene: Scene, who: str, start: str) -> Page:
+    persons = {
+        "mentee": scene.b.persons[0],
+        "mentor": scene.a.persons[0],
+        "mentee's admin": scene.b.admin_person,
+    }
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, world.portal.url, persons[who], start=start)
+    return page
+
+
+def test_the_mentee_reflects_after_a_meeting_and_shares_a_copy(
+    browser: Browser, world: World, scene: Scene
+) -> None:
+    rel = scene.relationship
+    page = signed_in(browser, world, scene, "mentee", "/")
+    offered = page.get_by_role("link", name=re.compile("Write in your journal"))
+    expect(offered).to_be_visible()
+    offered.first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Write a journal entry")
+    expect(page.get_by_text("Reflecting on your meeting log")).to_be_visible()
+    accessible_at_both_widths(page)
+    # Nothing written: refused with a reason, nothing saved.
+    page.get_by_role("button", name="Save the entry").click()
+    expect(page.get_by_role("alert")).to_contain_text("at least one stage")
+    expect(page.get_by_label("1. Disaggregation")).to_be_visible()
+    page.get_by_label("4. Insight").fill(INSIGHT)
+    page.get_by_label("6. Options").fill(OPTIONS)
+    page.get_by_role("button", name="Save the entry").click()
+    expect(page).to_have_url(re.compile(r"/journal\?done=entry-written"))
+    expect(page.get_by_role("status")).to_contain_text("Only you can read it")
+    entry = page.locator("article", has_text=INSIGHT)
+    expect(entry).to_contain_text(OPTIONS)
+    expect(entry.get_by_role("link", name="a meeting log")).to_have_attribute(
+        "href", f"/relationships/{rel}/logs"
+    )
+    accessible_at_both_widths(page)
+    # Reflected on: the home page no longer offers it.
+    page.goto(f"{world.portal.url}/")
+    expect(page.get_by_role("link", name=re.compile("Write in your journal"))).to_have_count(0)
+
+    # The mentor reads the logs tab and their own journal: the entry is in neither.
+    mentor = signed_in(browser, world, scene, "mentor", f"/relationships/{rel}/logs")
+    expect(mentor.get_by_role("heading", name="Reflections shared with you")).to_be_visible()
+    expect(mentor.get_by_text("Nothing shared yet.")).to_be_visible()
+    expect(mentor.get_by_text(INSIGHT)).to_have_count(0)
+    mentor.goto(f"{world.portal.url}/journal")
+    expect(mentor.get_by_text(INSIGHT)).to_have_count(0)
+    entry_id = scene.call("mentee", "GET", "/members/me/journal").json()[0]["id"]
+    mentor.goto(f"{world.portal.url}/journal/{entry_id}/edit")
+    expect(mentor.get_by_role("heading", level=1)).to_have_text("Not found")
+    # Nor does the mentee's own organisation's admin.
+    admin = signed_in(browser, world, scene, "mentee's admin", f"/journal/{entry_id}/edit")
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Not found")
+    expect(admin.get_by_text(INSIGHT)).to_have_count(0)
+
+    # The mentee shares a copy; the mentor reads it beside the logs.
+    page.goto(f"{world.portal.url}/journal")
+    entry = page.locator("article", has_text=INSIGHT)
+    entry.get_by_label("Share a copy with").select_option(rel)
+    entry.get_by_role("button", name=re.compile("Share a copy")).click()
+    expect(page.get_by_role("status")).to_contain_text("A copy is shared")
+    expect(page.locator("article", has_text=INSIGHT)).to_contain_text("A copy is shared with")
+    mentor.goto(f"{world.portal.url}/relationships/{rel}/logs")
+    shared = mentor.locator("#reflections article")
+    expect(shared).to_have_count(1)
+    expect(shared).to_contain_text(INSIGHT)
+    accessible_at_both_widths(mentor)
