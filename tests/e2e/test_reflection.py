@@ -1,14 +1,15 @@
 """End to end: the reflective journal (seed 000, Clutterbuck and Megginson's six stages of
-reflection) through sessions' HTTP API, with real tokens, the real sessions topic and real
-FerretDB.
+reflection) and BOOST feedback (seed 000) through sessions' HTTP API, with real tokens, the
+real sessions topic and real FerretDB.
 
 The scene (tests/e2e/sessions_scene.py): A's member mentors B's member across organisations in
 a programme co-ordinated by a member of B, beside every outsider the confidentiality rules
 name; here the mentee and the mentor also sit in a peer circle. The mentee reflects after a
 meeting and after a circle session. Their journal is theirs alone: the other party, the
 programme's co-ordinator, their own organisation's admin, the network co-ordinator, another
-organisation and everyone else get 404, and nothing of it reaches Kafka. The tests run in file
-order: the erasure of the mentee comes last.
+organisation and everyone else get 404, and nothing of it reaches Kafka. BOOST feedback goes
+in a meeting log and in the feedback steps of a critical-incident circle session, and says
+which letters it covers. The tests run in file order: the erasure of the mentee comes last.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ MARK = {
     "options": "meadowsweet-options-0e4a",
     "circle": "bramble-circle-6d9c",
     "edit": "hawthorn-edited-2f5b",
+    # BOOST feedback, in a log and in a circle note: it stays where it was written.
+    "boost_log": "teasel-observed-9a4c",
+    "boost_note": "sweetbriar-specific-1e7d",
 }
 STAGES = (
     "disaggregation",
@@ -266,7 +270,85 @@ def test_sharing_an_entry_shows_a_copy_to_the_relationship_only(
     assert [s["relationship_id"] for s in listed["shared"]] == [scene.relationship]
 
 
-def test_no_event_carries_the_journal(world: World, scene: Scene) -> None:
+# --- BOOST feedback ---------------------------------------------------------------------------
+
+LETTERS = ["balanced", "observed", "objective", "specific", "timely"]
+
+
+def test_the_boost_form_says_which_letters_feedback_covers(scene: Scene) -> None:
+    empty = scene.call("mentee", "POST", "/feedback/boost", {})
+    assert empty.status_code == 200, empty.text
+    assert [c["letter"] for c in empty.json()] == LETTERS
+    assert not any(c["covered"] for c in empty.json())
+    assert all(c["prompt"] for c in empty.json())
+    some = scene.call("mentee", "POST", "/feedback/boost", {"observed": "x", "timely": "  y "})
+    assert [c["letter"] for c in some.json() if c["covered"]] == ["observed", "timely"]
+    blank = scene.call("mentee", "POST", "/feedback/boost", {"balanced": "   "})
+    assert not any(c["covered"] for c in blank.json())
+    too_long = scene.call("mentee", "POST", "/feedback/boost", {"specific": "x" * 2001})
+    assert too_long.status_code == 422 and "specific" in too_long.text
+    assert scene.call("mentee", "POST", "/feedback/boost", {"vague": "x"}).status_code == 422
+
+
+def test_a_mentors_feedback_in_a_meeting_log_is_boost_and_stays_with_the_log(
+    scene: Scene,
+) -> None:
+    base = f"/relationships/{scene.relationship}/logs"
+    feedback = {"balanced": "calm, and check the notes first", "observed": MARK["boost_log"]}
+    written = scene.call(
+        "mentor",
+        "POST",
+        base,
+        {"met_on": str(TODAY), "topics": ["feedback"], "feedback": feedback},
+    )
+    assert written.status_code == 201, written.text
+    log = written.json()
+    assert log["feedback"]["covers"] == ["balanced", "observed"]
+    # What a reader got back can be sent back as it is: `covers` is worked out again.
+    sent_back = {**log["feedback"], "covers": ["timely"], "specific": "when you asked"}
+    content = {"met_on": log["met_on"], "topics": log["topics"], "feedback": sent_back}
+    changed = scene.call("mentor", "PUT", f"{base}/{log['id']}", content)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["feedback"]["covers"] == ["balanced", "observed", "specific"]
+    for who in ("mentee", "coordinator"):
+        read = scene.call(who, "GET", f"{base}/{log['id']}")
+        assert read.status_code == 200 and read.json()["feedback"]["observed"] == MARK["boost_log"]
+    for who in Scene.OUTSIDERS:
+        refused = scene.call(who, "GET", f"{base}/{log['id']}")
+        assert refused.status_code == 404 and MARK["boost_log"] not in refused.text
+
+
+def test_peers_give_boost_feedback_in_the_feedback_steps_of_a_critical_incident(
+    scene: Scene, circle_session: tuple[str, str]
+) -> None:
+    circle, session = circle_session
+    notes = f"/circles/{circle}/sessions/{session}/notes"
+    feedback = {"specific": MARK["boost_note"], "timely": "before Thursday's review"}
+    given = scene.call("mentor", "POST", notes, {"step": "positive_feedback", "feedback": feedback})
+    assert given.status_code == 201, given.text
+    assert given.json()["step"] == "positive_feedback" and given.json()["text"] == ""
+    assert given.json()["feedback"]["covers"] == ["specific", "timely"]
+    refusals = [
+        ({"step": "presentation", "feedback": feedback}, "feedback_step"),
+        ({"feedback": feedback}, "feedback_step"),
+        ({"text": "a plain note", "step": "peer_feedback"}, "feedback_step"),
+        ({"step": "peer_feedback", "feedback": {"observed": " "}}, "invalid_request"),
+    ]
+    for body, error in refusals:
+        refused = scene.call("mentor", "POST", notes, body)
+        assert refused.status_code == 422, (body, refused.text)
+        assert refused.json()["error"] == error, refused.text
+    read = scene.call("colleague of the mentee", "GET", notes)
+    assert read.status_code == 200, read.text
+    assert [n["feedback"]["covers"] for n in read.json() if n["feedback"]] == [
+        ["specific", "timely"]
+    ]
+    for who in ("coordinator", "mentee's organisation admin", "network co-ordinator"):
+        refused = scene.call(who, "GET", notes)
+        assert refused.status_code == 404 and MARK["boost_note"] not in refused.text
+
+
+def test_no_event_carries_the_journal_or_the_feedback(world: World, scene: Scene) -> None:
     # A log written after every journal write: once its event is on the topic, whatever the
     # journal could have published before it would be there too.
     last = scene.call(
@@ -279,12 +361,13 @@ def test_no_event_carries_the_journal(world: World, scene: Scene) -> None:
     rel = scene.relationship
 
     def done(found: list[dict[str, Any]]) -> bool:
-        return len(of_type(found, "meeting_log.written", rel)) >= 2
+        # the mentee's log, the mentor's BOOST log written and changed, and the last one
+        return len(of_type(found, "meeting_log.written", rel)) >= 4
 
     _, raw = relationship_events(world, {rel}, done)
     assert raw, "the sessions topic was read"
     leaked = [name for name, text in MARK.items() for record in raw if text.encode() in record]
-    assert not leaked, f"journal text on the sessions topic: {leaked}"
+    assert not leaked, f"journal or feedback text on the sessions topic: {leaked}"
 
 
 def test_erasing_the_mentee_removes_their_journal_and_what_they_shared(

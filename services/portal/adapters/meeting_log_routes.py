@@ -24,6 +24,7 @@ from services.portal.domain.meeting_logs import (
 )
 from services.portal.domain.meetings import beside_field, meeting_choices
 from services.portal.domain.relationships import MeetingLog
+from services.portal.pages.feedback import boost_coverage
 from services.portal.pages.meeting_logs import logs_page, meeting_ids, meeting_log
 from shared import clock
 
@@ -86,6 +87,7 @@ async def _form(
             "log": log,
             "choices": meeting_choices(page.meetings, zone, keep=draft.meeting_id),
             "problems": problems,
+            "coverage": await boost_coverage(member, draft.feedback),
             "action": f"{base}/{log.id}" if log else base,
         },
         member=member,
