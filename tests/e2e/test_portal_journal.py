@@ -45,6 +45,10 @@ def browser() -> Iterator[Browser]:
         yield browser
 
 
+# `scene` before `browser` in every test: the scene publishes with asyncio, which cannot run
+# inside Playwright's event loop.
+
+
 def accessible_at_both_widths(page: Page) -> None:
     assert_accessible(page)
     page.set_viewport_size(PHONE)
@@ -64,7 +68,7 @@ def signed_in(browser: Browser, world: World, scene: Scene, who: str, start: str
 
 
 def test_the_mentee_reflects_after_a_meeting_and_shares_a_copy(
-    browser: Browser, world: World, scene: Scene
+    world: World, scene: Scene, browser: Browser
 ) -> None:
     rel = scene.relationship
     page = signed_in(browser, world, scene, "mentee", "/")
@@ -120,3 +124,35 @@ def test_the_mentee_reflects_after_a_meeting_and_shares_a_copy(
     expect(shared).to_have_count(1)
     expect(shared).to_contain_text(INSIGHT)
     accessible_at_both_widths(mentor)
+
+
+def test_the_mentor_gives_boost_feedback_in_a_log_and_sees_the_letters_it_covers(
+    world: World, scene: Scene, browser: Browser
+) -> None:
+    rel = scene.relationship
+    page = signed_in(browser, world, scene, "mentor", f"/relationships/{rel}/logs/new")
+    coverage = page.locator("#boost-coverage")
+    expect(coverage).to_contain_text("covers 0 of the 5 BOOST letters")
+    expect(page.get_by_label("Observed")).to_be_visible()
+    page.get_by_label("Topics for this meeting").fill(TOPIC)
+    page.get_by_label("Balanced").fill("Calm with the family; check the notes first next time")
+    page.get_by_label("Specific").fill("When you asked what would help most today")
+    # Worked out by the server as it is typed.
+    expect(coverage).to_contain_text("covers 2 of the 5 BOOST letters")
+    expect(coverage.locator("li.covered")).to_have_text(
+        [re.compile("Balanced"), re.compile("Specific")]
+    )
+    accessible_at_both_widths(page)
+    page.get_by_label("Timely").fill("x" * 2001)
+    page.get_by_role("button", name="Save the meeting log").click()
+    expect(page.get_by_text("keep this to 2000 characters")).to_be_visible()
+    page.get_by_label("Timely").fill("Worth noting before Thursday's review")
+    page.get_by_role("button", name="Save the meeting log").click()
+    expect(page).to_have_url(re.compile(r"/logs\?done=log-written"))
+    log = page.locator("article.log", has_text="in BOOST form")
+    expect(log).to_contain_text("It covers 3 of the 5 letters: Balanced, Specific, Timely")
+    # The mentee reads it with the log.
+    mentee = signed_in(browser, world, scene, "mentee", f"/relationships/{rel}/logs")
+    expect(mentee.locator("article.log", has_text="in BOOST form")).to_contain_text(
+        "When you asked what would help most today"
+    )
