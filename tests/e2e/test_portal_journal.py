@@ -3,14 +3,16 @@ reflection), in Debian's Chromium with a real sign-in and the real sessions serv
 mentee is offered to reflect after a meeting log (on the home page and beside the log), writes
 an entry with a prompt per stage, finds it in their journal, and shares a copy into the
 relationship. The mentor never sees the entry until it is shared, and then only the copy;
-the mentee's own organisation's admin never sees it. axe-core on each page at desktop and
-phone width.
+the mentee's own organisation's admin never sees it. BOOST feedback (seed 000) is given in a
+meeting log and in a critical-incident circle session's feedback step, the letters it covers
+shown as it is typed. axe-core on each page at desktop and phone width.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -20,6 +22,7 @@ from tests.browser import chromium
 from tests.e2e.conftest import World
 from tests.e2e.portal_browser import PHONE, assert_accessible, sign_in
 from tests.e2e.sessions_scene import Scene, build_scene
+from tests.e2e.test_reflection import critical_incident
 
 INSIGHT = "willowherb-insight-7d3a"
 OPTIONS = "campion-first-step-2c8e"
@@ -155,4 +158,36 @@ def test_the_mentor_gives_boost_feedback_in_a_log_and_sees_the_letters_it_covers
     mentee = signed_in(browser, world, scene, "mentee", f"/relationships/{rel}/logs")
     expect(mentee.locator("article.log", has_text="in BOOST form")).to_contain_text(
         "When you asked what would help most today"
+    )
+
+
+def test_a_peer_gives_boost_feedback_in_a_critical_incident_and_reflects_on_it(
+    world: World, scene: Scene, browser: Browser
+) -> None:
+    # Its events are published with asyncio: in a thread of their own, outside Playwright's loop.
+    with ThreadPoolExecutor(1) as thread:
+        circle, session = thread.submit(critical_incident, world, scene).result()
+    path = f"/circles/{circle}/sessions/{session}"
+    page = signed_in(browser, world, scene, "mentor", path)
+    form = page.locator("#feedback")
+    expect(form.get_by_role("heading", name="Give feedback in BOOST form")).to_be_visible()
+    form.get_by_label("Observed").fill("You named the dilemma in the first minute")
+    expect(form.locator("#boost-coverage")).to_contain_text("covers 1 of the 5 BOOST letters")
+    accessible_at_both_widths(page)
+    form.get_by_role("button", name="Save the feedback").click()
+    expect(page.locator("#feedback").get_by_role("alert")).to_contain_text("Please correct")
+    expect(page.get_by_text("Choose the step you give the feedback in.")).to_be_visible()
+    form = page.locator("#feedback")
+    form.get_by_label("The step you give it in").select_option("positive_feedback")
+    form.get_by_role("button", name="Save the feedback").click()
+    expect(page).to_have_url(re.compile(r"done=feedback-given"))
+    note = page.locator("#notes li", has_text="in the positive feedback")
+    expect(note).to_contain_text("covering 1 of the 5 letters: Observed")
+    # The session page offers a reflection on it, with the session as its context.
+    page.get_by_role("link", name="Reflect on this session in your journal").click()
+    expect(page.get_by_text("Reflecting on your circle session")).to_be_visible()
+    page.get_by_label("2. Framing").fill("naming it early")
+    page.get_by_role("button", name="Save the entry").click()
+    expect(page.locator("#entries article", has_text="naming it early")).to_contain_text(
+        "Reflecting on a circle session"
     )

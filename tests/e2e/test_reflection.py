@@ -75,10 +75,9 @@ def log_id(scene: Scene) -> str:
     return str(written.json()["id"])
 
 
-@pytest.fixture(scope="module")
-def circle_session(world: World, scene: Scene) -> tuple[str, str]:
-    """A peer circle of the mentee, the mentor and the mentee's colleague, with a session
-    arranged: (circle id, session id)."""
+def critical_incident(world: World, scene: Scene) -> tuple[str, str]:
+    """A peer circle of the mentee, the mentor and the mentee's colleague, with a
+    critical-incident session arranged: (circle id, session id)."""
     programme = f"prg_{secrets.token_hex(6)}"
     publish(
         world,
@@ -114,6 +113,11 @@ def circle_session(world: World, scene: Scene) -> tuple[str, str]:
     )
     assert arranged.status_code == 201, arranged.text
     return circle, str(arranged.json()["id"])
+
+
+@pytest.fixture(scope="module")
+def circle_session(world: World, scene: Scene) -> tuple[str, str]:
+    return critical_incident(world, scene)
 
 
 @pytest.fixture(scope="module")
