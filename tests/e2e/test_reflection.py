@@ -274,6 +274,25 @@ def test_sharing_an_entry_shows_a_copy_to_the_relationship_only(
     assert [s["relationship_id"] for s in listed["shared"]] == [scene.relationship]
 
 
+def test_the_author_removes_an_entry_and_the_copy_they_shared(scene: Scene) -> None:
+    reflections = f"/relationships/{scene.relationship}/reflections"
+    written = scene.call("mentee", "POST", JOURNAL, {"reframing": "to be removed"})
+    assert written.status_code == 201, written.text
+    entry_id = written.json()["id"]
+    shared = scene.call(
+        "mentee", "POST", f"{JOURNAL}/{entry_id}/shares", {"relationship_id": scene.relationship}
+    )
+    assert shared.status_code == 201, shared.text
+    assert len(scene.call("mentor", "GET", reflections).json()) == 2
+    removed = scene.call("mentee", "DELETE", f"{JOURNAL}/{entry_id}")
+    assert removed.status_code == 204, removed.text
+    assert scene.call("mentee", "GET", f"{JOURNAL}/{entry_id}").status_code == 404
+    assert entry_id not in scene.call("mentee", "GET", JOURNAL).text
+    left = scene.call("mentor", "GET", reflections).json()
+    assert [r["entry_id"] for r in left] != [] and entry_id not in [r["entry_id"] for r in left]
+    assert "to be removed" not in scene.call("coordinator", "GET", reflections).text
+
+
 # --- BOOST feedback ---------------------------------------------------------------------------
 
 LETTERS = ["balanced", "observed", "objective", "specific", "timely"]
