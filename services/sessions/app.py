@@ -8,6 +8,8 @@ from services.sessions.adapters import (
     action_plan_routes,
     calendar_routes,
     circle_routes,
+    feedback_routes,
+    journal_routes,
     log_routes,
     meeting_routes,
     message_routes,
@@ -24,6 +26,7 @@ from services.sessions.adapters.circle_session_store import CIRCLE_SESSIONS, Cir
 from services.sessions.adapters.circle_store import CircleStore
 from services.sessions.adapters.erasure import MemberErasure
 from services.sessions.adapters.indexes import SESSIONS_INDEXES
+from services.sessions.adapters.journal_store import JournalStore
 from services.sessions.adapters.log_store import LOGS, MeetingLogStore
 from services.sessions.adapters.meeting_store import MEETINGS, MeetingStore
 from services.sessions.adapters.message_doors import MessageDoors
@@ -95,6 +98,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     meetings = MeetingStore(data, relationships, runtime.outbox, numbered)
     calendar_feeds = CalendarFeedStore(data, meetings)
     meeting_logs = MeetingLogStore(data, runtime.outbox, relationships, numbered)
+    journal = JournalStore(
+        data, runtime.outbox, numbered, relationships, meeting_logs, circles, circle_sessions
+    )
     action_plans = ActionPlanStore(data, runtime.outbox, relationships, numbered)
     message_notifier = MessageNotifier()
     messages = MessageStore(data, runtime.outbox, message_notifier, numbered)
@@ -109,6 +115,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             meetings,
             calendar_feeds,
             meeting_logs,
+            journal,
             action_plans,
             messages,
         ]
@@ -117,13 +124,16 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app = create_service_app(
         runtime,
         title="mentornet sessions",
-        description="Relationships, circles, agreements, meetings, logs, action plans, messages.",
+        description="Relationships, circles, agreements, meetings, logs, reflective journals, "
+        "action plans, messages.",
         routers=[
             relationship_routes.router,
             circle_routes.router,
             meeting_routes.router,
             calendar_routes.router,
             log_routes.router,
+            journal_routes.router,
+            feedback_routes.router,
             action_plan_routes.router,
             message_routes.router,
             directory_router(),
@@ -144,6 +154,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app.state.circles = circles
     app.state.circle_sessions = circle_sessions
     app.state.meeting_logs = meeting_logs
+    app.state.journal = journal
     app.state.action_plans = action_plans
     app.state.messages = messages
     app.state.message_notifier = message_notifier

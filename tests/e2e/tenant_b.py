@@ -1,13 +1,14 @@
 """Organisation B as a full tenant, built through the real services for the cross-tenant suite:
 its people, a one-to-one programme with a running relationship (proposed, approved and accepted
-in matching, started in sessions) holding a meeting, a log, a goal and a message, a second
-relationship ended so that evaluation has end-of-relationship surveys for it, a circle
-programme with a circle formed by a circle round (its contract accepted, a session arranged, a
-message written) and a registry circle, a survey template, a monitoring alert, a matching round
-job, an integration client, a provider trial, an import job, and a webhook endpoint with
-deliveries. Every record is confirmed by the service that keeps it — B's own caller gets it
-back — before `build_tenant_b` returns, so an attack that is refused is refused for being A's,
-not because the service has not heard of B's record yet.
+in matching, started in sessions) holding a meeting, a log, a goal, a message and a journal
+entry its author shared into it, a second relationship ended so that evaluation has
+end-of-relationship surveys for it, a circle programme with a circle formed by a circle round
+(its contract accepted, a session arranged, a message written) and a registry circle, a survey
+template, a monitoring alert, a matching round job, an integration client, a provider trial,
+an import job, and a webhook endpoint with deliveries. Every record is confirmed by the service
+that keeps it — B's own caller gets it back — before `build_tenant_b` returns, so an attack
+that is refused is refused for being A's, not because the service has not heard of B's record
+yet.
 
 `build_tenant` builds any organisation so (the cross-tenant suite's second round builds its A
 with it, with a marker word of A's own); `build_tenant_b` builds B.
@@ -336,6 +337,23 @@ def build_tenant(world: World, webhook_url: str, word: str, mark: str) -> Tenant
         {"term": "long", "text": f"lead a design review {mark}"},
     )["id"]
     call(people[1], "sessions", "POST", f"{base}/messages", {"text": f"hello {mark}"})
+    entry = call(
+        people[1],
+        "sessions",
+        "POST",
+        "/members/me/journal",
+        {
+            "context": {"kind": "meeting_log", "relationship_id": relationship, "log_id": log},
+            "insight": mark,
+        },
+    )["id"]
+    call(
+        people[1],
+        "sessions",
+        "POST",
+        f"/members/me/journal/{entry}/shares",
+        {"relationship_id": relationship},
+    )
     agreement = {
         "duration": "12 months",
         "meeting_frequency": "once a month",
@@ -439,6 +457,7 @@ def build_tenant(world: World, webhook_url: str, word: str, mark: str) -> Tenant
         "meeting_id": meeting,
         "log_id": log,
         "goal_id": goal,
+        "entry_id": entry,
         "session_id": circle_session,
         "client_id": client,
         "trial_id": trial,
@@ -488,6 +507,7 @@ def _confirm_known(
         (admin, "sessions", f"/organisations/{org}/relationship-status"),
         (people[1], "sessions", f"{rel}/meetings/{i['meeting_id']}"),
         (people[1], "sessions", f"{rel}/logs/{i['log_id']}"),
+        (people[1], "sessions", f"/members/me/journal/{i['entry_id']}"),
         (people[1], "sessions", f"{rel}/action-plan/goals/{i['goal_id']}/oskar"),
         (people[1], "sessions", f"/circles/{circle}/sessions/{i['session_id']}"),
         (people[1], "evaluation", f"/members/{i['member_id']}/surveys"),

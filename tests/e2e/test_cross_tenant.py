@@ -146,6 +146,14 @@ EXEMPT: dict[Operation, Exemption] = {
     ),
     ("GET", "/members/me/notification-preferences"): _OWN,
     ("PUT", "/members/me/notification-preferences"): _OWN,
+    ("POST", "/feedback/boost"): Exemption(
+        "which BOOST letters the sent feedback covers: nothing is read or kept",
+        _for(A_PEOPLE, OK),
+    ),
+    ("GET", "/journal/prompts"): Exemption(
+        "the six stages of reflection and their prompts, the same for everyone",
+        _for(A_PEOPLE, OK),
+    ),
     ("GET", "/webhooks/event-types"): Exemption(
         "the catalogue of webhook event types", _for(A_PEOPLE, OK)
     ),

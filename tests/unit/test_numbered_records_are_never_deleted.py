@@ -23,6 +23,8 @@ NUMBERED = {
     "OSKAR": "oskar_readings",
     "GROW": "grow_notes",
     "LOGS": "meeting_logs",
+    "JOURNAL": "journal_entries",
+    "REFLECTIONS": "shared_reflections",
     "MEETINGS": "meetings",
     "MESSAGES": "messages",
     "AGREEMENTS": "agreements",

@@ -27,8 +27,17 @@ from services.portal.domain.circle_sessions import (
     refusal,
     session_from_form,
 )
+from services.portal.domain.feedback import (
+    FEEDBACK_STEPS,
+    LETTERS,
+    PREFIX,
+    FeedbackDraft,
+    circle_feedback,
+    circle_feedback_problems,
+)
 from services.portal.domain.forms import FormProblems, first
 from services.portal.pages.circle import my_circles, overview, session, sessions
+from services.portal.pages.feedback import boost_coverage
 
 router = APIRouter(include_in_schema=False)
 
@@ -162,6 +171,12 @@ async def _session(
 ) -> Response:
     page = await session(member, circle_id, session_id)
     members = page.shell.circle.member_ids
+    giving = (context or {}).get("feedback") or FeedbackDraft()
+    coverage = (
+        await boost_coverage(member, giving.boxes)
+        if page.session.format == "critical_incident" and page.shell.is_member
+        else []
+    )
     return components.pages.render(
         request,
         "circle_session.html",
@@ -172,6 +187,10 @@ async def _session(
             "held_problems": None,
             "note": "",
             "note_problems": None,
+            "feedback": giving,
+            "feedback_problems": None,
+            "coverage": coverage,
+            "feedback_steps": FEEDBACK_STEPS,
             **_common(request),
             **(context or {}),
         },
@@ -217,6 +236,37 @@ async def write_note(
         except ServiceRefusalError as exc:
             problems, status = _refused(exc, member, NOTE_FIELDS, {}), exc.status
     context = {"note": text, "note_problems": problems}
+    return await _session(request, member, components, circle_id, session_id, context, status)
+
+
+@router.post("/circles/{circle_id}/sessions/{session_id}/feedback")
+async def give_feedback(
+    circle_id: PathId,
+    session_id: PathId,
+    request: Request,
+    member: SignedIn,
+    components: Components,
+) -> Response:
+    """BOOST feedback in a feedback step of a critical-incident session (seed 000, seed 001):
+    a note for the circle's members only."""
+    draft, body = circle_feedback(await form_data(request))
+    problems = circle_feedback_problems(draft)
+    status = 422
+    if not problems:
+        try:
+            await member.api.send(
+                Service.SESSIONS,
+                "POST",
+                f"/circles/{circle_id}/sessions/{session_id}/notes",
+                json=body,
+            )
+            path = f"/circles/{circle_id}/sessions/{session_id}"
+            return done(path, "feedback-given", "#notes")
+        except ServiceRefusalError as exc:
+            known = ("step", "text", *(f"{PREFIX}{letter}" for letter in LETTERS))
+            problems = _refused(exc, member, known, {"feedback_step": "step"})
+            status = exc.status
+    context = {"feedback": draft, "feedback_problems": problems}
     return await _session(request, member, components, circle_id, session_id, context, status)
 
 

@@ -27,6 +27,9 @@ CONFIRMATIONS = {
     "feed-revoked": "Your calendar address no longer works.",
     "log-written": "The meeting log is saved. Both of you can read it.",
     "log-changed": "The meeting log is updated.",
+    "entry-written": "Your journal entry is saved. Only you can read it.",
+    "entry-changed": "Your journal entry is updated. Copies you shared stay as they were.",
+    "entry-shared": "A copy is shared: both of you and the programme's co-ordinator can read it.",
     "plan-changed": "The action plan is saved.",
     "goal-added": "The goal is added.",
     "goal-achieved": "Well done: the goal is marked achieved.",
@@ -42,6 +45,7 @@ CONFIRMATIONS = {
     "session-arranged": "The session is arranged.",
     "session-held": "The session is recorded as held.",
     "note-written": "Your note is saved for the circle.",
+    "feedback-given": "Your feedback is saved for the circle.",
     "goal-changed": "The goal is changed.",
     "notifications-saved": "Saved. Your e-mails follow these settings from now on.",
     "organisation-registered": "The organisation is registered. Once its own sign-in provider "

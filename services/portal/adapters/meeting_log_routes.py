@@ -11,6 +11,7 @@ from services.portal.adapters.forms import PathId, confirmation, done, form_data
 from services.portal.adapters.network_api import Service, ServiceRefusalError
 from services.portal.adapters.signed_in import Member, SignedIn
 from services.portal.domain.forms import FormProblems
+from services.portal.domain.journal import STAGES
 from services.portal.domain.local_time import zone_of
 from services.portal.domain.meeting_logs import (
     FIELDS,
@@ -23,6 +24,7 @@ from services.portal.domain.meeting_logs import (
 )
 from services.portal.domain.meetings import beside_field, meeting_choices
 from services.portal.domain.relationships import MeetingLog
+from services.portal.pages.feedback import boost_coverage
 from services.portal.pages.meeting_logs import logs_page, meeting_ids, meeting_log
 from shared import clock
 
@@ -43,7 +45,13 @@ async def logs(
     return components.pages.render(
         request,
         "relationship_logs.html",
-        {"shell": page.shell, "logs": page.logs, "done": confirmation(request)},
+        {
+            "shell": page.shell,
+            "logs": page.logs,
+            "reflections": page.reflections,
+            "stages": STAGES,
+            "done": confirmation(request),
+        },
         member=member,
     )
 
@@ -79,6 +87,7 @@ async def _form(
             "log": log,
             "choices": meeting_choices(page.meetings, zone, keep=draft.meeting_id),
             "problems": problems,
+            "coverage": await boost_coverage(member, draft.feedback),
             "action": f"{base}/{log.id}" if log else base,
         },
         member=member,

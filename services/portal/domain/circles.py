@@ -9,6 +9,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from services.portal.domain.feedback import BoostFeedback
 from services.portal.domain.relationships import Party
 from services.portal.domain.wording import CIRCLE_STEP_HINTS, CIRCLE_STEPS
 
@@ -100,6 +101,8 @@ class CircleNote(BaseModel):
     author_id: str
     text: str
     written_at: datetime
+    step: str | None = None
+    feedback: BoostFeedback | None = None
 
 
 class Rota(BaseModel):

@@ -4,7 +4,7 @@ order a person would deal with them. Pure: no I/O."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import IntEnum
 
 
@@ -41,6 +41,8 @@ class HomeFacts:
     contracts: list[str] = field(default_factory=list)  # circle ids
     surveys: list[tuple[str, str, datetime]] = field(default_factory=list)  # id, title, closes
     reminders: list[tuple[str, str | None, datetime]] = field(default_factory=list)
+    # rel, log, with whom, met on: meetings logged lately not yet reflected on (seed 000)
+    to_reflect: list[tuple[str, str, str, date]] = field(default_factory=list)
 
 
 def next_actions(facts: HomeFacts) -> list[NextAction]:
@@ -131,6 +133,17 @@ def next_actions(facts: HomeFacts) -> list[NextAction]:
         )
         for text, survey, at in facts.reminders
         if survey is None or survey not in listed
+    ]
+    actions += [
+        NextAction(
+            Urgency.NUDGE,
+            f"Reflect on your meeting of {met_on:%-d %B} with {who}",
+            "A few minutes in your journal, while it is fresh: what happened, what it means, "
+            "what you will do. Only you read it.",
+            f"/journal/new?relationship={relationship_id}&log={log_id}",
+            "Write in your journal",
+        )
+        for relationship_id, log_id, who, met_on in facts.to_reflect
     ]
     return sorted(
         actions, key=lambda a: (a.urgency, a.since.timestamp() if a.since else float("inf"))

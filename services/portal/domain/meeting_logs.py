@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from services.portal.domain.feedback import boost_body, boost_problems, boxes_from_form
 from services.portal.domain.forms import FormProblems, first, text_lines
 from services.portal.domain.relationships import LogStep, Meeting, MeetingLog
 from services.portal.domain.wording import STEP_OWNERS
@@ -76,6 +77,7 @@ class LogDraft(BaseModel):
     next_actions: list[StepRow] = Field(default_factory=list)
     next_resources: str = ""
     next_meeting_on: str = ""
+    feedback: dict[str, str] = Field(default_factory=dict)  # BOOST: letter → box (seed 000)
 
     def rows(self, name: str) -> list[StepRow]:
         """The rows of a list of steps with spare empty rows below them."""
@@ -105,6 +107,7 @@ def draft_of(log: MeetingLog) -> LogDraft:
         next_actions=[_row(s) for s in log.next_actions],
         next_resources=log.next_resources,
         next_meeting_on=log.next_meeting_on.isoformat() if log.next_meeting_on else "",
+        feedback=log.feedback.boxes() if log.feedback else {},
     )
 
 
@@ -121,6 +124,7 @@ def draft_from_form(form: Mapping[str, Sequence[str]]) -> LogDraft:
         next_actions=_rows_from_form(form, "next_actions"),
         next_resources=first(form, "next_resources"),
         next_meeting_on=first(form, "next_meeting_on"),
+        feedback=boxes_from_form(form),
     )
 
 
@@ -141,6 +145,7 @@ def log_body(draft: LogDraft, meeting_ids: Sequence[str]) -> tuple[dict[str, Any
     topics = text_lines(draft.topics)
     if len(topics) > MAX_TOPICS or any(len(t) > LINE_MAX for t in topics):
         problems["topics"] = f"up to {MAX_TOPICS} topics of {LINE_MAX} characters each"
+    problems.update(boost_problems(draft.feedback))
     steps = {name: _steps(getattr(draft, name), name, problems) for name in STEP_LISTS}
     body: dict[str, Any] = {
         "met_on": met_on.isoformat() if met_on else draft.met_on,
@@ -153,6 +158,7 @@ def log_body(draft: LogDraft, meeting_ids: Sequence[str]) -> tuple[dict[str, Any
         "next_actions": steps["next_actions"],
         "next_resources": draft.next_resources,
         "next_meeting_on": next_meeting_on.isoformat() if next_meeting_on else None,
+        "feedback": boost_body(draft.feedback),
     }
     if not problems and not any(body[name] for name in CONTENT):
         return body, FormProblems(

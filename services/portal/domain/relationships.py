@@ -9,6 +9,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from services.portal.domain.feedback import BoostFeedback
+
 
 class Party(BaseModel):
     """One side of a relationship."""
@@ -133,6 +135,7 @@ class MeetingLog(BaseModel):
     next_actions: list[LogStep] = Field(default_factory=list)
     next_resources: str = ""
     next_meeting_on: date | None = None
+    feedback: BoostFeedback | None = None
     author: str
     written_at: datetime
     edited_at: datetime | None = None

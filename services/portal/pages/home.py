@@ -10,6 +10,7 @@ from services.portal.adapters.signed_in import Member
 from services.portal.domain import relationships as rules
 from services.portal.domain.circles import Circle, CircleView
 from services.portal.domain.home import HomeFacts, NextAction, next_actions
+from services.portal.domain.journal import JournalEntry, to_reflect_on
 from services.portal.domain.matching import Enrolment, Proposal, ProposalList
 from services.portal.domain.people import People
 from services.portal.domain.relationships import (
@@ -50,14 +51,19 @@ class HomePage:
 async def home_page(member: Member) -> HomePage:
     """Everything waiting for the member, each service asked once per thing in parallel."""
     api, me = member.api, member.member_id
-    mine, circles, enrolments, surveys, reminders = await asyncio.gather(
+    mine, circles, enrolments, surveys, reminders, journal = await asyncio.gather(
         part(api.get(Service.SESSIONS, "/members/me/relationships", list[Relationship])),
         part(api.get(Service.SESSIONS, "/members/me/circles", list[Circle])),
         part(api.get(Service.REGISTRY, "/me/enrolments", list[Enrolment])),
         part(api.get(Service.EVALUATION, "/members/me/surveys", list[Survey])),
         part(api.get(Service.EVALUATION, "/members/me/reminders", list[Reminder])),
+        part(api.get(Service.SESSIONS, "/members/me/journal", list[JournalEntry])),
     )
-    missing = [x for x in (mine, circles, enrolments, surveys, reminders) if isinstance(x, Missing)]
+    missing = [
+        x
+        for x in (mine, circles, enrolments, surveys, reminders, journal)
+        if isinstance(x, Missing)
+    ]
     relationships = [] if isinstance(mine, Missing) else mine
     active = [r for r in relationships if r.active]
     my_circles = [] if isinstance(circles, Missing) else circles
@@ -83,6 +89,7 @@ async def home_page(member: Member) -> HomePage:
         proposals,
         [] if isinstance(surveys, Missing) else surveys,
         [] if isinstance(reminders, Missing) else reminders,
+        [] if isinstance(journal, Missing) else journal,
     )
     now = clock.now()
     upcoming = [
@@ -135,6 +142,7 @@ def _facts(
     proposals: list[Proposal],
     surveys: list[Survey],
     reminders: list[Reminder],
+    journal: list[JournalEntry],
 ) -> HomeFacts:
     now, facts = clock.now(), HomeFacts()
     for p in proposals:
@@ -149,6 +157,8 @@ def _facts(
             facts.to_confirm.append((relationship.id, who, meeting.starts_at))
         for meeting in rules.meetings_to_log(s.meetings, s.logs):
             facts.to_log.append((relationship.id, who, meeting.starts_at))
+        for log in to_reflect_on(me, s.logs, journal, now.date()):
+            facts.to_reflect.append((relationship.id, log.id, who, log.met_on))
         if s.thread.unread:
             facts.unread.append(
                 (f"/relationships/{relationship.id}/messages", who, s.thread.unread)

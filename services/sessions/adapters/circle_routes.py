@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Request, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from services.sessions.adapters.circle_session_store import CircleSessionStore
 from services.sessions.adapters.circle_store import CircleStore
@@ -20,6 +20,7 @@ from services.sessions.domain.circle_sessions import (
     CircleNote,
     CircleSession,
     SessionFormat,
+    Step,
     StepTiming,
 )
 from services.sessions.domain.circles import (
@@ -29,6 +30,7 @@ from services.sessions.domain.circles import (
     awaiting_acceptance,
     contract_version,
 )
+from services.sessions.domain.feedback import BoostFeedback
 from shared.auth.http import Caller
 from shared.errors import NotFoundError
 from shared.http.errors import AUTH_REFUSALS, Problem
@@ -138,15 +140,28 @@ class HeldRequest(BaseModel):
 
 
 class NoteRequest(BaseModel):
-    """A note on a session: for the circle's members only, never in any event."""
+    """A note on a session: for the circle's members only, never in any event. In the peer
+    feedback or positive feedback step of a critical-incident session it may carry BOOST
+    feedback (seed 000), and then the text may be left empty."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     text: str = Field(
-        min_length=1,
+        default="",
         max_length=MAX_NOTE_CHARS,
         examples=["What stood out: naming the dilemma early helped."],
     )
+    step: Step | None = Field(
+        default=None, examples=[None], description="peer_feedback or positive_feedback"
+    )
+    feedback: BoostFeedback | None = Field(default=None, examples=[None])
+
+    @model_validator(mode="after")
+    def _says_something(self) -> NoteRequest:
+        """A note has text, or BOOST feedback with at least one letter answered."""
+        if not self.text and not (self.feedback and self.feedback.covers):
+            raise ValueError("write the note's text, or answer at least one BOOST prompt")
+        return self
 
 
 class Rota(BaseModel):
@@ -299,5 +314,9 @@ async def write_note(
     caller: Caller,
     sessions: Sessions,
 ) -> CircleNote:
-    """At most 4000 characters; no event is published about it."""
-    return await sessions.write_note(caller, circle_id, session_id, body.text)
+    """At most 4000 characters; BOOST feedback only in a critical-incident session's
+    peer_feedback or positive_feedback step (else 422 `feedback_step`); no event is
+    published about it."""
+    return await sessions.write_note(
+        caller, circle_id, session_id, body.text, body.step, body.feedback
+    )

@@ -27,7 +27,9 @@ from services.sessions.domain.circle_sessions import (
     CircleSession,
     SessionFormat,
     SessionStatus,
+    Step,
     StepTiming,
+    check_feedback_step,
     check_held,
     check_length,
     check_note_room,
@@ -40,6 +42,7 @@ from services.sessions.domain.circle_sessions import (
     sessions_of,
 )
 from services.sessions.domain.circles import Circle, check_contract_accepted
+from services.sessions.domain.feedback import BoostFeedback
 from shared.auth.principal import Principal
 from shared.contracts.sessions import CircleSessionHeld
 from shared.errors import ConflictError, NotFoundError
@@ -231,11 +234,19 @@ class CircleSessionStore:
         return [_note(d) for d in found]
 
     async def write_note(
-        self, caller: Principal, circle_id: str, sid: str, text: str
+        self,
+        caller: Principal,
+        circle_id: str,
+        sid: str,
+        text: str,
+        step: Step | None = None,
+        feedback: BoostFeedback | None = None,
     ) -> CircleNote:
-        """A member writes a note on a session (no event: nothing about it leaves)."""
+        """A member writes a note on a session, with BOOST feedback given in a feedback step
+        of a critical-incident session (no event: nothing about it leaves)."""
         circle = await self._circles.for_member(caller, circle_id)
         session = await self._one(circle, sid)
+        check_feedback_step(session.format, step, feedback)
         collection = self._circles.home(circle, CIRCLE_NOTES)
         check_note_room(len(await self._notes(circle, session)))
 
@@ -247,6 +258,8 @@ class CircleSessionStore:
                 author_id=caller.subject,
                 text=text,
                 written_at=datetime.now(UTC),
+                step=step,
+                feedback=feedback,
             )
             await collection.insert_one(
                 {

@@ -7,6 +7,7 @@ from services.sessions.adapters.action_plan_store import GOALS, GROW, OSKAR, PLA
 from services.sessions.adapters.calendar_feed_store import CALENDAR_FEEDS
 from services.sessions.adapters.circle_session_store import CIRCLE_NOTES, CIRCLE_SESSIONS
 from services.sessions.adapters.circle_store import ACCEPTANCES, CIRCLES
+from services.sessions.adapters.journal_store import JOURNAL, REFLECTIONS
 from services.sessions.adapters.log_store import LOGS
 from services.sessions.adapters.meeting_store import AUTHOR_FIELDS, MEETINGS
 from services.sessions.adapters.message_thread import MESSAGE_READS, MESSAGES
@@ -33,6 +34,8 @@ SESSIONS_INDEXES: list[Index] = [
     *(Index(MEETINGS, (field,), Kept.BOTH, ERASURE) for field in AUTHOR_FIELDS),
     Index(LOGS, ("author",), Kept.BOTH, ERASURE),
     Index(LOGS, ("written_with",), Kept.BOTH, ERASURE),
+    Index(JOURNAL, ("author",), Kept.ORGANISATION, ERASURE),
+    Index(REFLECTIONS, ("author",), Kept.BOTH, ERASURE),
     Index(GOALS, ("written_by",), Kept.BOTH, ERASURE),
     Index(GOALS, ("edited_by",), Kept.BOTH, ERASURE),
     Index(GOALS, ("achieved_by",), Kept.BOTH, ERASURE),

@@ -26,6 +26,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.sessions.domain.feedback import BoostFeedback
 from services.sessions.domain.programmes import ProgrammeTerms
 from shared.errors import ConflictError, DomainError
 
@@ -177,6 +178,10 @@ class CircleNote(BaseModel):
     author_id: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
     text: str = Field(max_length=MAX_NOTE_CHARS)
     written_at: datetime
+    step: Step | None = Field(default=None, description="the step the feedback is given in")
+    feedback: BoostFeedback | None = Field(
+        default=None, description="the peer's feedback in BOOST form (seed 000)"
+    )
 
 
 def sessions_of(circle_id: str) -> str:
@@ -314,3 +319,35 @@ def check_note_room(existing: int) -> None:
     """A session keeps at most MAX_NOTES_PER_SESSION notes."""
     if existing >= MAX_NOTES_PER_SESSION:
         raise ConflictError(f"this session has the most notes it can keep ({existing})")
+
+
+# The steps of a critical-incident session in which peers give feedback (seed 001).
+FEEDBACK_STEPS: tuple[Step, ...] = (Step.PEER_FEEDBACK, Step.POSITIVE_FEEDBACK)
+
+
+class FeedbackStepError(DomainError):
+    """BOOST feedback on a circle session outside its feedback steps."""
+
+    status = 422
+    error = "feedback_step"
+
+
+def check_feedback_step(
+    session_format: SessionFormat, step: Step | None, feedback: BoostFeedback | None
+) -> None:
+    """A circle note's BOOST feedback is given in the peer feedback or positive feedback step
+    of a critical-incident session (seed 001); a note without it names no step."""
+    if feedback is None:
+        if step is not None:
+            raise FeedbackStepError("a step is named only with BOOST feedback given in it")
+        return
+    if session_format is not SessionFormat.CRITICAL_INCIDENT:
+        raise FeedbackStepError(
+            "BOOST feedback is given in the feedback steps of a critical_incident session; "
+            f"this session is {session_format.value}: write a note instead"
+        )
+    if step not in FEEDBACK_STEPS:
+        raise FeedbackStepError(
+            "say which step the feedback is given in: "
+            + " or ".join(s.value for s in FEEDBACK_STEPS)
+        )

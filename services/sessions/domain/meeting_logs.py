@@ -25,6 +25,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from services.sessions.domain.feedback import BoostFeedback
 from services.sessions.domain.relationships import Relationship, Side
 from shared.errors import DomainError
 
@@ -135,6 +136,11 @@ class MeetingLogContent(BaseModel):
         description="resources required to achieve the objectives for next time",
     )
     next_meeting_on: date | None = Field(default=None, examples=["2027-03-01"])
+    feedback: BoostFeedback | None = Field(
+        default=None,
+        description="the author's feedback to the other party, in BOOST form (seed 000): a "
+        "box per letter; `covers` says which letters it covers",
+    )
 
     @model_validator(mode="after")
     def _says_something(self) -> MeetingLogContent:
