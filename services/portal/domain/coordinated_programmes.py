@@ -28,8 +28,6 @@ class FullDesign(ProgrammeDesign):
     participating_organisations: list[str] = Field(default_factory=list)
     max_mentees_per_mentor: int = 1
     require_different_sectors: bool = False
-    direction: str = "conventional"
-    reverse_topics: list[str] = Field(default_factory=list)
 
 
 class CoordinatedProgramme(BaseModel):

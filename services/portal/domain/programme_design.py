@@ -80,7 +80,7 @@ DIRECTIONS = {
     "conventional": "The more experienced person mentors the less experienced one",
     "reverse": "Reverse: the less senior person mentors the more senior one on named topics, "
     "such as digital tools, lived experience or a new generation's view",
-    "two_way": "Two-way: each of a pair mentors the other, on different topics (one-to-one only; "
+    "two_way": "Two-way: each of a pair mentors the other, on different topics (in pairs of two; "
     "both need mentor training and the mentee induction)",
 }
 CIRCLE_MODELS = ("peer_circle", "x_market_circle")

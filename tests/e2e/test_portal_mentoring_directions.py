@@ -1,0 +1,177 @@
+"""The portal's pages for seed 003's mentor roles and seed 004's reverse mentoring, driven in
+Debian's Chromium through a real sign-in against the real services: a mentee asks for a role on
+their profile (too many are refused beside the field), a co-ordinator designs a reverse
+programme (its topics asked for beside the field) and its page says so, and the proposal the
+round makes tells the mentee, in words, that it honours both."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, ViewportSize, expect
+
+from tests.browser import chromium
+from tests.e2e.conftest import World, add_crowd
+from tests.e2e.portal_browser import PHONE, assert_accessible, sign_in
+from tests.e2e.test_candidate_pool import member_id_of
+from tests.e2e.test_first_flow import eventually
+from tests.e2e.training_records import record_training
+
+pytestmark = pytest.mark.e2e
+
+TRAINED = str(date.today() - timedelta(days=40))
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+NARROW: ViewportSize = {"width": PHONE["width"], "height": PHONE["height"]}  # 375 px
+CHALLENGER = "Challenger: challenge and critical debate"
+
+
+def _call(
+    world: World, service: str, tokens: dict[str, Any], method: str, path: str, body: Any = None
+) -> httpx.Response:
+    with world.reader(tokens) as http:
+        return http.request(method, f"{world.url(service)}{path}", json=body)
+
+
+def _profile(name: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "display_name": name,
+        "sector": "housing",
+        "time_zone": "Europe/London",
+        "languages": ["en"],
+        "availability": [{"day": "tue", "start": "09:00", "end": "12:00"}],
+        "meeting_modes": ["video"],
+        **fields,
+    }
+
+
+def _accessible_at_both_widths(page: Page) -> None:
+    page.set_viewport_size(DESKTOP)
+    assert_accessible(page)
+    page.set_viewport_size(NARROW)
+    assert_accessible(page)
+    page.set_viewport_size(DESKTOP)
+
+
+def test_a_mentee_asks_for_a_role_and_a_reverse_programme_proposes_a_mentor_who_takes_it(
+    world: World,
+) -> None:
+    key = secrets.token_hex(2)
+    crowd = add_crowd(world, f"pd{key}", f"Reverse Housing {key}", "housing", 2)
+    (director, junior), (director_person, _) = crowd.people, crowd.persons
+    portal, registry = world.portal.url, world.url("registry")
+    for tokens, body in (
+        (
+            director,
+            _profile(
+                "Dana Director",
+                job_level="director",
+                development_goals=["use social media with confidence"],
+            ),
+        ),
+        (
+            junior,
+            _profile(
+                "Jo Junior",
+                job_level="senior",
+                skills=["social media"],
+                mentor_capacity=1,
+                mentor_roles=["challenger", "reflector"],
+            ),
+        ),
+    ):
+        written = _call(world, "registry", tokens, "PUT", "/me/profile", body)
+        assert written.status_code == 200, written.text
+    record_training(registry, crowd.id, crowd.admin, director, mentee_on=TRAINED)
+    record_training(registry, crowd.id, crowd.admin, junior, mentor_on=TRAINED)
+
+    with chromium() as browser:
+        # The mentee asks for the roles that matter to them: at most three.
+        page = browser.new_context(viewport=DESKTOP).new_page()
+        sign_in(page, portal, director_person, start="/profile")
+        wanted = page.locator("#profile-wanted_mentor_roles")
+        expect(wanted).to_contain_text("the roles you would like your mentor to take")
+        for role in (CHALLENGER, "Guide:", "Confidant:", "Reflector:"):
+            wanted.get_by_label(role).check()
+        with page.expect_response(lambda r: r.request.method == "POST") as answered:
+            page.get_by_role("button", name="Save your profile").click()
+        assert answered.value.status == 422
+        expect(page.locator("#profile-wanted_mentor_roles-error")).to_have_text(
+            "choose at most 3 roles, the ones that matter most to you"
+        )
+        expect(wanted.get_by_label("Reflector:")).to_be_checked()  # kept as ticked
+        _accessible_at_both_widths(page)
+        for role in ("Guide:", "Confidant:", "Reflector:"):
+            wanted.get_by_label(role).uncheck()
+        page.get_by_role("button", name="Save your profile").click()
+        expect(page.get_by_role("status")).to_have_text("Your profile is saved.")
+        expect(wanted.get_by_label(CHALLENGER)).to_be_checked()
+        saved = _call(world, "registry", director, "GET", "/me/profile").json()
+        assert saved["wanted_mentor_roles"] == ["challenger"]
+        assert saved["job_level"] == "director"  # what the form keeps
+
+        # The co-ordinator designs a reverse programme: its topics are asked for.
+        coordinator = browser.new_context(viewport=DESKTOP).new_page()
+        sign_in(coordinator, portal, crowd.admin_person, start="/coordinate/new")
+        name = f"Digital reverse {key}"
+        coordinator.get_by_label("The programme's name").fill(name)
+        coordinator.get_by_label("Its purpose").fill("Senior leaders learn from newer colleagues")
+        coordinator.get_by_label("Its goals").fill("digital confidence")
+        coordinator.get_by_label("One-to-one").check()
+        coordinator.get_by_label("Reverse: the less senior person mentors").check()
+        with coordinator.expect_response(lambda r: r.request.method == "POST") as answered:
+            coordinator.get_by_role("button", name="Save the programme as a draft").click()
+        assert answered.value.status == 422
+        expect(coordinator.locator("#design-reverse_topics-error")).to_contain_text(
+            "name the topics on which the less senior mentor the more senior"
+        )
+        expect(coordinator.get_by_label("Reverse: the less senior person mentors")).to_be_checked()
+        _accessible_at_both_widths(coordinator)
+        coordinator.get_by_label("Reverse mentoring: its topics").fill("social media\nAI tools")
+        coordinator.get_by_role("button", name="Save the programme as a draft").click()
+        expect(coordinator.get_by_role("heading", level=1)).to_have_text(name)
+        expect(coordinator.locator("dl.facts")).to_contain_text(
+            "Reverse: the less senior person mentors the more senior one on named topics"
+        )
+        expect(coordinator.locator("dl.facts")).to_contain_text("on social media, AI tools")
+        _accessible_at_both_widths(coordinator)
+        programme = coordinator.url.split("/coordinate/programmes/")[1].split("?")[0]
+        coordinator.get_by_role("button", name="Publish the programme").click()
+        expect(coordinator.locator("#status-section")).to_contain_text("Open for enrolment")
+
+        for tokens, role in ((director, "mentee"), (junior, "mentor")):
+            path = f"/programmes/{programme}/enrolments"
+            enrolled = _call(world, "registry", tokens, "POST", path, {"role": role})
+            assert enrolled.status_code == 201, enrolled.text
+
+        def pooled() -> bool:
+            """matching's pool holds both, with the programme's direction"""
+            pool = _call(
+                world, "matching", crowd.admin, "GET", f"/programmes/{programme}/candidate-pool"
+            )
+            return pool.status_code == 200 and pool.json()["eligible"] == 2
+
+        eventually(pooled, timeout=60)
+        ran = _call(world, "matching", crowd.admin, "POST", f"/programmes/{programme}/rounds")
+        assert ran.status_code == 201, ran.text
+        (proposal,) = ran.json()["proposals"]
+        assert proposal["mentor_id"] == member_id_of(world, junior)
+
+        # The mentee reads why, in words.
+        page.goto(f"{portal}/proposals")
+        match = page.locator(f"#{proposal['id']}")
+        expect(match).to_contain_text(
+            "You would be the mentee, in reverse mentoring on social media, AI tools."
+        )
+        expect(match).to_contain_text(
+            "reverse mentoring, as this programme asks, with Jo Junior mentoring Dana Director "
+            "on social media, AI tools"
+        )
+        expect(match).to_contain_text(
+            "Dana Director asks for a mentor who is a challenger; Jo Junior takes the role of "
+            "challenger"
+        )
+        _accessible_at_both_widths(page)
