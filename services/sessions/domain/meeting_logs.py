@@ -25,7 +25,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from services.sessions.domain.relationships import Relationship, Side
+from services.sessions.domain.relationships import Direction, Relationship, Side
 from shared.errors import DomainError
 
 # Bounds on what a log holds (a 422 names the field that is over).
@@ -135,6 +135,11 @@ class MeetingLogContent(BaseModel):
         description="resources required to achieve the objectives for next time",
     )
     next_meeting_on: date | None = Field(default=None, examples=["2027-03-01"])
+    direction: Direction | None = Field(
+        default=None,
+        examples=["mentee_to_mentor"],
+        description="two-way relationships only: which way this meeting's mentoring went",
+    )
 
     @model_validator(mode="after")
     def _says_something(self) -> MeetingLogContent:
