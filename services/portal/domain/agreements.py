@@ -15,6 +15,8 @@ FIELDS = (
     "confidentiality",
     "mentor_responsibilities",
     "mentee_responsibilities",
+    "mentor_mentors_on",
+    "mentee_mentors_on",
 )
 
 EXEMPLAR = AgreementTerms(
@@ -51,6 +53,8 @@ def terms_from_form(form: Mapping[str, Sequence[str]]) -> tuple[AgreementTerms, 
         confidentiality=first(form, "confidentiality"),
         mentor_responsibilities=text_lines(first(form, "mentor_responsibilities")),
         mentee_responsibilities=text_lines(first(form, "mentee_responsibilities")),
+        mentor_mentors_on=text_lines(first(form, "mentor_mentors_on")),
+        mentee_mentors_on=text_lines(first(form, "mentee_mentors_on")),
     )
     missing = {
         name: "this is part of the agreement: please fill it in"

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from services.portal.domain.forms import FormProblems, first, text_lines
 from services.portal.domain.relationships import LogStep, Meeting, MeetingLog
-from services.portal.domain.wording import STEP_OWNERS
+from services.portal.domain.wording import DIRECTIONS, STEP_OWNERS
 
 # The form's fields, in Resource 13's order; the two lists of steps are rows of inputs.
 FIELDS = (
@@ -28,6 +28,7 @@ FIELDS = (
     "next_actions",
     "next_resources",
     "next_meeting_on",
+    "direction",
 )
 STEP_LISTS = ("steps", "next_actions")
 # What makes a log: at least one of these written (the dates alone are not a log).
@@ -76,6 +77,7 @@ class LogDraft(BaseModel):
     next_actions: list[StepRow] = Field(default_factory=list)
     next_resources: str = ""
     next_meeting_on: str = ""
+    direction: str = ""  # two-way relationships only
 
     def rows(self, name: str) -> list[StepRow]:
         """The rows of a list of steps with spare empty rows below them."""
@@ -105,6 +107,7 @@ def draft_of(log: MeetingLog) -> LogDraft:
         next_actions=[_row(s) for s in log.next_actions],
         next_resources=log.next_resources,
         next_meeting_on=log.next_meeting_on.isoformat() if log.next_meeting_on else "",
+        direction=log.direction or "",
     )
 
 
@@ -121,6 +124,7 @@ def draft_from_form(form: Mapping[str, Sequence[str]]) -> LogDraft:
         next_actions=_rows_from_form(form, "next_actions"),
         next_resources=first(form, "next_resources"),
         next_meeting_on=first(form, "next_meeting_on"),
+        direction=first(form, "direction"),
     )
 
 
@@ -142,6 +146,8 @@ def log_body(draft: LogDraft, meeting_ids: Sequence[str]) -> tuple[dict[str, Any
     if len(topics) > MAX_TOPICS or any(len(t) > LINE_MAX for t in topics):
         problems["topics"] = f"up to {MAX_TOPICS} topics of {LINE_MAX} characters each"
     steps = {name: _steps(getattr(draft, name), name, problems) for name in STEP_LISTS}
+    if draft.direction and draft.direction not in DIRECTIONS:
+        problems["direction"] = "choose which way the mentoring went"
     body: dict[str, Any] = {
         "met_on": met_on.isoformat() if met_on else draft.met_on,
         "meeting_id": draft.meeting_id or None,
@@ -153,6 +159,7 @@ def log_body(draft: LogDraft, meeting_ids: Sequence[str]) -> tuple[dict[str, Any
         "next_actions": steps["next_actions"],
         "next_resources": draft.next_resources,
         "next_meeting_on": next_meeting_on.isoformat() if next_meeting_on else None,
+        "direction": draft.direction or None,
     }
     if not problems and not any(body[name] for name in CONTENT):
         return body, FormProblems(

@@ -39,6 +39,7 @@ class Relationship(BaseModel):
     status: str
     started_at: datetime
     ending: Ending | None = None
+    two_way: bool = False  # seed 004: each mentors the other
 
     @property
     def parties(self) -> list[Party]:
@@ -70,6 +71,8 @@ class AgreementTerms(BaseModel):
     confidentiality: str = ""
     mentor_responsibilities: list[str] = Field(default_factory=list)
     mentee_responsibilities: list[str] = Field(default_factory=list)
+    mentor_mentors_on: list[str] = Field(default_factory=list)
+    mentee_mentors_on: list[str] = Field(default_factory=list)  # two-way relationships
 
 
 class AgreementVersion(BaseModel):
@@ -133,6 +136,7 @@ class MeetingLog(BaseModel):
     next_actions: list[LogStep] = Field(default_factory=list)
     next_resources: str = ""
     next_meeting_on: date | None = None
+    direction: str | None = None  # two-way relationships: which way it went
     author: str
     written_at: datetime
     edited_at: datetime | None = None
@@ -154,6 +158,7 @@ class Goal(BaseModel):
     term: str
     text: str
     priority: int | None = None
+    direction: str | None = None  # two-way relationships: whose goal it is
     achieved_at: datetime | None = None
     achieved_by: str | None = None
     oskar: list[OskarReading] = Field(default_factory=list)

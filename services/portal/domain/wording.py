@@ -180,6 +180,16 @@ SURVEY_KINDS = {
 # Meetings, meeting logs and the action plan (seed 002: Resources 12, 13, 15 and 16).
 MEETING_STATUSES = {"planned": "Planned", "held": "Held", "cancelled": "Cancelled"}
 GOAL_TERMS = {"long": "Long-term goal", "short": "Short-term goal"}
+# Two-way mentoring (seed 004, "Mentoring - How?, Who?, Where?"): which way it went.
+DIRECTIONS = {
+    "mentor_to_mentee": "The mentor mentored the mentee",
+    "mentee_to_mentor": "The mentee mentored the mentor",
+    "both": "Both ways",
+}
+GOAL_DIRECTIONS = {
+    "mentor_to_mentee": "The mentee's goal: the mentor mentors them towards it",
+    "mentee_to_mentor": "The mentor's goal: the mentee mentors them towards it",
+}
 OSKAR_HINT = (
     "0 is where you would be with no progress at all, 10 is the goal fully reached: "
     "where are you now?"
