@@ -237,3 +237,43 @@ def test_a_two_way_programme_pairs_people_whose_skills_meet_each_others_goals(
         "goals_skills: Alice mentors Bo: Bo's goal 'use social media' meets Alice's skill "
         "'social media'" in reasons
     ), reasons
+
+    # Both accept: the relationship is two-way, and its records say who mentors whom.
+    _ok(_call(world, "matching", crowd.admin, "POST", f"/proposals/{proposal['id']}/approve"))
+    for tokens in (alice, bo):
+        _ok(_call(world, "matching", tokens, "POST", f"/proposals/{proposal['id']}/accept"))
+
+    def started() -> list[dict[str, Any]]:
+        listed = _call(world, "sessions", alice, "GET", "/members/me/relationships")
+        return [r for r in listed.json() if r["programme_id"] == programme]
+
+    eventually(lambda: bool(started()), timeout=60)
+    [relationship] = started()
+    assert relationship["two_way"] is True
+    base = f"/relationships/{relationship['id']}"
+    terms = {
+        "duration": "a year",
+        "meeting_frequency": "monthly",
+        "contact_between_meetings": "e-mail",
+        "confidentiality": "what we say stays between us",
+        "mentor_responsibilities": [],
+        "mentee_responsibilities": [],
+        "mentor_mentors_on": ["budgeting"],
+    }
+    one_way = _call(world, "sessions", alice, "PUT", f"{base}/agreement", terms)
+    assert one_way.status_code == 422, one_way.text
+    assert "names the topics each of you mentors the other on" in one_way.text
+    terms["mentee_mentors_on"] = ["social media"]
+    _ok(_call(world, "sessions", alice, "PUT", f"{base}/agreement", terms))
+    agreed = _ok(_call(world, "sessions", bo, "GET", f"{base}/agreement"))
+    assert agreed["terms"]["mentee_mentors_on"] == ["social media"]
+    log = {"met_on": str(date.today()), "topics": ["posting"], "direction": "mentee_to_mentor"}
+    written = _ok(_call(world, "sessions", alice, "POST", f"{base}/logs", log))
+    assert written["direction"] == "mentee_to_mentor"
+    goal = {"term": "long", "text": "post on the team channel", "direction": "mentee_to_mentor"}
+    added = _ok(_call(world, "sessions", bo, "POST", f"{base}/action-plan/goals", goal))
+    assert added["direction"] == "mentee_to_mentor"
+    both = _call(
+        world, "sessions", bo, "POST", f"{base}/action-plan/goals", {**goal, "direction": "both"}
+    )
+    assert both.status_code == 422, both.text

@@ -175,3 +175,139 @@ def test_a_mentee_asks_for_a_role_and_a_reverse_programme_proposes_a_mentor_who_
             "challenger"
         )
         _accessible_at_both_widths(page)
+
+
+def test_a_two_way_pair_records_who_mentors_whom_in_the_agreement_logs_and_plan(
+    world: World,
+) -> None:
+    key = secrets.token_hex(2)
+    crowd = add_crowd(world, f"pw{key}", f"Two Way Housing {key}", "housing", 2)
+    (alice, bo), (alice_person, _) = crowd.people, crowd.persons
+    portal, registry = world.portal.url, world.url("registry")
+    for tokens, body in (
+        (alice, _profile("Ana", development_goals=["learn budgeting"], skills=["social media"])),
+        (
+            bo,
+            _profile(
+                "Ben",
+                skills=["budgeting"],
+                development_goals=["use social media"],
+                mentor_capacity=1,
+            ),
+        ),
+    ):
+        written = _call(world, "registry", tokens, "PUT", "/me/profile", body)
+        assert written.status_code == 200, written.text
+        record_training(
+            registry, crowd.id, crowd.admin, tokens, mentor_on=TRAINED, mentee_on=TRAINED
+        )
+    design = {
+        "name": f"Two way {key}",
+        "purpose": "Colleagues mentoring each other on what each knows best",
+        "goals": ["shared learning"],
+        "model": "one_to_one",
+        "direction": "two_way",
+        "starts_on": str(date.today()),
+        "ends_on": str(date.today() + timedelta(days=300)),
+        "meeting_every_days": 28,
+        "min_meeting_minutes": 30,
+        "max_meeting_minutes": 90,
+    }
+    created = _call(world, "registry", crowd.admin, "POST", "/programmes", design)
+    assert created.status_code == 201, created.text
+    programme = created.json()["id"]
+    opened = _call(
+        world,
+        "registry",
+        crowd.admin,
+        "POST",
+        f"/programmes/{programme}/status",
+        {"status": "open"},
+    )
+    assert opened.status_code < 300, opened.text
+    for tokens, role in ((alice, "mentee"), (bo, "mentor")):
+        path = f"/programmes/{programme}/enrolments"
+        enrolled = _call(world, "registry", tokens, "POST", path, {"role": role})
+        assert enrolled.status_code == 201, enrolled.text
+
+    def pooled() -> bool:
+        """matching's pool holds both"""
+        pool = _call(
+            world, "matching", crowd.admin, "GET", f"/programmes/{programme}/candidate-pool"
+        )
+        return pool.status_code == 200 and pool.json()["eligible"] == 2
+
+    eventually(pooled, timeout=60)
+    ran = _call(world, "matching", crowd.admin, "POST", f"/programmes/{programme}/rounds")
+    assert ran.status_code == 201, ran.text
+    (proposal,) = ran.json()["proposals"]
+    approved = _call(world, "matching", crowd.admin, "POST", f"/proposals/{proposal['id']}/approve")
+    assert approved.status_code < 300, approved.text
+    bo_accepts = _call(world, "matching", bo, "POST", f"/proposals/{proposal['id']}/accept")
+    assert bo_accepts.status_code < 300, bo_accepts.text
+
+    with chromium() as browser:
+        page = browser.new_context(viewport=DESKTOP).new_page()
+        sign_in(page, portal, alice_person, start="/proposals")
+        match = page.locator(f"#{proposal['id']}")
+        expect(match).to_contain_text("Two-way mentoring: you would mentor each other.")
+        expect(match).to_contain_text("Ana mentors Ben: Ben's goal 'use social media' meets")
+        match.get_by_role("button", name="Accept the match with Ben").click()
+
+        def started() -> list[dict[str, Any]]:
+            listed = _call(world, "sessions", alice, "GET", "/members/me/relationships")
+            return [r for r in listed.json() if r["programme_id"] == programme]
+
+        eventually(lambda: bool(started()), timeout=60)
+        rel = started()[0]["id"]
+
+        # The agreement names the topics each mentors the other on: both are needed.
+        page.goto(f"{portal}/relationships/{rel}")
+        for label, value in (
+            ("How long the relationship will last", "A year"),
+            ("How often you will meet, and for how long", "Monthly, an hour"),
+            ("Contact between meetings", "E-mail"),
+            ("Confidentiality", "Between us"),
+            ("Topics the mentor mentors the mentee on", "budgeting"),
+        ):
+            page.get_by_label(label).fill(value)
+        with page.expect_response(lambda r: r.request.method == "POST") as answered:
+            page.get_by_role("button", name="Save this version for both of you to sign").click()
+        assert answered.value.status == 422
+        expect(page.get_by_role("alert")).to_contain_text(
+            "a two-way agreement names the topics each of you mentors the other on"
+        )
+        expect(page.get_by_label("Topics the mentor mentors the mentee on")).to_have_value(
+            "budgeting"
+        )
+        _accessible_at_both_widths(page)
+        page.get_by_label("Topics the mentee mentors the mentor on").fill("social media")
+        page.get_by_role("button", name="Save this version for both of you to sign").click()
+        facts = page.locator("#agreement-section")
+        expect(facts).to_contain_text("The mentee mentors the mentor on")
+        expect(facts).to_contain_text("social media")
+        _accessible_at_both_widths(page)
+
+        # A meeting log says which way the mentoring went.
+        page.goto(f"{portal}/relationships/{rel}/logs/new")
+        page.get_by_label("Which way the mentoring went").select_option("mentee_to_mentor")
+        page.get_by_label("Topics for this meeting").fill("posting for the team")
+        _accessible_at_both_widths(page)
+        page.get_by_role("button", name="Save the meeting log").click()
+        expect(page.locator("article.log").first).to_contain_text("The mentee mentored the mentor")
+        _accessible_at_both_widths(page)
+
+        # So does a goal of the plan: whose goal it is.
+        page.goto(f"{portal}/relationships/{rel}/plan")
+        form = page.locator("#add-goal")
+        form.get_by_label("Long-term goal").check()
+        form.get_by_label("The goal", exact=True).fill("post weekly on the team channel")
+        form.get_by_label("The mentor's goal: the mentee mentors them towards it").check()
+        form.get_by_role("button", name="Add the goal").click()
+        expect(page.locator("article.goal").first).to_contain_text(
+            "The mentor's goal: the mentee mentors them towards it"
+        )
+        _accessible_at_both_widths(page)
+
+    goals = _call(world, "sessions", bo, "GET", f"/relationships/{rel}/action-plan")
+    assert [g["direction"] for g in goals.json()["goals"]] == ["mentee_to_mentor"], goals.text

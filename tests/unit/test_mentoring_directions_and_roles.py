@@ -20,7 +20,20 @@ from services.registry.domain.programme import (
     ProgrammeStatus,
     check_enrolment,
 )
+from services.sessions.domain.action_plans import GoalDraft
+from services.sessions.domain.relationships import (
+    AgreementTerms,
+    Direction,
+    NotTwoWayError,
+    Party,
+    Phase,
+    Relationship,
+    Status,
+    check_direction,
+    check_directions,
+)
 from shared.contracts.registry import MemberProfile, ProgrammePublished
+from shared.errors import DomainError
 
 DESIGN: dict[str, Any] = {
     "name": "Digital reverse",
@@ -203,3 +216,47 @@ def test_events_published_before_these_fields_still_read() -> None:
         }
     )
     assert published.direction == "conventional" and published.reverse_topics == []
+
+
+def _relationship(*, two_way: bool) -> Relationship:
+    return Relationship(
+        id="rel_5d2c7a9e1b3f4a6c",
+        proposal_id="prp_9a8b7c6d5e4f3a2b",
+        programme_id="prg_7c1d2e3f4a5b",
+        mentor=Party(member_id="mem_r", organisation_id="org_a"),
+        mentees=[Party(member_id="mem_e", organisation_id="org_a")],
+        phase=Phase.BUILDING_RAPPORT,
+        status=Status.ACTIVE,
+        started_at=datetime(2027, 1, 4, tzinfo=UTC),
+        two_way=two_way,
+    )
+
+
+TERMS = AgreementTerms(
+    duration="a year",
+    meeting_frequency="monthly",
+    contact_between_meetings="e-mail",
+    confidentiality="between us",
+    mentor_responsibilities=[],
+    mentee_responsibilities=[],
+    mentor_mentors_on=["budgeting"],
+)
+
+
+def test_a_two_way_agreement_names_the_topics_both_ways_and_only_it_does() -> None:
+    with pytest.raises(DomainError, match="each of you mentors the other"):
+        check_directions(_relationship(two_way=True), TERMS)
+    both = TERMS.model_copy(update={"mentee_mentors_on": ["social media"]})
+    check_directions(_relationship(two_way=True), both)
+    check_directions(_relationship(two_way=False), TERMS)
+    with pytest.raises(NotTwoWayError, match="belongs to a two-way relationship"):
+        check_directions(_relationship(two_way=False), both)
+
+
+def test_only_a_two_way_relationship_says_which_way_the_mentoring_went() -> None:
+    check_direction(_relationship(two_way=True), Direction.MENTEE_TO_MENTOR)
+    check_direction(_relationship(two_way=False), None)
+    with pytest.raises(NotTwoWayError, match="leave direction out"):
+        check_direction(_relationship(two_way=False), Direction.BOTH)
+    with pytest.raises(ValidationError):
+        GoalDraft(term="long", text="post weekly", direction="both")  # a goal is one person's
