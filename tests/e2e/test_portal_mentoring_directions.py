@@ -274,8 +274,9 @@ def test_a_two_way_pair_records_who_mentors_whom_in_the_agreement_logs_and_plan(
         with page.expect_response(lambda r: r.request.method == "POST") as answered:
             page.get_by_role("button", name="Save this version for both of you to sign").click()
         assert answered.value.status == 422
-        expect(page.get_by_role("alert")).to_contain_text(
-            "a two-way agreement names the topics each of you mentors the other on"
+        expect(page.locator("#agreement-mentee_mentors_on-error")).to_have_text(
+            "name at least one topic, one per line: in two-way mentoring each of you mentors "
+            "the other"
         )
         expect(page.get_by_label("Topics the mentor mentors the mentee on")).to_have_value(
             "budgeting"

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from services.portal.domain.agreements import terms_from_form
 from services.portal.domain.profiles import Profile as PortalProfile
 from services.portal.domain.profiles import draft_of, profile_from_form
 from services.portal.domain.programme_design import design_from_form
@@ -260,3 +261,18 @@ def test_only_a_two_way_relationship_says_which_way_the_mentoring_went() -> None
         check_direction(_relationship(two_way=False), Direction.BOTH)
     with pytest.raises(ValidationError):
         GoalDraft(term="long", text="post weekly", direction="both")  # a goal is one person's
+
+
+def test_the_agreement_form_of_a_two_way_pair_asks_for_topics_both_ways() -> None:
+    form = {
+        "duration": ["a year"],
+        "meeting_frequency": ["monthly"],
+        "contact_between_meetings": ["e-mail"],
+        "confidentiality": ["between us"],
+        "mentor_mentors_on": ["budgeting\n"],
+    }
+    terms, problems = terms_from_form({**form, "two_way": ["yes"]})
+    assert terms.mentor_mentors_on == ["budgeting"]
+    assert list(problems.fields) == ["mentee_mentors_on"]
+    _, problems = terms_from_form(form)
+    assert not problems

@@ -397,7 +397,7 @@ def _encode(
     # A mentor's own part (EMCC competences; two-way, their goals when they state none),
     # through a column of ones on the mentee side.
     mentor_own = (
-        w[Criterion.CARE] * (1.0 - ROLE_SHARE) * 0.5 * care.competences / (EMCC_COMPETENCE_COUNT)
+        w[Criterion.CARE] * (1.0 - ROLE_SHARE) * 0.5 * care.competences / EMCC_COMPETENCE_COUNT
     )
     back: tuple[F32, F32, F32] | None = None
     back_count = np.zeros(len(mentors), dtype=np.float64)

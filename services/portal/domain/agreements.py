@@ -61,4 +61,14 @@ def terms_from_form(form: Mapping[str, Sequence[str]]) -> tuple[AgreementTerms, 
         for name in FIELDS[:4]
         if not getattr(terms, name)
     }
+    if first(form, "two_way") == "yes":  # seed 004: each mentors the other, on named topics
+        missing.update(
+            (
+                name,
+                "name at least one topic, one per line: in two-way mentoring each of you "
+                "mentors the other",
+            )
+            for name in FIELDS[6:]
+            if not getattr(terms, name)
+        )
     return terms, FormProblems(missing, "Please fill in every part." if missing else None)
