@@ -111,6 +111,11 @@ class MemberProfile(BaseModel):
     mentor_capacity: int = Field(ge=0, examples=[2])
     line_manager_id: str | None = Field(default=None, examples=["mem_0c1d2e3f4a5b6c7d"])
     emcc_level: str | None = Field(default=None, examples=["practitioner"])
+    mentor_roles: list[str] = Field(default_factory=list, examples=[["guide", "challenger"]])
+    emcc_competences: list[str] = Field(
+        default_factory=list, examples=[["building_the_relationship"]]
+    )
+    wanted_mentor_roles: list[str] = Field(default_factory=list, examples=[["challenger"]])
     share_across_organisations: bool = Field(examples=[True])
 
     @classmethod
@@ -219,6 +224,12 @@ class ProgrammePublished(EventData):
     max_mentees_per_mentor: int = Field(examples=[1])
     require_different_sectors: bool = Field(examples=[False])
     self_match: bool = Field(examples=[False])
+    direction: str = Field(
+        default="conventional",
+        description="conventional, reverse or two_way (absent from events before it existed)",
+        examples=["reverse"],
+    )
+    reverse_topics: list[str] = Field(default_factory=list, examples=[["digital tools"]])
 
 
 @catalogue.register

@@ -27,6 +27,9 @@ from services.matching.domain.candidate import (
 from services.matching.domain.candidate_graph import (
     SCALE,
     CandidateGraph,
+    _encode,
+    _exact,
+    _Picker,
     candidate_graph,
     is_mentee,
     is_mentor,
@@ -34,7 +37,7 @@ from services.matching.domain.candidate_graph import (
     top_suggestions,
 )
 from services.matching.domain.constraints import MatchingRules, why_impossible
-from services.matching.domain.scoring import Weights, score_pair
+from services.matching.domain.scoring import CONVENTIONAL, Direction, Weights, score_pair
 
 ORGS = ("org_a", "org_b", "org_c")
 SECTORS = (None, "health", "social care", "education")
@@ -44,6 +47,13 @@ GOALS = ("lead a team through change", "manage budgets", "move into social care"
 MODES = ["video", "telephone", "face_to_face"]
 JOBS = (None, "entry", "practitioner", "senior", "manager", "director")
 EMCC = (None, "foundation", "practitioner", "master_practitioner")
+ROLES = ("guide", "confidant", "challenger", "sounding_board", "role_model")
+COMPETENCES = ("understanding_self", "building_the_relationship", "evaluation")
+DIRECTIONS = (
+    CONVENTIONAL,
+    Direction(reverse=True, topics=("digital tools",)),
+    Direction(two_way=True),
+)
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -80,6 +90,9 @@ def person(rng: random.Random, n: int, role: ParticipantRole, ids: list[str]) ->
         mentor_capacity=capacity,
         line_manager_id=rng.choice(ids) if ids and rng.random() < 0.15 else None,
         emcc_level=rng.choice(EMCC),
+        mentor_roles=rng.sample(ROLES, rng.randint(0, 3)) if mentor else [],
+        emcc_competences=rng.sample(COMPETENCES, rng.randint(0, 3)) if mentor else [],
+        wanted_mentor_roles=[] if mentor else rng.sample(ROLES, rng.randint(0, 3)),
     )
     eligible = rng.random() < 0.9
     return Candidate(
@@ -110,7 +123,7 @@ def instance(draw: st.DrawFn, max_mentees: int = 10, max_mentors: int = 6) -> di
         different_sectors=rng.random() < 0.2,
         ended_pairs=frozenset(ended),
     )
-    return {"candidates": [*mentees, *mentors], "rules": rules}
+    return {"candidates": [*mentees, *mentors], "rules": rules, "direction": rng.choice(DIRECTIONS)}
 
 
 def check(graph: CandidateGraph, result: Assignment, rules: MatchingRules) -> None:
@@ -132,8 +145,8 @@ def check(graph: CandidateGraph, result: Assignment, rules: MatchingRules) -> No
 def test_the_graph_keeps_exactly_the_possible_pairs_scored_as_score_pair(
     case: dict[str, Any],
 ) -> None:
-    candidates, rules = case["candidates"], case["rules"]
-    graph = candidate_graph(candidates, rules, top_k=None)
+    candidates, rules, direction = case["candidates"], case["rules"], case["direction"]
+    graph = candidate_graph(candidates, rules, top_k=None, direction=direction)
     edges = {
         (graph.mentees[i].member_id, graph.mentors[j].member_id): (s, v)
         for i, j, s, v in zip(
@@ -146,7 +159,7 @@ def test_the_graph_keeps_exactly_the_possible_pairs_scored_as_score_pair(
             assert ((a.member_id, b.member_id) in edges) == possible, why_impossible(a, b, rules)
             if possible:
                 score, value = edges[(a.member_id, b.member_id)]
-                total = score_pair(a, b).total
+                total = score_pair(a, b, direction=direction).total
                 assert score == pytest.approx(total, abs=1e-12)
                 assert value == round(total * SCALE)
     assert graph.possible_pairs == graph.edges
@@ -166,6 +179,25 @@ def test_no_hard_constraint_is_broken_and_capacities_hold(case: dict[str, Any]) 
 
 
 @FAST
+@given(instance())
+def test_the_dense_pass_scores_as_the_exact_one_in_every_direction(
+    case: dict[str, Any],
+) -> None:
+    """The float32 pass that selects each mentee's best mentors scores roles, competences,
+    reverse seniority and two-way goals as the exact pass does (to float32 rounding)."""
+    candidates, rules, direction = case["candidates"], case["rules"], case["direction"]
+    weights = Weights()
+    mentees = tuple(sorted((c for c in candidates if is_mentee(c)), key=lambda c: c.member_id))
+    mentors = tuple(sorted((c for c in candidates if is_mentor(c)), key=lambda c: c.member_id))
+    if not mentees or not mentors:
+        return
+    enc = _encode(mentees, mentors, rules, weights, direction)
+    block = _Picker(enc, None, 0).block(0, len(mentees))
+    exact, _, _ = _exact(enc, block, weights)
+    assert block.dense == pytest.approx(exact, abs=1e-4)
+
+
+@FAST
 @given(instance(max_mentees=9, max_mentors=5))
 def test_the_flow_is_optimal_against_the_exact_dense_solver(case: dict[str, Any]) -> None:
     graph = candidate_graph(case["candidates"], case["rules"], top_k=None)
@@ -180,10 +212,13 @@ def test_the_flow_is_optimal_against_the_exact_dense_solver(case: dict[str, Any]
 def test_the_round_is_the_same_whatever_the_input_order(
     case: dict[str, Any], rng: random.Random
 ) -> None:
-    first = optimal_assignment(candidate_graph(case["candidates"], case["rules"]))
+    direction = case["direction"]
+    first = optimal_assignment(
+        candidate_graph(case["candidates"], case["rules"], direction=direction)
+    )
     shuffled = list(case["candidates"])
     rng.shuffle(shuffled)
-    again = optimal_assignment(candidate_graph(shuffled, case["rules"]))
+    again = optimal_assignment(candidate_graph(shuffled, case["rules"], direction=direction))
     assert first.pairings == again.pairings
     assert first.unmatched == again.unmatched
 
@@ -365,10 +400,14 @@ def test_the_flow_is_optimal_on_synthetic_networks(seed: int) -> None:
 @given(instance())
 def test_a_rounds_suggestions_are_score_pairs_own(case: dict[str, Any]) -> None:
     weights = Weights(goals_skills=2.0, contrast=1.5)
-    graph = candidate_graph(case["candidates"], case["rules"], weights, top_k=3)
+    direction = case["direction"]
+    graph = candidate_graph(
+        case["candidates"], case["rules"], weights, top_k=3, direction=direction
+    )
     best = optimal_assignment(graph)
     explained = suggestions_of(graph, best.chosen, weights)
     by_id = {c.member_id: c for c in case["candidates"]}
     assert explained == [
-        score_pair(by_id[p.mentee_id], by_id[p.mentor_id], weights) for p in best.pairings
+        score_pair(by_id[p.mentee_id], by_id[p.mentor_id], weights, direction)
+        for p in best.pairings
     ]

@@ -32,7 +32,14 @@ from services.matching.domain.constraints import (
     MatchingRules,
     why_impossible,
 )
-from services.matching.domain.scoring import NO_PREFERENCES, Criterion, Weights, score_pair
+from services.matching.domain.scoring import (
+    CONVENTIONAL,
+    NO_PREFERENCES,
+    Criterion,
+    Direction,
+    Weights,
+    score_pair,
+)
 from services.matching.domain.vocabulary import words_of
 
 A, B = "org_aaaaaaaaaaaa", "org_bbbbbbbbbbbb"
@@ -368,3 +375,98 @@ def _programme(organisations: tuple[str, ...] = (A, B)) -> ProgrammeTerms:
         model="one_to_one",
         max_mentees_per_mentor=1,
     )
+
+
+# --- seed 003: mentor roles and EMCC competences, under care ---------------------------------
+
+
+def test_care_counts_the_roles_the_mentee_asks_for_that_the_mentor_takes() -> None:
+    alice = mentee(wanted_mentor_roles=["challenger", "guide"])
+    both = score_pair(alice, mentor(mentor_roles=["guide", "challenger", "reflector"]))
+    one = score_pair(alice, mentor(mentor_roles=["challenger"]))
+    none = score_pair(alice, mentor(mentor_roles=["confidant"]))
+    assert both.score_of(Criterion.CARE) == pytest.approx(0.85)
+    assert one.score_of(Criterion.CARE) == pytest.approx(0.5)
+    assert none.score_of(Criterion.CARE) == pytest.approx(0.15)
+    assert (
+        "care: Alice asks for a mentor who is a challenger and guide; Bob takes the role of "
+        "challenger and guide" in both.reasons
+    )
+    assert "care: Bob does not take the role of guide" in one.reasons
+
+
+def test_care_counts_the_emcc_competences_a_mentor_has_developed() -> None:
+    developed = score_pair(
+        mentee(),
+        mentor(emcc_competences=["understanding_self", "building_the_relationship", "evaluation"]),
+    )
+    assert developed.score_of(Criterion.CARE) == pytest.approx(0.5 + 0.3 * 0.5 * 3 / 8)
+    assert (
+        "care: Bob has developed 3 of the 8 EMCC competences: understanding self, building the "
+        "relationship, evaluation" in developed.reasons
+    )
+    assert "care: Alice asks for no particular mentor role (neutral)" in developed.reasons
+
+
+# --- seed 004: reverse and two-way mentoring -------------------------------------------------
+
+REVERSE = Direction(reverse=True, topics=("digital tools", "social media"))
+
+
+def test_a_reverse_programme_prefers_the_mentor_one_or_two_levels_below() -> None:
+    director = mentee(job_level="director")
+    junior = mentor(job_level="senior")
+    senior = mentor(job_level="executive")
+    reverse_junior = score_pair(director, junior, direction=REVERSE)
+    reverse_senior = score_pair(director, senior, direction=REVERSE)
+    assert reverse_junior.score_of(Criterion.CHALLENGE) > reverse_senior.score_of(
+        Criterion.CHALLENGE
+    )
+    assert reverse_junior.score_of(Criterion.CHALLENGE) > score_pair(director, junior).score_of(
+        Criterion.CHALLENGE
+    )
+    assert (
+        "challenge: Bob is two levels less senior (senior; Alice is director): reverse "
+        "mentoring, as this programme asks, with Bob mentoring Alice on digital tools, social "
+        "media" in reverse_junior.reasons
+    )
+    assert any("this programme asks for reverse mentoring" in r for r in reverse_senior.reasons)
+
+
+def test_a_two_way_pair_is_scored_on_both_directions() -> None:
+    two_way = Direction(two_way=True)
+    alice = mentee(development_goals=["learn budgeting"], skills=["social media"])
+    complementary = mentor(skills=["budgeting"], development_goals=["use social media"])
+    one_sided = mentor(skills=["budgeting"], development_goals=["learn welsh"])
+    good = score_pair(alice, complementary, direction=two_way)
+    poor = score_pair(alice, one_sided, direction=two_way)
+    assert good.score_of(Criterion.GOALS_SKILLS) == 1.0
+    assert poor.score_of(Criterion.GOALS_SKILLS) == 0.5
+    assert score_pair(alice, one_sided).score_of(Criterion.GOALS_SKILLS) == 1.0
+    assert (
+        "goals_skills: Bob mentors Alice: Alice's goal 'learn budgeting' meets Bob's skill "
+        "'budgeting'" in good.reasons
+    )
+    assert (
+        "goals_skills: Alice mentors Bob: Bob's goal 'use social media' meets Alice's skill "
+        "'social media'" in good.reasons
+    )
+    assert (
+        "goals_skills: Alice mentors Bob: Alice's skills do not touch Bob's goals" in poor.reasons
+    )
+
+
+def test_a_programmes_direction_comes_from_its_terms() -> None:
+    terms = ProgrammeTerms(
+        programme_id="prg_7c1d2e3f4a5b",
+        owner_organisation_id=A,
+        organisations=[A],
+        coordinators=[],
+        model="one_to_one",
+        max_mentees_per_mentor=1,
+        direction="reverse",
+        reverse_topics=["digital tools"],
+    )
+    assert Direction.of(terms) == Direction(reverse=True, topics=("digital tools",))
+    earlier = terms.model_copy(update={"direction": "conventional", "reverse_topics": []})
+    assert Direction.of(earlier) == CONVENTIONAL

@@ -48,7 +48,7 @@ from services.matching.domain.proposals import (
     proposed_before,
     still_to_match,
 )
-from services.matching.domain.scoring import Suggestion, Weights, score_pair
+from services.matching.domain.scoring import Direction, Suggestion, Weights, score_pair
 from shared.auth.principal import CallerKind, Principal
 from shared.contracts.matching import MatchAccepted, MatchDeclined, MatchProposed
 from shared.contracts.registry import MemberErased
@@ -95,6 +95,11 @@ class Programme:
     require_different_sectors: bool
     self_match: bool
     weights: Weights
+
+    @property
+    def direction(self) -> Direction:
+        """Which way its pairs mentor (seed 004: conventional, reverse or two-way)."""
+        return Direction.of(self.terms)
 
 
 @dataclass(frozen=True)
@@ -280,7 +285,9 @@ class ProposalStore:
         rules = await self._rules(programme, existing)
         # Scoring and assigning are numpy work: off the event loop, so the service keeps
         # answering (a round's own progress among it) while a big round runs.
-        graph = await asyncio.to_thread(candidate_graph, pool, rules, weights)
+        graph = await asyncio.to_thread(
+            candidate_graph, pool, rules, weights, direction=programme.direction
+        )
         await report(1, steps, ROUND_STEPS[1])
         assignment = await asyncio.to_thread(optimal_assignment, graph)
         await report(2, steps, ROUND_STEPS[2])
@@ -382,7 +389,11 @@ class ProposalStore:
             raise ImpossiblePairError(list(dict.fromkeys(reasons)))
         weights = programme.weights
         created = self._new(
-            programme, score_pair(mentee, mentor, weights), by_id, origin, datetime.now(UTC)
+            programme,
+            score_pair(mentee, mentor, weights, programme.direction),
+            by_id,
+            origin,
+            datetime.now(UTC),
         )
         await self._insert([created])
         return created
@@ -411,7 +422,12 @@ class ProposalStore:
             return []  # they have an open or accepted proposal already
         weights = programme.weights
         return top_suggestions(
-            me, pool, await self._rules(programme, existing), weights, SUGGESTIONS_SHOWN
+            me,
+            pool,
+            await self._rules(programme, existing),
+            weights,
+            SUGGESTIONS_SHOWN,
+            programme.direction,
         )
 
     async def request(self, caller: Principal, programme_id: str, mentor_id: str) -> Proposal:

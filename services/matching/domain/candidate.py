@@ -49,6 +49,11 @@ class MatchingProfile(BaseModel):
     mentor_capacity: int = Field(default=0, ge=0, examples=[2])
     line_manager_id: str | None = None
     emcc_level: str | None = None
+    mentor_roles: list[str] = Field(default_factory=list, examples=[["guide", "challenger"]])
+    emcc_competences: list[str] = Field(
+        default_factory=list, examples=[["building_the_relationship"]]
+    )
+    wanted_mentor_roles: list[str] = Field(default_factory=list, examples=[["challenger"]])
     share_across_organisations: bool = False
 
 
@@ -80,6 +85,8 @@ class ProgrammeTerms(BaseModel):
     model: str = Field(examples=["group"])
     max_mentees_per_mentor: int = Field(ge=1, examples=[2])
     status: str = Field(default="open", examples=["open"])
+    direction: str = Field(default="conventional", examples=["reverse"])
+    reverse_topics: list[str] = Field(default_factory=list, examples=[["digital tools"]])
 
     @property
     def crosses_organisations(self) -> bool:

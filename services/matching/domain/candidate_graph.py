@@ -39,10 +39,14 @@ from services.matching.domain.collector import paused_collector
 from services.matching.domain.compatibility import languages_of, meeting_options, weekly_windows
 from services.matching.domain.constraints import MatchingRules
 from services.matching.domain.scoring import (
+    CONVENTIONAL,
+    EMCC_COMPETENCE_COUNT,
     EMCC_LEVELS,
     ENOUGH_MINUTES,
     JOB_LEVELS,
+    ROLE_SHARE,
     Criterion,
+    Direction,
     Num,
     PairFeatures,
     Suggestion,
@@ -90,6 +94,8 @@ class CandidateGraph:
     top_k: int | None
     criteria: Num = field(default_factory=lambda: np.zeros((0, len(Criterion))))
     """Each kept pair's criterion scores, one column per `Criterion` (empty when not known)."""
+    direction: Direction = CONVENTIONAL
+    """The programme's direction the pairs were scored in (seed 004)."""
 
     @property
     def edges(self) -> int:
@@ -288,6 +294,35 @@ def _words(mentees: Sequence[Candidate], mentors: Sequence[Candidate], sectors: 
 
 
 @dataclass(frozen=True)
+class _Care:
+    """Seed 003's mentor roles and EMCC competences: the roles each mentee asks for, weighted
+    by one over how many they ask for, the roles each mentor takes, and how many competences
+    each mentor has developed."""
+
+    wanted: F32  # mentee x role, 1/|asked| where asked
+    wanted_count: Num
+    taken: F32  # mentor x role, 0/1
+    competences: Num
+
+
+def _care(mentees: Sequence[Candidate], mentors: Sequence[Candidate]) -> _Care:
+    roles = _Codes()
+    asked = [[roles(r) for r in c.profile.wanted_mentor_roles] for c in mentees if c.profile]
+    taken = [[roles(r) for r in c.profile.mentor_roles] for c in mentors if c.profile]
+    count = np.array([len(set(a)) for a in asked], dtype=np.float64)
+    wanted = _indicator(asked, len(roles))
+    wanted /= np.maximum(count, 1.0)[:, None].astype(np.float32)
+    return _Care(
+        wanted=wanted,
+        wanted_count=count,
+        taken=_indicator(taken, wanted.shape[1]),
+        competences=np.array(
+            [len(set(c.profile.emcc_competences)) for c in mentors if c.profile], dtype=np.float64
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class _Round:
     """The round's people as arrays: what the dense pass multiplies and what exact scoring
     gathers."""
@@ -302,6 +337,7 @@ class _Round:
         float, float, float, float, float
     ]  # goals, named scale, named cap, time scale, time cap
     forbidden: tuple[Ints, Ints]
+    back: tuple[F32, F32, F32] | None  # two-way: mentee skills, mentor goals, mentor factor
     # exact features
     words: _Words
     languages: _SetTable
@@ -310,6 +346,9 @@ class _Round:
     sector: tuple[Ints, Ints]
     job: tuple[Ints, Ints]
     emcc: tuple[Ints, Ints]
+    care: _Care
+    back_goal_count: Num  # two-way: all meaningful words of each mentor's goals
+    direction: Direction
 
 
 def _gap_table(levels: int) -> Num:
@@ -324,6 +363,7 @@ def _encode(
     mentors: Sequence[Candidate],
     rules: MatchingRules,
     weights: Weights,
+    direction: Direction,
 ) -> _Round:
     e_profiles = [c.profile for c in mentees if c.profile is not None]
     r_profiles = [c.profile for c in mentors if c.profile is not None]
@@ -345,9 +385,28 @@ def _encode(
     w = {c: weights.of(c) / total for c in Criterion}
     n_e = len(mentees)
 
+    care = _care(mentees, mentors)
+    # Two-way: goals ↔ skills is the mean of both directions, each half the weight.
+    goals_cap = w[Criterion.GOALS_SKILLS] * (0.5 if direction.two_way else 1.0)
+
     # Mentee rows: each one's values against every mentor code, in blocks of columns.
     const = np.full((n_e, 1), 0.5 * w[Criterion.CARE] + 0.5 * w[Criterion.CONTRAST])
-    const[words.goal_count == 0, 0] += 0.5 * w[Criterion.GOALS_SKILLS]
+    const[words.goal_count == 0, 0] += 0.5 * goals_cap
+    const[care.wanted_count > 0, 0] -= w[Criterion.CARE] * ROLE_SHARE * 0.5
+    wanted_cols = w[Criterion.CARE] * ROLE_SHARE * care.wanted
+    # A mentor's own part (EMCC competences; two-way, their goals when they state none),
+    # through a column of ones on the mentee side.
+    mentor_own = (
+        w[Criterion.CARE] * (1.0 - ROLE_SHARE) * 0.5 * care.competences / EMCC_COMPETENCE_COUNT
+    )
+    back: tuple[F32, F32, F32] | None = None
+    back_count = np.zeros(len(mentors), dtype=np.float64)
+    if direction.two_way:
+        reverse = _words(mentors, mentees, sectors)
+        back_count = reverse.goal_count
+        mentor_own = mentor_own + np.where(back_count == 0, 0.5 * goals_cap, 0.0)
+        factor = (2.0 * goals_cap / np.maximum(back_count, 1.0)).astype(np.float32)
+        back = (reverse.skills, reverse.goals, factor)
     org_cols = np.zeros((n_e, max(len(orgs), 1)))
     org_cols[np.arange(n_e), org_e] = -0.5 * w[Criterion.CONTRAST] + (
         _PENALTY if rules.different_organisations else 0.0
@@ -362,13 +421,15 @@ def _encode(
     ] * 0.5 * np.where(named_sector, 1.0, np.where(same, 0.75, 0.0))
     if rules.different_sectors:
         sector_cols += np.where(known & ~same, 0.0, _PENALTY)
+    # Reverse mentoring (seed 004) prefers the gap the other way round: the table transposed.
+    job_gaps = _gap_table(len(JOB_LEVELS))
     jobs = (
         w[Criterion.CHALLENGE]
         * 0.7
         * np.where(
             (np.arange(-1, len(JOB_LEVELS)) >= 0)[None, :]
             & (np.arange(-1, len(JOB_LEVELS)) >= 0)[:, None],
-            _gap_table(len(JOB_LEVELS)),
+            job_gaps.T if direction.reverse else job_gaps,
             0.5,
         )
     )
@@ -393,6 +454,8 @@ def _encode(
             emccs[emcc_e + 1],
             set_cols(langs)[langs.mentee],
             set_cols(opts)[opts.mentee],
+            wanted_cols,
+            np.ones((n_e, 1)),
         ]
     ).astype(np.float32)
     r_lin = np.hstack(
@@ -404,9 +467,10 @@ def _encode(
             _one_hot(emcc_r + 1, len(EMCC_LEVELS) + 1),
             _one_hot(langs.mentor, langs.shared.shape[1]),
             _one_hot(opts.mentor, opts.shared.shape[1]),
+            care.taken,
+            mentor_own[:, None].astype(np.float32),
         ]
     )
-    goals_cap = w[Criterion.GOALS_SKILLS]
     goal_factor = (2.0 * goals_cap / np.maximum(words.goal_count, 1.0)).astype(np.float32)
     named_cap = 0.5 * w[Criterion.CONTEXT]
     return _Round(
@@ -424,6 +488,10 @@ def _encode(
         sector=(sec_e, sec_r),
         job=(job_e, job_r),
         emcc=(emcc_e, emcc_r),
+        care=care,
+        back=back,
+        back_goal_count=back_count,
+        direction=direction,
     )
 
 
@@ -472,6 +540,7 @@ class _Block:
     shared_goals: F32
     named: F32
     overlap: F32
+    back_shared: F32  # two-way: the mentor's goal words the mentee's skills share
     row_floor: F32  # each row's keep-th best dense score (the mentee's own picks)
 
     def kept(self, mentor_floor: F32) -> _Block:
@@ -486,6 +555,7 @@ class _Block:
             self.shared_goals[ok],
             self.named[ok],
             self.overlap[ok],
+            self.back_shared[ok],
             self.row_floor,
         )
 
@@ -511,13 +581,19 @@ def _exact(enc: _Round, block: _Block, weights: Weights) -> tuple[Num, Ints, Num
         sectors_known=_f((sec_e >= 0) & (sec_r >= 0)),
         same_sector=_f((sec_e >= 0) & (sec_e == sec_r)),
         seniority_known=_f((job_e >= 0) & (job_r >= 0)),
-        seniority_gap=_f(job_r - job_e),
+        seniority_gap=_f(job_e - job_r if enc.direction.reverse else job_r - job_e),
         emcc_both_known=_f((emcc_e >= 0) & (emcc_r >= 0)),
         emcc_gap=_f(emcc_r - emcc_e),
         mentor_emcc_known=_f(emcc_r >= 0),
         mentor_emcc=_f(np.maximum(emcc_r, 0)),
         sector_named=_f((sec_r >= 0) & (enc.words.sector_named[gi, np.maximum(sec_r, 0)] == 1)),
         named_skills=_f(block.named),
+        wanted_roles=enc.care.wanted_count[gi],
+        roles_met=_f(np.count_nonzero(enc.care.wanted[gi] * enc.care.taken[j], axis=1)),
+        mentor_competences=enc.care.competences[j],
+        two_way=np.full(len(gi), float(enc.direction.two_way)),
+        back_goal_words=enc.back_goal_count[j],
+        back_shared_goal_words=_f(block.back_shared),
     )
     scores = criterion_scores(features)
     total = weights.total(scores)
@@ -558,6 +634,9 @@ class _Picker:
         np.multiply(overlap, time_scale, out=term)
         np.minimum(term, time_cap, out=term)
         score += term
+        back_shared = self._back(b, term)
+        if back_shared is not None:
+            score += term
         np.copyto(score, np.float32(_PENALTY), where=overlap == 0)
         fr, fc = enc.forbidden
         at = slice(*np.searchsorted(fr, [lo, hi]))
@@ -589,8 +668,20 @@ class _Picker:
             shared_goals[rows, cols],
             named[rows, cols],
             overlap[rows, cols],
+            back_shared[rows, cols] if back_shared is not None else np.zeros(len(rows), np.float32),
             threshold,
         )
+
+    def _back(self, b: slice, term: F32) -> F32 | None:
+        """Two-way: the block's shared words of mentor goals and mentee skills, with their
+        capped term written into `term`; None otherwise."""
+        if self.enc.back is None:
+            return None
+        skills, goals, factor = self.enc.back
+        shared: F32 = skills[b] @ goals.T
+        np.multiply(shared, factor[None, :], out=term)
+        np.minimum(term, self.enc.caps[0], out=term)
+        return shared
 
     def mentor_floor(self) -> F32:
         """Each mentor's k-th best dense score over the whole round (-inf when none)."""
@@ -607,11 +698,13 @@ def candidate_graph(
     top_k: int | None = DEFAULT_TOP_K,
     mentor_k: int = DEFAULT_MENTOR_K,
     block_rows: int = 256,
+    direction: Direction = CONVENTIONAL,
 ) -> CandidateGraph:
-    """Every possible pair of the pool's mentees and mentors, scored; with `top_k`, only each
-    mentee's `top_k` best mentors and each mentor's `mentor_k` best mentees (None: all)."""
+    """Every possible pair of the pool's mentees and mentors, scored in the programme's
+    `direction`; with `top_k`, only each mentee's `top_k` best mentors and each mentor's
+    `mentor_k` best mentees (None: all)."""
     with paused_collector():
-        return _candidate_graph(candidates, rules, weights, top_k, mentor_k, block_rows)
+        return _candidate_graph(candidates, rules, weights, top_k, mentor_k, block_rows, direction)
 
 
 def _candidate_graph(
@@ -621,6 +714,7 @@ def _candidate_graph(
     top_k: int | None,
     mentor_k: int,
     block_rows: int,
+    direction: Direction,
 ) -> CandidateGraph:
     weights = weights or Weights()
     pool = list(candidates)
@@ -628,10 +722,10 @@ def _candidate_graph(
     mentors = tuple(sorted((c for c in pool if is_mentor(c)), key=lambda c: c.member_id))
     capacity = np.array([c.capacity or 0 for c in mentors], dtype=np.int64)
     if not mentees or not mentors:
-        return _empty(mentees, mentors, capacity, top_k)
+        return _empty(mentees, mentors, capacity, top_k, direction)
     if len(mentors) >= 1 << _ID_BITS:
         raise ValueError(f"at most {1 << _ID_BITS} mentors in one round")
-    enc = _encode(mentees, mentors, rules, weights)
+    enc = _encode(mentees, mentors, rules, weights, direction)
     picker = _Picker(enc, None if top_k is None else top_k + MARGIN, mentor_k)
     blocks = [
         picker.block(lo, min(lo + block_rows, len(mentees)))
@@ -669,6 +763,7 @@ def _candidate_graph(
         possible_pairs=picker.possible if top_k is not None else len(order),
         top_k=top_k,
         criteria=np.concatenate(criteria)[order],
+        direction=direction,
     )
 
 
@@ -694,6 +789,7 @@ def _empty(
     mentors: tuple[Candidate, ...],
     capacity: Ints,
     top_k: int | None,
+    direction: Direction,
 ) -> CandidateGraph:
     none = np.zeros(0, dtype=np.int64)
     return CandidateGraph(
@@ -706,6 +802,7 @@ def _empty(
         value=none,
         possible_pairs=0,
         top_k=top_k,
+        direction=direction,
     )
 
 
@@ -715,11 +812,14 @@ def top_suggestions(
     rules: MatchingRules,
     weights: Weights | None = None,
     limit: int = 5,
+    direction: Direction = CONVENTIONAL,
 ) -> list[Suggestion]:
     """Self-match: a mentee's best possible mentors, best first, each with its reasons."""
     mentors = [c for c in candidates if is_mentor(c)]
-    graph = candidate_graph([mentee, *mentors], rules, weights, top_k=limit, mentor_k=0)
-    return [score_pair(mentee, graph.mentors[int(j)], weights) for j in graph.mentor_of]
+    graph = candidate_graph(
+        [mentee, *mentors], rules, weights, top_k=limit, mentor_k=0, direction=direction
+    )
+    return [score_pair(mentee, graph.mentors[int(j)], weights, direction) for j in graph.mentor_of]
 
 
 def suggestions_of(graph: CandidateGraph, edges: Ints, weights: Weights) -> list[Suggestion]:
@@ -731,6 +831,6 @@ def suggestions_of(graph: CandidateGraph, edges: Ints, weights: Weights) -> list
     mentees, mentors = graph.mentee_of[edges].tolist(), graph.mentor_of[edges].tolist()
     with paused_collector():
         return [
-            explained(graph.mentees[i], graph.mentors[j], weight, scores, total)
+            explained(graph.mentees[i], graph.mentors[j], weight, scores, total, graph.direction)
             for i, j, scores, total in zip(mentees, mentors, criteria, totals, strict=True)
         ]

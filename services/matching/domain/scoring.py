@@ -12,7 +12,18 @@ mentor or mentee"):
   Foundation, Practitioner, Senior and Master Practitioner);
 - **context**: "someone with the knowledge and expertise to guide and support you on your
   journey": the mentor's sector or skills named in the mentee's goals, or the mentee's sector;
-- **care**: the mentee's stated preferences. Profiles carry none yet, so care is a neutral 0.5.
+- **care**: "someone that is compassionate and has emotional intelligence, self-aware and
+  empathetic", as the mentee asks for it: the mentor roles of seed 003 ("What are the different
+  roles of the mentor?": guide, confidant, challenger, ...) the mentee asks for that the mentor
+  takes, and how many of the eight EMCC competence categories the mentor has developed. With
+  neither stated, care is a neutral 0.5.
+
+A programme's direction (seed 004, the AcceleratePerformance article "Mentoring - How?, Who?,
+Where?") turns two of them round: in **reverse** mentoring the less senior person mentors the
+more senior on the programme's named topics, so challenge prefers the mentor one or two levels
+*below*; in **two-way** mentoring each of the pair mentors the other, so goals ↔ skills is the
+mean of both directions (the mentee's goals against the mentor's skills, and the mentor's goals
+against the mentee's skills).
 
 Every criterion scores in [0, 1]; the total is the weighted mean (weights per programme).
 The formulas work on numpy arrays of *pair features* so that one pair (`score_pair`, with
@@ -51,6 +62,33 @@ EMCC_LEVELS = ("foundation", "practitioner", "senior_practitioner", "master_prac
 ENOUGH_MINUTES = 180.0
 """Weekly minutes both are free from which compatibility's availability part is full."""
 NO_PREFERENCES = "no preferences stated"
+EMCC_COMPETENCE_COUNT = 8
+"""Seed 003's eight EMCC competence categories."""
+ROLE_SHARE = 0.7
+"""Care: the share of the asked-for roles the mentor takes counts this much; the EMCC
+competences the rest."""
+
+
+@dataclass(frozen=True)
+class Direction:
+    """Which way a programme's pairs mentor (seed 004): the more senior the less (the default),
+    reverse (the less senior the more senior, on the programme's topics), or two-way."""
+
+    reverse: bool = False
+    two_way: bool = False
+    topics: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, programme: ProgrammeTerms) -> Direction:
+        """A programme's direction, from its terms."""
+        return cls(
+            reverse=programme.direction == "reverse",
+            two_way=programme.direction == "two_way",
+            topics=tuple(programme.reverse_topics),
+        )
+
+
+CONVENTIONAL = Direction()
 
 
 class Criterion(StrEnum):
@@ -133,6 +171,12 @@ class PairFeatures:
     mentor_emcc: Num
     sector_named: Num
     named_skills: Num
+    wanted_roles: Num
+    roles_met: Num
+    mentor_competences: Num
+    two_way: Num
+    back_goal_words: Num
+    back_shared_goal_words: Num
 
 
 def gap_fit(gap: Num) -> Num:
@@ -147,16 +191,24 @@ def gap_fit(gap: Num) -> Num:
     )
 
 
+def _goals_met(goal_words: Num, shared: Num) -> Num:
+    return np.asarray(
+        np.where(goal_words == 0, 0.5, np.minimum(1.0, 2.0 * shared / np.maximum(goal_words, 1.0))),
+        dtype=np.float64,
+    )
+
+
 def _share(shared: Num, fewest: Num) -> Num:
     return np.asarray(np.minimum(1.0, shared / np.maximum(fewest, 1.0)), dtype=np.float64)
 
 
 def criterion_scores(f: PairFeatures) -> dict[Criterion, Num]:
     """Each criterion's score in [0, 1] for every pair described by `f`."""
+    goals = _goals_met(f.goal_words, f.shared_goal_words)
     goals = np.where(
-        f.goal_words == 0,
-        0.5,
-        np.minimum(1.0, 2.0 * f.shared_goal_words / np.maximum(f.goal_words, 1.0)),
+        f.two_way == 1,
+        0.5 * (goals + _goals_met(f.back_goal_words, f.back_shared_goal_words)),
+        goals,
     )
     compatibility = (
         _share(f.shared_languages, f.fewest_languages)
@@ -175,7 +227,10 @@ def criterion_scores(f: PairFeatures) -> dict[Criterion, Num]:
     context = 0.5 * np.where(
         f.sector_named == 1, 1.0, np.where(f.same_sector == 1, 0.75, 0.0)
     ) + 0.5 * np.minimum(1.0, f.named_skills / 2.0)
-    care = np.full_like(f.goal_words, 0.5)
+    # Each part is 0.5 (neutral) when nothing is stated, so care is exactly 0.5 then.
+    roles = np.where(f.wanted_roles == 0, 0.5, f.roles_met / np.maximum(f.wanted_roles, 1.0))
+    competences = 0.5 * f.mentor_competences / EMCC_COMPETENCE_COUNT
+    care = 0.5 + ROLE_SHARE * (roles - 0.5) + (1.0 - ROLE_SHARE) * competences
     scores = {
         Criterion.GOALS_SKILLS: goals,
         Criterion.COMPATIBILITY: compatibility,
@@ -236,10 +291,17 @@ def _skill_word_sets(profile: MatchingProfile) -> frozenset[frozenset[str]]:
 
 
 def pair_features(
-    mentee: MatchingProfile, mentee_org: str, mentor: MatchingProfile, mentor_org: str
+    mentee: MatchingProfile,
+    mentee_org: str,
+    mentor: MatchingProfile,
+    mentor_org: str,
+    direction: Direction = CONVENTIONAL,
 ) -> PairFeatures:
-    """The features of one pair (the scalar twin of the vectorised round)."""
+    """The features of one pair (the scalar twin of the vectorised round). The seniority gap
+    is taken the way the programme prefers it: mentor above mentee, or below when reverse."""
     goal_words = words_of_all(mentee.development_goals)
+    back_goal_words = words_of_all(mentor.development_goals)
+    wanted = set(mentee.wanted_mentor_roles)
     skill_words = words_of_all(mentor.skills)
     langs_a, langs_b = languages_of(mentee), languages_of(mentor)
     opts_a, opts_b = meeting_options(mentee), meeting_options(mentor)
@@ -260,13 +322,19 @@ def pair_features(
         "sectors_known": int(sector_a is not None and sector_b is not None),
         "same_sector": int(sector_a is not None and sector_a == sector_b),
         "seniority_known": int(job_a >= 0 and job_b >= 0),
-        "seniority_gap": job_b - job_a,
+        "seniority_gap": job_a - job_b if direction.reverse else job_b - job_a,
         "emcc_both_known": int(emcc_a >= 0 and emcc_b >= 0),
         "emcc_gap": emcc_b - emcc_a,
         "mentor_emcc_known": int(emcc_b >= 0),
         "mentor_emcc": max(emcc_b, 0),
         "sector_named": int(bool(sector_words) and sector_words <= goal_words),
         "named_skills": sum(1 for w in _skill_word_sets(mentor) if w <= goal_words),
+        "wanted_roles": len(wanted),
+        "roles_met": len(wanted & set(mentor.mentor_roles)),
+        "mentor_competences": len(set(mentor.emcc_competences)),
+        "two_way": int(direction.two_way),
+        "back_goal_words": len(back_goal_words),
+        "back_shared_goal_words": len(back_goal_words & words_of_all(mentee.skills)),
     }
     return PairFeatures(**{k: np.asarray(float(v)) for k, v in values.items()})
 
@@ -290,13 +358,26 @@ def _links(goals: tuple[str, ...], skills: tuple[str, ...]) -> tuple[tuple[str, 
     return tuple(links)
 
 
-def _goals_reasons(mentee: MatchingProfile, mentor: MatchingProfile) -> list[str]:
+def _goals_reasons(
+    mentee: MatchingProfile, mentor: MatchingProfile, direction: Direction
+) -> list[str]:
+    reasons = _one_way(mentee, mentor)
+    if not direction.two_way:
+        return reasons
+    # Seed 004's two-way mentoring: each mentors the other, so both directions are read.
     a, b = mentee.display_name, mentor.display_name
-    if not mentee.development_goals:
+    return [f"{b} mentors {a}: {r}" for r in reasons] + [
+        f"{a} mentors {b}: {r}" for r in _one_way(mentor, mentee)
+    ]
+
+
+def _one_way(learner: MatchingProfile, giver: MatchingProfile) -> list[str]:
+    a, b = learner.display_name, giver.display_name
+    if not learner.development_goals:
         return [f"{a} has not stated development goals (neutral)"]
     links = [
         f"{a}'s goal '{goal}' meets {b}'s skill '{skill}'"
-        for goal, skill in _links(tuple(mentee.development_goals), tuple(mentor.skills))
+        for goal, skill in _links(tuple(learner.development_goals), tuple(giver.skills))
     ]
     if not links:
         return [f"{b}'s skills do not touch {a}'s goals"]
@@ -349,22 +430,43 @@ def _contrast_reasons(
     return reasons
 
 
-def _challenge_reasons(mentee: MatchingProfile, mentor: MatchingProfile) -> list[str]:
+def _seniority_reason(
+    mentee: MatchingProfile, mentor: MatchingProfile, direction: Direction
+) -> str:
     a, b = mentee.display_name, mentor.display_name
     ja, jb = rank(mentee.job_level, JOB_LEVELS), rank(mentor.job_level, JOB_LEVELS)
     if ja < 0 or jb < 0:
-        reasons = ["a job level is not known (neutral)"]
-    else:
-        gap = jb - ja
-        levels = f"({mentor.job_level}; {a} is {mentee.job_level})"
-        if 1 <= gap <= 2:
-            reasons = [f"{b} is {_gap_words(gap)} more senior {levels}: room to stretch {a}"]
-        elif gap > 2:
-            reasons = [f"{b} is {_gap_words(gap)} more senior {levels}: a wide gap"]
-        elif gap == 0:
-            reasons = [f"{b} and {a} are at the same level ({mentor.job_level}): little stretch"]
-        else:
-            reasons = [f"{b} is {_gap_words(gap)} less senior {levels}: reverse mentoring"]
+        return "a job level is not known (neutral)"
+    gap = jb - ja
+    levels = f"({mentor.job_level}; {a} is {mentee.job_level})"
+    if gap == 0:
+        return f"{b} and {a} are at the same level ({mentor.job_level}): little stretch"
+    if direction.reverse:
+        # Seed 004: the less senior mentor the more senior, on the programme's topics.
+        topics = ", ".join(direction.topics) or "the programme's topics"
+        if -2 <= gap <= -1:
+            return (
+                f"{b} is {_gap_words(gap)} less senior {levels}: reverse mentoring, as this "
+                f"programme asks, with {b} mentoring {a} on {topics}"
+            )
+        if gap < -2:
+            return f"{b} is {_gap_words(gap)} less senior {levels}: reverse mentoring, a wide gap"
+        return (
+            f"{b} is {_gap_words(gap)} more senior {levels}: this programme asks for reverse "
+            f"mentoring, a less senior mentor on {topics}"
+        )
+    if 1 <= gap <= 2:
+        return f"{b} is {_gap_words(gap)} more senior {levels}: room to stretch {a}"
+    if gap > 2:
+        return f"{b} is {_gap_words(gap)} more senior {levels}: a wide gap"
+    return f"{b} is {_gap_words(gap)} less senior {levels}: reverse mentoring"
+
+
+def _challenge_reasons(
+    mentee: MatchingProfile, mentor: MatchingProfile, direction: Direction
+) -> list[str]:
+    a, b = mentee.display_name, mentor.display_name
+    reasons = [_seniority_reason(mentee, mentor, direction)]
     ea, eb = rank(mentee.emcc_level, EMCC_LEVELS), rank(mentor.emcc_level, EMCC_LEVELS)
     if eb >= 0:
         level = EMCC_LEVELS[eb].replace("_", " ")
@@ -392,18 +494,58 @@ def _context_reasons(mentee: MatchingProfile, mentor: MatchingProfile) -> list[s
     return reasons
 
 
-def score_pair(mentee: Candidate, mentor: Candidate, weights: Weights | None = None) -> Suggestion:
+def _care_reasons(mentee: MatchingProfile, mentor: MatchingProfile) -> list[str]:
+    a, b = mentee.display_name, mentor.display_name
+    wanted = mentee.wanted_mentor_roles
+    if not wanted and not mentor.emcc_competences:
+        return [NO_PREFERENCES]
+    reasons: list[str] = []
+    if wanted:
+        taken = [r for r in wanted if r in mentor.mentor_roles]
+        missing = [r for r in wanted if r not in mentor.mentor_roles]
+        if taken:
+            reasons.append(
+                f"{a} asks for a mentor who is a {_roles_words(wanted)}; {b} takes the role of "
+                f"{_roles_words(taken)}"
+            )
+        if missing:
+            reasons.append(f"{b} does not take the role of {_roles_words(missing)}")
+    else:
+        reasons.append(f"{a} asks for no particular mentor role (neutral)")
+    developed = mentor.emcc_competences
+    if developed:
+        named = ", ".join(c.replace("_", " ") for c in developed[:3])
+        more = f" and {len(developed) - 3} more" if len(developed) > 3 else ""
+        reasons.append(
+            f"{b} has developed {len(developed)} of the 8 EMCC competences: {named}{more}"
+        )
+    else:
+        reasons.append(f"{b} has not said which EMCC competences they have developed (neutral)")
+    return reasons
+
+
+def _roles_words(roles: Sequence[str]) -> str:
+    words = [r.replace("_", " ") for r in roles]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def score_pair(
+    mentee: Candidate,
+    mentor: Candidate,
+    weights: Weights | None = None,
+    direction: Direction = CONVENTIONAL,
+) -> Suggestion:
     """A (mentee, mentor) pair scored by criterion, with reasons. For peers, `mentee` is the
     one whose goals are served. Both need a profile; feasibility is `constraints`' business."""
     if mentee.profile is None or mentor.profile is None:
         raise ValueError("both members need a profile to be scored")
     weights = weights or Weights()
     a, b = mentee.profile, mentor.profile
-    features = pair_features(a, mentee.organisation_id, b, mentor.organisation_id)
+    features = pair_features(a, mentee.organisation_id, b, mentor.organisation_id, direction)
     scores = criterion_scores(features)
     total = float(weights.total(scores))
     return explained(
-        mentee, mentor, weights.as_tuple(), [float(scores[c]) for c in Criterion], total
+        mentee, mentor, weights.as_tuple(), [float(scores[c]) for c in Criterion], total, direction
     )
 
 
@@ -413,6 +555,7 @@ def explained(
     weights: Sequence[float],
     scores: Sequence[float],
     total: float,
+    direction: Direction = CONVENTIONAL,
 ) -> Suggestion:
     """A pair's suggestion from the weights, its criterion scores (both in `Criterion` order)
     and total, as computed by `criterion_scores` and `Weights.total`, with the reasons for each
@@ -421,12 +564,12 @@ def explained(
         raise ValueError("both members need a profile to be scored")
     a, b = mentee.profile, mentor.profile
     reasons = (
-        _goals_reasons(a, b),
+        _goals_reasons(a, b, direction),
         _compatibility_reasons(a, b),
         _contrast_reasons(a, mentee.organisation_id, b, mentor.organisation_id),
-        _challenge_reasons(a, b),
+        _challenge_reasons(a, b, direction),
         _context_reasons(a, b),
-        [NO_PREFERENCES],
+        _care_reasons(a, b),
     )
     return _built(
         Suggestion,

@@ -25,6 +25,7 @@ from services.portal.domain.coordinated_programmes import CoordinatedProgramme, 
 from services.portal.domain.forms import FormProblems
 from services.portal.domain.matching_weights import CRITERIA, Weights, weights_from_form
 from services.portal.domain.programme_design import (
+    DIRECTIONS,
     MODELS,
     DesignForm,
     blank_design,
@@ -75,6 +76,7 @@ async def _design_page(
             "problems": problems,
             "organisations": await partners(member),
             "models": MODELS,
+            "directions": DIRECTIONS,
         },
         member=member,
         status=status,
@@ -127,6 +129,7 @@ async def _overview(
             "shell": page.shell,
             "page": page,
             "models": MODELS,
+            "directions": DIRECTIONS,
             "criteria": [(c, *CRITERIA_WORDS[c]) for c in CRITERIA],
             "weights": weights,
             "typed_weights": weights.typed() if weights else {},

@@ -18,12 +18,12 @@ from pydantic import BaseModel, Field
 
 from services.portal.domain.forms import FormProblems, first, text_lines
 from services.portal.domain.relationships import ActionPlan, Goal
-from services.portal.domain.wording import GOAL_TERMS
+from services.portal.domain.wording import GOAL_DIRECTIONS, GOAL_TERMS
 
 SHEET_TEXTS = ("to_learn", "timescales", "success_criteria", "comments")
 SHEET_DATES = ("starts_on", "completes_on")
 SHEET_FIELDS = (*SHEET_TEXTS, "milestones", *SHEET_DATES, "review_dates")
-GOAL_FIELDS = ("term", "text", "priority")
+GOAL_FIELDS = ("term", "text", "priority", "direction")
 GROW_FIELDS = ("goal_id", "goal", "reality", "options", "way_forward", "commitment")
 OSKAR_FIELDS = ("scale",)
 TEXT_MAX = 2000
@@ -138,8 +138,13 @@ def goal_from_form(form: Mapping[str, Sequence[str]]) -> tuple[dict[str, Any], F
                 f"a short-term goal needs a priority from {PRIORITY_MIN} to {PRIORITY_MAX} "
                 "(1 comes first)"
             )
+    direction = first(form, "direction") or None
+    if direction is not None and direction not in GOAL_DIRECTIONS:
+        problems["direction"] = "choose whose goal it is"
     # A long-term goal has no priority: one typed there is left out, not refused.
     body = {"term": term, "text": text, "priority": priority}
+    if direction is not None:  # two-way relationships only
+        body["direction"] = direction
     return body, _problems(problems)
 
 

@@ -15,6 +15,8 @@ FIELDS = (
     "confidentiality",
     "mentor_responsibilities",
     "mentee_responsibilities",
+    "mentor_mentors_on",
+    "mentee_mentors_on",
 )
 
 EXEMPLAR = AgreementTerms(
@@ -51,10 +53,22 @@ def terms_from_form(form: Mapping[str, Sequence[str]]) -> tuple[AgreementTerms, 
         confidentiality=first(form, "confidentiality"),
         mentor_responsibilities=text_lines(first(form, "mentor_responsibilities")),
         mentee_responsibilities=text_lines(first(form, "mentee_responsibilities")),
+        mentor_mentors_on=text_lines(first(form, "mentor_mentors_on")),
+        mentee_mentors_on=text_lines(first(form, "mentee_mentors_on")),
     )
     missing = {
         name: "this is part of the agreement: please fill it in"
         for name in FIELDS[:4]
         if not getattr(terms, name)
     }
+    if first(form, "two_way") == "yes":  # seed 004: each mentors the other, on named topics
+        missing.update(
+            (
+                name,
+                "name at least one topic, one per line: in two-way mentoring each of you "
+                "mentors the other",
+            )
+            for name in FIELDS[6:]
+            if not getattr(terms, name)
+        )
     return terms, FormProblems(missing, "Please fill in every part." if missing else None)

@@ -25,6 +25,8 @@ class ProgrammeDesign(BaseModel):
     max_meeting_minutes: int
     eligibility: str = ""
     self_match: bool = False
+    direction: str = "conventional"  # seed 004: conventional, reverse or two_way
+    reverse_topics: list[str] = Field(default_factory=list)
 
 
 class Programme(BaseModel):

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from services.portal.domain.feedback import boost_body, boost_problems, boxes_from_form
 from services.portal.domain.forms import FormProblems, first, text_lines
 from services.portal.domain.relationships import LogStep, Meeting, MeetingLog
-from services.portal.domain.wording import STEP_OWNERS
+from services.portal.domain.wording import DIRECTIONS, STEP_OWNERS
 
 # The form's fields, in Resource 13's order; the two lists of steps are rows of inputs.
 FIELDS = (
@@ -29,6 +29,7 @@ FIELDS = (
     "next_actions",
     "next_resources",
     "next_meeting_on",
+    "direction",
 )
 STEP_LISTS = ("steps", "next_actions")
 # What makes a log: at least one of these written (the dates alone are not a log).
@@ -78,6 +79,7 @@ class LogDraft(BaseModel):
     next_resources: str = ""
     next_meeting_on: str = ""
     feedback: dict[str, str] = Field(default_factory=dict)  # BOOST: letter → box (seed 000)
+    direction: str = ""  # two-way relationships only
 
     def rows(self, name: str) -> list[StepRow]:
         """The rows of a list of steps with spare empty rows below them."""
@@ -108,6 +110,7 @@ def draft_of(log: MeetingLog) -> LogDraft:
         next_resources=log.next_resources,
         next_meeting_on=log.next_meeting_on.isoformat() if log.next_meeting_on else "",
         feedback=log.feedback.boxes() if log.feedback else {},
+        direction=log.direction or "",
     )
 
 
@@ -125,6 +128,7 @@ def draft_from_form(form: Mapping[str, Sequence[str]]) -> LogDraft:
         next_resources=first(form, "next_resources"),
         next_meeting_on=first(form, "next_meeting_on"),
         feedback=boxes_from_form(form),
+        direction=first(form, "direction"),
     )
 
 
@@ -147,6 +151,8 @@ def log_body(draft: LogDraft, meeting_ids: Sequence[str]) -> tuple[dict[str, Any
         problems["topics"] = f"up to {MAX_TOPICS} topics of {LINE_MAX} characters each"
     problems.update(boost_problems(draft.feedback))
     steps = {name: _steps(getattr(draft, name), name, problems) for name in STEP_LISTS}
+    if draft.direction and draft.direction not in DIRECTIONS:
+        problems["direction"] = "choose which way the mentoring went"
     body: dict[str, Any] = {
         "met_on": met_on.isoformat() if met_on else draft.met_on,
         "meeting_id": draft.meeting_id or None,
@@ -159,6 +165,7 @@ def log_body(draft: LogDraft, meeting_ids: Sequence[str]) -> tuple[dict[str, Any
         "next_resources": draft.next_resources,
         "next_meeting_on": next_meeting_on.isoformat() if next_meeting_on else None,
         "feedback": boost_body(draft.feedback),
+        "direction": draft.direction or None,
     }
     if not problems and not any(body[name] for name in CONTENT):
         return body, FormProblems(

@@ -19,7 +19,13 @@ from pydantic import BaseModel, Field
 
 from services.portal.domain.forms import FormProblems, first, text_lines
 from services.portal.domain.time_zones import is_zone
-from services.portal.domain.wording import JOB_LEVELS, MEETING_MODES, WEEKDAYS
+from services.portal.domain.wording import (
+    EMCC_COMPETENCES,
+    JOB_LEVELS,
+    MEETING_MODES,
+    MENTOR_ROLES,
+    WEEKDAYS,
+)
 
 
 class MemberRecord(BaseModel):
@@ -58,6 +64,9 @@ class Profile(BaseModel):
     mentor_training_completed_on: date | None = None
     mentee_induction_completed_on: date | None = None
     emcc_level: str | None = None
+    mentor_roles: list[str] = Field(default_factory=list)
+    emcc_competences: list[str] = Field(default_factory=list)
+    wanted_mentor_roles: list[str] = Field(default_factory=list)
     share_across_organisations: bool = False
 
 
@@ -74,8 +83,12 @@ FIELDS = (
     "meeting_modes",
     "mentor_capacity",
     "availability",
+    "mentor_roles",
+    "emcc_competences",
+    "wanted_mentor_roles",
     "share_across_organisations",
 )
+MOST_WANTED_ROLES = 3
 # Rows of weekly windows the form offers: the member's own, one spare, at least this many.
 WINDOW_ROWS = 3
 MAX_WINDOWS = 21
@@ -113,6 +126,9 @@ class ProfileDraft:
     meeting_modes: tuple[str, ...] = ("video",)
     mentor_capacity: str = "0"
     availability: tuple[WindowDraft, ...] = field(default_factory=tuple)
+    mentor_roles: tuple[str, ...] = ()
+    emcc_competences: tuple[str, ...] = ()
+    wanted_mentor_roles: tuple[str, ...] = ()
     share_across_organisations: bool = False
 
     @property
@@ -139,6 +155,9 @@ def draft_of(profile: Profile | None, name: str, zone: str) -> ProfileDraft:
         meeting_modes=tuple(profile.meeting_modes),
         mentor_capacity=str(profile.mentor_capacity),
         availability=tuple(WindowDraft(w.day, w.start, w.end) for w in profile.availability),
+        mentor_roles=tuple(profile.mentor_roles),
+        emcc_competences=tuple(profile.emcc_competences),
+        wanted_mentor_roles=tuple(profile.wanted_mentor_roles),
         share_across_organisations=profile.share_across_organisations,
     )
 
@@ -165,6 +184,9 @@ def draft_from_form(form: Mapping[str, Sequence[str]]) -> ProfileDraft:
         meeting_modes=tuple(v for v in form.get("meeting_modes", []) if v),
         mentor_capacity=first(form, "mentor_capacity"),
         availability=windows[:MAX_WINDOWS],
+        mentor_roles=_ticked(form, "mentor_roles"),
+        emcc_competences=_ticked(form, "emcc_competences"),
+        wanted_mentor_roles=_ticked(form, "wanted_mentor_roles"),
         share_across_organisations=first(form, "share_across_organisations") == "yes",
     )
 
@@ -208,6 +230,13 @@ def profile_body(
     if not capacity.isdigit() or not 0 <= int(capacity) <= 10:
         problems["mentor_capacity"] = "a whole number from 0 (not mentoring) to 10"
     windows = _windows(draft.availability, problems)
+    roles = _chosen(draft.mentor_roles, MENTOR_ROLES, "mentor_roles", problems)
+    competences = _chosen(draft.emcc_competences, EMCC_COMPETENCES, "emcc_competences", problems)
+    wanted = _chosen(draft.wanted_mentor_roles, MENTOR_ROLES, "wanted_mentor_roles", problems)
+    if len(wanted) > MOST_WANTED_ROLES:
+        problems["wanted_mentor_roles"] = (
+            f"choose at most {MOST_WANTED_ROLES} roles, the ones that matter most to you"
+        )
     kept = current.model_dump(mode="json") if current else {}
     body = {
         **kept,
@@ -222,6 +251,9 @@ def profile_body(
         "meeting_modes": modes,
         "mentor_capacity": int(capacity) if capacity.isdigit() else 0,
         "availability": windows,
+        "mentor_roles": roles,
+        "emcc_competences": competences,
+        "wanted_mentor_roles": wanted,
         "share_across_organisations": draft.share_across_organisations,
     }
     message = "Please correct the fields marked below." if problems else None
@@ -235,6 +267,19 @@ def _at(values: list[str], n: int) -> str:
 def _text(form: Mapping[str, Sequence[str]], name: str) -> str:
     values = form.get(name) or []
     return values[0] if values else ""
+
+
+def _ticked(form: Mapping[str, Sequence[str]], name: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in form.get(name, []) if v))
+
+
+def _chosen(
+    ticked: Sequence[str], offered: Mapping[str, str], name: str, problems: dict[str, str]
+) -> list[str]:
+    """The ticked codes in the order offered; a code not offered is a problem beside its field."""
+    if any(code not in offered for code in ticked):
+        problems[name] = "choose from the ones listed"
+    return [code for code in offered if code in ticked]
 
 
 def _listed(text: str, name: str, most: int, longest: int, problems: dict[str, str]) -> list[str]:

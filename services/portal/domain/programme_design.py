@@ -38,6 +38,8 @@ FIELDS = (
     "participating_organisations",
     "self_match",
     "require_different_sectors",
+    "direction",
+    "reverse_topics",
 )
 
 # Each model with what it means for the people in it (seed 002's four, seeds 001 and 004's).
@@ -73,6 +75,14 @@ MODELS = {
         "learning from each other to find different practice, not best practice.",
     ),
 }
+# Which way knowledge flows in a pair (seed 004, "Mentoring - How?, Who?, Where?").
+DIRECTIONS = {
+    "conventional": "The more experienced person mentors the less experienced one",
+    "reverse": "Reverse: the less senior person mentors the more senior one on named topics, "
+    "such as digital tools, lived experience or a new generation's view",
+    "two_way": "Two-way: each of a pair mentors the other, on different topics (in pairs of two; "
+    "both need mentor training and the mentee induction)",
+}
 CIRCLE_MODELS = ("peer_circle", "x_market_circle")
 PAIR_MODELS = tuple(m for m in MODELS if m not in CIRCLE_MODELS)
 
@@ -106,6 +116,8 @@ class DesignForm:
     participating_organisations: tuple[str, ...] = field(default_factory=tuple)
     self_match: bool = False
     require_different_sectors: bool = False
+    direction: str = "conventional"
+    reverse_topics: str = ""
 
 
 def blank_design(today: date) -> DesignForm:
@@ -139,6 +151,8 @@ def design_from_form(
         ),
         self_match=first(form, "self_match") == "yes",
         require_different_sectors=first(form, "require_different_sectors") == "yes",
+        direction=first(form, "direction") or "conventional",
+        reverse_topics=first(form, "reverse_topics"),
     )
     problems: dict[str, str] = {}
     for name, (low, high) in LENGTHS.items():
@@ -181,6 +195,7 @@ def design_from_form(
         )
     if typed.self_match and typed.model in CIRCLE_MODELS:
         problems["self_match"] = "a circle has no mentors to choose from: peers are all equals"
+    topics = _directed(typed, problems)
     if problems:
         return typed, None, FormProblems(problems, "Please correct the parts marked below.")
     body: dict[str, Any] = {
@@ -199,8 +214,30 @@ def design_from_form(
         "max_mentees_per_mentor": 1 if typed.model in CIRCLE_MODELS else mentees,
         "require_different_sectors": typed.require_different_sectors,
         "self_match": typed.self_match,
+        "direction": typed.direction,
+        "reverse_topics": topics,
     }
     return typed, body, FormProblems()
+
+
+def _directed(typed: DesignForm, problems: dict[str, str]) -> list[str]:
+    """The reverse-mentoring topics, and what is wrong with the direction (seed 004)."""
+    topics = text_lines(typed.reverse_topics)
+    if typed.direction not in DIRECTIONS:
+        problems["direction"] = "choose which way the mentoring goes"
+    elif typed.direction != "conventional" and typed.model in CIRCLE_MODELS:
+        problems["direction"] = "reverse and two-way mentoring are for pairs, not circles"
+    elif typed.direction == "two_way" and typed.model != "one_to_one":
+        problems["direction"] = "two-way mentoring pairs people one to one"
+    elif typed.direction == "reverse" and not topics:
+        problems["reverse_topics"] = (
+            "name the topics on which the less senior mentor the more senior, one a line"
+        )
+    elif typed.direction != "reverse" and topics:
+        problems["reverse_topics"] = "topics belong to a reverse programme: choose reverse"
+    if len(topics) > MOST_GOALS:
+        problems["reverse_topics"] = f"keep to {MOST_GOALS} topics or fewer"
+    return topics
 
 
 # The registry's rules that span fields come back about the whole body; each belongs by a
@@ -210,6 +247,9 @@ _BODY_RULES = (
     ("longest meeting", "max_meeting_minutes"),
     ("one mentee per mentor", "max_mentees_per_mentor"),
     ("different sectors", "require_different_sectors"),
+    ("reverse-mentoring topic", "reverse_topics"),
+    ("name the topics", "reverse_topics"),
+    ("two-way", "direction"),
     ("listed twice", "participating_organisations"),
     ("no such organisations", "participating_organisations"),
 )

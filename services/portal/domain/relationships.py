@@ -41,6 +41,7 @@ class Relationship(BaseModel):
     status: str
     started_at: datetime
     ending: Ending | None = None
+    two_way: bool = False  # seed 004: each mentors the other
 
     @property
     def parties(self) -> list[Party]:
@@ -72,6 +73,8 @@ class AgreementTerms(BaseModel):
     confidentiality: str = ""
     mentor_responsibilities: list[str] = Field(default_factory=list)
     mentee_responsibilities: list[str] = Field(default_factory=list)
+    mentor_mentors_on: list[str] = Field(default_factory=list)
+    mentee_mentors_on: list[str] = Field(default_factory=list)  # two-way relationships
 
 
 class AgreementVersion(BaseModel):
@@ -136,6 +139,7 @@ class MeetingLog(BaseModel):
     next_resources: str = ""
     next_meeting_on: date | None = None
     feedback: BoostFeedback | None = None
+    direction: str | None = None  # two-way relationships: which way it went
     author: str
     written_at: datetime
     edited_at: datetime | None = None
@@ -157,6 +161,7 @@ class Goal(BaseModel):
     term: str
     text: str
     priority: int | None = None
+    direction: str | None = None  # two-way relationships: whose goal it is
     achieved_at: datetime | None = None
     achieved_by: str | None = None
     oskar: list[OskarReading] = Field(default_factory=list)

@@ -55,6 +55,28 @@ CRITERIA = {
     "context": ("Context", "Someone with the knowledge to guide you on your journey."),
     "care": ("Care", "Someone compassionate, self-aware and empathetic."),
 }
+# Seed 003 (the NIHR guide "Before embarking on a mentoring relationship"): the roles a mentor
+# takes, and the eight EMCC competence categories.
+MENTOR_ROLES = {
+    "guide": "Guide: helps you think through options and find your way",
+    "confidant": "Confidant: unconditional support, to share your deepest thoughts",
+    "professional_friend": "Professional friend: a safe space to talk about work and colleagues",
+    "sounding_board": "Sounding board: tests your ideas and opinions",
+    "challenger": "Challenger: challenge and critical debate, to change your views",
+    "performance_coach": "Performance coach: focused support to improve your performance",
+    "reflector": "Reflector: holds up a mirror to help you make sense of things",
+    "role_model": "Role model: an example to learn from, with stories of their own",
+}
+EMCC_COMPETENCES = {
+    "understanding_self": "Understanding self",
+    "commitment_to_self_development": "Commitment to self-development",
+    "managing_the_contract": "Managing the contract",
+    "building_the_relationship": "Building the relationship",
+    "enabling_insight_and_learning": "Enabling insight and learning",
+    "outcome_and_action_orientation": "Outcome and action orientation",
+    "use_of_models_and_techniques": "Use of models and techniques",
+    "evaluation": "Evaluation",
+}
 METHODS = {
     "face_to_face": "Face to face",
     "telephone": "Telephone",
@@ -158,6 +180,16 @@ SURVEY_KINDS = {
 # Meetings, meeting logs and the action plan (seed 002: Resources 12, 13, 15 and 16).
 MEETING_STATUSES = {"planned": "Planned", "held": "Held", "cancelled": "Cancelled"}
 GOAL_TERMS = {"long": "Long-term goal", "short": "Short-term goal"}
+# Two-way mentoring (seed 004, "Mentoring - How?, Who?, Where?"): which way it went.
+DIRECTIONS = {
+    "mentor_to_mentee": "The mentor mentored the mentee",
+    "mentee_to_mentor": "The mentee mentored the mentor",
+    "both": "Both ways",
+}
+GOAL_DIRECTIONS = {
+    "mentor_to_mentee": "The mentee's goal: the mentor mentors them towards it",
+    "mentee_to_mentor": "The mentor's goal: the mentee mentors them towards it",
+}
 OSKAR_HINT = (
     "0 is where you would be with no progress at all, 10 is the goal fully reached: "
     "where are you now?"

@@ -174,5 +174,8 @@ def announced_profile(profile: Profile) -> MemberProfile:
         mentor_capacity=profile.mentor_capacity,
         line_manager_id=profile.line_manager_id,
         emcc_level=profile.emcc_level,
+        mentor_roles=[r.value for r in profile.mentor_roles],
+        emcc_competences=[c.value for c in profile.emcc_competences],
+        wanted_mentor_roles=[r.value for r in profile.wanted_mentor_roles],
         share_across_organisations=profile.share_across_organisations,
     )

@@ -250,6 +250,8 @@ def _status_event(programme: Programme, new_status: ProgrammeStatus) -> Envelope
             max_mentees_per_mentor=design.max_mentees_per_mentor,
             require_different_sectors=design.require_different_sectors,
             self_match=design.self_match,
+            direction=design.direction.value,
+            reverse_topics=design.reverse_topics,
         )
         if new_status is ProgrammeStatus.OPEN
         else ProgrammeStatusChanged(programme_id=programme.id, status=new_status.value)

@@ -48,6 +48,34 @@ class EmccLevel(StrEnum):
     MASTER_PRACTITIONER = "master_practitioner"
 
 
+class MentorRole(StrEnum):
+    """The roles a mentor takes (seed 003, the NIHR guide 'Before embarking on a mentoring
+    relationship', "What are the different roles of the mentor?")."""
+
+    GUIDE = "guide"
+    CONFIDANT = "confidant"
+    PROFESSIONAL_FRIEND = "professional_friend"
+    SOUNDING_BOARD = "sounding_board"
+    CHALLENGER = "challenger"
+    PERFORMANCE_COACH = "performance_coach"
+    REFLECTOR = "reflector"
+    ROLE_MODEL = "role_model"
+
+
+class EmccCompetence(StrEnum):
+    """The eight EMCC competence categories (seed 003, "Introduction to the EMCC Global mentor
+    competency framework")."""
+
+    UNDERSTANDING_SELF = "understanding_self"
+    COMMITMENT_TO_SELF_DEVELOPMENT = "commitment_to_self_development"
+    MANAGING_THE_CONTRACT = "managing_the_contract"
+    BUILDING_THE_RELATIONSHIP = "building_the_relationship"
+    ENABLING_INSIGHT_AND_LEARNING = "enabling_insight_and_learning"
+    OUTCOME_AND_ACTION_ORIENTATION = "outcome_and_action_orientation"
+    USE_OF_MODELS_AND_TECHNIQUES = "use_of_models_and_techniques"
+    EVALUATION = "evaluation"
+
+
 class Weekday(StrEnum):
     """Days of the week."""
 
@@ -123,6 +151,23 @@ class Profile(BaseModel):
     mentor_training_completed_on: date | None = Field(default=None, examples=["2026-09-14"])
     mentee_induction_completed_on: date | None = Field(default=None, examples=["2026-09-21"])
     emcc_level: EmccLevel | None = Field(default=None, examples=["practitioner"])
+    mentor_roles: list[MentorRole] = Field(
+        default_factory=list,
+        description="as a mentor: the roles they take (seed 003)",
+        examples=[["guide", "challenger"]],
+    )
+    emcc_competences: list[EmccCompetence] = Field(
+        default_factory=list,
+        description="as a mentor: the EMCC competence categories they have developed (seed 003)",
+        examples=[["building_the_relationship", "enabling_insight_and_learning"]],
+    )
+    wanted_mentor_roles: list[MentorRole] = Field(
+        default_factory=list,
+        max_length=3,
+        description="as a mentee: the roles they ask of a mentor (at most three); matching "
+        "scores them under care",
+        examples=[["challenger"]],
+    )
     share_across_organisations: bool = Field(
         default=False,
         description="consent: other organisations' members and matching may see the shared "
@@ -161,6 +206,13 @@ class Profile(BaseModel):
     def _modes(cls, value: list[MeetingMode]) -> list[MeetingMode]:
         if len(set(value)) != len(value):
             raise ValueError("meeting modes are listed twice")
+        return value
+
+    @field_validator("mentor_roles", "emcc_competences", "wanted_mentor_roles")
+    @classmethod
+    def _once_each(cls, value: list[StrEnum]) -> list[StrEnum]:
+        if len(set(value)) != len(value):
+            raise ValueError("a role or competence is listed twice")
         return value
 
     @field_validator("mentor_training_completed_on", "mentee_induction_completed_on")

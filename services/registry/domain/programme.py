@@ -13,7 +13,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.auth.principal import Principal, Role
 from shared.errors import NotFoundError
@@ -33,6 +33,21 @@ class ProgrammeModel(StrEnum):
     def is_circle(self) -> bool:
         """Peers in circles rather than mentors with mentees."""
         return self in (ProgrammeModel.PEER_CIRCLE, ProgrammeModel.X_MARKET_CIRCLE)
+
+
+class MentoringDirection(StrEnum):
+    """Which way knowledge flows in a programme's pairs (seed 004, the AcceleratePerformance
+    article "Mentoring - How?, Who?, Where?": reverse mentoring, and knowledge that "will begin
+    to flow both ways")."""
+
+    CONVENTIONAL = "conventional"  # the more experienced mentors the less
+    REVERSE = "reverse"  # the less senior mentors the more senior, on named topics
+    TWO_WAY = "two_way"  # each of the pair mentors the other, on different topics
+
+    @property
+    def is_two_way(self) -> bool:
+        """Both of a pair are mentor and mentee."""
+        return self is MentoringDirection.TWO_WAY
 
 
 class ProgrammeStatus(StrEnum):
@@ -96,6 +111,43 @@ class ProgrammeDesign(BaseModel):
         default=False, description="X-market circles: no two members from one sector"
     )
     self_match: bool = Field(default=False, description="mentees pick from suggestions")
+    direction: MentoringDirection = Field(
+        default=MentoringDirection.CONVENTIONAL,
+        description="reverse: the less senior mentor the more senior on `reverse_topics`; "
+        "two_way: one-to-one pairs in which each mentors the other (seed 004)",
+        examples=["reverse"],
+    )
+    reverse_topics: list[str] = Field(
+        default_factory=list,
+        max_length=10,
+        description="what the less senior mentor the more senior on (reverse programmes only)",
+        examples=[["digital tools", "social media", "a new generation's view"]],
+    )
+
+    @field_validator("reverse_topics")
+    @classmethod
+    def _topics(cls, value: list[str]) -> list[str]:
+        topics = [" ".join(t.split()) for t in value]
+        if any(not t or len(t) > 80 for t in topics):
+            raise ValueError("each reverse-mentoring topic is 1 to 80 characters")
+        if len({t.casefold() for t in topics}) != len(topics):
+            raise ValueError("a reverse-mentoring topic is listed twice")
+        return topics
+
+    @model_validator(mode="after")
+    def _directed(self) -> Self:
+        """Seed 004's reverse and two-way mentoring are for pairs; a reverse programme names
+        its topics."""
+        topics = self.reverse_topics
+        if self.direction is not MentoringDirection.CONVENTIONAL and self.model.is_circle:
+            raise ValueError("reverse and two-way mentoring are for pairs, not circles")
+        if self.direction is MentoringDirection.REVERSE and not topics:
+            raise ValueError("name the topics on which the less senior mentor the more senior")
+        if self.direction is not MentoringDirection.REVERSE and topics:
+            raise ValueError("reverse-mentoring topics belong to a reverse programme")
+        if self.direction.is_two_way and self.model is not ProgrammeModel.ONE_TO_ONE:
+            raise ValueError("two-way mentoring pairs people one to one")
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -165,6 +217,11 @@ def check_enrolment(
         raise ValueError("a circle has peers, not mentors and mentees")
     if not programme.design.model.is_circle and role is ParticipantRole.PEER:
         raise ValueError("this programme pairs mentors with mentees; enrol as one of them")
+    if programme.design.direction.is_two_way and not (ready_as_mentor and ready_as_mentee):
+        raise ValueError(
+            "in two-way mentoring each of a pair mentors the other: both mentor training and "
+            "the mentee induction must be complete"
+        )
     if role is ParticipantRole.MENTOR and not ready_as_mentor:
         raise ValueError("mentor training is not complete: record its date in your profile")
     if role in (ParticipantRole.MENTEE, ParticipantRole.PEER) and not ready_as_mentee:

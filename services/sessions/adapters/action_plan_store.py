@@ -54,7 +54,7 @@ from services.sessions.domain.action_plans import (
     readings_of,
     revise_sheet,
 )
-from services.sessions.domain.relationships import Relationship, check_active
+from services.sessions.domain.relationships import Relationship, check_active, check_direction
 from shared import clock
 from shared.auth.principal import Principal
 from shared.contracts.sessions import CommitmentRated, GoalAchieved, OskarScaled
@@ -219,6 +219,7 @@ class ActionPlanStore:
         r = await self._relationships.for_party(caller, rel_id)
         check_active(r)
         check_priority(draft.term, draft.priority)
+        check_direction(r, draft.direction)
         collection = self._home(r, GOALS)
         of_r = kept_by("relationship_id", r.id)
         check_room(len(await self._numbered.walk(collection, goals_of(r.id), shown=of_r)))
@@ -231,6 +232,7 @@ class ActionPlanStore:
                 term=draft.term,
                 text=draft.text,
                 priority=draft.priority,
+                direction=draft.direction,
                 written_by=caller.subject,
                 written_at=clock.now(),
             )

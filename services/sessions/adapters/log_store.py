@@ -34,7 +34,7 @@ from services.sessions.domain.meeting_logs import (
     without_member,
     written_with,
 )
-from services.sessions.domain.relationships import Relationship, check_active
+from services.sessions.domain.relationships import Relationship, check_active, check_direction
 from shared import clock
 from shared.auth.principal import Principal
 from shared.contracts.sessions import MeetingLogWritten
@@ -103,6 +103,7 @@ class MeetingLogStore:
         check_active(r)
         now = clock.now()
         check_dates(content, now.date())
+        check_direction(r, content.direction)
         await self._check_meeting(r, content)
         side = r.side_of(caller.subject)
         assert side is not None  # for_party returned r, so the caller is a party
@@ -160,6 +161,7 @@ class MeetingLogStore:
         check_author(current, caller.subject)
         now = clock.now()
         check_dates(content, now.date())
+        check_direction(r, content.direction)
         await self._check_meeting(r, content)
         result = await self._outbox.update(
             self._collection(r),

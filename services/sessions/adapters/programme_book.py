@@ -38,6 +38,7 @@ class ProgrammeBook:
                 min_meeting_minutes=d.min_meeting_minutes,
                 max_meeting_minutes=d.max_meeting_minutes,
                 max_mentees_per_mentor=d.max_mentees_per_mentor,
+                direction=d.direction,
             )
             document = {"_id": d.programme_id, **terms.model_dump(exclude={"programme_id"})}
             known = await self._collection.find_one(

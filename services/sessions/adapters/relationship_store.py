@@ -47,6 +47,7 @@ from services.sessions.domain.relationships import (
     check_can_join,
     check_can_sign,
     check_chosen_reason,
+    check_directions,
     check_move,
     ends_on_erasure,
     is_early,
@@ -193,6 +194,7 @@ class RelationshipStore:
                 mentor=mentor,
                 mentees=[mentee],
                 network=network,
+                two_way=terms.two_way,
                 phase=Phase.BUILDING_RAPPORT,
                 status=Status.ACTIVE,
                 # It started when both parties accepted, not when this service heard of it
@@ -565,6 +567,7 @@ class RelationshipStore:
         """Either party drafts the agreement: a new version, unsigned."""
         r = await self.for_party(caller, rel_id)
         check_active(r)
+        check_directions(r, terms)
         versions = await self._versions(r)
         drafted = AgreementVersion(
             relationship_id=r.id,

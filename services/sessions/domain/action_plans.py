@@ -158,6 +158,13 @@ def revise_sheet(current: PlanSheet, change: PlanSheetChange) -> tuple[PlanSheet
 # --- goals ---------------------------------------------------------------------------------
 
 
+class GoalDirection(StrEnum):
+    """Two-way mentoring (seed 004): a goal is one party's, so its mentoring goes one way."""
+
+    MENTOR_TO_MENTEE = "mentor_to_mentee"
+    MENTEE_TO_MENTOR = "mentee_to_mentor"
+
+
 class GoalDraft(BaseModel):
     """A new goal: long-term, or short-term with its priority."""
 
@@ -171,6 +178,11 @@ class GoalDraft(BaseModel):
         le=MAX_GOALS,
         examples=[1],
         description="short-term goals only: 1 comes first",
+    )
+    direction: GoalDirection | None = Field(
+        default=None,
+        examples=["mentee_to_mentor"],
+        description="two-way relationships only: whose goal it is, as who mentors whom towards it",
     )
 
     # The priority-fits-term rule (`check_priority`) runs in the store, after the caller was
@@ -205,6 +217,7 @@ class Goal(BaseModel):
     term: Term = Field(examples=["short"])
     text: str = Field(examples=["lead a team review meeting"])
     priority: int | None = Field(default=None, examples=[1])
+    direction: GoalDirection | None = Field(default=None, examples=["mentor_to_mentee"])
     written_by: str = Field(examples=["mem_4b1f0c9e2d7a6b35"])
     written_at: datetime
     edited_by: str | None = Field(

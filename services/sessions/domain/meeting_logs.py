@@ -26,7 +26,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from services.sessions.domain.feedback import BoostFeedback
-from services.sessions.domain.relationships import Relationship, Side
+from services.sessions.domain.relationships import Direction, Relationship, Side
 from shared.errors import DomainError
 
 # Bounds on what a log holds (a 422 names the field that is over).
@@ -140,6 +140,11 @@ class MeetingLogContent(BaseModel):
         default=None,
         description="the author's feedback to the other party, in BOOST form (seed 000): a "
         "box per letter; `covers` says which letters it covers",
+    )
+    direction: Direction | None = Field(
+        default=None,
+        examples=["mentee_to_mentor"],
+        description="two-way relationships only: which way this meeting's mentoring went",
     )
 
     @model_validator(mode="after")

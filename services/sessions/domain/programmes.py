@@ -29,6 +29,7 @@ class ProgrammeTerms(BaseModel):
     max_meeting_minutes: int = Field(default=480, examples=[90])
     max_mentees_per_mentor: int = Field(default=1, examples=[1])
     status: str = Field(default="open", examples=["running"])
+    direction: str = Field(default="conventional", examples=["two_way"])
     known: bool = Field(
         default=True,
         description="false for a programme whose `programme.published` has not arrived: "
@@ -39,6 +40,11 @@ class ProgrammeTerms(BaseModel):
     def groups_mentees(self) -> bool:
         """A mentor's mentees in this programme share one relationship."""
         return self.model in GROUP_MODELS
+
+    @property
+    def two_way(self) -> bool:
+        """Seed 004's two-way mentoring: each of a pair mentors the other."""
+        return self.direction == "two_way"
 
     @property
     def crosses_organisations(self) -> bool:

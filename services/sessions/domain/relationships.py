@@ -13,10 +13,13 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.errors import ConflictError, DomainError
+
+Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class Phase(StrEnum):
@@ -46,6 +49,17 @@ class Side(StrEnum):
     MENTOR = "mentor"
 
 
+class Direction(StrEnum):
+    """In two-way mentoring (seed 004, the AcceleratePerformance article "Mentoring - How?,
+    Who?, Where?": knowledge that "will begin to flow both ways"), which way the mentoring of a
+    meeting or a goal went: the relationship's mentor mentoring its mentee, the other way
+    round, or both in one meeting."""
+
+    MENTOR_TO_MENTEE = "mentor_to_mentee"
+    MENTEE_TO_MENTOR = "mentee_to_mentor"
+    BOTH = "both"
+
+
 class EndReason(StrEnum):
     """Why a relationship ended: codes only, never free text (it travels in an event)."""
 
@@ -67,6 +81,13 @@ class PhaseBackwardsError(DomainError):
 
     status = 422
     error = "phase_backwards"
+
+
+class NotTwoWayError(DomainError):
+    """Only a two-way relationship records the mentoring the other way round."""
+
+    status = 422
+    error = "not_two_way"
 
 
 class RelationshipEndedError(ConflictError):
@@ -111,6 +132,11 @@ class Relationship(BaseModel):
     status: Status
     started_at: datetime
     ending: Ending | None = None
+    two_way: bool = Field(
+        default=False,
+        description="two-way mentoring (seed 004): each party mentors the other, on the "
+        "topics the agreement names; its logs and goals say which way each went",
+    )
 
     @property
     def participants(self) -> list[str]:
@@ -254,6 +280,42 @@ class AgreementTerms(BaseModel):
     mentee_responsibilities: list[str] = Field(
         max_length=30, examples=[["keep joint records of the meetings"]]
     )
+    mentor_mentors_on: list[Topic] = Field(
+        default_factory=list,
+        max_length=10,
+        examples=[["budgeting"]],
+        description="the topics on which the mentor mentors the mentee",
+    )
+    mentee_mentors_on: list[Topic] = Field(
+        default_factory=list,
+        max_length=10,
+        examples=[["social media"]],
+        description="two-way relationships only: the topics on which the mentee mentors the "
+        "mentor (seed 004)",
+    )
+
+
+def check_directions(r: Relationship, terms: AgreementTerms) -> None:
+    """A two-way agreement names the topics each party mentors the other on; only a two-way
+    one has the mentee mentoring the mentor."""
+    if r.two_way and not (terms.mentor_mentors_on and terms.mentee_mentors_on):
+        raise DomainError(
+            "a two-way agreement names the topics each of you mentors the other on: "
+            "mentor_mentors_on and mentee_mentors_on"
+        )
+    if not r.two_way and terms.mentee_mentors_on:
+        raise NotTwoWayError(
+            "mentee_mentors_on belongs to a two-way relationship; in this one the mentor "
+            "mentors the mentee"
+        )
+
+
+def check_direction(r: Relationship, direction: str | None) -> None:
+    """Only a two-way relationship says which way a meeting's or a goal's mentoring went."""
+    if direction is not None and not r.two_way:
+        raise NotTwoWayError(
+            "only a two-way relationship records which way the mentoring went; leave direction out"
+        )
 
 
 class AgreementVersion(BaseModel):
