@@ -34,6 +34,7 @@ from shared.contracts.registry import (
     ProgrammePublished,
 )
 from shared.contracts.sessions import (
+    CircleConcernRaised,
     MeetingHeld,
     MeetingLogWritten,
     MessagePosted,
@@ -118,5 +119,6 @@ class SurveysAndAlerts:
         runtime.subscribe(MeetingLogWritten, self.feed.on_log)
         runtime.subscribe(MessagePosted, self.feed.on_message)
         runtime.subscribe(SurveyCompleted, self.feed.on_survey_completed)
+        runtime.subscribe(CircleConcernRaised, self.alerts.on_concern_raised)
         runtime.subscribe(MemberErased, self.erasure.on_erased)
         runtime.every(settings.sweep_seconds, "monitoring-sweep", self.review.sweep)
