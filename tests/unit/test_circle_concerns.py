@@ -9,7 +9,11 @@ import pytest
 
 from services.evaluation.domain.monitoring import AlertKind, alert_id, concern_alert_id, describe
 from services.evaluation.domain.monitoring import Condition as MonitoringCondition
+from services.portal.domain.circle_concerns import MAX_CONCERN_CHARS as PORTAL_MAX
+from services.portal.domain.circle_concerns import SIGNS, concern_from_form, whom
+from services.portal.domain.circle_concerns import Concern as PortalConcern
 from services.sessions.domain.circle_concerns import (
+    MAX_CONCERN_CHARS,
     MAX_CONCERNS,
     WARNING_SIGNS,
     Concern,
@@ -87,3 +91,40 @@ def test_a_concerns_alert_is_one_per_concern_and_says_nothing_of_it() -> None:
     assert first != alert_id("con_1", MonitoringCondition(AlertKind.CIRCLE_CONCERN, since))
     sentence = describe(AlertKind.CIRCLE_CONCERN, since)
     assert "1 March 2027" in sentence and "concern" in sentence
+
+
+def test_the_portals_form_asks_whom_which_session_and_some_words() -> None:
+    _, _, problems = concern_from_form({"raised_with": ["facilitator"], "text": [" "]})
+    assert problems.fields == {
+        "session_id": "Choose the session whose facilitator you raise it with.",
+        "text": "Say what concerns you.",
+    }
+    _, _, problems = concern_from_form({"text": ["x" * (PORTAL_MAX + 1)]})
+    assert set(problems.fields) == {"raised_with", "text"}
+    _, body, problems = concern_from_form(
+        {
+            "raised_with": ["coordinator"],
+            "session_id": [""],
+            "signs": ["gossip", "not-a-sign", "group_gripe"],
+            "text": ["talk about absent colleagues"],
+        }
+    )
+    assert not problems
+    assert body == {
+        "raised_with": "coordinator",
+        "session_id": None,
+        "signs": ["gossip", "group_gripe"],
+        "text": "talk about absent colleagues",
+    }
+    assert list(SIGNS) == [s.value for s in WarningSign]  # the portal's words, the service's codes
+    assert PORTAL_MAX == MAX_CONCERN_CHARS
+
+
+def test_the_portal_says_whose_hands_a_concern_is_in() -> None:
+    raised = PortalConcern.model_validate(concern(RaisedWith.FACILITATOR, "ben").model_dump())
+    assert whom(raised, "ben") == "you, as facilitator"
+    assert whom(raised, "ana") == "the session's facilitator"
+    to_coordinator = concern(RaisedWith.COORDINATOR).model_dump()
+    assert whom(PortalConcern.model_validate(to_coordinator), "ana") == (
+        "the programme's co-ordinator"
+    )
