@@ -219,6 +219,12 @@ class ProgrammePublished(EventData):
     max_mentees_per_mentor: int = Field(examples=[1])
     require_different_sectors: bool = Field(examples=[False])
     self_match: bool = Field(examples=[False])
+    organisation_pairs: list[list[str]] = Field(
+        default_factory=list,
+        examples=[[["org_3f9a1c2b7d4e", "org_0a1b2c3d4e5f"]]],
+        description="organisations mentoring each other (seed 004): people are matched only "
+        "across the two of one pair; empty: no pairing",
+    )
 
 
 @catalogue.register

@@ -27,6 +27,7 @@ from services.matching.domain.constraints import (
     NO_LANGUAGE,
     NO_MODE,
     NO_TIME,
+    NOT_PAIRED,
     ONESELF,
     SAME_ORGANISATION,
     MatchingRules,
@@ -211,6 +212,18 @@ def test_readiness_roles_and_capacity() -> None:
         "not as a mentor" in r
         for r in why_impossible(mentee(), mentee(member="m2"), MatchingRules())
     )
+
+
+def test_organisations_paired_by_the_programme_match_only_across_their_pair() -> None:
+    c = "org_cccccccccccc"
+    terms = _programme((A, B, c)).model_copy(update={"organisation_pairs": [[B, A]]})
+    rules = MatchingRules.for_programme(terms)
+    assert rules.organisation_pairs == frozenset({(A, B)})
+    assert why_impossible(mentee(org=A), mentor(org=B), rules) == []
+    assert NOT_PAIRED in why_impossible(mentee(org=A), mentor(org=c), rules)
+    assert NOT_PAIRED in why_impossible(mentee(org=A), mentor(org=A), rules)
+    unpaired = MatchingRules.for_programme(_programme((A, B, c)))
+    assert why_impossible(mentee(org=A), mentor(org=c), unpaired) == []
 
 
 def test_sectors_must_differ_and_be_known_when_required() -> None:

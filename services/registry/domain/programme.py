@@ -96,6 +96,14 @@ class ProgrammeDesign(BaseModel):
         default=False, description="X-market circles: no two members from one sector"
     )
     self_match: bool = Field(default=False, description="mentees pick from suggestions")
+    organisation_pairs: list[tuple[str, str]] = Field(
+        default_factory=list,
+        max_length=25,
+        examples=[[["org_3f9a1c2b7d4e", "org_0a1b2c3d4e5f"]]],
+        description="organisations mentoring each other (seed 004): when set, people are "
+        "matched only across the two organisations of one pair (a large organisation with a "
+        "small charity, a council with a social enterprise); each organisation in one pair",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -109,6 +117,13 @@ class ProgrammeDesign(BaseModel):
             raise ValueError("different sectors can be required only of X-market circles")
         if len(set(self.participating_organisations)) != len(self.participating_organisations):
             raise ValueError("an organisation is listed twice")
+        paired = [o for pair in self.organisation_pairs for o in pair]
+        if self.organisation_pairs and self.model.is_circle:
+            raise ValueError("organisations are paired in programmes that pair people, not circles")
+        if any(a == b for a, b in self.organisation_pairs):
+            raise ValueError("an organisation pair is two different organisations")
+        if len(set(paired)) != len(paired):
+            raise ValueError("an organisation is in one organisation pair at most")
         return self
 
 
@@ -134,6 +149,19 @@ class Programme(BaseModel):
     def pending_acceptance(self) -> list[str]:
         """Organisations whose admin has not accepted yet."""
         return [o for o in self.organisations if o not in self.accepted_by]
+
+
+def check_organisation_pairs(design: ProgrammeDesign, owner: str) -> None:
+    """Every paired organisation takes part in the programme (seed 004, organisations
+    mentoring each other: the pairs are drawn from those taking part)."""
+    taking_part = {owner, *design.participating_organisations}
+    strangers = sorted(
+        {o for pair in design.organisation_pairs for o in pair if o not in taking_part}
+    )
+    if strangers:
+        raise ValueError(
+            "organisation pairs name organisations not taking part: " + ", ".join(strangers)
+        )
 
 
 def new_programme_id() -> str:
