@@ -77,6 +77,7 @@ class ProgrammeFacts(_Fact):
     meeting_every_days: int | None = None
     starts_on: date | None = None
     ends_on: date | None = None
+    organisation_pairs: list[list[str]] = Field(default_factory=list)  # seed 004
     published: tuple[datetime, str] | None = None  # (event time, event id) of the kept one
     status: str | None = None
     status_set: tuple[datetime, str] | None = None
