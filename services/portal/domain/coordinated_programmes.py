@@ -28,6 +28,7 @@ class FullDesign(ProgrammeDesign):
     participating_organisations: list[str] = Field(default_factory=list)
     max_mentees_per_mentor: int = 1
     require_different_sectors: bool = False
+    organisation_pairs: list[list[str]] = Field(default_factory=list)  # seed 004
 
 
 class CoordinatedProgramme(BaseModel):
