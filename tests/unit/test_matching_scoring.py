@@ -35,6 +35,7 @@ from services.matching.domain.constraints import (
 )
 from services.matching.domain.scoring import NO_PREFERENCES, Criterion, Weights, score_pair
 from services.matching.domain.vocabulary import words_of
+from shared.contracts.registry import OrganisationPair
 
 A, B = "org_aaaaaaaaaaaa", "org_bbbbbbbbbbbb"
 TUE_9_11 = [Availability(day="tue", start="09:00", end="11:00")]
@@ -216,7 +217,8 @@ def test_readiness_roles_and_capacity() -> None:
 
 def test_organisations_paired_by_the_programme_match_only_across_their_pair() -> None:
     c = "org_cccccccccccc"
-    terms = _programme((A, B, c)).model_copy(update={"organisation_pairs": [[B, A]]})
+    pairs = [OrganisationPair(first=B, second=A)]
+    terms = _programme((A, B, c)).model_copy(update={"organisation_pairs": pairs})
     rules = MatchingRules.for_programme(terms)
     assert rules.organisation_pairs == frozenset({(A, B)})
     assert why_impossible(mentee(org=A), mentor(org=B), rules) == []

@@ -14,6 +14,10 @@ from services.registry.domain.programme import ProgrammeDesign, check_organisati
 OWNER, CHARITY, COUNCIL, ENTERPRISE = "org_owner", "org_charity", "org_council", "org_enterprise"
 
 
+def pair(first: str, second: str) -> dict[str, str]:
+    return {"first": first, "second": second}
+
+
 def design(**changes: Any) -> ProgrammeDesign:
     fields: dict[str, Any] = {
         "name": "Across the sectors",
@@ -26,7 +30,7 @@ def design(**changes: Any) -> ProgrammeDesign:
         "min_meeting_minutes": 45,
         "max_meeting_minutes": 90,
         "participating_organisations": [CHARITY, COUNCIL, ENTERPRISE],
-        "organisation_pairs": [(OWNER, CHARITY), (COUNCIL, ENTERPRISE)],
+        "organisation_pairs": [pair(OWNER, CHARITY), pair(COUNCIL, ENTERPRISE)],
     }
     return ProgrammeDesign.model_validate({**fields, **changes})
 
@@ -34,15 +38,21 @@ def design(**changes: Any) -> ProgrammeDesign:
 def test_a_programme_pairs_organisations_that_take_part_each_in_one_pair() -> None:
     paired = design()
     check_organisation_pairs(paired, OWNER)
-    assert paired.organisation_pairs == [(OWNER, CHARITY), (COUNCIL, ENTERPRISE)]
+    assert [(p.first, p.second) for p in paired.organisation_pairs] == [
+        (OWNER, CHARITY),
+        (COUNCIL, ENTERPRISE),
+    ]
     assert design(organisation_pairs=[]).organisation_pairs == []
 
 
 @pytest.mark.parametrize(
     ("changes", "why"),
     [
-        ({"organisation_pairs": [(OWNER, OWNER)]}, "two different organisations"),
-        ({"organisation_pairs": [(OWNER, CHARITY), (CHARITY, COUNCIL)]}, "one organisation pair"),
+        ({"organisation_pairs": [pair(OWNER, OWNER)]}, "two different organisations"),
+        (
+            {"organisation_pairs": [pair(OWNER, CHARITY), pair(CHARITY, COUNCIL)]},
+            "one organisation pair",
+        ),
         ({"model": "peer_circle", "max_mentees_per_mentor": 1}, "not circles"),
     ],
 )
@@ -54,6 +64,6 @@ def test_a_pairing_that_cannot_be_is_refused_with_its_reason(
 
 
 def test_a_pair_names_only_organisations_taking_part() -> None:
-    stranger = design(organisation_pairs=[(OWNER, "org_stranger")])
+    stranger = design(organisation_pairs=[pair(OWNER, "org_stranger")])
     with pytest.raises(ValueError, match="org_stranger"):
         check_organisation_pairs(stranger, OWNER)

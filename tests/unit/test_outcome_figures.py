@@ -13,6 +13,7 @@ from services.evaluation.domain.outcome_facts import OutcomeState
 from services.evaluation.domain.outcome_figures import RowDimension, figure_tables
 from services.evaluation.domain.outcome_fold import apply
 from services.evaluation.domain.suppression import suppress
+from shared.contracts.registry import OrganisationPair
 from tests.unit.outcome_story import COORDINATOR, A, B, P, at, event, one_to_one_programme, story
 
 TODAY = date(2027, 6, 1)
@@ -179,7 +180,7 @@ def test_figures_by_organisation_pair_are_drawn_only_for_pairs_a_programme_made(
     assert all(not t.rows for t in draw(state, rows=RowDimension.ORGANISATION_PAIR).values())
     paired = OutcomeState()
     republished = one_to_one_programme(P, [A, B], [COORDINATOR]).model_copy(
-        update={"organisation_pairs": [[B, A]]}
+        update={"organisation_pairs": [OrganisationPair(first=B, second=A)]}
     )
     for e in [*story(), event(republished, A, at(400), network=True)]:
         apply(paired, e)

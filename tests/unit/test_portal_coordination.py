@@ -127,7 +127,7 @@ def test_a_design_pairs_organisations_taking_part_each_in_one_pair() -> None:
     paired = _design(pair_1_first=own, pair_1_second=PARTNER, pair_2_first="", pair_2_second="")
     _, body, problems = design_from_form(paired, {PARTNER}, own)
     assert not problems and body is not None
-    assert body["organisation_pairs"] == [[own, PARTNER]]
+    assert body["organisation_pairs"] == [{"first": own, "second": PARTNER}]
     _, body, _ = design_from_form(_design(), {PARTNER}, own)
     assert body is not None and "organisation_pairs" not in body
     for fields, why in [

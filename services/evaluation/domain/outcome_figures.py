@@ -116,7 +116,11 @@ class _Drawing:
         relationship: its two organisations' pair; a person: their organisation's)."""
         programme = self.state.programmes.get(programme_id)
         pairs = programme.organisation_pairs if programme is not None else []
-        return {pair_row(a, b) for a, b in pairs if organisations and organisations <= {a, b}}
+        return {
+            pair_row(p.first, p.second)
+            for p in pairs
+            if organisations and organisations <= {p.first, p.second}
+        }
 
     def person_rows(self, programme_id: str, party: Party) -> set[str]:
         """The row a person's own figure is counted in: their organisation's or the
@@ -129,9 +133,11 @@ class _Drawing:
         names = {org.id: org.name or org.id for org in self.state.organisations.values()}
         if self.dimension is RowDimension.ORGANISATION_PAIR:
             return {
-                pair_row(a, b): PAIR_JOIN.join(sorted((names.get(a, a), names.get(b, b))))
+                pair_row(p.first, p.second): PAIR_JOIN.join(
+                    sorted((names.get(p.first, p.first), names.get(p.second, p.second)))
+                )
                 for programme in self.state.programmes.values()
-                for a, b in programme.organisation_pairs
+                for p in programme.organisation_pairs
             }
         return names
 

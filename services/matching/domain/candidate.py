@@ -10,6 +10,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.registry import OrganisationPair
+
 CIRCLE_MODELS = frozenset({"peer_circle", "x_market_circle"})
 
 
@@ -80,9 +82,9 @@ class ProgrammeTerms(BaseModel):
     model: str = Field(examples=["group"])
     max_mentees_per_mentor: int = Field(ge=1, examples=[2])
     status: str = Field(default="open", examples=["open"])
-    organisation_pairs: list[list[str]] = Field(
+    organisation_pairs: list[OrganisationPair] = Field(
         default_factory=list,
-        examples=[[["org_3f9a1c2b7d4e", "org_0a1b2c3d4e5f"]]],
+        examples=[[{"first": "org_3f9a1c2b7d4e", "second": "org_0a1b2c3d4e5f"}]],
         description="organisations mentoring each other (seed 004): people are matched only "
         "across the two of one pair",
     )

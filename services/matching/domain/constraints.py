@@ -94,7 +94,9 @@ class MatchingRules(BaseModel):
             different_organisations=different_organisations,
             different_sectors=different_sectors,
             ended_pairs=frozenset(pair_key(a, b) for a, b in ended_pairs),
-            organisation_pairs=frozenset(pair_key(a, b) for a, b in programme.organisation_pairs),
+            organisation_pairs=frozenset(
+                pair_key(p.first, p.second) for p in programme.organisation_pairs
+            ),
         )
 
     def has_ended(self, a: str, b: str) -> bool:

@@ -215,7 +215,7 @@ def design_from_form(
     return typed, body, FormProblems()
 
 
-def _pairs(typed: DesignForm, own: str, problems: dict[str, str]) -> list[list[str]]:
+def _pairs(typed: DesignForm, own: str, problems: dict[str, str]) -> list[dict[str, str]]:
     """The organisation pairs chosen (seed 004): rows left empty are none; each pair is two
     different organisations taking part, each organisation in one pair, in a programme that
     pairs people."""
@@ -234,7 +234,7 @@ def _pairs(typed: DesignForm, own: str, problems: dict[str, str]) -> list[list[s
         problems["organisation_pairs"] = "put each organisation in one pair at most"
     elif not set(named) <= taking_part:
         problems["organisation_pairs"] = "pair only your organisation and those you invite"
-    return chosen
+    return [{"first": a, "second": b} for a, b in chosen]
 
 
 # The registry's rules that span fields come back about the whole body; each belongs by a

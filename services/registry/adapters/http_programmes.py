@@ -254,7 +254,7 @@ def _status_event(programme: Programme, new_status: ProgrammeStatus) -> Envelope
             max_mentees_per_mentor=design.max_mentees_per_mentor,
             require_different_sectors=design.require_different_sectors,
             self_match=design.self_match,
-            organisation_pairs=[list(pair) for pair in design.organisation_pairs],
+            organisation_pairs=design.organisation_pairs,
         )
         if new_status is ProgrammeStatus.OPEN
         else ProgrammeStatusChanged(programme_id=programme.id, status=new_status.value)

@@ -16,6 +16,7 @@ from typing import Self
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from shared.auth.principal import Principal, Role
+from shared.contracts.registry import OrganisationPair
 from shared.errors import NotFoundError
 
 
@@ -96,10 +97,10 @@ class ProgrammeDesign(BaseModel):
         default=False, description="X-market circles: no two members from one sector"
     )
     self_match: bool = Field(default=False, description="mentees pick from suggestions")
-    organisation_pairs: list[tuple[str, str]] = Field(
+    organisation_pairs: list[OrganisationPair] = Field(
         default_factory=list,
         max_length=25,
-        examples=[[["org_3f9a1c2b7d4e", "org_0a1b2c3d4e5f"]]],
+        examples=[[{"first": "org_3f9a1c2b7d4e", "second": "org_0a1b2c3d4e5f"}]],
         description="organisations mentoring each other (seed 004): when set, people are "
         "matched only across the two organisations of one pair (a large organisation with a "
         "small charity, a council with a social enterprise); each organisation in one pair",
@@ -117,10 +118,10 @@ class ProgrammeDesign(BaseModel):
             raise ValueError("different sectors can be required only of X-market circles")
         if len(set(self.participating_organisations)) != len(self.participating_organisations):
             raise ValueError("an organisation is listed twice")
-        paired = [o for pair in self.organisation_pairs for o in pair]
+        paired = [o for p in self.organisation_pairs for o in (p.first, p.second)]
         if self.organisation_pairs and self.model.is_circle:
             raise ValueError("organisations are paired in programmes that pair people, not circles")
-        if any(a == b for a, b in self.organisation_pairs):
+        if any(p.first == p.second for p in self.organisation_pairs):
             raise ValueError("an organisation pair is two different organisations")
         if len(set(paired)) != len(paired):
             raise ValueError("an organisation is in one organisation pair at most")
@@ -156,7 +157,7 @@ def check_organisation_pairs(design: ProgrammeDesign, owner: str) -> None:
     mentoring each other: the pairs are drawn from those taking part)."""
     taking_part = {owner, *design.participating_organisations}
     strangers = sorted(
-        {o for pair in design.organisation_pairs for o in pair if o not in taking_part}
+        {o for p in design.organisation_pairs for o in (p.first, p.second)} - taking_part
     )
     if strangers:
         raise ValueError(
