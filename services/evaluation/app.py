@@ -24,6 +24,7 @@ from shared.contracts.registry import MemberErased, MemberRegistered, Organisati
 from shared.directory import OrganisationDirectory
 from shared.http.app import create_service_app, remote_verifier
 from shared.http.directory_routes import directory_router
+from shared.kafka.consumer import in_turn
 from shared.logging import configure_logging
 from shared.mongo.client import connect
 from shared.mongo.databases import Document, ServiceDatabases
@@ -55,11 +56,15 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     outcome_changes = OutcomeChanges(data)  # every instance's figures follow every instance's
     outcome_figures = OutcomeReader(outcomes, outcome_changes)
     projection = OutcomeProjection(outcomes, outcome_changes)
-    fold_events = projection.on_events  # one handler object: a batch of mixed types is one call
-    for model in FOLDED:  # the outcome read models (docs/decisions.md 16)
-        runtime.subscribe(model, fold_events)
     # Surveys, reminders and monitoring alerts (docs/decisions.md 15).
     surveys_and_alerts = SurveysAndAlerts.build(runtime, data, directory)
+    # The outcome read models (docs/decisions.md 16), then the monitoring records, as one handler
+    # object for every type either follows: a partition's mixed events are one call (the
+    # consumer starts a new call where the handler changes), each read model sees them in order.
+    feed = surveys_and_alerts.feed
+    fold_then_monitor = in_turn(projection.on_events, feed.on_events)
+    for model in dict.fromkeys((*FOLDED, *feed.followed)):
+        runtime.subscribe(model, fold_then_monitor)
     surveys_and_alerts.wire(runtime)
     app = create_service_app(
         runtime,

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared.auth.keys import KeySource
+from shared.auth.keys import KeySource, KeysUnavailableError
 from shared.auth.principal import CallerKind, Principal, Role
 from shared.auth.tokens import InvalidTokenError, unverified_kid, verify
+from shared.http.errors import RETRY_AFTER_SECONDS
 from shared.http.rate_limits import RateLimit, client_address
 from shared.logging import get_logger
 
@@ -61,6 +62,13 @@ async def current_principal(
     except InvalidTokenError as exc:
         log.info("token refused", reason=str(exc))
         raise _unauthorised("the token is not valid or has expired; sign in again") from exc
+    except KeysUnavailableError as exc:
+        # This instance started while the registry was down: it cannot check any token yet.
+        raise HTTPException(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail="the network's signing keys cannot be fetched just now; try again shortly",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        ) from exc
 
 
 Caller = Annotated[Principal, Depends(current_principal)]

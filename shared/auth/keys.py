@@ -15,6 +15,11 @@ from shared.logging import get_logger
 log = get_logger(__name__)
 
 
+class KeysUnavailableError(Exception):
+    """No key set is held yet and its source cannot be fetched just now (a 503, not a 401:
+    the caller's token may well be good)."""
+
+
 class KeySource(Protocol):
     """Gives the current key set; `refresh` asks for a fresh one (an unknown kid was seen)."""
 
@@ -32,7 +37,9 @@ class RemoteJwks:
     registry otherwise. The age limit is what retires keys here: the registry stops publishing
     a replaced key once no live token can carry it, and a verifier that only ever added keys
     would trust it forever. If a refetch fails the keys held are kept (a registry restart must
-    not lock everyone out) and tried again after `min_refresh_seconds`.
+    not lock everyone out) and tried again after `min_refresh_seconds`; with none held yet (an
+    instance started while the registry is down) it is KeysUnavailableError, tried again on the
+    next request.
     """
 
     def __init__(
@@ -56,7 +63,13 @@ class RemoteJwks:
             age = self._monotonic() - self._fetched_at
             due = (refresh and age >= self._min_refresh) or age >= self._max_age
             if self._keys is None:
-                self._keys = await self._fetch()
+                try:
+                    self._keys = await self._fetch()
+                except Exception as exc:
+                    log.warning("network keys not fetched; none held", error=str(exc))
+                    raise KeysUnavailableError(
+                        f"the keys at {self._url} cannot be fetched"
+                    ) from exc
                 self._fetched_at = self._monotonic()
             elif due:
                 try:

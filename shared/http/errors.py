@@ -83,6 +83,7 @@ def install_error_handlers(app: FastAPI) -> None:
             405: "method_not_allowed",
             413: "too_large",
             429: "too_many_requests",
+            503: "unavailable",
         }
         problem = Problem(error=error.get(exc.status_code, "refused"), detail=str(exc.detail))
         return JSONResponse(problem.model_dump(), exc.status_code, headers=exc.headers)

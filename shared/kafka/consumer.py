@@ -5,6 +5,12 @@ Per batch: parse every record (poison → dead-letter topic, with the error and 
 hand consecutive events of one type to their handler; retry transient failures with doubling
 backoff for as long as they last; isolate and dead-letter an event that keeps failing; commit
 offsets only after every effect of the batch is stored.
+
+A rebalance (another instance joining or leaving) does not wait for the whole batch: the
+consumer finishes the handler call in hand, commits what it has handled and hands the
+partitions back. Waiting for a long batch instead outlasted the rebalance timeout under load;
+the member was dropped, its commit refused and the batch redelivered to the next member, which
+was dropped in turn: a group that never caught up.
 """
 
 from __future__ import annotations
@@ -46,6 +52,13 @@ class Record(Protocol):
 # A handler failing on one event for a reason other than infrastructure gets this many tries.
 MAX_ATTEMPTS = 3
 
+# The most events one handler call gets: the call in hand is what a rebalance waits for.
+MAX_RUN = 100
+
+# How long the group waits for a member to rejoin a rebalance: the handler call in hand must
+# end within it (aiokafka's default is the 10 s session timeout, which a slow call outlasted).
+REBALANCE_TIMEOUT_MS = 60_000
+
 
 @dataclass
 class HandlerRun:
@@ -60,13 +73,14 @@ def plan_runs(
     records: Sequence[Record],
     catalogue: EventCatalogue,
     handlers: dict[tuple[str, int], Handler],
+    max_run: int = MAX_RUN,
 ) -> tuple[list[HandlerRun], list[tuple[Record, PoisonEventError]]]:
     """Split one partition's records into handler calls, keeping their order.
 
-    Consecutive events of one type go to their handler together; a change of type starts a
-    new call, so an update is never applied before the creation it follows. Events no handler
-    wants are skipped; records that are not valid events, or not events of the service whose
-    topic they are on, are returned as poison.
+    Consecutive events of one type go to their handler together, at most `max_run` to a call;
+    a change of type starts a new call, so an update is never applied before the creation it
+    follows. Events no handler wants are skipped; records that are not valid events, or not
+    events of the service whose topic they are on, are returned as poison.
     """
     runs: list[HandlerRun] = []
     poison: list[tuple[Record, PoisonEventError]] = []
@@ -79,7 +93,7 @@ def plan_runs(
         handler = handlers.get((event.envelope.type, event.envelope.version))
         if handler is None:
             continue
-        if not runs or runs[-1].handler is not handler:
+        if not runs or runs[-1].handler is not handler or len(runs[-1].events) >= max_run:
             runs.append(HandlerRun(handler))
         runs[-1].records.append(record)
         runs[-1].events.append(event)
@@ -125,6 +139,9 @@ class EventConsumer:
         self._consumer: AIOKafkaConsumer | None = None
         self._stopping = asyncio.Event()
         self._batch_lock = asyncio.Lock()
+        # Set while a rebalance or stop() waits for the batch in hand: finish the handler call
+        # in progress, commit what is handled and let the partitions go.
+        self._hand_back = asyncio.Event()
         self.healthy = False
         self.processed = 0
         self.deadlettered = 0
@@ -152,9 +169,10 @@ class EventConsumer:
             # A new service builds its read models from the whole history.
             auto_offset_reset="earliest",
             max_poll_records=self._max_batch,
+            rebalance_timeout_ms=REBALANCE_TIMEOUT_MS,
         )
         await consumer.start()
-        consumer.subscribe(self._topics, listener=_WaitForBatch(self._batch_lock))
+        consumer.subscribe(self._topics, listener=_HandBack(self._batch_lock, self._hand_back))
         self._consumer = consumer
         self.healthy = True
 
@@ -177,35 +195,56 @@ class EventConsumer:
                 continue
             async with self._batch_lock:
                 try:
-                    await self._process(batches)
+                    handled = await self._process(batches)
                 except _StoppingError:
                     log.info("stopping mid-batch; it will be redelivered")
                     return
-                await self._commit(consumer, batches)
+                await self._commit(consumer, handled)
 
     async def stop(self) -> None:
-        """Finish the batch in hand, commit it, and leave the group."""
+        """Finish the handler call in hand, commit what is handled, and leave the group."""
         self._stopping.set()
+        self._hand_back.set()
         async with self._batch_lock:
             consumer, self._consumer = self._consumer, None
             if consumer is not None:
                 await consumer.stop()
         self.healthy = False
 
-    async def _process(self, batches: dict[TopicPartition, list[Record]]) -> None:
+    async def _process(
+        self, batches: dict[TopicPartition, list[Record]]
+    ) -> dict[TopicPartition, int]:
+        """Handle a batch; returns the offsets to commit: the whole batch's, or when the
+        partitions are wanted back, those up to the first handler call not yet made."""
+        handled: dict[TopicPartition, int] = {}
         dead: list[OutgoingRecord] = []
-        for records in batches.values():
+        for tp, records in batches.items():
+            if not records:
+                continue
             runs, poison = plan_runs(records, self._catalogue, self._handlers)
-            for record, exc in poison:
-                log.warning(
-                    "poison event", topic=record.topic, offset=record.offset, error=str(exc)
-                )
-                dead.append(self._deadletter(record, exc))
+            end = records[-1].offset + 1
+            cut = end
+            failed: list[OutgoingRecord] = []
             for run in runs:
-                dead.extend(await self._handle_run(run))
+                if self._hand_back.is_set():
+                    cut = run.records[0].offset
+                    break
+                failed.extend(await self._handle_run(run))
+            for record, exc in poison:
+                if record.offset < cut:  # poison beyond the cut comes back with the rest
+                    log.warning(
+                        "poison event", topic=record.topic, offset=record.offset, error=str(exc)
+                    )
+                    dead.append(self._deadletter(record, exc))
+            dead.extend(failed)
+            handled[tp] = cut
+            if cut < end:
+                log.info("handing partitions back mid-batch", handled_up_to=cut, batch_end=end)
+                break
         if dead:
             await self._retry_until_done(lambda: self._producer.send_batch(dead), "dead-letter")
             self.deadlettered += len(dead)
+        return handled
 
     async def _handle_run(self, run: HandlerRun) -> list[OutgoingRecord]:
         """Apply a run; returns dead-letter records for events that can never be applied."""
@@ -302,10 +341,9 @@ class EventConsumer:
             headers=tuple(headers),
         )
 
-    async def _commit(
-        self, consumer: AIOKafkaConsumer, batches: dict[TopicPartition, list[Record]]
-    ) -> None:
-        offsets = {tp: records[-1].offset + 1 for tp, records in batches.items() if records}
+    async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+        if not offsets:
+            return
         try:
             await consumer.commit(offsets)
         except (CommitFailedError, IllegalStateError):
@@ -314,15 +352,21 @@ class EventConsumer:
             log.warning("commit refused after a rebalance; batch will be redelivered")
 
 
-class _WaitForBatch(ConsumerRebalanceListener):  # type: ignore[misc]
-    """Let a rebalance take partitions away only between batches, after the commit."""
+class _HandBack(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Let a rebalance take partitions away only after the commit of what is handled: ask the
+    batch in hand to stop after its current handler call, and wait for that."""
 
-    def __init__(self, lock: asyncio.Lock) -> None:
+    def __init__(self, lock: asyncio.Lock, hand_back: asyncio.Event) -> None:
         self._lock = lock
+        self._hand_back = hand_back
 
     async def on_partitions_revoked(self, revoked: Any) -> None:
-        async with self._lock:
-            return
+        self._hand_back.set()
+        try:
+            async with self._lock:
+                return
+        finally:
+            self._hand_back.clear()
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
         return

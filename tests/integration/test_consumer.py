@@ -13,6 +13,7 @@ from pymongo.errors import AutoReconnect
 from shared.contracts.registry import OrganisationJoined
 from shared.events.catalogue import InboundEvent
 from shared.events.topics import deadletter_topic, domain_topic
+from shared.kafka.consumer import MAX_RUN
 from shared.kafka.security import kafka_client_options
 from shared.mongo.effects import apply_once
 from shared.runtime import ServiceRuntime
@@ -206,3 +207,50 @@ async def test_a_restarted_service_resumes_from_its_committed_offset(
         assert await second.total() == 200
     finally:
         await runtime.stop()
+
+
+async def test_a_rebalance_waits_for_the_call_in_hand_not_the_whole_batch(
+    settings: ServiceSettings, raw_producer: AIOKafkaProducer, topics: None
+) -> None:
+    """A second instance joining while the first works through a long batch gets its share
+    within about one handler call, and what the first handled is committed, not handed out
+    again. Waiting for the whole batch (500 events here, 12.5 s) outlasted the rebalance
+    timeout under load: the first member was dropped, its commit refused, its batch redelivered
+    to the next member, and so on: a group that never caught up."""
+    topic = domain_topic(settings.topic_prefix, "registry")
+
+    class SlowTally:
+        """25 ms an event, kept in memory: the time is what matters here, not the store."""
+
+        def __init__(self, runtime: ServiceRuntime) -> None:
+            self.seen: list[str] = []
+
+        async def __call__(self, events: Sequence[InboundEvent[OrganisationJoined]]) -> None:
+            await asyncio.sleep(0.025 * len(events))
+            self.seen.extend(e.data.organisation_id for e in events)
+
+    futures = [
+        await raw_producer.send(topic, joined(n).to_bytes(), partition=n % 3) for n in range(600)
+    ]
+    for future in futures:
+        await future
+    first_runtime, first = await _started(settings, SlowTally)
+    assert isinstance(first, SlowTally)
+    second_runtime: ServiceRuntime | None = None
+    try:
+        await _until(lambda: _true(len(first.seen) >= 1))
+        joined_at = asyncio.get_running_loop().time()
+        second_runtime, second = await _started(settings, SlowTally)
+        assert isinstance(second, SlowTally)
+        await _until(lambda: _true(len(second.seen) >= 1))
+        waited = asyncio.get_running_loop().time() - joined_at
+        # Before: at least the 10 s rebalance timeout, after which the first member was dropped.
+        assert waited < 9, f"the second instance got its first event {waited:.1f} s after joining"
+
+        await _until(lambda: _true(len(set(first.seen) | set(second.seen)) == 600), timeout=60)
+        handed_twice = len(first.seen) + len(second.seen) - 600
+        assert handed_twice < MAX_RUN, f"{handed_twice} events were handled twice"
+    finally:
+        await first_runtime.stop()
+        if second_runtime is not None:
+            await second_runtime.stop()

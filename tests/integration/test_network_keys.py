@@ -10,15 +10,18 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
 from services.registry.adapters.signing_keys import SigningKeys
-from shared.auth.http import TokenVerifier
+from shared.auth.http import Caller, TokenVerifier
 from shared.auth.keys import RemoteJwks
 from shared.auth.principal import CallerKind, Role
 from shared.auth.tokens import InvalidTokenError, issue
 from shared.clock import now
+from shared.http.errors import install_error_handlers
 from shared.mongo.databases import Document, ServiceDatabases
 from shared.secrets import SecretBox, new_secret_key
 from shared.settings import ServiceSettings
@@ -110,13 +113,14 @@ class _JwksServer:
     def __init__(self) -> None:
         self.document: dict[str, object] = {"keys": []}
         self.requests = 0
+        self.status = 200
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 owner.requests += 1
                 body = json.dumps(owner.document).encode()
-                self.send_response(200)
+                self.send_response(owner.status)
                 self.send_header("content-type", "application/json")
                 self.end_headers()
                 self.wfile.write(body)
@@ -207,3 +211,35 @@ async def test_a_verifier_drops_a_retired_key_once_its_copy_is_old(
     jwks_server.document = {"broken": True}
     clock.advance(1.2)
     assert (await verifier.principal(await _token(keys))).subject == "mem_0000000000000001"
+
+
+async def test_a_service_that_cannot_fetch_the_keys_yet_answers_503_not_500(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document], jwks_server: _JwksServer
+) -> None:
+    """An instance started while the registry is down holds no keys: it cannot check any
+    token, says so with 503 and Retry-After, and verifies as soon as the keys can be had."""
+    keys = _keys(settings, mongo, grace=60)
+    await keys.rotate_if_due()
+    jwks_server.document = await keys.jwks()
+    jwks_server.status = 503
+    app = FastAPI()
+    install_error_handlers(app)
+    app.state.token_verifier = TokenVerifier(RemoteJwks(jwks_server.url), ISSUER)
+
+    @app.get("/me")
+    async def me(caller: Caller) -> dict[str, str]:
+        return {"subject": caller.subject}
+
+    transport = httpx.ASGITransport(app=app)
+    headers = {"Authorization": f"Bearer {await _token(keys)}"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        refused = await client.get("/me", headers=headers)
+        assert refused.status_code == 503
+        assert refused.headers["Retry-After"].isdigit()
+        assert refused.json()["error"] == "unavailable"
+        assert "signing keys" in refused.json()["detail"]
+
+        jwks_server.status = 200
+        answered = await client.get("/me", headers=headers)
+        assert answered.status_code == 200, answered.text
+        assert answered.json() == {"subject": "mem_0000000000000001"}

@@ -65,7 +65,7 @@ async def _deliver_answers(rig: Rig, count: int) -> None:
         if isinstance(e.data, SurveyCompleted)
     ]
     assert len(completed) >= count
-    await rig.parts.feed.on_survey_completed(completed)
+    await rig.parts.feed.on_events(completed)
 
 
 async def _low_pulse_alerts(rig: Rig) -> list[AlertView]:
@@ -126,7 +126,7 @@ async def test_comments_appear_in_batches_not_as_they_are_written(rig: Rig) -> N
             mentor_organisation_id=ORG,
             started_at=START,
         )
-        await rig.parts.feed.on_started([inbound(started, ORG)])
+        await rig.parts.feed.on_events([inbound(started, ORG)])
     rig.clock.now = FOUR_WEEKS
     await rig.parts.review.sweep()
     terms = await rig.parts.programmes.coordinated(COORDINATOR, PROGRAMME)

@@ -108,7 +108,7 @@ async def rig(
         mentor_organisation_id=OTHER,
         started_at=START,
     )
-    await parts.feed.on_started([inbound(started)])
+    await parts.feed.on_events([inbound(started)])
     try:
         yield Rig(parts, clock, runtime, settings, mongo)
     finally:
@@ -154,7 +154,7 @@ async def test_quiet_relationships_get_a_warning_then_an_alert_each_once(rig: Ri
         method="video",
     )
     rig.clock.now = START + timedelta(days=11)
-    await rig.parts.feed.on_meeting([inbound(held)])
+    await rig.parts.feed.on_events([inbound(held)])
     assert await rig.stored(None, "alerts") == []
 
     def kinds(alerts: list[Document]) -> list[str]:

@@ -58,3 +58,9 @@ def test_an_event_on_a_topic_not_its_owners_is_poison_not_handled() -> None:
     assert [(r.offset, str(e)) for r, e in poison] == [
         (1, "organisation.joined is published only by registry; refused on the sessions topic")
     ]
+
+
+def test_a_long_run_of_one_type_is_split_into_calls_of_at_most_max_run() -> None:
+    records = [FakeRecord(_joined(n), n) for n in range(7)]
+    runs, _ = plan_runs(records, catalogue, {("organisation.joined", 1): _noop}, max_run=3)
+    assert [[r.offset for r in run.records] for run in runs] == [[0, 1, 2], [3, 4, 5], [6]]

@@ -27,20 +27,12 @@ from services.evaluation.adapters.survey_erasure import SurveyErasure
 from services.evaluation.adapters.survey_responses import SurveyResponses
 from services.evaluation.adapters.survey_templates import SurveyTemplates
 from shared import clock as wall_clock
-from shared.contracts.evaluation import SurveyCompleted
 from shared.contracts.registry import (
     MemberErased,
     ProgrammeCoordinatorsChanged,
     ProgrammePublished,
 )
-from shared.contracts.sessions import (
-    CircleConcernRaised,
-    MeetingHeld,
-    MeetingLogWritten,
-    MessagePosted,
-    RelationshipEnded,
-    RelationshipStarted,
-)
+from shared.contracts.sessions import CircleConcernRaised
 from shared.directory import OrganisationDirectory
 from shared.runtime import ServiceRuntime
 from shared.tenancy import TenantData
@@ -113,12 +105,6 @@ class SurveysAndAlerts:
         settings = settings or MonitoringSettings()
         runtime.subscribe(ProgrammePublished, self.programmes.on_published)
         runtime.subscribe(ProgrammeCoordinatorsChanged, self.programmes.on_coordinators_changed)
-        runtime.subscribe(RelationshipStarted, self.feed.on_started)
-        runtime.subscribe(RelationshipEnded, self.feed.on_ended)
-        runtime.subscribe(MeetingHeld, self.feed.on_meeting)
-        runtime.subscribe(MeetingLogWritten, self.feed.on_log)
-        runtime.subscribe(MessagePosted, self.feed.on_message)
-        runtime.subscribe(SurveyCompleted, self.feed.on_survey_completed)
         runtime.subscribe(CircleConcernRaised, self.alerts.on_concern_raised)
         runtime.subscribe(MemberErased, self.erasure.on_erased)
         runtime.every(settings.sweep_seconds, "monitoring-sweep", self.review.sweep)

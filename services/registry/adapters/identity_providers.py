@@ -18,7 +18,7 @@ from services.registry.domain.identity_provider import (
     check_metadata,
 )
 from shared.addresses import RefusedAddressError
-from shared.auth.keys import RemoteJwks
+from shared.auth.keys import KeysUnavailableError, RemoteJwks
 from shared.auth.tokens import LEEWAY_SECONDS
 from shared.errors import DomainError
 from shared.logging import get_logger
@@ -122,6 +122,8 @@ class IdentityProviders:
             ).validate(decoded.claims)
         except (JoseError, ValueError) as exc:
             raise ProviderError(f"the provider's ID token was refused: {exc}") from exc
+        except KeysUnavailableError as exc:
+            raise ProviderError(f"could not fetch the provider's keys at {jwks_uri}") from exc
         return dict(decoded.claims)
 
     async def _get_json(self, url: str, what: str) -> dict[str, Any]:
