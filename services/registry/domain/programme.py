@@ -100,8 +100,9 @@ class ProgrammeDesign(BaseModel):
     organisation_pairs: list[OrganisationPair] = Field(
         default_factory=list,
         max_length=25,
-        examples=[[{"first": "org_3f9a1c2b7d4e", "second": "org_0a1b2c3d4e5f"}]],
-        description="organisations mentoring each other (seed 004): when set, people are "
+        examples=[[]],
+        description="organisations mentoring each other (seed 004), each pair as `first` and "
+        "`second` organisation ids: when set, people are "
         "matched only across the two organisations of one pair (a large organisation with a "
         "small charity, a council with a social enterprise); each organisation in one pair",
     )
