@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.sessions.adapters import (
     action_plan_routes,
     calendar_routes,
+    circle_concern_routes,
     circle_routes,
     feedback_routes,
     journal_routes,
@@ -22,6 +23,7 @@ from services.sessions.adapters.action_plan_store import (
     ActionPlanStore,
 )
 from services.sessions.adapters.calendar_feed_store import CalendarFeedStore
+from services.sessions.adapters.circle_concern_store import CIRCLE_CONCERNS, CircleConcernStore
 from services.sessions.adapters.circle_session_store import CIRCLE_SESSIONS, CircleSessionStore
 from services.sessions.adapters.circle_store import CircleStore
 from services.sessions.adapters.erasure import MemberErasure
@@ -73,6 +75,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             RELATIONSHIPS,
             AGREEMENTS,
             CIRCLE_SESSIONS,
+            CIRCLE_CONCERNS,
             MEETINGS,
             LOGS,
             GOALS,
@@ -95,6 +98,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     circles = CircleStore(data, programmes)
     runtime.subscribe(CircleFormed, circles.on_circle_formed)
     circle_sessions = CircleSessionStore(circles, runtime.outbox, numbered)
+    circle_concerns = CircleConcernStore(circles, circle_sessions, runtime.outbox)
     meetings = MeetingStore(data, relationships, runtime.outbox, numbered)
     calendar_feeds = CalendarFeedStore(data, meetings)
     meeting_logs = MeetingLogStore(data, runtime.outbox, relationships, numbered)
@@ -112,6 +116,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             relationships,
             circles,
             circle_sessions,
+            circle_concerns,
             meetings,
             calendar_feeds,
             meeting_logs,
@@ -129,6 +134,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         routers=[
             relationship_routes.router,
             circle_routes.router,
+            circle_concern_routes.router,
             meeting_routes.router,
             calendar_routes.router,
             log_routes.router,
@@ -153,6 +159,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     )
     app.state.circles = circles
     app.state.circle_sessions = circle_sessions
+    app.state.circle_concerns = circle_concerns
     app.state.meeting_logs = meeting_logs
     app.state.journal = journal
     app.state.action_plans = action_plans

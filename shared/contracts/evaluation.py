@@ -46,7 +46,9 @@ class SurveyCompleted(EventData):
 
 @catalogue.register
 class AlertRaised(EventData):
-    """A monitoring rule (seed 002, checklist 5) found a relationship that needs a look."""
+    """A monitoring rule (seed 002, checklist 5) found a relationship that needs a look, or
+    a member raised a concern about a circle with the programme's co-ordinators (seed 001,
+    "What can go wrong?"): never what anyone answered or wrote."""
 
     event_type: ClassVar[str] = "alert.raised"
     source: ClassVar[str] = "evaluation"
@@ -54,9 +56,17 @@ class AlertRaised(EventData):
     alert_id: str = Field(examples=["alr_1a2b3c4d5e6f7a8b"])
     kind: str = Field(
         examples=["no_first_meeting"],
-        description="no_first_meeting, contact_overdue, inactivity_warning, inactive or low_pulse",
+        description="no_first_meeting, contact_overdue, inactivity_warning, inactive, "
+        "low_pulse or circle_concern",
     )
-    relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
+    relationship_id: str | None = Field(
+        default=None,
+        examples=["rel_5d2c7a9e1b3f4a6c"],
+        description="the relationship (every kind but circle_concern)",
+    )
+    circle_id: str | None = Field(
+        default=None, examples=[None], description="the circle (circle_concern only)"
+    )
     programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
     raised_at: datetime
 

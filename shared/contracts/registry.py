@@ -204,6 +204,17 @@ class MemberErased(EventData):
     erased_at: datetime
 
 
+class OrganisationPair(BaseModel):
+    """Two organisations of a programme mentoring each other (seed 004, "organisations
+    mentoring each other"): people are matched across the two. Two fields, not a list: the
+    MongoDB-wire server stores no array inside an array."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    first: str = Field(examples=["org_3f9a1c2b7d4e"])
+    second: str = Field(examples=["org_0a1b2c3d4e5f"])
+
+
 @catalogue.register
 class ProgrammePublished(EventData):
     """A programme opened for enrolment, with what matching needs to know of it."""
@@ -230,6 +241,12 @@ class ProgrammePublished(EventData):
         examples=["reverse"],
     )
     reverse_topics: list[str] = Field(default_factory=list, examples=[["digital tools"]])
+    organisation_pairs: list[OrganisationPair] = Field(
+        default_factory=list,
+        examples=[[{"first": "org_3f9a1c2b7d4e", "second": "org_0a1b2c3d4e5f"}]],
+        description="organisations mentoring each other (seed 004): people are matched only "
+        "across the two of one pair; empty: no pairing",
+    )
 
 
 @catalogue.register

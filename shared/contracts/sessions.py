@@ -201,6 +201,22 @@ class CircleSessionHeld(EventData):
     attendees: int = Field(ge=0, examples=[6])
 
 
+@catalogue.register
+class CircleConcernRaised(EventData):
+    """A member raised a concern about a circle with the programme's co-ordinators (seed 001,
+    "What can go wrong?"). Only that one was raised: never its text, its signs, or who raised
+    it; the co-ordinators read it in the sessions service. A concern raised with a session's
+    facilitator publishes nothing."""
+
+    event_type: ClassVar[str] = "circle.concern_raised"
+    source: ClassVar[str] = "sessions"
+
+    concern_id: str = Field(examples=["con_9f8e7d6c5b4a3f2e"])
+    circle_id: str = Field(examples=["cir_1a2b3c4d5e6f7a8b"])
+    programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
+    raised_at: datetime
+
+
 class _MeetingFacts(EventData):
     """What a calendar needs of a planned meeting: when, in which zone, how long, how, and
     which version of it (the calendar's SEQUENCE). Never the location (a party's free text)."""

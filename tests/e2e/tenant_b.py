@@ -3,7 +3,8 @@ its people, a one-to-one programme with a running relationship (proposed, approv
 in matching, started in sessions) holding a meeting, a log, a goal, a message and a journal
 entry its author shared into it, a second relationship ended so that evaluation has
 end-of-relationship surveys for it, a circle programme with a circle formed by a circle round
-(its contract accepted, a session arranged, a message written) and a registry circle, a survey
+(its contract accepted, a session arranged, a message written, a concern raised with the
+co-ordinator) and a registry circle, a survey
 template, a monitoring alert, a matching round job, an integration client, a provider trial,
 an import job, and a webhook endpoint with deliveries. Every record is confirmed by the service
 that keeps it — B's own caller gets it back — before `build_tenant_b` returns, so an attack
@@ -386,6 +387,14 @@ def build_tenant(world: World, webhook_url: str, word: str, mark: str) -> Tenant
         {"format": "good_news_analysis", "minutes": 90},
     )["id"]
     call(people[0], "sessions", "POST", f"/circles/{circle}/messages", {"text": f"hi {mark}"})
+    # A concern raised in confidence with the co-ordinator (seed 001, "What can go wrong?").
+    concern = call(
+        people[1],
+        "sessions",
+        "POST",
+        f"/circles/{circle}/concerns",
+        {"raised_with": "coordinator", "signs": ["gossip"], "text": f"a worry {mark}"},
+    )["id"]
 
     # Evaluation: a template of the programme's own, the ended relationship's survey, and an
     # alert (see the module's docstring).
@@ -459,6 +468,7 @@ def build_tenant(world: World, webhook_url: str, word: str, mark: str) -> Tenant
         "goal_id": goal,
         "entry_id": entry,
         "session_id": circle_session,
+        "concern_id": concern,
         "client_id": client,
         "trial_id": trial,
         "template_id": template,
@@ -510,6 +520,7 @@ def _confirm_known(
         (people[1], "sessions", f"/members/me/journal/{i['entry_id']}"),
         (people[1], "sessions", f"{rel}/action-plan/goals/{i['goal_id']}/oskar"),
         (people[1], "sessions", f"/circles/{circle}/sessions/{i['session_id']}"),
+        (people[1], "sessions", f"/circles/{circle}/concerns/{i['concern_id']}"),
         (people[1], "evaluation", f"/members/{i['member_id']}/surveys"),
         (
             admin,

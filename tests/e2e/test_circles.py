@@ -5,7 +5,8 @@ held and write notes, through sessions' HTTP API (seed 001).
 Two organisations of this module's own: A's three people and B's one form the circle (a
 network record); the outsiders are A's colleague of the members, both admins, the network
 co-ordinator, the programme's own co-ordinator (B's) and A's integration client. The notes'
-marker text must never appear in any event on the real sessions topic.
+marker text must never appear in any event on the real sessions topic; nor must a concern's,
+which only its author and whom it was raised with read (seed 001, "What can go wrong?").
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from tests.e2e.topic_records import about, read_topic
 NOTE_MARKERS = ("lighthouse-keeper-6d2e", "salt-and-ember-9b4f")
 ERASED_NOTE = "gone-with-the-tide-1c8a"
 KEPT_NOTE = "still-standing-4f7d"
+CONCERN_MARKERS = ("quiet-harbour-3e7a", "paper-lantern-8c1b")
 OUTSIDERS = (
     "colleague of a member",
     "a member's organisation admin",
@@ -333,6 +335,155 @@ def test_an_outsider_is_refused_the_circles_notes(
     assert len(members) == len(NOTE_MARKERS)  # nothing the outsider sent was stored
 
 
+def _evaluation(cast: Cast, who: str, path: str) -> httpx.Response:
+    with httpx.Client(headers=bearer(cast.tokens[who]), timeout=15) as http:
+        return http.get(f"{cast.world.url('evaluation')}{path}")
+
+
+def test_a_concern_is_read_only_by_whoever_raised_it_and_whom_it_was_raised_with(
+    cast: Cast, held: HeldCircle
+) -> None:
+    """Seed 001, "What can go wrong?": ben raises a concern with the session's facilitator
+    (ana), dee with the programme's co-ordinator. Nobody else of the circle, no outsider and
+    no event ever reads either; the co-ordinator's alerts show that one was raised."""
+    base = f"/circles/{held.circle}"
+    session = cast.call("ana", "GET", f"{base}/sessions/{held.session}").json()
+    assert session["facilitator_id"] == cast.ids["ana"]
+    with_facilitator = cast.call(
+        "ben",
+        "POST",
+        f"{base}/concerns",
+        {
+            "raised_with": "facilitator",
+            "session_id": held.session,
+            "signs": ["dominant_personalities", "one_person_all_the_time"],
+            "text": f"one voice fills the peer feedback {CONCERN_MARKERS[0]}",
+        },
+    )
+    assert with_facilitator.status_code == 201, with_facilitator.text
+    with_coordinator = cast.call(
+        "dee",
+        "POST",
+        f"{base}/concerns",
+        {"raised_with": "coordinator", "signs": ["gossip"], "text": CONCERN_MARKERS[1]},
+    )
+    assert with_coordinator.status_code == 201, with_coordinator.text
+    to_ana, to_coordinator = with_facilitator.json()["id"], with_coordinator.json()["id"]
+    assert with_facilitator.json()["facilitator_id"] == cast.ids["ana"]
+
+    def readable(who: str) -> list[str]:
+        listed = cast.call(who, "GET", f"{base}/concerns")
+        assert listed.status_code == 200, f"{who}: {listed.text}"
+        return [c["id"] for c in listed.json()]
+
+    assert readable("ana") == [to_ana]  # raised with her as facilitator
+    assert readable("ben") == [to_ana]  # his own
+    assert readable("dee") == [to_coordinator]  # her own
+    assert readable("cai") == []  # the rest of the circle: nothing
+    assert readable("programme co-ordinator") == [to_coordinator]  # never the facilitator's
+    for who, concern in (
+        ("cai", to_ana),
+        ("cai", to_coordinator),
+        ("ana", to_coordinator),
+        ("ben", to_coordinator),
+        ("programme co-ordinator", to_ana),
+    ):
+        one = cast.call(who, "GET", f"{base}/concerns/{concern}")
+        assert one.status_code == 404, f"{who} read {concern}: {one.text}"
+        assert not any(m in one.text for m in CONCERN_MARKERS)
+    read = cast.call("programme co-ordinator", "GET", f"{base}/concerns/{to_coordinator}")
+    assert read.status_code == 200 and read.json()["text"] == CONCERN_MARKERS[1]
+
+    # The facilitator's brief: ground rules, seed 001's warning signs, concerns raised with her.
+    brief = cast.call("ana", "GET", f"{base}/sessions/{held.session}/facilitation")
+    assert brief.status_code == 200, brief.text
+    body = brief.json()
+    assert any("advice" in rule for rule in body["ground_rules"])
+    assert [g["sign"] for g in body["warning_signs"]][4:6] == ["gossip", "dominant_personalities"]
+    assert [c["id"] for c in body["concerns"]] == [to_ana]
+    for who in ("ben", "cai", "dee", "programme co-ordinator"):
+        refused = cast.call(who, "GET", f"{base}/sessions/{held.session}/facilitation")
+        assert refused.status_code == 404, f"{who}: {refused.text}"
+    own = cast.call(
+        "ana",
+        "POST",
+        f"{base}/concerns",
+        {"raised_with": "facilitator", "session_id": held.session, "text": "me?"},
+    )
+    assert own.status_code == 422 and own.json()["error"] == "concern_recipient", own.text
+    unnamed = cast.call(
+        "ben", "POST", f"{base}/concerns", {"raised_with": "facilitator", "text": "x"}
+    )
+    assert unnamed.status_code == 422, unnamed.text
+
+    # The co-ordinator's alerts include it: the circle and the concern, none of its words.
+    alerts = f"/programmes/{cast.programme}/alerts"
+
+    def concern_alerts() -> list[dict[str, Any]]:
+        listed = _evaluation(cast, "programme co-ordinator", alerts)
+        assert listed.status_code == 200, listed.text
+        return [a for a in listed.json() if a.get("concern_id") == to_coordinator]
+
+    def alert_raised() -> bool:
+        """evaluation raised the co-ordinator's alert for dee's concern"""
+        return bool(concern_alerts())
+
+    eventually(alert_raised, timeout=30)
+    [alert] = concern_alerts()
+    assert alert["kind"] == "circle_concern" and alert["circle_id"] == held.circle
+    assert alert["relationship_id"] is None and alert["parties"] == []
+    listed = _evaluation(cast, "programme co-ordinator", alerts).text
+    assert not any(m in listed for m in CONCERN_MARKERS)
+    assert not [a for a in json.loads(listed) if a.get("concern_id") == to_ana]
+    for outsider in OUTSIDERS:
+        if outsider != "programme co-ordinator":
+            assert _evaluation(cast, outsider, alerts).status_code in (403, 404), outsider
+
+    # What left the service: that a concern was raised with the co-ordinator; nothing else.
+    events, raw = read_topic(
+        cast.world,
+        "sessions",
+        about("circle_id", {held.circle}, "circle.concern_raised"),
+        lambda found: bool(found),
+    )
+    assert [e["data"]["concern_id"] for e in events] == [to_coordinator]
+    assert set(events[0]["data"]) == {"concern_id", "circle_id", "programme_id", "raised_at"}
+    announced, raw_alerts = read_topic(
+        cast.world,
+        "evaluation",
+        about("circle_id", {held.circle}, "alert.raised"),
+        lambda found: bool(found),
+    )
+    assert [e["data"]["alert_id"] for e in announced] == [alert["id"]]
+    for marker in CONCERN_MARKERS:
+        assert not [r for r in raw + raw_alerts if marker.encode() in r], f"{marker} left"
+        assert cast.ids["dee"].encode() not in b"".join(raw_alerts)
+
+
+@pytest.mark.parametrize("outsider", [o for o in OUTSIDERS if o != "programme co-ordinator"])
+def test_an_outsider_can_neither_raise_nor_read_a_circles_concerns(
+    cast: Cast, held: HeldCircle, outsider: str
+) -> None:
+    base = f"/circles/{held.circle}"
+    mine = cast.call(
+        "cai", "POST", f"{base}/concerns", {"raised_with": "coordinator", "text": "cai's"}
+    )
+    assert mine.status_code == 201, mine.text
+    for path in (
+        f"{base}/concerns",
+        f"{base}/concerns/{mine.json()['id']}",
+        f"{base}/sessions/{held.session}/facilitation",
+    ):
+        answer = cast.call(outsider, "GET", path)
+        assert answer.status_code == 404, f"GET {path}: {answer.text}"
+        assert "cai's" not in answer.text
+    raised = cast.call(
+        outsider, "POST", f"{base}/concerns", {"raised_with": "coordinator", "text": "outsider"}
+    )
+    assert raised.status_code == 404, raised.text
+    assert "outsider" not in cast.call("programme co-ordinator", "GET", f"{base}/concerns").text
+
+
 def test_bad_input_is_refused_and_nothing_is_stored(cast: Cast, held: HeldCircle) -> None:
     base = f"/circles/{held.circle}"
     notes = f"{base}/sessions/{held.session}/notes"
@@ -458,6 +609,8 @@ def test_erasure_removes_the_members_notes_and_acceptance_and_keeps_the_others(
     assert marked.status_code == 200, marked.text
     for who, text in (("eli", ERASED_NOTE), ("ana", KEPT_NOTE)):
         assert cast.call(who, "POST", f"{base}/{first}/notes", {"text": text}).status_code == 201
+    concern = {"raised_with": "coordinator", "text": ERASED_NOTE}
+    assert cast.call("eli", "POST", f"/circles/{circle}/concerns", concern).status_code == 201
     publish(
         cast.world,
         new_event(
@@ -506,3 +659,5 @@ def test_erasure_removes_the_members_notes_and_acceptance_and_keeps_the_others(
         assert network["circle_notes"].count_documents({"author_id": eli}) == 0
         assert network["circle_notes"].count_documents({"text": ERASED_NOTE}) == 0
         assert network["circle_sessions"].count_documents({"people": eli}) == 0
+        assert network["circle_concerns"].count_documents({"raised_by": eli}) == 0
+        assert network["circle_concerns"].count_documents({"text": ERASED_NOTE}) == 0

@@ -414,6 +414,7 @@ def _b_state(world: World, b: TenantB) -> list[Any]:
         (people[1], "sessions", f"/circles/{circle}"),
         (people[1], "sessions", f"/circles/{circle}/sessions"),
         (people[1], "sessions", f"/circles/{circle}/messages"),
+        (people[1], "sessions", f"/circles/{circle}/concerns"),
         (people[3], "evaluation", "/members/me/surveys"),
         (admin, "evaluation", f"/programmes/{i['programme_id']}/survey-templates"),
         (admin, "evaluation", f"/programmes/{i['programme_id']}/survey-schedule"),

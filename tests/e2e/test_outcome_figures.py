@@ -22,6 +22,7 @@ import pytest
 from services.evaluation.domain.figures import Figure, FigureRow, FigureTable
 from services.evaluation.domain.suppression import suppress
 from services.sessions.domain.relationships import relationship_id
+from shared.contracts.registry import OrganisationPair
 from shared.contracts.sessions import MeetingHeld
 from shared.events.catalogue import new_event
 from shared.events.envelope import Audience, Envelope
@@ -257,3 +258,44 @@ def test_a_programme_coordinator_sees_their_programmes_figures_only(
     assert mine.status_code == 200 and cohort.programme in {p["id"] for p in mine.json()}
     theirs = get(world, world.b.member, "/figures/programmes")
     assert theirs.status_code == 200 and cohort.programme not in {p["id"] for p in theirs.json()}
+
+
+def test_figures_by_organisation_pair_follow_the_pairs_the_programme_made(
+    world: World, cohort: Cohort
+) -> None:
+    """Seed 004, organisations mentoring each other: once the programme pairs A with B, the
+    network co-ordinator and the programme's co-ordinator read its figures a row per pair,
+    suppressed by the same rules; nobody else reads them."""
+    a, b = world.a.id, world.b.id
+    by_pair = f"/network/figures?programme_id={cohort.programme}&rows=organisation_pair"
+    before = figures(world, world.coordinator, by_pair)
+    assert before["relationships"]["rows"] == []  # no pair made yet: no row
+    paired = one_to_one_programme(cohort.programme, [a, b], [cohort.coordinator]).model_copy(
+        update={"organisation_pairs": [OrganisationPair(first=b, second=a)]}
+    )
+    publish(world, _network_of(paired, a, cohort.programme), source="registry")
+    label = "Alder Care Trust & Birch Engineering"
+
+    def paired_rows() -> bool:
+        """evaluation draws a row for the pair"""
+        tables = figures(world, world.coordinator, by_pair)
+        return [r["label"] for r in tables["relationships"]["rows"]] == [label]
+
+    eventually(paired_rows, timeout=30)
+    tables = figures(world, world.coordinator, by_pair)
+    relationships = tables["relationships"]
+    assert relationships["row_heading"] == "organisation_pair"
+    assert shown(relationships) == expected(relationships, {label: RELATIONSHIPS}, RELATIONSHIPS)
+    assert cell(relationships, label, "ended_early")["suppressed"]  # two people: suppressed
+    path = f"/programmes/{cohort.programme}/figures?rows=organisation_pair"
+    mine = figures(world, world.a.member, path)
+    assert [r["label"] for r in mine["participation"]["rows"]] == [label]
+    for outsider in (world.a.admin, world.b.admin, world.b.member):
+        refused = get(world, outsider, path)
+        assert refused.status_code == 404, refused.text
+    wrong = get(world, world.coordinator, "/network/figures?rows=sector")
+    assert wrong.status_code == 422, wrong.text
+
+
+def _network_of(data: Any, organisation: str, programme: str) -> Envelope:
+    return new_event(data, organisation=organisation, subject=programme, audience=Audience.NETWORK)

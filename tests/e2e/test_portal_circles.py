@@ -9,7 +9,9 @@ Then, in the browser: every member accepts the contract (the page names who is s
 one arranges a critical-incident session with its step timings in their own time zone, its
 page times the steps, a note written by one member is read by another, who marks it held; the
 list of circles names everyone with their organisation; someone outside the circle finds
-nothing. The tests run in file order, each going on from where the last left the circle.
+nothing; a concern raised in confidence reaches only the facilitator or the co-ordinator it was
+raised with (seed 001, "What can go wrong?"). The tests run in file order, each going on from
+where the last left the circle.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ from tests.e2e.training_records import record_training
 
 PROGRAMME = "Kowhai and Rimu peer leaders"
 NOTE = "Naming the dilemma early helped: kowhai-note-7c1e"
+CONCERNS = (
+    "One voice fills the feedback: rimu-worry-2b9d",
+    "Talk of absent colleagues: kowhai-worry-5e3a",
+)
 DESKTOP = ViewportSize(width=1280, height=900)
 NARROW = ViewportSize(width=PHONE["width"], height=PHONE["height"])
 
@@ -483,6 +489,90 @@ def test_a_message_to_the_circle_appears_live_for_the_other_members(
     response = outsider.goto(f"{circle.portal}{path}")
     assert response is not None and response.status == 404
     expect(outsider.locator("body")).not_to_contain_text("kowhai-circle-msg")
+
+
+def test_a_concern_goes_in_confidence_to_the_facilitator_or_the_co_ordinator_only(
+    browser: Browser, circle: Circle
+) -> None:
+    """Seed 001, "What can go wrong?": a member raises one concern with the session's
+    facilitator and one with the co-ordinator; the facilitator's page shows the ground rules,
+    the warning signs and the first; the co-ordinator's alerts lead to the second; another
+    member and an outsider see neither."""
+    session = _ok(
+        circle.sessions_api(circle.peers[0], f"/circles/{circle.id}/sessions/{circle.session}")
+    )
+    facilitator = next(p for p in circle.peers if p.id == session["facilitator_id"])
+    raiser, other = [p for p in circle.peers if p is not facilitator][:2]
+    page = circle.pages[raiser.name]
+    page.goto(f"{circle.portal}/circles/{circle.id}/sessions/{circle.session}")
+    expect(page.locator("#facilitating")).to_have_count(0)
+    page.get_by_role("link", name="Raise a concern about this session in confidence").click()
+    form = page.locator("#raise")
+    expect(form.get_by_label("The session it is about")).to_have_value(circle.session)
+    form.get_by_role("button", name="Raise the concern in confidence").click()
+    expect(page.locator("#concern-raised_with-error")).to_have_text(
+        "Choose whom you raise it with."
+    )
+    expect(page.locator("#concern-text-error")).to_have_text("Say what concerns you.")
+    accessible_at_both_widths(page)
+    form = page.locator("#raise")
+    form.get_by_label("The session's facilitator").check()
+    form.get_by_label("Dominant personalities").check()
+    form.get_by_label("Your concern").fill(CONCERNS[0])
+    form.get_by_role("button", name="Raise the concern in confidence").click()
+    expect(page.locator("#raised").get_by_role("status")).to_have_text(
+        "Your concern is raised, in confidence: the circle does not see it."
+    )
+    expect(page.locator("#raised")).to_contain_text(CONCERNS[0])
+    expect(page.locator("#raised")).to_contain_text("Signs seen: dominant personalities.")
+    form = page.locator("#raise")
+    form.get_by_label("The programme's co-ordinator").check()
+    form.get_by_label("The session it is about").select_option("")
+    form.get_by_label("Your concern").fill(CONCERNS[1])
+    form.get_by_role("button", name="Raise the concern in confidence").click()
+    expect(page.locator("#raised")).to_contain_text(CONCERNS[1])
+    accessible_at_both_widths(page)
+
+    brief_page = circle.pages[facilitator.name]
+    brief_page.goto(f"{circle.portal}/circles/{circle.id}/sessions/{circle.session}")
+    brief = brief_page.locator("#facilitating")
+    expect(brief.get_by_role("heading", level=2)).to_have_text("You facilitate this session")
+    for words in ("Avoid advice giving", "Group gripe", "Gossip", "Dominant personalities"):
+        expect(brief).to_contain_text(words)
+    expect(brief).to_contain_text(CONCERNS[0])
+    expect(brief_page.locator("body")).not_to_contain_text(CONCERNS[1])
+    accessible_at_both_widths(brief_page)
+
+    bystander = circle.pages[other.name]
+    for path in (f"/sessions/{circle.session}", "/concerns"):
+        bystander.goto(f"{circle.portal}/circles/{circle.id}{path}")
+        expect(bystander.locator("#facilitating")).to_have_count(0)
+        for concern in CONCERNS:
+            expect(bystander.locator("body")).not_to_contain_text(concern)
+
+    coordinator = signed_in(
+        browser, circle, circle.coordinator, f"/coordinate/programmes/{circle.programme}/alerts"
+    )
+    alert = coordinator.locator("article.alert", has_text="A concern raised about a circle")
+    for _ in range(30):  # evaluation raises the alert from `circle.concern_raised`
+        if alert.count():
+            break
+        coordinator.wait_for_timeout(1000)
+        coordinator.reload()
+    expect(alert).to_have_count(1)
+    expect(coordinator.locator("body")).not_to_contain_text(CONCERNS[1])
+    accessible_at_both_widths(coordinator)
+    alert.get_by_role("link", name=re.compile("Read the concern")).click()
+    expect(coordinator.locator("#raised")).to_contain_text(CONCERNS[1])
+    expect(coordinator.locator("body")).not_to_contain_text(CONCERNS[0])
+    expect(coordinator.locator("#raise")).to_have_count(0)  # members raise them
+    accessible_at_both_widths(coordinator)
+
+    outsider = signed_in(browser, circle, circle.outsider, "/circles")
+    response = outsider.goto(f"{circle.portal}/circles/{circle.id}/concerns")
+    assert response is not None and response.status == 404
+    for concern in CONCERNS:
+        expect(outsider.locator("body")).not_to_contain_text(concern)
 
 
 def _ok_list(response: httpx.Response) -> list[dict[str, Any]]:

@@ -182,6 +182,36 @@ def _enrol_peer(registry: str, programme_id: str, tokens: dict[str, Any]) -> Non
     assert enrolled.status_code == 201, enrolled.text
 
 
+def test_a_programme_pairs_organisations_mentoring_each_other(world: World, crowd: Crowd) -> None:
+    """Seed 004: organisations mentoring each other, paired by the programme; its co-ordinators
+    read the pairs, the event carries them, a pair that cannot be is refused with its reason."""
+    registry = world.url("registry")
+    pair = {"first": crowd.id, "second": world.a.id}
+    with world.reader(crowd.admin) as kauri:
+        created = kauri.post(
+            f"{registry}/programmes",
+            json=_design(participating_organisations=[world.a.id], organisation_pairs=[pair]),
+        )
+        assert created.status_code == 201, created.text
+        shown = kauri.get(f"{registry}/programmes/{created.json()['id']}")
+        assert shown.json()["design"]["organisation_pairs"] == [pair]
+        for pairs, model, why in [
+            ([{"first": crowd.id, "second": world.b.id}], "one_to_one", world.b.id),
+            ([{"first": crowd.id, "second": crowd.id}], "one_to_one", "two different"),
+            ([pair], "peer_circle", "not circles"),
+        ]:
+            refused = kauri.post(
+                f"{registry}/programmes",
+                json=_design(
+                    participating_organisations=[world.a.id],
+                    organisation_pairs=pairs,
+                    model=model,
+                ),
+            )
+            assert refused.status_code == 422, refused.text
+            assert why in refused.text
+
+
 def test_a_peer_circle_takes_four_to_eight_with_consent_and_the_contract(
     world: World, crowd: Crowd
 ) -> None:

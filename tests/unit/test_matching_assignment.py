@@ -122,6 +122,8 @@ def instance(draw: st.DrawFn, max_mentees: int = 10, max_mentors: int = 6) -> di
         different_organisations=rng.random() < 0.5,
         different_sectors=rng.random() < 0.2,
         ended_pairs=frozenset(ended),
+        # Seed 004, organisations mentoring each other: org_c is in no pair, so left out.
+        organisation_pairs=frozenset({("org_a", "org_b")} if rng.random() < 0.3 else ()),
     )
     return {"candidates": [*mentees, *mentors], "rules": rules, "direction": rng.choice(DIRECTIONS)}
 

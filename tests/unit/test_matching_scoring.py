@@ -27,6 +27,7 @@ from services.matching.domain.constraints import (
     NO_LANGUAGE,
     NO_MODE,
     NO_TIME,
+    NOT_PAIRED,
     ONESELF,
     SAME_ORGANISATION,
     MatchingRules,
@@ -41,6 +42,7 @@ from services.matching.domain.scoring import (
     score_pair,
 )
 from services.matching.domain.vocabulary import words_of
+from shared.contracts.registry import OrganisationPair
 
 A, B = "org_aaaaaaaaaaaa", "org_bbbbbbbbbbbb"
 TUE_9_11 = [Availability(day="tue", start="09:00", end="11:00")]
@@ -218,6 +220,19 @@ def test_readiness_roles_and_capacity() -> None:
         "not as a mentor" in r
         for r in why_impossible(mentee(), mentee(member="m2"), MatchingRules())
     )
+
+
+def test_organisations_paired_by_the_programme_match_only_across_their_pair() -> None:
+    c = "org_cccccccccccc"
+    pairs = [OrganisationPair(first=B, second=A)]
+    terms = _programme((A, B, c)).model_copy(update={"organisation_pairs": pairs})
+    rules = MatchingRules.for_programme(terms)
+    assert rules.organisation_pairs == frozenset({(A, B)})
+    assert why_impossible(mentee(org=A), mentor(org=B), rules) == []
+    assert NOT_PAIRED in why_impossible(mentee(org=A), mentor(org=c), rules)
+    assert NOT_PAIRED in why_impossible(mentee(org=A), mentor(org=A), rules)
+    unpaired = MatchingRules.for_programme(_programme((A, B, c)))
+    assert why_impossible(mentee(org=A), mentor(org=c), unpaired) == []
 
 
 def test_sectors_must_differ_and_be_known_when_required() -> None:

@@ -157,6 +157,8 @@ def test_a_count_of_unread_messages_reads_as_words() -> None:
     assert wording.alert_line("contact_overdue", 1) == (
         "one relationship is overdue for contact after a meeting"
     )
+    assert wording.alert_line("circle_concern", 1) == "one concern was raised about a circle"
+    assert wording.alert_line("circle_concern", 2) == "two concerns were raised about a circle"
 
 
 def test_a_meeting_mail_shows_the_time_in_the_recipients_zone() -> None:

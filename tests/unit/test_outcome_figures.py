@@ -12,7 +12,9 @@ from services.evaluation.domain.figures import Figure, FigureTable, Measure, Sco
 from services.evaluation.domain.outcome_facts import OutcomeState
 from services.evaluation.domain.outcome_figures import RowDimension, figure_tables
 from services.evaluation.domain.outcome_fold import apply
-from tests.unit.outcome_story import B, P, story
+from services.evaluation.domain.suppression import suppress
+from shared.contracts.registry import OrganisationPair
+from tests.unit.outcome_story import COORDINATOR, A, B, P, at, event, one_to_one_programme, story
 
 TODAY = date(2027, 6, 1)
 
@@ -168,3 +170,27 @@ def test_a_mean_cell_averages_its_values_and_counts_people_once() -> None:
     built = table.build()
     assert cell(built, "2027-01", "score") == Figure(value=6, people=2)
     assert cell(built, "all", "score") == Figure(value=6, people=2)
+
+
+def test_figures_by_organisation_pair_are_drawn_only_for_pairs_a_programme_made(
+    state: OutcomeState,
+) -> None:
+    """Seed 004, organisations mentoring each other: a row per organisation pair, suppressed
+    by the same rules; a programme that made no pair has no such row."""
+    assert all(not t.rows for t in draw(state, rows=RowDimension.ORGANISATION_PAIR).values())
+    paired = OutcomeState()
+    republished = one_to_one_programme(P, [A, B], [COORDINATOR]).model_copy(
+        update={"organisation_pairs": [OrganisationPair(first=B, second=A)]}
+    )
+    for e in [*story(), event(republished, A, at(400), network=True)]:
+        apply(paired, e)
+    tables = draw(paired, rows=RowDimension.ORGANISATION_PAIR)
+    relationships = tables["relationships"]
+    assert relationships.row_heading == "organisation_pair"
+    assert [r.label for r in relationships.rows] == ["Alder & Birch"]
+    assert cell(relationships, "Alder & Birch", "started") == cell(relationships, "all", "started")
+    shown = suppress(relationships)
+    assert cell(shown, "Alder & Birch", "started").value == 7
+    assert cell(shown, "Alder & Birch", "ended_early").suppressed  # two people behind it
+    elsewhere = Scope(programme_id="prg_999999999999")
+    assert not draw(paired, elsewhere, RowDimension.ORGANISATION_PAIR)["relationships"].rows

@@ -121,6 +121,31 @@ def test_circles_have_no_self_match_and_send_one_mentee_per_mentor() -> None:
     assert body["require_different_sectors"] is True
 
 
+def test_a_design_pairs_organisations_taking_part_each_in_one_pair() -> None:
+    """Seed 004, organisations mentoring each other: empty rows are no pair."""
+    own = "org_own000000000"
+    paired = _design(pair_1_first=own, pair_1_second=PARTNER, pair_2_first="", pair_2_second="")
+    _, body, problems = design_from_form(paired, {PARTNER}, own)
+    assert not problems and body is not None
+    assert body["organisation_pairs"] == [{"first": own, "second": PARTNER}]
+    _, body, _ = design_from_form(_design(), {PARTNER}, own)
+    assert body is not None and "organisation_pairs" not in body
+    for fields, why in [
+        ({"pair_1_first": own}, "choose both organisations of each pair"),
+        ({"pair_1_first": own, "pair_1_second": own}, "a pair is two different organisations"),
+        (
+            {"pair_1_first": own, "pair_1_second": "org_stranger0000"},
+            "pair only your organisation and those you invite",
+        ),
+        (
+            {"pair_1_first": own, "pair_1_second": PARTNER, "model": "peer_circle"},
+            "organisations are paired in programmes that pair people",
+        ),
+    ]:
+        _, body, problems = design_from_form(_design(**fields), {PARTNER}, own)
+        assert body is None and problems.fields["organisation_pairs"] == why
+
+
 def test_a_new_design_starts_with_monthly_meetings_of_one_to_two_hours() -> None:
     blank = blank_design(date(2027, 1, 1))
     assert (blank.meeting_every_days, blank.min_meeting_minutes, blank.max_meeting_minutes) == (

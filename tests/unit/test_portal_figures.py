@@ -261,6 +261,18 @@ def test_bad_filters_are_refused_beside_their_fields() -> None:
     assert set(problems.fields) == {"until"}
 
 
+def test_the_network_and_a_programme_read_their_figures_by_organisation_pair() -> None:
+    """Seed 004, organisations mentoring each other: a row per pair, asked of the service."""
+    paired, problems = filters_from_query(Audience.NETWORK, {"rows": "organisation_pair"})
+    assert not problems and paired.any
+    assert paired.service_params(Audience.NETWORK) == [("rows", "organisation_pair")]
+    assert paired.query(Audience.NETWORK) == "?rows=organisation_pair"
+    mine, _ = filters_from_query(Audience.ORGANISATION, {"rows": "organisation_pair"})
+    assert mine.service_params(Audience.ORGANISATION) == []  # an admin's rows are programmes
+    _, problems = filters_from_query(Audience.PROGRAMME, {"rows": "sector"})
+    assert set(problems.fields) == {"rows"}
+
+
 def test_programmes_are_named_where_the_registry_names_them() -> None:
     listed = [
         FigureProgramme(

@@ -4,7 +4,9 @@ acknowledged and resolved by the programme's co-ordinators only.
 Alerts live in their relationship's home (the network database for a cross-organisation
 relationship, else its organisation's). They name the relationship and the kind, never a
 score or an answer; the co-ordinator's view adds the parties' member ids so they know whom to
-support.
+support. A concern a circle's member raised with the co-ordinators (seed 001, "What can go
+wrong?") is an alert too, in the network database (circles are network records): it names the
+circle and the concern, whose text and author stay in the sessions service (docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from pymongo.errors import DuplicateKeyError
 from services.evaluation.adapters.monitoring_records import MonitoringRecords
 from services.evaluation.adapters.programme_monitoring import ProgrammeMonitoring, ProgrammeTerms
 from services.evaluation.adapters.relationship_homes import Home, collection_at
-from services.evaluation.domain.monitoring import AlertKind, describe
+from services.evaluation.domain.monitoring import AlertKind, concern_alert_id, describe
 from shared.auth.principal import Principal
 from shared.contracts.evaluation import AlertRaised
+from shared.contracts.sessions import CircleConcernRaised
 from shared.errors import ConflictError, NotFoundError
-from shared.events.catalogue import new_event
+from shared.events.catalogue import InboundEvent, new_event
 from shared.events.envelope import Audience
 from shared.logging import get_logger
 from shared.mongo.databases import Document
@@ -60,7 +63,20 @@ class AlertView(BaseModel):
     description: str = Field(
         examples=["No first meeting yet: the relationship started on 4 January 2027."]
     )
-    relationship_id: str = Field(examples=["rel_5d2c7a9e1b3f4a6c"])
+    relationship_id: str | None = Field(
+        default=None,
+        examples=["rel_5d2c7a9e1b3f4a6c"],
+        description="the relationship (every kind but circle_concern)",
+    )
+    circle_id: str | None = Field(
+        default=None, examples=[None], description="the circle (circle_concern only)"
+    )
+    concern_id: str | None = Field(
+        default=None,
+        examples=[None],
+        description="circle_concern only: read it at the sessions service's "
+        "GET /circles/{circle_id}/concerns/{concern_id}",
+    )
     programme_id: str = Field(examples=["prg_7c1d2e3f4a5b"])
     since: datetime = Field(
         description="the moment the condition is counted from", examples=["2027-01-04T09:30:00Z"]
@@ -100,7 +116,9 @@ def _view(document: Document, parties: list[AlertParty]) -> AlertView:
         id=document["_id"],
         kind=kind,
         description=describe(kind, document["since"]),
-        relationship_id=document["relationship_id"],
+        relationship_id=document.get("relationship_id"),
+        circle_id=document.get("circle_id"),
+        concern_id=document.get("concern_id"),
         programme_id=document["programme_id"],
         since=document["since"],
         raised_at=document["raised_at"],
@@ -167,6 +185,47 @@ class AlertBook:
             log.info("alerts raised", count=raised)
         return raised
 
+    async def on_concern_raised(self, events: Sequence[InboundEvent[CircleConcernRaised]]) -> None:
+        """A concern raised with the co-ordinators: one alert per concern, in the network
+        database, announced as `alert.raised` (its kind and circle; nothing of the concern)."""
+        items = []
+        for event in events:
+            d = event.data
+            alert_id = concern_alert_id(d.concern_id)
+            document = {
+                "_id": alert_id,
+                "circle_id": d.circle_id,
+                "concern_id": d.concern_id,
+                "programme_id": d.programme_id,
+                "kind": AlertKind.CIRCLE_CONCERN.value,
+                "since": d.raised_at,
+                "raised_at": d.raised_at,
+                "status": AlertStatus.OPEN.value,
+            }
+            announcement = AlertRaised(
+                alert_id=alert_id,
+                kind=AlertKind.CIRCLE_CONCERN.value,
+                circle_id=d.circle_id,
+                programme_id=d.programme_id,
+                raised_at=d.raised_at,
+            )
+            items.append(
+                (
+                    document,
+                    [
+                        new_event(
+                            announcement,
+                            organisation=None,
+                            subject=d.circle_id,
+                            audience=Audience.NETWORK,
+                        )
+                    ],
+                )
+            )
+        raised = await self._outbox.insert_new(collection_at(self._data, None, ALERTS), items)
+        if raised:
+            log.info("concern alerts raised", count=raised)
+
     # --- co-ordinators ---------------------------------------------------------------------
 
     @staticmethod
@@ -193,12 +252,11 @@ class AlertBook:
         """Alerts of one home with their relationships' parties."""
         if not documents:
             return []
-        records = {
-            r.id: r for r in await self._records.of(home, (d["relationship_id"] for d in documents))
-        }
+        relationships = [d["relationship_id"] for d in documents if d.get("relationship_id")]
+        records = {r.id: r for r in await self._records.of(home, relationships)}
         views = []
         for document in documents:
-            record = records.get(document["relationship_id"])
+            record = records.get(document.get("relationship_id", ""))
             parties = [
                 AlertParty(member_id=p.member_id, organisation_id=p.organisation_id, role=p.role)
                 for p in (record.parties if record else [])

@@ -4,6 +4,8 @@
 - `GET /organisations/{organisation_id}/figures`: the organisation's admins (rows: programmes);
 - `GET /programmes/{programme_id}/figures`: the programme's co-ordinators (rows: organisations);
 - `GET /network/figures`: the network co-ordinator, pooled (rows: organisations);
+- both of those `?rows=organisation_pair`: a row per organisation pair its programmes made
+  (seed 004, organisations mentoring each other), suppressed by the same rules;
 - `GET /figures/programmes`: the programmes whose figures the caller may see (a filter list).
 
 Anyone else gets 404 on the first two (their existence is not confirmed); the filters narrow
@@ -13,6 +15,7 @@ within what the caller may see and may narrow a figure into suppression, never o
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -21,6 +24,7 @@ from pydantic import BaseModel, Field
 from services.evaluation.adapters.outcome_reader import OutcomeReader
 from services.evaluation.domain.figures import FigureTable, Scope, whole_months
 from services.evaluation.domain.outcome_facts import ProgrammeFacts
+from services.evaluation.domain.outcome_figures import RowDimension
 from shared import clock
 from shared.auth.http import Caller, require
 from shared.auth.principal import Principal, Role
@@ -45,6 +49,23 @@ OrganisationFilter = Annotated[
         max_length=64,
         description="only figures involving this organisation",
         examples=["org_3f9a1c2b7d4e"],
+    ),
+]
+
+
+class FigureRows(StrEnum):
+    """What the rows of the network's and a programme's tables are."""
+
+    ORGANISATION = RowDimension.ORGANISATION.value
+    ORGANISATION_PAIR = RowDimension.ORGANISATION_PAIR.value
+
+
+Rows = Annotated[
+    FigureRows,
+    Query(
+        description="a row per organisation, or per organisation pair a programme made "
+        "(seed 004: organisations mentoring each other); pairs' figures are suppressed alike",
+        examples=["organisation_pair"],
     ),
 ]
 Since = Annotated[
@@ -170,11 +191,12 @@ async def network_figures(
     organisation_id: OrganisationFilter = None,
     since: Since = None,
     until: Until = None,
+    rows: Rows = FigureRows.ORGANISATION,
 ) -> list[FigureTable]:
-    """Every outcome table across the network, a row per organisation where suppression
-    allows; no figure drawn from fewer than five people."""
+    """Every outcome table across the network, a row per organisation (or organisation pair)
+    where suppression allows; no figure drawn from fewer than five people."""
     scope = _scope(organisation_id, programme_id, since, until)
-    return await reader.for_network(caller, scope, clock.now().date())
+    return await reader.for_network(caller, scope, clock.now().date(), RowDimension(rows))
 
 
 @router.get(
@@ -208,11 +230,13 @@ async def programme_figures(
     organisation_id: OrganisationFilter = None,
     since: Since = None,
     until: Until = None,
+    rows: Rows = FigureRows.ORGANISATION,
 ) -> list[FigureTable]:
-    """The programme's figures, a row per organisation taking part; anyone but its
-    co-ordinators gets 404."""
+    """The programme's figures, a row per organisation taking part (or per organisation pair
+    it made); anyone but its co-ordinators gets 404."""
     scope = _scope(organisation_id, None, since, until)
-    return await reader.for_programme(caller, programme_id, scope, clock.now().date())
+    today = clock.now().date()
+    return await reader.for_programme(caller, programme_id, scope, today, RowDimension(rows))
 
 
 @router.get(

@@ -142,24 +142,35 @@ class OutcomeReader:
         return await _suppressed(view, RowDimension.PROGRAMME, narrowed, today)
 
     async def for_programme(
-        self, caller: Principal, programme_id: str, scope: Scope, today: date
+        self,
+        caller: Principal,
+        programme_id: str,
+        scope: Scope,
+        today: date,
+        rows: RowDimension = RowDimension.ORGANISATION,
     ) -> list[FigureTable]:
-        """A programme's figures for its co-ordinators, by organisation taking part. Anyone
-        else: NotFoundError."""
+        """A programme's figures for its co-ordinators, by organisation taking part (or by
+        the organisation pairs it made). Anyone else: NotFoundError."""
         records = await self._records()
         programme = records.programmes.get(programme_id)
         if programme is None or not may_see_programme(caller, programme):
             raise NotFoundError(f"no programme {programme_id!r} whose figures you can see")
         view = programme_view(records, programme)
         narrowed = scope.model_copy(update={"programme_id": programme_id})
-        return await _suppressed(view, RowDimension.ORGANISATION, narrowed, today)
+        return await _suppressed(view, rows, narrowed, today)
 
-    async def for_network(self, caller: Principal, scope: Scope, today: date) -> list[FigureTable]:
+    async def for_network(
+        self,
+        caller: Principal,
+        scope: Scope,
+        today: date,
+        rows: RowDimension = RowDimension.ORGANISATION,
+    ) -> list[FigureTable]:
         """Pooled figures across organisations for the network co-ordinator, by organisation
-        (each row shown only where suppression allows)."""
+        or by organisation pair (each row shown only where suppression allows)."""
         if not caller.is_network_coordinator:
             raise NotFoundError("no figures you can see")
-        return await _suppressed(await self._records(), RowDimension.ORGANISATION, scope, today)
+        return await _suppressed(await self._records(), rows, scope, today)
 
     async def programmes(self, caller: Principal) -> list[ProgrammeFacts]:
         """The programmes whose figures the caller may see or filter by."""

@@ -32,6 +32,7 @@ from shared.contracts.registry import (
     ProgrammeCoordinatorsChanged,
     ProgrammePublished,
 )
+from shared.contracts.sessions import CircleConcernRaised
 from shared.directory import OrganisationDirectory
 from shared.runtime import ServiceRuntime
 from shared.tenancy import TenantData
@@ -104,5 +105,6 @@ class SurveysAndAlerts:
         settings = settings or MonitoringSettings()
         runtime.subscribe(ProgrammePublished, self.programmes.on_published)
         runtime.subscribe(ProgrammeCoordinatorsChanged, self.programmes.on_coordinators_changed)
+        runtime.subscribe(CircleConcernRaised, self.alerts.on_concern_raised)
         runtime.subscribe(MemberErased, self.erasure.on_erased)
         runtime.every(settings.sweep_seconds, "monitoring-sweep", self.review.sweep)

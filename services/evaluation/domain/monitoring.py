@@ -27,6 +27,7 @@ class AlertKind(StrEnum):
     INACTIVITY_WARNING = "inactivity_warning"
     INACTIVE = "inactive"
     LOW_PULSE = "low_pulse"
+    CIRCLE_CONCERN = "circle_concern"  # a member's concern about a circle (seed 001)
 
 
 class AlertThresholds(BaseModel):
@@ -223,6 +224,11 @@ def conditions(a: Activity, t: AlertThresholds, now: datetime) -> list[Condition
     return [c for c in found if c is not None]
 
 
+def concern_alert_id(concern_id: str) -> str:
+    """The alert for a concern raised with the co-ordinators: one per concern."""
+    return "alr_" + hashlib.sha256(f"concern|{concern_id}".encode()).hexdigest()[:16]
+
+
 def _instant(moment: datetime) -> str:
     """A moment as the store keeps it (milliseconds), so an id computed from an event and one
     computed from the stored record agree."""
@@ -244,6 +250,10 @@ _DESCRIPTIONS = {
     ),
     AlertKind.INACTIVE: "No activity since {since}.",
     AlertKind.LOW_PULSE: "The pulse checks of the week of {since} were low, taken together.",
+    AlertKind.CIRCLE_CONCERN: (
+        "A member of a circle raised a concern with you on {since}; read it on the circle's "
+        "concerns page."
+    ),
 }
 
 

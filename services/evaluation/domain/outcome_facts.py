@@ -27,6 +27,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.registry import OrganisationPair
+
 # Counter events (messages) carry no natural id; the record remembers the ids of the last
 # ones it counted so a redelivery is not counted twice (more than a consumer batch).
 INBOX_WINDOW = 500
@@ -77,6 +79,7 @@ class ProgrammeFacts(_Fact):
     meeting_every_days: int | None = None
     starts_on: date | None = None
     ends_on: date | None = None
+    organisation_pairs: list[OrganisationPair] = Field(default_factory=list)  # seed 004
     published: tuple[datetime, str] | None = None  # (event time, event id) of the kept one
     status: str | None = None
     status_set: tuple[datetime, str] | None = None

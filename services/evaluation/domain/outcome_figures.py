@@ -47,6 +47,16 @@ class RowDimension(StrEnum):
 
     ORGANISATION = "organisation"
     PROGRAMME = "programme"
+    # Seed 004, organisations mentoring each other: a row per pair a programme made.
+    ORGANISATION_PAIR = "organisation_pair"
+
+
+PAIR_JOIN = " & "
+
+
+def pair_row(organisation_a: str, organisation_b: str) -> str:
+    """An organisation pair's row key, the same whichever way round."""
+    return PAIR_JOIN.join(sorted((organisation_a, organisation_b)))
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,20 @@ class _Drawing:
             return set()
         if self.dimension is RowDimension.PROGRAMME:
             return {programme_id}
+        if self.dimension is RowDimension.ORGANISATION_PAIR:
+            return self.pair_rows(programme_id, organisations)
         return {wanted} if wanted else organisations
+
+    def pair_rows(self, programme_id: str, organisations: set[str]) -> set[str]:
+        """The programme's organisation pairs a fact of `organisations` lies within (a
+        relationship: its two organisations' pair; a person: their organisation's)."""
+        programme = self.state.programmes.get(programme_id)
+        pairs = programme.organisation_pairs if programme is not None else []
+        return {
+            pair_row(p.first, p.second)
+            for p in pairs
+            if organisations and organisations <= {p.first, p.second}
+        }
 
     def person_rows(self, programme_id: str, party: Party) -> set[str]:
         """The row a person's own figure is counted in: their organisation's or the
@@ -107,7 +130,16 @@ class _Drawing:
         return self.rows(programme_id, {party.organisation_id})
 
     def labels(self) -> dict[str, str]:
-        return {org.id: org.name or org.id for org in self.state.organisations.values()}
+        names = {org.id: org.name or org.id for org in self.state.organisations.values()}
+        if self.dimension is RowDimension.ORGANISATION_PAIR:
+            return {
+                pair_row(p.first, p.second): PAIR_JOIN.join(
+                    sorted((names.get(p.first, p.first), names.get(p.second, p.second)))
+                )
+                for programme in self.state.programmes.values()
+                for p in programme.organisation_pairs
+            }
+        return names
 
     def relationships(self) -> list[tuple[RelationshipFacts, set[str]]]:
         """Relationships in scope, with their rows."""
@@ -438,7 +470,7 @@ def figure_tables(
 ) -> list[FigureTable]:
     """Every outcome table for `scope`, rows by `dimension`, before suppression."""
     d = _Drawing(state, scope, dimension, today)
-    labels = d.labels() if dimension is RowDimension.ORGANISATION else {}
+    labels = d.labels() if dimension is not RowDimension.PROGRAMME else {}
     relationship_table, endings = relationships(d)
     cadence, per_relationship = meetings(d)
     by_row = [

@@ -184,6 +184,7 @@ def _published(state: OutcomeState, envelope: Envelope, data: ProgrammePublished
     programme.meeting_every_days = data.meeting_every_days
     programme.starts_on = data.starts_on
     programme.ends_on = data.ends_on
+    programme.organisation_pairs = list(data.organisation_pairs)
 
 
 def _coordinators(

@@ -10,6 +10,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.registry import OrganisationPair
+
 CIRCLE_MODELS = frozenset({"peer_circle", "x_market_circle"})
 
 
@@ -87,6 +89,12 @@ class ProgrammeTerms(BaseModel):
     status: str = Field(default="open", examples=["open"])
     direction: str = Field(default="conventional", examples=["reverse"])
     reverse_topics: list[str] = Field(default_factory=list, examples=[["digital tools"]])
+    organisation_pairs: list[OrganisationPair] = Field(
+        default_factory=list,
+        examples=[[{"first": "org_3f9a1c2b7d4e", "second": "org_0a1b2c3d4e5f"}]],
+        description="organisations mentoring each other (seed 004): people are matched only "
+        "across the two of one pair",
+    )
 
     @property
     def crosses_organisations(self) -> bool:

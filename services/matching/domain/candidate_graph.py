@@ -411,6 +411,15 @@ def _encode(
     org_cols[np.arange(n_e), org_e] = -0.5 * w[Criterion.CONTRAST] + (
         _PENALTY if rules.different_organisations else 0.0
     )
+    if rules.organisation_pairs:
+        # Seed 004, organisations mentoring each other: a mentee meets only mentors of their
+        # organisation's partner (-1: in no pair, so every column is out).
+        partners = rules.partners()
+        partner = np.array(
+            [orgs.get(partners.get(str(label))) for label in orgs.index], dtype=np.int64
+        )
+        allowed = np.arange(org_cols.shape[1])[None, :] == partner[org_e][:, None]
+        org_cols += np.where(allowed, 0.0, _PENALTY)
     ns = len(sectors)
     cols = np.arange(ns + 1)
     known = (sec_e[:, None] >= 0) & (cols[None, :] < ns)

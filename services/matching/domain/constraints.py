@@ -8,6 +8,8 @@ A (mentee, mentor) pair is possible only when
 - they have no ended relationship behind them (the rules' `ended_pairs`, either way round);
 - the programme's X-market rules hold: different organisations, and different (known) sectors
   when required;
+- when the programme pairs organisations (seed 004, "organisations mentoring each other"), the
+  two come from the two organisations of one pair;
 - they have at least one weekly time both are free (time zones taken into account), a way of
   meeting in common (face to face only in the same location) and a language in common.
 
@@ -46,6 +48,9 @@ NO_TIME = "no weekly time when both are free (time zones taken into account)"
 UNKNOWN_ZONE = "{name}'s time zone '{zone}' is not known"
 NO_MODE = "no way of meeting in common (face to face needs the same location)"
 NO_LANGUAGE = "no language in common"
+NOT_PAIRED = (
+    "their organisations are not paired in this programme (organisations mentor each other)"
+)
 
 
 def pair_key(a: str, b: str) -> tuple[str, str]:
@@ -67,6 +72,10 @@ class MatchingRules(BaseModel):
     ended_pairs: frozenset[tuple[str, str]] = Field(
         default_factory=frozenset, description="pairs whose relationship ended (pair_key order)"
     )
+    organisation_pairs: frozenset[tuple[str, str]] = Field(
+        default_factory=frozenset,
+        description="organisations mentoring each other (pair_key order); empty: no pairing",
+    )
 
     @classmethod
     def for_programme(
@@ -85,11 +94,24 @@ class MatchingRules(BaseModel):
             different_organisations=different_organisations,
             different_sectors=different_sectors,
             ended_pairs=frozenset(pair_key(a, b) for a, b in ended_pairs),
+            organisation_pairs=frozenset(
+                pair_key(p.first, p.second) for p in programme.organisation_pairs
+            ),
         )
 
     def has_ended(self, a: str, b: str) -> bool:
         """These two already had a relationship that ended."""
         return pair_key(a, b) in self.ended_pairs
+
+    def partners(self) -> dict[str, str]:
+        """Each paired organisation's partner in its pair."""
+        return {x: y for a, b in self.organisation_pairs for x, y in ((a, b), (b, a))}
+
+    def unpaired(self, organisation_a: str, organisation_b: str) -> bool:
+        """The programme pairs organisations and these two are not one of its pairs."""
+        return bool(self.organisation_pairs) and (
+            pair_key(organisation_a, organisation_b) not in self.organisation_pairs
+        )
 
 
 def _name(candidate: Candidate) -> str:
@@ -133,6 +155,8 @@ def why_apart(a: Candidate, b: Candidate, rules: MatchingRules) -> list[str]:
         reasons.append(ENDED)
     if rules.different_organisations and a.organisation_id == b.organisation_id:
         reasons.append(SAME_ORGANISATION)
+    if rules.unpaired(a.organisation_id, b.organisation_id):
+        reasons.append(NOT_PAIRED)
     if rules.different_sectors:
         sa, sb = normalised(pa.sector), normalised(pb.sector)
         if sa is None or sb is None:

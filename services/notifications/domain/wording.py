@@ -60,7 +60,11 @@ def method(value: str) -> str:
 
 
 def alert_line(kind: str, count: int) -> str:
-    """'two relationships have gone quiet'."""
+    """'two relationships have gone quiet'; 'one concern was raised about a circle'."""
+    if kind == "circle_concern":  # seed 001, "What can go wrong?": nothing of the concern
+        return (
+            f"{number(count)} {plural(count, 'concern was', 'concerns were')} raised about a circle"
+        )
     words = ALERTS.get(kind, "may need a look")
     if count == 1:
         return f"one relationship {words}"

@@ -1,6 +1,7 @@
 """A member's peer circles (seed 001, "The Power of Peer Mentoring"): the list, the overview
-with the contract and the rota, the sessions (arranging the next one), and one session with
-its steps, its notes for the circle and marking it held."""
+with the contract and the rota, the sessions (arranging the next one), one session with its
+steps, its notes for the circle, marking it held and (its facilitator) the ground rules and
+warning signs, and concerns raised in confidence ("What can go wrong?")."""
 
 from __future__ import annotations
 
@@ -13,6 +14,15 @@ from services.portal.adapters.components import Components
 from services.portal.adapters.forms import PathId, confirmation, done, form_data
 from services.portal.adapters.network_api import Service, ServiceRefusalError
 from services.portal.adapters.signed_in import Member, SignedIn
+from services.portal.domain.circle_concerns import (
+    CONCERN_FIELDS,
+    CONCERN_REFUSALS,
+    RAISED_WITH,
+    SIGNS,
+    ConcernDraft,
+    concern_from_form,
+    whom,
+)
 from services.portal.domain.circle_sessions import (
     ARRANGE_FIELDS,
     ARRANGE_REFUSALS,
@@ -36,7 +46,7 @@ from services.portal.domain.feedback import (
     circle_feedback_problems,
 )
 from services.portal.domain.forms import FormProblems, first
-from services.portal.pages.circle import my_circles, overview, session, sessions
+from services.portal.pages.circle import concerns, my_circles, overview, session, sessions
 from services.portal.pages.feedback import boost_coverage
 
 router = APIRouter(include_in_schema=False)
@@ -296,3 +306,59 @@ async def mark_held(
             status = exc.status
     context = {"held": draft, "held_problems": problems}
     return await _session(request, member, components, circle_id, session_id, context, status)
+
+
+async def _concerns(
+    request: Request,
+    member: Member,
+    components: Components,
+    circle_id: str,
+    draft: ConcernDraft | None = None,
+    problems: FormProblems | None = None,
+    status: int = 200,
+) -> Response:
+    page = await concerns(member, circle_id)
+    offered = ConcernDraft(session_id=request.query_params.get("session", ""))
+    return components.pages.render(
+        request,
+        "circle_concerns.html",
+        {
+            "shell": page.shell,
+            "page": page,
+            "draft": draft or offered,
+            "problems": problems,
+            "signs": SIGNS,
+            "raised_with": RAISED_WITH,
+            "concern_whom": whom,
+            **_common(request),
+        },
+        member=member,
+        status=status,
+    )
+
+
+@router.get("/circles/{circle_id}/concerns")
+async def circle_concerns(
+    circle_id: PathId, request: Request, member: SignedIn, components: Components
+) -> Response:
+    """Concerns raised in confidence that the person may read, and the form to raise one."""
+    return await _concerns(request, member, components, circle_id)
+
+
+@router.post("/circles/{circle_id}/concerns")
+async def raise_concern(
+    circle_id: PathId, request: Request, member: SignedIn, components: Components
+) -> Response:
+    """A concern for the session's facilitator or the programme's co-ordinator only."""
+    draft, body, problems = concern_from_form(await form_data(request))
+    status = 422
+    if not problems:
+        try:
+            await member.api.send(
+                Service.SESSIONS, "POST", f"/circles/{circle_id}/concerns", json=body
+            )
+            return done(f"/circles/{circle_id}/concerns", "concern-raised", "#raised")
+        except ServiceRefusalError as exc:
+            problems = _refused(exc, member, CONCERN_FIELDS, CONCERN_REFUSALS)
+            status = exc.status
+    return await _concerns(request, member, components, circle_id, draft, problems, status)

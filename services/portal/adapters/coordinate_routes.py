@@ -95,7 +95,8 @@ async def create(request: Request, member: SignedIn, components: Components) -> 
     """A draft owned by the person's organisation, with them as its co-ordinator."""
     _designer(member)
     known = {o.id for o in await partners(member)}
-    typed, body, problems = design_from_form(await form_data(request), known)
+    form = await form_data(request)
+    typed, body, problems = design_from_form(form, known, member.organisation_id)
     status = 422
     if body is not None:
         try:

@@ -11,7 +11,14 @@ from fastapi.responses import Response
 from services.portal.adapters.components import Components
 from services.portal.adapters.forms import PathId
 from services.portal.adapters.signed_in import SignedIn
-from services.portal.domain.dashboards import FILTERS, LEADS, TITLES, Audience, dashboards_for
+from services.portal.domain.dashboards import (
+    FILTERS,
+    LEADS,
+    ROWS,
+    TITLES,
+    Audience,
+    dashboards_for,
+)
 from services.portal.domain.figures import csv_filename, csv_text, find_table
 from services.portal.pages.dashboards import dashboard
 
@@ -43,6 +50,7 @@ async def dashboard_page(
             "title": TITLES[audience],
             "lead": LEADS[audience],
             "filter_names": FILTERS[audience],
+            "row_choices": ROWS,
             "query": page.filters.query(audience),
         },
         member=member,

@@ -46,6 +46,7 @@ CONFIRMATIONS = {
     "session-held": "The session is recorded as held.",
     "note-written": "Your note is saved for the circle.",
     "feedback-given": "Your feedback is saved for the circle.",
+    "concern-raised": "Your concern is raised, in confidence: the circle does not see it.",
     "goal-changed": "The goal is changed.",
     "notifications-saved": "Saved. Your e-mails follow these settings from now on.",
     "organisation-registered": "The organisation is registered. Once its own sign-in provider "

@@ -22,12 +22,20 @@ CIRCLE_MODELS = ("peer_circle", "x_market_circle")
 _STATUS_ORDER = {"draft": 0, "open": 1, "running": 2, "closed": 3}
 
 
+class OrganisationPair(BaseModel):
+    """Two organisations mentoring each other (seed 004)."""
+
+    first: str
+    second: str
+
+
 class FullDesign(ProgrammeDesign):
     """The design with the parts only its co-ordinator needs."""
 
     participating_organisations: list[str] = Field(default_factory=list)
     max_mentees_per_mentor: int = 1
     require_different_sectors: bool = False
+    organisation_pairs: list[OrganisationPair] = Field(default_factory=list)  # seed 004
 
 
 class CoordinatedProgramme(BaseModel):

@@ -53,10 +53,13 @@ ROLES = {
 }
 # The filters each dashboard offers, in the order of its form.
 FILTERS = {
-    Audience.NETWORK: ("organisation_id", "programme_id", "since", "until"),
+    Audience.NETWORK: ("organisation_id", "programme_id", "since", "until", "rows"),
     Audience.ORGANISATION: ("programme_id", "since", "until"),
-    Audience.PROGRAMME: ("programme_id", "organisation_id", "since", "until"),
+    Audience.PROGRAMME: ("programme_id", "organisation_id", "since", "until", "rows"),
 }
+# What the rows of the network's and a programme's tables are (seed 004: organisations
+# mentoring each other are read a row per pair); '' is the evaluation service's default.
+ROWS = {"": "One per organisation", "organisation_pair": "One per organisation pair"}
 
 
 def dashboards_for(roles: frozenset[str]) -> list[Audience]:
@@ -72,6 +75,7 @@ class Filters:
     programme_id: str = ""
     since: str = ""
     until: str = ""
+    rows: str = ""
 
     def query(self, audience: Audience) -> str:
         """The page's own query string ('' for none), for links that keep the filters."""
@@ -96,7 +100,9 @@ class Filters:
     @property
     def any(self) -> bool:
         """Some filter is set."""
-        return bool(self.organisation_id or self.programme_id or self.since or self.until)
+        return bool(
+            self.organisation_id or self.programme_id or self.since or self.until or self.rows
+        )
 
 
 def _year_month(text: str) -> tuple[int, int] | None:
@@ -127,6 +133,8 @@ def filters_from_query(
     for name in ("organisation_id", "programme_id"):
         if typed.get(name) and not _ID.match(typed[name]):
             problems[name] = "Choose one from the list."
+    if typed.get("rows", "") not in ROWS:
+        problems["rows"] = "Choose one from the list."
     for name in ("since", "until"):
         value = typed.get(name, "")
         if value:

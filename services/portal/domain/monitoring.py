@@ -4,7 +4,9 @@ and the thresholds that raise them, as a form with each problem beside its field
 Seed 002's checklist 5 ("monitoring: data sources and questions") asks whether first meetings
 happen, contact keeps up between meetings (Resource 5's exemplar agreement: every two weeks)
 and relationships stay active; its Resource 6 gives the pulse of how it is going. Alerts name
-the relationship and its parties, never anyone's answers. Pure: no I/O."""
+the relationship and its parties, never anyone's answers. A concern a circle's member raised
+with the co-ordinator (seed 001, "What can go wrong?") is an alert too: it links to the
+concern, which only the co-ordinator and its author read. Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ ALERT_KINDS = {
     "inactivity_warning": "Quiet for a long while (a warning)",
     "inactive": "Inactive",
     "low_pulse": "A low pulse check",
+    "circle_concern": "A concern raised about a circle",
 }
 ALERT_STATUSES = {
     "open": "Open",
@@ -46,7 +49,9 @@ class Alert(BaseModel):
     id: str
     kind: str
     description: str
-    relationship_id: str
+    relationship_id: str | None = None
+    circle_id: str | None = None  # and concern_id: a concern raised about a circle (seed 001)
+    concern_id: str | None = None
     programme_id: str
     since: datetime
     raised_at: datetime

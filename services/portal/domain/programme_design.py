@@ -118,6 +118,11 @@ class DesignForm:
     require_different_sectors: bool = False
     direction: str = "conventional"
     reverse_topics: str = ""
+    # Seed 004, organisations mentoring each other: (first, second) of each pair row, as chosen.
+    organisation_pairs: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+
+PAIR_ROWS = 3  # pair rows the form offers
 
 
 def blank_design(today: date) -> DesignForm:
@@ -129,10 +134,10 @@ def blank_design(today: date) -> DesignForm:
 
 
 def design_from_form(
-    form: Mapping[str, Sequence[str]], known_organisations: Collection[str]
+    form: Mapping[str, Sequence[str]], known_organisations: Collection[str], own: str = ""
 ) -> tuple[DesignForm, dict[str, Any] | None, FormProblems]:
     """The form as typed, the registry's request body (None while anything is wrong), and each
-    problem beside its field."""
+    problem beside its field (`own`: the designer's organisation, which may be paired)."""
     typed = DesignForm(
         name=first(form, "name"),
         purpose=first(form, "purpose"),
@@ -153,6 +158,10 @@ def design_from_form(
         require_different_sectors=first(form, "require_different_sectors") == "yes",
         direction=first(form, "direction") or "conventional",
         reverse_topics=first(form, "reverse_topics"),
+        organisation_pairs=tuple(
+            (first(form, f"pair_{n}_first"), first(form, f"pair_{n}_second"))
+            for n in range(1, PAIR_ROWS + 1)
+        ),
     )
     problems: dict[str, str] = {}
     for name, (low, high) in LENGTHS.items():
@@ -196,6 +205,7 @@ def design_from_form(
     if typed.self_match and typed.model in CIRCLE_MODELS:
         problems["self_match"] = "a circle has no mentors to choose from: peers are all equals"
     topics = _directed(typed, problems)
+    pairs = _pairs(typed, own, problems)
     if problems:
         return typed, None, FormProblems(problems, "Please correct the parts marked below.")
     body: dict[str, Any] = {
@@ -217,6 +227,8 @@ def design_from_form(
         "direction": typed.direction,
         "reverse_topics": topics,
     }
+    if pairs:
+        body["organisation_pairs"] = pairs
     return typed, body, FormProblems()
 
 
@@ -240,10 +252,34 @@ def _directed(typed: DesignForm, problems: dict[str, str]) -> list[str]:
     return topics
 
 
+def _pairs(typed: DesignForm, own: str, problems: dict[str, str]) -> list[dict[str, str]]:
+    """The organisation pairs chosen (seed 004): rows left empty are none; each pair is two
+    different organisations taking part, each organisation in one pair, in a programme that
+    pairs people."""
+    chosen = [list(pair) for pair in typed.organisation_pairs if any(pair)]
+    taking_part = {own, *typed.participating_organisations}
+    named = [o for pair in chosen for o in pair]
+    if not chosen:
+        return []
+    if typed.model in CIRCLE_MODELS:
+        problems["organisation_pairs"] = "organisations are paired in programmes that pair people"
+    elif not all(a and b for a, b in chosen):
+        problems["organisation_pairs"] = "choose both organisations of each pair"
+    elif any(a == b for a, b in chosen):
+        problems["organisation_pairs"] = "a pair is two different organisations"
+    elif len(set(named)) != len(named):
+        problems["organisation_pairs"] = "put each organisation in one pair at most"
+    elif not set(named) <= taking_part:
+        problems["organisation_pairs"] = "pair only your organisation and those you invite"
+    return [{"first": a, "second": b} for a, b in chosen]
+
+
 # The registry's rules that span fields come back about the whole body; each belongs by a
 # field of the form, found by its words.
 _BODY_RULES = (
     ("end after it starts", "ends_on"),
+    ("organisation pair", "organisation_pairs"),
+    ("organisations are paired", "organisation_pairs"),
     ("longest meeting", "max_meeting_minutes"),
     ("one mentee per mentor", "max_mentees_per_mentor"),
     ("different sectors", "require_different_sectors"),

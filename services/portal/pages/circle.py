@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from services.portal.adapters.network_api import Service, ServiceRefusalError
 from services.portal.adapters.signed_in import Member
+from services.portal.domain.circle_concerns import Concern, FacilitatorBrief
 from services.portal.domain.circles import (
     Circle,
     CircleNote,
@@ -140,6 +141,7 @@ class SessionPage:
     session: CircleSession
     notes: list[CircleNote] | Missing | None  # None: not the person's to read
     now: datetime
+    brief: FacilitatorBrief | Missing | None = None  # None: not the session's facilitator
 
     @property
     def missing(self) -> list[Missing]:
@@ -147,9 +149,35 @@ class SessionPage:
         return [self.notes] if isinstance(self.notes, Missing) else []
 
     @property
+    def facilitating(self) -> FacilitatorBrief | None:
+        """The facilitator's brief (seed 001's ground rules and warning signs), when the
+        person facilitates this session and it could be fetched."""
+        return self.brief if isinstance(self.brief, FacilitatorBrief) else None
+
+    @property
     def steps(self) -> list[SessionStep]:
         """What happens in the session, in order."""
         return session_steps(self.session)
+
+
+@dataclass(frozen=True)
+class ConcernsPage:
+    """Concerns raised in confidence (seed 001, "What can go wrong?"): those the person may
+    read, and the sessions whose facilitator they can raise one with."""
+
+    shell: Shell
+    concerns: list[Concern]
+    sessions: list[CircleSession]
+
+    @property
+    def facilitators(self) -> list[CircleSession]:
+        """Sessions facilitated by another current member, the latest first."""
+        members = self.shell.circle.member_ids
+        return [
+            s
+            for s in reversed(self.sessions)
+            if s.facilitator_id != self.shell.me and s.facilitator_id in members
+        ]
 
 
 @dataclass(frozen=True)
@@ -231,12 +259,26 @@ async def session(member: Member, circle_id: str, session_id: str) -> SessionPag
     """One session, and its notes when the person is a member (the service keeps them from
     everyone else, the programme's co-ordinators included)."""
     api, base = member.api, f"/circles/{circle_id}/sessions/{session_id}"
-    heading, found, notes = await asyncio.gather(
+    heading, found, notes, brief = await asyncio.gather(
         shell(member, circle_id),
         api.get(Service.SESSIONS, base, CircleSession),
         part(or_none(api.get(Service.SESSIONS, f"{base}/notes", list[CircleNote]))),
+        # The facilitator's only: anyone else gets 404, so none.
+        part(or_none(api.get(Service.SESSIONS, f"{base}/facilitation", FacilitatorBrief))),
     )
-    return SessionPage(heading, found, notes, clock.now())
+    return SessionPage(heading, found, notes, clock.now(), brief)
+
+
+async def concerns(member: Member, circle_id: str) -> ConcernsPage:
+    """The concerns the person may read (the service shows nobody anyone else's), and the
+    circle's sessions to raise one about."""
+    api, base = member.api, f"/circles/{circle_id}"
+    heading, found, listed = await asyncio.gather(
+        shell(member, circle_id),
+        api.get(Service.SESSIONS, f"{base}/concerns", list[Concern]),
+        api.get(Service.SESSIONS, f"{base}/sessions", list[CircleSession]),
+    )
+    return ConcernsPage(heading, list(reversed(found)), listed)
 
 
 async def my_circles(member: Member) -> CircleList:

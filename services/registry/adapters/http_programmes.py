@@ -96,6 +96,10 @@ async def create_programme(
     unknown = [o for o in design.participating_organisations if o not in known]
     if unknown:
         raise DomainError(f"no such organisations: {', '.join(unknown)}")
+    try:
+        rules.check_organisation_pairs(design, caller.organisation)
+    except ValueError as exc:
+        raise DomainError(str(exc)) from exc
     programme = Programme(
         id=new_programme_id(),
         owner_organisation_id=caller.organisation,
@@ -252,6 +256,7 @@ def _status_event(programme: Programme, new_status: ProgrammeStatus) -> Envelope
             self_match=design.self_match,
             direction=design.direction.value,
             reverse_topics=design.reverse_topics,
+            organisation_pairs=design.organisation_pairs,
         )
         if new_status is ProgrammeStatus.OPEN
         else ProgrammeStatusChanged(programme_id=programme.id, status=new_status.value)

@@ -16,6 +16,7 @@ from typing import Self
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.auth.principal import Principal, Role
+from shared.contracts.registry import OrganisationPair
 from shared.errors import NotFoundError
 
 
@@ -124,6 +125,16 @@ class ProgrammeDesign(BaseModel):
         examples=[["digital tools", "social media", "a new generation's view"]],
     )
 
+    organisation_pairs: list[OrganisationPair] = Field(
+        default_factory=list,
+        max_length=25,
+        examples=[[]],
+        description="organisations mentoring each other (seed 004), each pair as `first` and "
+        "`second` organisation ids: when set, people are "
+        "matched only across the two organisations of one pair (a large organisation with a "
+        "small charity, a council with a social enterprise); each organisation in one pair",
+    )
+
     @field_validator("reverse_topics")
     @classmethod
     def _topics(cls, value: list[str]) -> list[str]:
@@ -161,6 +172,13 @@ class ProgrammeDesign(BaseModel):
             raise ValueError("different sectors can be required only of X-market circles")
         if len(set(self.participating_organisations)) != len(self.participating_organisations):
             raise ValueError("an organisation is listed twice")
+        paired = [o for p in self.organisation_pairs for o in (p.first, p.second)]
+        if self.organisation_pairs and self.model.is_circle:
+            raise ValueError("organisations are paired in programmes that pair people, not circles")
+        if any(p.first == p.second for p in self.organisation_pairs):
+            raise ValueError("an organisation pair is two different organisations")
+        if len(set(paired)) != len(paired):
+            raise ValueError("an organisation is in one organisation pair at most")
         return self
 
 
@@ -186,6 +204,19 @@ class Programme(BaseModel):
     def pending_acceptance(self) -> list[str]:
         """Organisations whose admin has not accepted yet."""
         return [o for o in self.organisations if o not in self.accepted_by]
+
+
+def check_organisation_pairs(design: ProgrammeDesign, owner: str) -> None:
+    """Every paired organisation takes part in the programme (seed 004, organisations
+    mentoring each other: the pairs are drawn from those taking part)."""
+    taking_part = {owner, *design.participating_organisations}
+    strangers = sorted(
+        {o for p in design.organisation_pairs for o in (p.first, p.second)} - taking_part
+    )
+    if strangers:
+        raise ValueError(
+            "organisation pairs name organisations not taking part: " + ", ".join(strangers)
+        )
 
 
 def new_programme_id() -> str:

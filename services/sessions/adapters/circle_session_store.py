@@ -99,6 +99,10 @@ class CircleSessionStore:
         circle = await self._circles.for_oversight(caller, circle_id)
         return await self._one(circle, sid)
 
+    async def session_in(self, circle: Circle, sid: str) -> CircleSession:
+        """One session of a circle the caller was already let into (404 if it has none)."""
+        return await self._one(circle, sid)
+
     async def _one(self, circle: Circle, sid: str) -> CircleSession:
         document = await self._circles.home(circle, CIRCLE_SESSIONS).find_one({"_id": sid})
         if document is None or not kept_by("circle_id", circle.id)(document):

@@ -152,6 +152,10 @@ class CircleStore:
                 return circle
         raise NotFoundError(f"no circle {circle_id!r} that you are a member of or co-ordinate")
 
+    async def coordinates(self, caller: Principal, circle: Circle) -> bool:
+        """Whether the caller co-ordinates `circle`'s programme."""
+        return await self._coordinates(caller, circle.programme_id)
+
     async def _coordinates(self, caller: Principal, programme_id: str) -> bool:
         if caller.kind is not CallerKind.MEMBER:
             return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from services.sessions.adapters.action_plan_store import GOALS, GROW, OSKAR, PLANS
 from services.sessions.adapters.calendar_feed_store import CALENDAR_FEEDS
+from services.sessions.adapters.circle_concern_store import CIRCLE_CONCERNS
 from services.sessions.adapters.circle_session_store import CIRCLE_NOTES, CIRCLE_SESSIONS
 from services.sessions.adapters.circle_store import ACCEPTANCES, CIRCLES
 from services.sessions.adapters.journal_store import JOURNAL, REFLECTIONS
@@ -30,6 +31,9 @@ SESSIONS_INDEXES: list[Index] = [
     Index(CIRCLE_SESSIONS, ("people",), Kept.NETWORK, ERASURE),
     Index(CIRCLE_SESSIONS, ("circle_id",), Kept.NETWORK, ERASURE),
     Index(CIRCLE_NOTES, ("author_id",), Kept.NETWORK, ERASURE),
+    Index(CIRCLE_CONCERNS, ("circle_id",), Kept.NETWORK, "a circle's concerns"),
+    Index(CIRCLE_CONCERNS, ("raised_by",), Kept.NETWORK, ERASURE),
+    Index(CIRCLE_CONCERNS, ("facilitator_id",), Kept.NETWORK, ERASURE),
     Index(MEETINGS, ("location_by",), Kept.BOTH, ERASURE),
     *(Index(MEETINGS, (field,), Kept.BOTH, ERASURE) for field in AUTHOR_FIELDS),
     Index(LOGS, ("author",), Kept.BOTH, ERASURE),
