@@ -60,6 +60,9 @@ JOBS = "jobs"
 KIND = "member_import"
 # New members written per statement: big enough to stay fast, small enough for progress to move.
 CREATE_BATCH = 500
+# Changed profiles written together (claimed at once, then MAX_UPDATE_BATCH per command).
+CHANGE_BATCH = 250
+REMOVED = "the member was removed while the file was imported"
 
 _locks: dict[str, asyncio.Lock] = {}
 _PROFILE_EVENT_FIELDS = frozenset(MemberProfile.model_fields)
@@ -87,12 +90,12 @@ class MemberImport:
         async with lock:
             await counter.step(0, "reading the organisation's members")
             documents = await self._members.for_import(caller, organisation_id)
-            keys = {str(d["_id"]): key_from_text(d[DATA_KEY]) for d in documents if DATA_KEY in d}
             plan = await asyncio.to_thread(_plan, rows, documents)
             await counter.step(len(rows) - len(plan.writes), "adding new members")
             await self._create(caller, organisation_id, plan, counter)
             await counter.step(0, "updating changed profiles")
-            await self._update(caller, organisation_id, plan, counter, keys)
+            by_id = {str(d["_id"]): d for d in documents}
+            await self._update(caller, organisation_id, plan, counter, by_id)
         report = plan.report()
         log.info("members imported", organisation=organisation_id, **report.totals.model_dump())
         return report
@@ -123,23 +126,27 @@ class MemberImport:
         organisation_id: str,
         plan: ImportPlan,
         counter: _RowCounter,
-        keys: dict[str, bytes],
+        documents: dict[str, Document],
     ) -> None:
-        for write in plan.changes:
-            key = keys.get(write.member_id)
-            if key is None:
-                try:
+        changes = plan.changes
+        for start in range(0, len(changes), CHANGE_BATCH):
+            batch = changes[start : start + CHANGE_BATCH]
+            keyed: list[tuple[Write, Document, bytes]] = []
+            for write in batch:
+                document = documents[write.member_id]
+                if DATA_KEY in document:
+                    keyed.append((write, document, key_from_text(document[DATA_KEY])))
+                    continue
+                try:  # a member from before data keys: one is made now, in a write of its own
                     key = await self._members.data_key(caller, organisation_id, write.member_id)
                 except NotFoundError:
-                    plan.refuse([write.row], "the member was removed while the file was imported")
-                    await counter.step(1)
+                    plan.refuse([write.row], REMOVED)
                     continue
-            events = _profile_events(organisation_id, write, key)
-            if not await self._members.set_profile(
-                caller, organisation_id, write.member_id, write.profile, events
-            ):
-                plan.refuse([write.row], "the member was removed while the file was imported")
-            await counter.step(1)
+                keyed.append((write, document, key))
+            items = await asyncio.to_thread(_change_items, organisation_id, keyed)
+            written = await self._members.set_profiles(caller, organisation_id, items)
+            plan.refuse([w.row for w, _, _ in keyed if w.member_id not in written], REMOVED)
+            await counter.step(len(batch))
 
 
 class _RowCounter:
@@ -253,6 +260,15 @@ def _creation_items(
             )
         )
     return items
+
+
+def _change_items(
+    organisation_id: str, keyed: list[tuple[Write, Document, bytes]]
+) -> list[tuple[Document, Profile, list[Envelope]]]:
+    return [
+        (document, write.profile, _profile_events(organisation_id, write, key))
+        for write, document, key in keyed
+    ]
 
 
 def _profile_events(organisation_id: str, write: Write, key: bytes) -> list[Envelope]:
