@@ -6,10 +6,15 @@ MENTORNET_MONGO_URL), registers an organisation and an integration client throug
 registry's own stores (as the bootstrap command does), takes a client token from the real
 /oauth/token, then times three uploads of a generated CSV file through the real API:
 
-1. every row new (target: the whole file in under 10 s);
+1. every row new (target: 10,000 rows in under 5 s);
 2. the same file again (every row unchanged: nothing is written);
-3. the file with a share of its rows changed (each a profile update).
+3. the file with a share of its rows changed (default 10 %: target 1,000 changed rows of
+   10,000 in under 5 s).
 
+The registry's outbox sweep stays on, as the service runs. The baseline, measured in the same
+run on the same database server: the organisation's members read back in one query (what an
+unchanged upload cannot beat) and copied into a scratch collection, 500 per insert (what a new
+upload's writes cost bare). On a machine shared with other work, read the uploads against it.
 The last line is one JSON object of the figures.
 """
 
@@ -28,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pymongo import AsyncMongoClient
 
 from deploy.localnet.processes import ServiceProcess
 from services.registry.app import SERVICE, build_components
@@ -39,10 +45,11 @@ from shared.auth.principal import CallerKind, Principal, Role, Scope
 from shared.events.catalogue import new_event
 from shared.events.envelope import Audience
 from shared.logging import configure_logging
+from shared.mongo.databases import Document, ServiceDatabases
 from shared.runtime import ServiceRuntime
 from shared.secrets import new_secret_key, new_token
 
-TARGET_SECONDS = 10.0
+TARGET_SECONDS = 5.0
 HEADER = (
     "email,display_name,skills,development_goals,sector,job_level,location,time_zone,"
     "languages,meeting_modes,mentor_capacity,line_manager_email,mentor_training_completed_on,"
@@ -116,6 +123,17 @@ async def set_up(settings: RegistrySettings) -> tuple[str, str, str]:
     return organisation.id, client.client_id, secret
 
 
+async def authorise(http: httpx.AsyncClient, client_id: str, secret: str) -> None:
+    """Take a client token from the real /oauth/token for the next requests."""
+    token = await http.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "scope": "members:write"},
+        auth=(client_id, secret),
+    )
+    token.raise_for_status()
+    http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+
+
 async def upload(
     http: httpx.AsyncClient, url: str, body: bytes, label: str
 ) -> tuple[float, dict[str, Any]]:
@@ -137,6 +155,33 @@ async def upload(
     rate = totals["rows"] / seconds
     print(f"  {seconds:.2f} s, {rate:,.0f} rows/s: {totals}", flush=True)
     return seconds, totals
+
+
+async def baseline(settings: RegistrySettings, organisation_id: str) -> dict[str, float]:
+    """The database server's own cost right now: the organisation's members read in one query,
+    then inserted as copies into a scratch collection (500 per insert, as the import does)."""
+    client: AsyncMongoClient[Document] = AsyncMongoClient(settings.mongo_url)
+    try:
+        database = ServiceDatabases(client, settings.db_prefix, SERVICE).organisation(
+            organisation_id
+        )
+        started = time.monotonic()
+        documents = await database["members"].find({}, batch_size=20_000).to_list()
+        read_s = time.monotonic() - started
+        scratch = database["baseline_copies"]
+        started = time.monotonic()
+        for start in range(0, len(documents), 500):
+            await scratch.insert_many(documents[start : start + 500], ordered=True)
+        insert_s = time.monotonic() - started
+        await scratch.drop()
+    finally:
+        await client.close()
+    print(
+        f"baseline: {len(documents):,} members read in one query in {read_s:.2f} s, "
+        f"inserted as copies in {insert_s:.2f} s",
+        flush=True,
+    )
+    return {"baseline_read_s": round(read_s, 2), "baseline_insert_s": round(insert_s, 2)}
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -166,20 +211,18 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         registry.wait_ready()
         organisation_id, client_id, secret = await set_up(settings)
         async with httpx.AsyncClient(base_url=registry.url, timeout=args.timeout) as http:
-            token = await http.post(
-                "/oauth/token",
-                data={"grant_type": "client_credentials", "scope": "members:write"},
-                auth=(client_id, secret),
-            )
-            token.raise_for_status()
-            http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
             url = f"/organisations/{organisation_id}/members/import"
             file = generate(args.rows)
             changed_every = round(1 / args.changed) if args.changed else 0
             changed_file = generate(args.rows, changed_every)
 
+            # A fresh token before each upload: on a loaded machine a run outlasts one.
+            await authorise(http, client_id, secret)
             first_s, first = await upload(http, url, file, f"upload 1: {args.rows:,} new rows")
+            floor = await baseline(settings, organisation_id)
+            await authorise(http, client_id, secret)
             again_s, again = await upload(http, url, file, "upload 2: the same file")
+            await authorise(http, client_id, secret)
             changed_s, changed = await upload(
                 http, url, changed_file, f"upload 3: {args.changed:.0%} of the rows changed"
             )
@@ -197,7 +240,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "changed_s": round(changed_s, 2),
         "changed_rows": changed["updated"],
         "changed_updates_per_s": round(changed["updated"] / changed_s, 1),
+        **floor,
         "new_under_target": first_s < TARGET_SECONDS,
+        "changed_under_target": changed_s < TARGET_SECONDS,
         "target_s": TARGET_SECONDS,
     }
 
@@ -209,13 +254,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rows", type=int, default=10_000, help="rows per file (default 10000)")
     parser.add_argument(
-        "--changed", type=float, default=0.01, help="share of rows changed in upload 3 (0.01)"
+        "--changed", type=float, default=0.1, help="share of rows changed in upload 3 (0.1)"
     )
     parser.add_argument(
         "--timeout", type=float, default=1800.0, help="seconds to wait for one upload (1800)"
     )
     figures = asyncio.run(run(parser.parse_args(argv)))
-    print(f"target: {figures['rows']:,} new rows in under {TARGET_SECONDS:.0f} s")
+    print(
+        f"target: {figures['rows']:,} new rows, and the file with {figures['changed_rows']:,} "
+        f"rows changed, each in under {TARGET_SECONDS:.0f} s"
+    )
     print(json.dumps(figures))
     return 0
 

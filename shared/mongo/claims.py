@@ -24,16 +24,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 from pymongo.results import UpdateResult
 
 from shared.errors import ConflictError
 from shared.mongo.conditions import matches
 from shared.mongo.databases import Document
+from shared.mongo.effects import MAX_UPDATE_BATCH
 from shared.mongo.server import is_ferretdb
 
 REVISION = "_rev"
@@ -41,6 +44,7 @@ CLAIMS = "guard_claims"  # per database, beside the documents it guards
 STALE = timedelta(seconds=30)  # a claim this old with no write after it was abandoned
 PATIENCE_SECONDS = 40.0  # how long a writer keeps reading again before asking for a retry
 FIRST_WAIT, LONGEST_WAIT = 0.005, 0.2
+_DUPLICATE_KEY = 11000
 
 NOT_MATCHED = UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, acknowledged=True)
 
@@ -81,21 +85,77 @@ async def claimed_update(
             await asyncio.sleep(wait)
             wait = min(wait * 2, LONGEST_WAIT)
             continue
-        # The revision is this module's alone: a change that names it (an erasure unsetting
-        # every field it read) would conflict with moving it on.
-        merged = {
-            k: {f: v for f, v in fields.items() if f != REVISION} for k, fields in update.items()
-        }
-        merged = {k: fields for k, fields in merged.items() if fields}
-        merged.setdefault("$max", {})[REVISION] = revision
         try:
-            return await collection.update_one({"_id": document_id}, merged)
+            return await collection.update_one(
+                {"_id": document_id}, _with_revision(update, revision)
+            )
         except Exception:
             # Refused (a unique index, say): nothing was written, so pass the revision now
             # rather than leave the document blocked until the claim looks abandoned.
             with contextlib.suppress(PyMongoError):
                 await _pass(collection, document_id, claim, revision)
             raise
+
+
+def _with_revision(update: Document, revision: int) -> Document:
+    # The revision is this module's alone: a change that names it (an erasure unsetting
+    # every field it read) would conflict with moving it on.
+    merged = {k: {f: v for f, v in fields.items() if f != REVISION} for k, fields in update.items()}
+    merged = {k: fields for k, fields in merged.items() if fields}
+    merged.setdefault("$max", {})[REVISION] = revision
+    return merged
+
+
+async def claimed_updates(
+    collection: AsyncCollection[Document],
+    changes: Sequence[tuple[Document, Document]],
+    condition: Document,
+) -> tuple[list[Any], list[Any]]:
+    """Many claimed changes at once, each `(current, update)` checked against `current`, the
+    document as the caller read it (its `_id`, `_rev` and the fields `condition` names, all
+    read in one query just before): one insert of every claim, then updates of at most
+    MAX_UPDATE_BATCH statements per command, where `claimed_update` takes four round trips
+    per document. Returns (ids written, ids contested): a document another claimed change
+    reached since it was read is not written, and the caller changes it alone
+    (`claimed_update` reads it afresh). A document failing `condition` as read is in
+    neither list."""
+    now = datetime.now(UTC)
+    wanted = [
+        (current["_id"], int(current.get(REVISION, 0)) + 1, update)
+        for current, update in changes
+        if matches(current, condition)
+    ]
+    if not wanted:
+        return [], []
+    claims = [{"_id": claim_id(collection, i, r), "at": now} for i, r, _ in wanted]
+    try:
+        await collection.database[CLAIMS].insert_many(claims, ordered=False)
+        refused: set[int] = set()
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != _DUPLICATE_KEY for e in errors):
+            raise
+        refused = {int(e["index"]) for e in errors}
+    contested = [wanted[n][0] for n in sorted(refused)]
+    claimed = [w for n, w in enumerate(wanted) if n not in refused]
+    written: list[Any] = []
+    for start in range(0, len(claimed), MAX_UPDATE_BATCH):
+        chunk = claimed[start : start + MAX_UPDATE_BATCH]
+        operations = [UpdateOne({"_id": i}, _with_revision(u, r)) for i, r, u in chunk]
+        try:
+            await collection.bulk_write(operations, ordered=True)
+        except Exception as exc:
+            # Ordered: the statements before the first refused one were written. Pass the
+            # revisions of the rest now (harmless if one was written after all: `$max`) rather
+            # than leave them blocked until they look abandoned, as `claimed_update` does.
+            errors = exc.details.get("writeErrors", []) if isinstance(exc, BulkWriteError) else []
+            failed = min((int(e["index"]) for e in errors), default=0)
+            for i, r, _ in claimed[start + failed :]:
+                with contextlib.suppress(PyMongoError):
+                    await _pass(collection, i, claim_id(collection, i, r), r)
+            raise
+        written.extend(i for i, _, _ in chunk)
+    return written, contested
 
 
 async def _pass_if_abandoned(

@@ -34,7 +34,7 @@ from shared.events.keyed_state import KeyedState
 from shared.events.topics import domain_topic
 from shared.kafka.producer import EventProducer, OutgoingRecord
 from shared.logging import get_logger
-from shared.mongo.claims import REVISION, claimed_update
+from shared.mongo.claims import REVISION, claimed_update, claimed_updates
 from shared.mongo.databases import Document
 from shared.mongo.effects import insert_once
 from shared.mongo.server import is_ferretdb
@@ -336,11 +336,7 @@ class OutboxWriter:
 
         If nothing matched, nothing was written and no event is published.
         """
-        staged = stage(events, self._topic_prefix)
-        merged = {k: dict(v) for k, v in update.items()}
-        merged.setdefault("$set", {}).update(
-            {f"{OUTBOX_FIELD}.{event_id}": entry for event_id, entry in staged.items()}
-        )
+        merged, staged = self._staged(update, events)
         try:
             if condition and await is_ferretdb(collection.database.client):
                 # FerretDB: the guard is checked in Python after a read by `_id` (the only
@@ -355,6 +351,57 @@ class OutboxWriter:
         if result.matched_count:
             self._hand_over(collection, [{"_id": document_id, OUTBOX_FIELD: staged}])
         return result
+
+    async def update_each(
+        self,
+        collection: AsyncCollection[Document],
+        changes: Sequence[tuple[Document, Document, Sequence[Outgoing]]],
+        condition: Document,
+    ) -> list[Any]:
+        """`update` of many documents, each `(current, update, events)`, with `condition`
+        checked against `current`: the document as the caller read it, all in one query just
+        before (its `_id`, `_rev` and the fields `condition` names). On FerretDB the changes
+        are claimed together (`claimed_updates`: two commands per MAX_UPDATE_BATCH documents
+        instead of four round trips each); a document changed by a claimed change since it
+        was read is updated alone, read afresh. Returns the ids written."""
+        if not await is_ferretdb(collection.database.client):
+            written = []
+            for current, update, events in changes:
+                result = await self.update(collection, current["_id"], update, events, condition)
+                if result.matched_count:
+                    written.append(current["_id"])
+            return written
+        staged = {current["_id"]: self._staged(u, events) for current, u, events in changes}
+        try:
+            written, contested = await claimed_updates(
+                collection,
+                [(current, staged[current["_id"]][0]) for current, _, _ in changes],
+                condition,
+            )
+            for document_id in contested:
+                result = await claimed_update(
+                    collection, document_id, staged[document_id][0], condition
+                )
+                if result.matched_count:
+                    written.append(document_id)
+        except Exception:
+            # Some documents may be written: publish exactly their events now, found the way
+            # the crash sweep finds them.
+            await self._relay.sweep([collection.database.name], [collection.name], clean=False)
+            raise
+        self._hand_over(collection, [{"_id": i, OUTBOX_FIELD: staged[i][1]} for i in written])
+        return written
+
+    def _staged(
+        self, update: Document, events: Sequence[Outgoing]
+    ) -> tuple[Document, dict[str, Document]]:
+        """`update` with `events` staged in the document's outbox; and the staged entries."""
+        staged = stage(events, self._topic_prefix)
+        merged = {k: dict(v) for k, v in update.items()}
+        merged.setdefault("$set", {}).update(
+            {f"{OUTBOX_FIELD}.{event_id}": entry for event_id, entry in staged.items()}
+        )
+        return merged, staged
 
     def _hand_over(self, collection: AsyncCollection[Document], docs: list[Document]) -> None:
         db_name = collection.database.name

@@ -44,7 +44,7 @@ from shared.errors import ConflictError, DomainError
 from shared.events.catalogue import InboundEvent, catalogue, new_event
 from shared.events.envelope import Audience, Envelope
 from shared.events.topics import domain_topic
-from shared.mongo.claims import CLAIMS, REVISION, claimed_update, guarded_update
+from shared.mongo.claims import CLAIMS, REVISION, claimed_update, claimed_updates, guarded_update
 from shared.mongo.databases import Document
 from shared.mongo.numbered import NumberedRecords
 from shared.runtime import ServiceRuntime
@@ -230,6 +230,42 @@ async def test_a_change_naming_the_revision_leaves_it_to_the_claim(
     change = {"$unset": {"name": "", REVISION: ""}, "$set": {"erased": True}}
     assert (await claimed_update(things, "m", change, {"erased": None})).matched_count == 1
     assert await things.find_one({"_id": "m"}) == {"_id": "m", "erased": True, REVISION: 5}
+
+
+async def test_changes_claimed_together_keep_every_racing_change(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    """A bulk import's way: read many records once, then claim and write them together while
+    other writers change the same records one at a time. A record changed since it was read
+    is left to its caller (contested), who writes it alone; no change is lost, a record the
+    guard refuses as read is not written."""
+    things = mongo[f"{settings.db_prefix}_claims"]["bulk"]
+    await things.insert_many([{"_id": f"d{n}", "status": "live"} for n in range(60)])
+    await things.insert_one({"_id": "gone", "status": "erased"})
+    read = await things.find({}).to_list()
+    await claimed_update(things, "d3", {"$set": {"other": True}}, {})  # after the read
+
+    async def bulk() -> list[Any]:
+        changes = [(doc, {"$set": {"imported": True}}) for doc in read]
+        written, contested = await claimed_updates(things, changes, {"status": "live"})
+        assert "gone" not in written + contested
+        for document_id in contested:
+            result = await claimed_update(
+                things, document_id, {"$set": {"imported": True}}, {"status": "live"}
+            )
+            assert result.matched_count == 1
+        return contested
+
+    async def other(n: int) -> None:
+        await claimed_update(things, f"d{n}", {"$set": {"other": True}}, {})
+
+    contested, *_ = await asyncio.gather(bulk(), *(other(n) for n in range(10, 60, 5)))
+    assert "d3" in contested
+    stored = {d["_id"]: d async for d in things.find({})}
+    assert all(stored[f"d{n}"].get("imported") for n in range(60))
+    assert all(stored[f"d{n}"].get("other") for n in (3, *range(10, 60, 5)))
+    assert "imported" not in stored["gone"]
+    assert stored["d0"][REVISION] == 1 and stored["d10"][REVISION] == 2
 
 
 # --- sessions: a relationship, its agreement, meetings, goals, a group ----------------------

@@ -94,6 +94,45 @@ async def test_events_are_published_in_write_order_and_marked_sent(
         await runtime.stop()
 
 
+async def test_updates_written_together_publish_one_event_per_document_written(
+    settings: ServiceSettings,
+) -> None:
+    """A bulk import's changes (`update_each`): every live document read is written with its
+    event, one changed by someone else since the read too (alone, read afresh); the one the
+    guard refuses as read is not written and its event never leaves."""
+    runtime = ServiceRuntime("registry", settings, outbox_collections=["things"])
+    await runtime.start()
+    collection = runtime.databases.network["things"]
+    try:
+        await collection.insert_many([{"_id": n, "status": "live"} for n in range(30)])
+        await collection.insert_one({"_id": "gone", "status": "erased"})
+        read = await collection.find({}).to_list()
+        await runtime.outbox.update(collection, 7, {"$set": {"other": 1}}, [], {"status": "live"})
+        events = {
+            d["_id"]: new_event(
+                OrganisationJoined(
+                    organisation_id="org_bulk", name=f"Org {d['_id']}", joined_at=datetime.now(UTC)
+                ),
+                organisation="org_bulk",
+            )
+            for d in read
+        }
+        changes = [(d, {"$set": {"n": 1}}, [events[d["_id"]]]) for d in read]
+        written = await runtime.outbox.update_each(collection, changes, {"status": "live"})
+        assert sorted(written) == list(range(30))
+        expected = sorted(str(events[n].id) for n in range(30))
+        records = await read_topic(domain_topic(settings.topic_prefix, "registry"), expect=30)
+        assert sorted(str(catalogue.parse(r.value).envelope.id) for r in records) == expected  # type: ignore[attr-defined]
+        async with asyncio.timeout(10):
+            await runtime.relay.wait_idle()
+        assert runtime.relay.published == 30
+        stored = {d["_id"]: d async for d in collection.find({})}
+        assert all(stored[n]["n"] == 1 for n in range(30)) and stored[7]["other"] == 1
+        assert "n" not in stored["gone"]
+    finally:
+        await runtime.stop()
+
+
 async def test_an_update_that_matches_nothing_publishes_nothing(
     settings: ServiceSettings,
 ) -> None:

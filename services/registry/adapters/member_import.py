@@ -1,13 +1,16 @@
-"""Bulk import, applied: one read of the organisation's members, one ordered insert of every
-new member (each document carrying its own events), one update per changed profile, nothing
-for an unchanged row.
+"""Bulk import, applied: one read of the organisation's members, ordered inserts of every
+new member (each document carrying its own events, CREATE_BATCH per insert), the changed
+profiles written together, nothing for an unchanged row.
 
-Why the writes take this shape (docs/decisions.md 10, measured on FerretDB 1.24 / SQLite): inserts
-are cheap, updates dear (each one a lookup and a write by `_id` since docs/decisions.md §18; a
-scan of the collection before). So an update is written only for a profile that really
-changed, as one statement carrying that member's events (atomic per member, FerretDB has no
-transactions); replacing documents by delete and re-insert can lose a member (a crash between
-the two) or a concurrent write (a sign-in, a role change), so it is not done.
+Why the writes take this shape (docs/decisions.md 10 and 37, measured on FerretDB 1.24 /
+SQLite): inserts are cheap, updates dear, and every command a round trip of its own. So an
+update is written only for a profile that really changed, as one statement carrying that
+member's events (atomic per member, FerretDB has no transactions), and the changes are
+claimed against the revisions the one read saw, all at once, then written MAX_UPDATE_BATCH
+statements per command (`OutboxWriter.update_each`); a member changed by someone else since
+the read is written alone, read afresh. Replacing documents by delete and re-insert can lose
+a member (a crash between the two) or a concurrent write (a sign-in, a role change), so it is
+not done.
 
 A row is applied whole or not at all: each member is one document, written with its events
 in one statement. Imports into one organisation run one at a time in this process, so two
@@ -60,6 +63,9 @@ JOBS = "jobs"
 KIND = "member_import"
 # New members written per statement: big enough to stay fast, small enough for progress to move.
 CREATE_BATCH = 500
+# Changed profiles written together (claimed at once, then MAX_UPDATE_BATCH per command).
+CHANGE_BATCH = 100
+REMOVED = "the member was removed while the file was imported"
 
 _locks: dict[str, asyncio.Lock] = {}
 _PROFILE_EVENT_FIELDS = frozenset(MemberProfile.model_fields)
@@ -87,12 +93,12 @@ class MemberImport:
         async with lock:
             await counter.step(0, "reading the organisation's members")
             documents = await self._members.for_import(caller, organisation_id)
-            keys = {str(d["_id"]): key_from_text(d[DATA_KEY]) for d in documents if DATA_KEY in d}
             plan = await asyncio.to_thread(_plan, rows, documents)
             await counter.step(len(rows) - len(plan.writes), "adding new members")
             await self._create(caller, organisation_id, plan, counter)
             await counter.step(0, "updating changed profiles")
-            await self._update(caller, organisation_id, plan, counter, keys)
+            by_id = {str(d["_id"]): d for d in documents}
+            await self._update(caller, organisation_id, plan, counter, by_id)
         report = plan.report()
         log.info("members imported", organisation=organisation_id, **report.totals.model_dump())
         return report
@@ -101,13 +107,25 @@ class MemberImport:
         self, caller: Principal, organisation_id: str, plan: ImportPlan, counter: _RowCounter
     ) -> None:
         creations = plan.creations
+        if not creations:
+            return
         now = clock.now()
-        # In batches, so a job's progress moves while a big file's new members are written.
-        for start in range(0, len(creations), CREATE_BATCH):
+
+        def prepare(start: int) -> asyncio.Future[list[_Creation]]:
             batch = creations[start : start + CREATE_BATCH]
-            items = await asyncio.to_thread(_creation_items, organisation_id, batch, now)
+            return asyncio.ensure_future(
+                asyncio.to_thread(_creation_items, organisation_id, batch, now)
+            )
+
+        # In batches, so a job's progress moves while a big file's new members are written;
+        # the next batch's members and events are made while this one is written.
+        coming = prepare(0)
+        for start in range(0, len(creations), CREATE_BATCH):
+            items = await coming
+            if start + CREATE_BATCH < len(creations):
+                coming = prepare(start + CREATE_BATCH)
             written = await self._members.add_imported(caller, organisation_id, items)
-            if written < len(batch):
+            if written < len(items):
                 plan.refuse(
                     [w.row for w in creations[start + written :]],
                     "not written: the database refused it; nothing of this row was saved "
@@ -115,7 +133,7 @@ class MemberImport:
                 )
                 await counter.step(len(creations) - start)
                 return
-            await counter.step(len(batch))
+            await counter.step(len(items))
 
     async def _update(
         self,
@@ -123,23 +141,27 @@ class MemberImport:
         organisation_id: str,
         plan: ImportPlan,
         counter: _RowCounter,
-        keys: dict[str, bytes],
+        documents: dict[str, Document],
     ) -> None:
-        for write in plan.changes:
-            key = keys.get(write.member_id)
-            if key is None:
-                try:
+        changes = plan.changes
+        for start in range(0, len(changes), CHANGE_BATCH):
+            batch = changes[start : start + CHANGE_BATCH]
+            keyed: list[tuple[Write, Document, bytes]] = []
+            for write in batch:
+                document = documents[write.member_id]
+                if DATA_KEY in document:
+                    keyed.append((write, document, key_from_text(document[DATA_KEY])))
+                    continue
+                try:  # a member from before data keys: one is made now, in a write of its own
                     key = await self._members.data_key(caller, organisation_id, write.member_id)
                 except NotFoundError:
-                    plan.refuse([write.row], "the member was removed while the file was imported")
-                    await counter.step(1)
+                    plan.refuse([write.row], REMOVED)
                     continue
-            events = _profile_events(organisation_id, write, key)
-            if not await self._members.set_profile(
-                caller, organisation_id, write.member_id, write.profile, events
-            ):
-                plan.refuse([write.row], "the member was removed while the file was imported")
-            await counter.step(1)
+                keyed.append((write, document, key))
+            items = await asyncio.to_thread(_change_items, organisation_id, keyed)
+            written = await self._members.set_profiles(caller, organisation_id, items)
+            plan.refuse([w.row for w, _, _ in keyed if w.member_id not in written], REMOVED)
+            await counter.step(len(batch))
 
 
 class _RowCounter:
@@ -220,9 +242,10 @@ def _plan(rows: Sequence[ImportRow], documents: list[Document]) -> ImportPlan:
     return plan_import(rows, existing, new_member_id)
 
 
-def _creation_items(
-    organisation_id: str, creations: list[Write], now: datetime
-) -> list[tuple[Member, Profile, list[Envelope], bytes]]:
+_Creation = tuple[Member, Profile, list[Envelope], bytes]
+
+
+def _creation_items(organisation_id: str, creations: list[Write], now: datetime) -> list[_Creation]:
     items = []
     for write in creations:
         key = new_data_key()  # each new member's own, stored and published with them
@@ -253,6 +276,15 @@ def _creation_items(
             )
         )
     return items
+
+
+def _change_items(
+    organisation_id: str, keyed: list[tuple[Write, Document, bytes]]
+) -> list[tuple[Document, Profile, list[Envelope]]]:
+    return [
+        (document, write.profile, _profile_events(organisation_id, write, key))
+        for write, document, key in keyed
+    ]
 
 
 def _profile_events(organisation_id: str, write: Write, key: bytes) -> list[Envelope]:
