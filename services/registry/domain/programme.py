@@ -116,13 +116,14 @@ class ProgrammeDesign(BaseModel):
         default=MentoringDirection.CONVENTIONAL,
         description="reverse: the less senior mentor the more senior on `reverse_topics`; "
         "two_way: one-to-one pairs in which each mentors the other (seed 004)",
-        examples=["reverse"],
+        examples=["conventional"],
     )
     reverse_topics: list[str] = Field(
         default_factory=list,
         max_length=10,
-        description="what the less senior mentor the more senior on (reverse programmes only)",
-        examples=[["digital tools", "social media", "a new generation's view"]],
+        description="what the less senior mentor the more senior on (reverse programmes only), "
+        "e.g. digital tools, social media, a new generation's view",
+        examples=[[]],
     )
 
     organisation_pairs: list[OrganisationPair] = Field(
