@@ -64,6 +64,35 @@ def _design(key: str, **fields: Any) -> dict[str, Any]:
     }
 
 
+def _open_and_enrol(
+    world: World,
+    owner: Crowd,
+    invited: list[Crowd],
+    design: dict[str, Any],
+    enrolling: list[tuple[dict[str, Any], str]],
+) -> str:
+    """A programme of `owner`'s, accepted by the organisations invited, open, with these
+    people enrolled in their roles, and in matching's pool."""
+    programme: str = _ok(_call(world, "registry", owner.admin, "POST", "/programmes", design))["id"]
+    for crowd in invited:
+        _ok(_call(world, "registry", crowd.admin, "POST", f"/programmes/{programme}/acceptance"))
+    status = {"status": "open"}
+    _ok(_call(world, "registry", owner.admin, "POST", f"/programmes/{programme}/status", status))
+    for tokens, role in enrolling:
+        path = f"/programmes/{programme}/enrolments"
+        _ok(_call(world, "registry", tokens, "POST", path, {"role": role}))
+
+    def pooled() -> bool:
+        """matching's candidate pool holds everyone enrolled"""
+        pool = _call(
+            world, "matching", owner.admin, "GET", f"/programmes/{programme}/candidate-pool"
+        )
+        return pool.status_code == 200 and pool.json()["eligible"] == len(enrolling)
+
+    eventually(pooled, timeout=90)
+    return programme
+
+
 # Who each organisation enrols: the first pair six people (figures shown), the second four
 # (figures suppressed). The council's first mentee wants budgeting, which only the housing
 # association's mentor offers: the best score, but across the two pairs.
@@ -132,29 +161,15 @@ def test_a_programme_pairing_organisations_matches_people_only_within_a_pair(
         assert refused.status_code == 422, refused.text
         assert why in refused.text, refused.text
 
-    design = _design(key, participating_organisations=others, organisation_pairs=pairs)
-    programme: str = _ok(_call(world, "registry", council.admin, "POST", "/programmes", design))[
-        "id"
+    everyone = [
+        (tokens, role)
+        for name, roles in ROLES.items()
+        for tokens, role in zip(crowds[name].people, roles, strict=True)
     ]
-    for crowd in (charity, housing, enterprise):
-        _ok(_call(world, "registry", crowd.admin, "POST", f"/programmes/{programme}/acceptance"))
-    status = {"status": "open"}
-    _ok(_call(world, "registry", council.admin, "POST", f"/programmes/{programme}/status", status))
+    design = _design(key, participating_organisations=others, organisation_pairs=pairs)
+    programme = _open_and_enrol(world, council, [charity, housing, enterprise], design, everyone)
     designed = _ok(_call(world, "registry", council.admin, "GET", f"/programmes/{programme}"))
     assert designed["design"]["organisation_pairs"] == pairs
-    for name, roles in ROLES.items():
-        for tokens, role in zip(crowds[name].people, roles, strict=True):
-            path = f"/programmes/{programme}/enrolments"
-            _ok(_call(world, "registry", tokens, "POST", path, {"role": role}))
-
-    def pooled() -> bool:
-        """matching's candidate pool holds everyone enrolled, with the programme's pairs"""
-        pool = _call(
-            world, "matching", council.admin, "GET", f"/programmes/{programme}/candidate-pool"
-        )
-        return pool.status_code == 200 and pool.json()["eligible"] == len(people)
-
-    eventually(pooled, timeout=90)
 
     # The programme's figures, a row per pair, before anyone is proposed: everyone enrolled
     # and ready, six people in the first pair, four in the second, suppressed exactly as rows
@@ -209,7 +224,22 @@ def test_a_programme_pairing_organisations_matches_people_only_within_a_pair(
         mentee_org, _ = people[proposal["mentee_id"]]
         mentor_org, _ = people[proposal["mentor_id"]]
         assert partner[mentee_org] == mentor_org, (mentee_org, mentor_org)
-    # Nor does the round propose it.
-    assert (wants_budgeting, offers_budgeting) not in {
-        (p["mentee_id"], p["mentor_id"]) for p in proposals
-    }
+
+    # The same people in a programme that pairs no organisations: the round proposes the
+    # cross-pair one, so the paired round above chose others because of the pairs.
+    unpaired = _design(f"{key} unpaired", participating_organisations=[charity.id, housing.id])
+    control = _open_and_enrol(
+        world,
+        council,
+        [charity, housing],
+        unpaired,
+        [
+            (council.people[0], "mentee"),
+            (charity.people[0], "mentor"),
+            (housing.people[1], "mentor"),
+        ],
+    )
+    round_ = _ok(_call(world, "matching", council.admin, "POST", f"/programmes/{control}/rounds"))
+    assert [(p["mentee_id"], p["mentor_id"]) for p in round_["proposals"]] == [
+        (wants_budgeting, offers_budgeting)
+    ]
