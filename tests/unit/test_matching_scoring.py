@@ -485,3 +485,10 @@ def test_a_programmes_direction_comes_from_its_terms() -> None:
     assert Direction.of(terms) == Direction(reverse=True, topics=("digital tools",))
     earlier = terms.model_copy(update={"direction": "conventional", "reverse_topics": []})
     assert Direction.of(earlier) == CONVENTIONAL
+
+
+def test_a_less_senior_mentor_in_a_conventional_programme_is_not_called_reverse_mentoring() -> None:
+    reasons = score_pair(mentee(job_level="senior"), mentor(job_level="practitioner")).reasons
+    (seniority,) = [r for r in reasons if "less senior" in r]
+    assert "reverse" not in seniority
+    assert "less room to stretch Alice" in seniority

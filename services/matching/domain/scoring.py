@@ -459,7 +459,8 @@ def _seniority_reason(
         return f"{b} is {_gap_words(gap)} more senior {levels}: room to stretch {a}"
     if gap > 2:
         return f"{b} is {_gap_words(gap)} more senior {levels}: a wide gap"
-    return f"{b} is {_gap_words(gap)} less senior {levels}: reverse mentoring"
+    # Not reverse mentoring: this programme did not ask for it, so it is less stretch.
+    return f"{b} is {_gap_words(gap)} less senior {levels}: less room to stretch {a}"
 
 
 def _challenge_reasons(
