@@ -225,6 +225,20 @@ def test_a_programme_pairing_organisations_matches_people_only_within_a_pair(
         mentor_org, _ = people[proposal["mentor_id"]]
         assert partner[mentee_org] == mentor_org, (mentee_org, mentor_org)
 
+    # Asked again now that the mentee holds a proposal: refused for that,
+    # not for being unenrolled, which they are not.
+    again = _call(
+        world,
+        "matching",
+        council.admin,
+        "POST",
+        f"/programmes/{programme}/proposals",
+        {"mentee_id": wants_budgeting, "mentor_id": offers_budgeting},
+    )
+    assert again.status_code == 422, again.text
+    assert "already has an open or accepted proposal" in again.text, again.text
+    assert "not enrolled" not in again.text, again.text
+
     # The same people in a programme that pairs no organisations: the round proposes the
     # cross-pair one, so the paired round above chose others because of the pairs.
     unpaired = _design(f"{key} unpaired", participating_organisations=[charity.id, housing.id])

@@ -374,12 +374,13 @@ class ProposalStore:
         pool = self._available(await self.pool_as(caller, programme), existing)
         by_id = {c.member_id: c for c in pool}
         reasons: list[str] = []
-        if any(p.mentee_id == mentee_id and p.status in HOLDING for p in existing):
+        holding = any(p.mentee_id == mentee_id and p.status in HOLDING for p in existing)
+        if holding:
             reasons.append("the mentee already has an open or accepted proposal")
         if any(p.pair == (mentee_id, mentor_id) for p in existing):
             reasons.append("this pair has been proposed before")
         mentee, mentor = by_id.get(mentee_id), by_id.get(mentor_id)
-        if mentee is None:
+        if mentee is None and not holding:  # a holding mentee is enrolled, just not available
             reasons.append("the mentee is not enrolled in this programme")
         if mentor is None:
             reasons.append("the mentor is not enrolled in this programme")
