@@ -88,14 +88,20 @@ def photograph(portal: str, out: Path) -> list[Path]:
             ("/surveys", "surveys"),
             ("/profile", "profile"),
             ("/profile/notifications", "notifications"),
+            ("/journal", "journal"),
+            ("/journal/new", "journal-entry"),
         ]:
             page.goto(f"{portal}{path}")
             shoot(page, name)
         phone = browser.new_page(viewport=PHONE)
         sign_in(phone, portal, MENTEE)
         shoot(phone, "home-phone")
-        phone.goto(f"{portal}/profile/notifications")
-        shoot(phone, "notifications-phone")
+        for path, name in [
+            ("/profile/notifications", "notifications-phone"),
+            ("/journal/new", "journal-entry-phone"),
+        ]:
+            phone.goto(f"{portal}{path}")
+            shoot(phone, name)
 
         peer = browser.new_page(viewport={"width": 1280, "height": 900})
         sign_in(peer, portal, PEER)
@@ -108,6 +114,8 @@ def photograph(portal: str, out: Path) -> list[Path]:
             if session:
                 peer.goto(f"{portal}{session}")
                 shoot(peer, "circle-session")
+            peer.goto(f"{portal}{circle}/concerns")
+            shoot(peer, "circle-concerns")
 
         # The network co-ordinator's workspace and the three dashboards.
         office = browser.new_page(viewport={"width": 1280, "height": 900})
