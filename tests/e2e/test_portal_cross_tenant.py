@@ -95,6 +95,7 @@ class Target:
             "circle": ("GET", f"/circles/{self.ids['circle_id']}"),
             "sessions": ("GET", f"/circles/{self.ids['circle_id']}/sessions"),
             "feed": ("GET", "/members/me/calendar-feed"),
+            "journal": ("GET", f"/members/me/journal/{self.ids['entry_id']}"),
         }
         seen = {name: self.scene.call("mentee", *call).json() for name, call in calls.items()}
         seen["webhook"] = httpx.get(self.webhook, headers=bearer(self.webhook_owner)).json()
@@ -187,6 +188,12 @@ def target(world: World) -> Target:
         scene.call(mentee, "POST", f"{base}/action-plan/goals", {"term": "long", "text": MARKER})
     )
     _ok(scene.call(mentee, "POST", f"{base}/messages", {"text": MARKER}))
+    reflection = {"kind": "meeting_log", "relationship_id": scene.relationship, "log_id": log["id"]}
+    entry = _ok(
+        scene.call(
+            mentee, "POST", "/members/me/journal", {"context": reflection, "insight": MARKER}
+        )
+    )
     circle, session = _circle(world, scene)
     programme = _ok(
         httpx.post(
@@ -226,6 +233,7 @@ def target(world: World) -> Target:
         "programme_id": programme["id"],
         "member_id": scene.member_id("mentee"),
         "endpoint_id": endpoint["id"],
+        "entry_id": entry["id"],
         **GUESSED,
     }
     webhook = f"{world.url('notifications')}/organisations/{world.b.id}/webhooks/{endpoint['id']}"
