@@ -100,6 +100,15 @@ class ContactBook:
         for event in events:
             await self.forget(event.data.member_id)
 
+    async def erased(self, person_ids: Iterable[str]) -> set[str]:
+        """Which of these people were erased (a `$in` over ids alone: the collection is small
+        and holds nothing else)."""
+        ids = sorted(set(person_ids))
+        if not ids:
+            return set()
+        cursor = self._data.network(ERASED).find({"_id": {"$in": ids}}, projection={"_id": 1})
+        return {str(d["_id"]) async for d in cursor}
+
     async def homes(self, person_ids: Iterable[str]) -> dict[str, str]:
         """Which organisation each known person's records are in (each by `_id`, FerretDB's
         one indexed filter: a `$in` would decode every person of the network)."""

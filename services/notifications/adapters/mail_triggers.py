@@ -79,7 +79,11 @@ class MailTriggers:
         return [e for e in events if e.envelope.time >= oldest]
 
     async def _decide(self, decided: Sequence[Mail]) -> None:
-        if decided and await self._queue.decide(decided, self._clock()):
+        """Queue the mails, except to anyone erased: an occasion after an erasure (a late
+        event about them) leaves no record of them here."""
+        erased = await self._contacts.erased(m.person_id for m in decided)
+        wanted = [m for m in decided if m.person_id not in erased]
+        if wanted and await self._queue.decide(wanted, self._clock()):
             self._wake()
 
     async def _recipients(self, people: dict[str, str]) -> list[Recipient]:
