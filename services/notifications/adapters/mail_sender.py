@@ -58,6 +58,9 @@ CLAIM = 10
 # SMTP sessions a claim's mails are shared over, so the relay's round trips overlap.
 SESSIONS = 4
 
+# A batch taken into hand: its mails, those to send with their contacts, those finished.
+_Batch = tuple[list[QueuedMail], list[tuple[QueuedMail, Contact]], list[Mail]]
+
 
 class MailSender:
     """The one loop that hands mail to the relay."""
@@ -89,6 +92,8 @@ class MailSender:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._scan_at = 0.0  # when the queue's due-read may next run (loop time)
+        # Delivery ids taken into hand and not yet out of the queue: no due-read takes them.
+        self._in_hand: set[str] = set()
         self.name = "mail-sender"
         self.healthy = True
         self.sent = 0
@@ -123,15 +128,54 @@ class MailSender:
         """Send every mail due now; returns how many went."""
         sent = 0
         sessions = [self._relay.session() for _ in range(SESSIONS)]
+        removing: asyncio.Task[None] | None = None
         try:
-            while not self._stopping.is_set():
-                due = await self._next_batch()
-                if not due:
-                    break
-                sent += await self._send_batch(due, sessions)
+            # A batch's lookups (the next batch's, read while this one is sent) and its leaving
+            # the queue (while the next is sent) overlap the sending: the relay, not the
+            # database's round trips, sets the pace.
+            prepared = await self._prepare()
+            while prepared is not None and not self._stopping.is_set():
+                due, ready, done = await prepared
+                prepared = None
+                try:
+                    prepared = await self._prepare()
+                    sent += await self._send_batch(ready, done, sessions)
+                finally:
+                    if removing is not None:
+                        await removing
+                    removing = asyncio.ensure_future(self._leave_queue(due, done))
         finally:
+            if prepared is not None:
+                prepared.cancel()  # taken but not sent: the queue still holds them
+                await asyncio.gather(prepared, return_exceptions=True)
+            if removing is not None:
+                await removing
             await asyncio.gather(*(s.close() for s in sessions))
         return sent
+
+    async def _prepare(self) -> asyncio.Future[_Batch] | None:
+        """The next batch taken into hand, its lookups started; None when nothing is due."""
+        due = await self._next_batch()
+        if not due:
+            return None
+        self._in_hand.update(q.mail.delivery_id for q in due)
+
+        async def ready() -> _Batch:
+            try:
+                return (due, *await self._ready(due))
+            except BaseException:
+                self._in_hand.difference_update(q.mail.delivery_id for q in due)
+                raise
+
+        return asyncio.ensure_future(ready())
+
+    async def _leave_queue(self, due: list[QueuedMail], done: list[Mail]) -> None:
+        """The batch's finished mails leave the queue; the batch leaves hand (those put back
+        for a retry are found by the due-read again)."""
+        try:
+            await self._queue.remove_many(done)
+        finally:
+            self._in_hand.difference_update(q.mail.delivery_id for q in due)
 
     async def _next_batch(self) -> list[QueuedMail]:
         """Mails in hand first; then, when a rescan is due, what the queue's due-read finds —
@@ -141,7 +185,7 @@ class MailSender:
         loop = asyncio.get_running_loop()
         late = RESCAN_SECONDS if due else 0.0
         if len(due) < BATCH and loop.time() >= self._scan_at + late:
-            taken = {q.mail.delivery_id for q in due}
+            taken = self._in_hand | {q.mail.delivery_id for q in due}
             found = await self._queue.due(self._clock(), BATCH - len(due), exclude=taken)
             # A full read may have left more behind: read again next time.
             full = len(found) == BATCH - len(due)
@@ -197,8 +241,13 @@ class MailSender:
         await self._queue.record_many(changes)
         return ready, done
 
-    async def _send_batch(self, due: list[QueuedMail], sessions: list[SmtpSession]) -> int:
-        ready, done = await self._ready(due)
+    async def _send_batch(
+        self,
+        ready: list[tuple[QueuedMail, Contact]],
+        done: list[Mail],
+        sessions: list[SmtpSession],
+    ) -> int:
+        """Claim, render and hand over a batch's ready mails; `done` gathers what is finished."""
         sent = 0
         # Mails the relay took, not yet recorded: recorded with the next claim, or at the end.
         unrecorded: list[tuple[Mail, datetime]] = []
@@ -233,7 +282,6 @@ class MailSender:
             if unrecorded:
                 await self._queue.record_many([(m, Status.SENT, at, "") for m, at in unrecorded])
                 sent += sum(self._was_sent(m, done) for m, _ in unrecorded)
-            await self._queue.remove_many(done)
         return sent
 
     async def _hand_over_all(
