@@ -100,6 +100,31 @@ def plan_runs(
     return runs, poison
 
 
+K = TypeVar("K")
+
+
+def merge_runs(
+    runs: dict[K, list[HandlerRun]], max_run: int = MAX_RUN
+) -> list[list[tuple[K, HandlerRun]]]:
+    """The handler calls of a batch across its partitions: the next run of every partition
+    that wants the same handler goes into one call (at most `max_run` events), so a batch
+    spread over six partitions costs one call where it cost six. Each partition's runs stay in
+    their order; a call holds at most one run of each."""
+    at = dict.fromkeys(runs, 0)
+    calls: list[list[tuple[K, HandlerRun]]] = []
+    while heads := [(k, runs[k][at[k]]) for k in runs if at[k] < len(runs[k])]:
+        handler = heads[0][1].handler
+        call: list[tuple[K, HandlerRun]] = []
+        size = 0
+        for key, run in heads:
+            if run.handler is handler and (not call or size + len(run.events) <= max_run):
+                call.append((key, run))
+                size += len(run.events)
+                at[key] += 1
+        calls.append(call)
+    return calls
+
+
 def in_turn(*handlers: Handler) -> Handler:
     """One handler that calls `handlers` one after the other with the same batch."""
 
@@ -215,32 +240,41 @@ class EventConsumer:
         self, batches: dict[TopicPartition, list[Record]]
     ) -> dict[TopicPartition, int]:
         """Handle a batch; returns the offsets to commit: the whole batch's, or when the
-        partitions are wanted back, those up to the first handler call not yet made."""
-        handled: dict[TopicPartition, int] = {}
+        partitions are wanted back, each partition's up to its first run not yet handled."""
+        planned = {
+            tp: plan_runs(records, self._catalogue, self._handlers)
+            for tp, records in batches.items()
+            if records
+        }
+        runs = {tp: plan[0] for tp, plan in planned.items()}
+        handled = {tp: batches[tp][-1].offset + 1 for tp in planned}
+        done = dict.fromkeys(runs, 0)
+        failed: list[OutgoingRecord] = []
+        for call in merge_runs(runs):
+            if self._hand_back.is_set():
+                for tp, left in runs.items():
+                    if done[tp] < len(left):
+                        handled[tp] = left[done[tp]].records[0].offset
+                log.info(
+                    "handing partitions back mid-batch",
+                    handled_up_to={f"{tp.topic}:{tp.partition}": o for tp, o in handled.items()},
+                )
+                break
+            merged = HandlerRun(call[0][1].handler)
+            for tp, run in call:
+                merged.records.extend(run.records)
+                merged.events.extend(run.events)
+                done[tp] += 1
+            failed.extend(await self._handle_run(merged))
         dead: list[OutgoingRecord] = []
-        for tp, records in batches.items():
-            if not records:
-                continue
-            runs, poison = plan_runs(records, self._catalogue, self._handlers)
-            end = records[-1].offset + 1
-            cut = end
-            failed: list[OutgoingRecord] = []
-            for run in runs:
-                if self._hand_back.is_set():
-                    cut = run.records[0].offset
-                    break
-                failed.extend(await self._handle_run(run))
+        for tp, (_, poison) in planned.items():
             for record, exc in poison:
-                if record.offset < cut:  # poison beyond the cut comes back with the rest
+                if record.offset < handled[tp]:  # poison beyond the cut comes back later
                     log.warning(
                         "poison event", topic=record.topic, offset=record.offset, error=str(exc)
                     )
                     dead.append(self._deadletter(record, exc))
-            dead.extend(failed)
-            handled[tp] = cut
-            if cut < end:
-                log.info("handing partitions back mid-batch", handled_up_to=cut, batch_end=end)
-                break
+        dead.extend(failed)
         if dead:
             await self._retry_until_done(lambda: self._producer.send_batch(dead), "dead-letter")
             self.deadlettered += len(dead)
