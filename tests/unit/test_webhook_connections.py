@@ -6,6 +6,7 @@ resolved and refused at registration."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
@@ -126,3 +127,87 @@ async def test_a_silent_endpoint_times_out() -> None:
 async def test_registration_resolves_and_refuses(url: str) -> None:
     with pytest.raises(RefusedAddressError):
         await check_url(url, allow_loopback=False)
+
+
+class _Endpoint:
+    """A loopback endpoint answering each request with `answer`; it counts connections and
+    requests, and closes a connection after `requests_per_connection` of them."""
+
+    def __init__(self, answer: bytes, requests_per_connection: int = 1000) -> None:
+        self.answer = answer
+        self.per_connection = requests_per_connection
+        self.connections = 0
+        self.requests: list[bytes] = []
+
+    async def __call__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            for _ in range(self.per_connection):
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next(
+                    int(line.split(b":")[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+                self.requests.append(head + await reader.readexactly(length))
+                writer.write(self.answer)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        writer.close()
+
+
+async def _post_to(endpoint: _Endpoint, times: int) -> list[Any]:
+    server = await asyncio.start_server(endpoint, "127.0.0.1", 0)
+    number = server.sockets[0].getsockname()[1]
+    async with server:
+        poster = WebhookPoster(allow_loopback=True, timeout=5)
+        answers = []
+        for n in range(times):
+            body = json.dumps({"n": n})
+            answers.append(await poster.post(f"http://127.0.0.1:{number}/in?x=1", {}, body))
+            await asyncio.sleep(0.01)  # let a closing endpoint's goodbye arrive
+        await poster.close()
+    return answers
+
+
+async def test_deliveries_share_a_kept_connection_and_carry_what_was_given() -> None:
+    endpoint = _Endpoint(b"HTTP/1.1 204 No Content\r\n\r\n")
+    answers = await _post_to(endpoint, 3)
+    assert [a.response_code for a in answers] == [204, 204, 204]
+    assert all(a.error is None for a in answers)
+    assert endpoint.connections == 1
+    first = endpoint.requests[0]
+    assert first.startswith(b"POST /in?x=1 HTTP/1.1\r\n")
+    assert b"\r\nhost: 127.0.0.1:" in first and first.endswith(b'{"n": 0}')
+
+
+async def test_a_connection_the_endpoint_closed_is_replaced() -> None:
+    endpoint = _Endpoint(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok", 1)
+    answers = await _post_to(endpoint, 3)
+    assert [a.response_code for a in answers] == [200, 200, 200]
+    assert endpoint.connections == 3
+
+
+async def test_chunked_and_close_delimited_answers_are_read_to_their_status() -> None:
+    chunked = _Endpoint(
+        b"HTTP/1.1 500 Oops\r\ntransfer-encoding: chunked\r\n\r\n5\r\nerror\r\n0\r\n\r\n"
+    )
+    assert [a.response_code for a in await _post_to(chunked, 2)] == [500, 500]
+    assert chunked.connections == 1
+    until_close = _Endpoint(b"HTTP/1.0 202 Accepted\r\n\r\nthanks", 1)
+    answers = await _post_to(until_close, 2)
+    assert [(a.response_code, a.error) for a in answers] == [(202, None), (202, None)]
+
+
+async def test_a_long_answer_is_not_read_past_the_limit() -> None:
+    endpoint = _Endpoint(b"HTTP/1.1 200 OK\r\ncontent-length: 10000000\r\n\r\n" + b"x" * 200_000)
+    answers = await _post_to(endpoint, 2)
+    assert [a.response_code for a in answers] == [200, 200]
+    assert endpoint.connections == 2  # the unread rest makes the connection unusable
+
+
+async def test_a_header_with_a_line_break_is_refused() -> None:
+    poster = WebhookPoster(allow_loopback=True, timeout=5)
+    answer = await poster.post("http://127.0.0.1:9/in", {"x-evil": "a\r\nhost: b"}, "{}")
+    assert answer.response_code is None and answer.error and "line break" in answer.error
