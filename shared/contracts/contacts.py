@@ -29,6 +29,8 @@ from shared.events.topics import CONTACTS_CHANNEL
 
 ROLL_KEY = "~roll"
 VERSION = 1
+# Every invitation id starts so (a member's never does): the reader tells them apart by id.
+INVITATION_ID_PREFIX = "inv_"
 
 
 class MemberContact(BaseModel):

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from shared.contracts.contacts import AdminInvitation, MemberContact
+from shared.contracts.contacts import INVITATION_ID_PREFIX, AdminInvitation, MemberContact
 from shared.contracts.registry import MemberErased
 from shared.events.catalogue import InboundEvent
 from shared.mongo.effects import insert_once
@@ -27,6 +27,12 @@ CONTACTS = "contacts"
 INVITATIONS = "invitations"
 HOMES = "person_homes"
 ERASED = "erased_members"
+
+
+def _collection_of(person_id: str) -> str:
+    """Where a person's record is: an invitation's id says it is one, a member's is anything
+    else."""
+    return INVITATIONS if person_id.startswith(INVITATION_ID_PREFIX) else CONTACTS
 
 
 class Contact(BaseModel):
@@ -120,38 +126,37 @@ class ContactBook:
     async def of(
         self, person_ids: Iterable[str], homes: Mapping[str, str] | None = None
     ) -> dict[str, Contact]:
-        """The details of each person we know, by id. `homes` (person → organisation), when
-        the caller knows them, saves looking them up; anyone not found there is looked up."""
+        """The details of each person we know, by id. `homes` (person → organisation: the
+        organisation a mail names), when the caller knows them, saves looking them up; a
+        person not found in the home given is not known."""
         ids = sorted(set(person_ids))
         given = homes or {}
-        found = await self._in_homes({i: given[i] for i in ids if i in given})
-        rest = [i for i in ids if i not in found]
-        if rest:
-            found |= await self._in_homes(await self.homes(rest))
-        return found
+        rest = [i for i in ids if i not in given]
+        return await self._in_homes(
+            {i: given[i] for i in ids if i in given} | (await self.homes(rest) if rest else {})
+        )
 
     async def _in_homes(self, homes: Mapping[str, str]) -> dict[str, Contact]:
-        """Each person's record in their organisation: a member's contact, else an
-        invitation's (each by `_id`, all at once)."""
-        found: dict[str, Contact] = {}
-        for collection in (CONTACTS, INVITATIONS):
-            wanted = [(p, o) for p, o in homes.items() if p not in found]
-            documents = await asyncio.gather(
-                *(
-                    self._data.system_organisation(o, collection).find_one({"_id": p})
-                    for p, o in wanted
-                )
+        """Each person's record in their organisation, by `_id`, all at once: an
+        invitation's for an invitation id, else a member's contact."""
+        wanted = list(homes.items())
+        documents = await asyncio.gather(
+            *(
+                self._data.system_organisation(o, _collection_of(p)).find_one({"_id": p})
+                for p, o in wanted
             )
-            for (person_id, organisation_id), d in zip(wanted, documents, strict=True):
-                if d is not None:
-                    found[person_id] = Contact(
-                        person_id=person_id,
-                        organisation_id=organisation_id,
-                        email=d.get("email"),
-                        name=d.get("name"),
-                        time_zone=d.get("time_zone"),
-                    )
-        return found
+        )
+        return {
+            person_id: Contact(
+                person_id=person_id,
+                organisation_id=organisation_id,
+                email=d.get("email"),
+                name=d.get("name"),
+                time_zone=d.get("time_zone"),
+            )
+            for (person_id, organisation_id), d in zip(wanted, documents, strict=True)
+            if d is not None
+        }
 
     async def erased_since(self, moment: datetime) -> list[str]:
         """Members erased since `moment` (for the tests' and operators' checks)."""

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from shared.contracts.contacts import MemberContact
+from shared.contracts.contacts import INVITATION_ID_PREFIX, MemberContact
 
 # Set on a member's document once its contact details are on the topic (the start-up
 # backfill publishes them for members who joined before the topic existed).
@@ -43,4 +43,4 @@ def invitation_id(secret: bytes, organisation_id: str, email: str) -> str:
     organisation always gives the same id (its tombstone can be written whenever the address
     is known) while the id alone leads to no address."""
     digest = hmac.new(secret, f"{organisation_id}|{email}".encode(), hashlib.sha256)
-    return f"inv_{digest.hexdigest()[:16]}"
+    return f"{INVITATION_ID_PREFIX}{digest.hexdigest()[:16]}"
