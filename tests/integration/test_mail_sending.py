@@ -16,7 +16,13 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from services.notifications.adapters.contact_book import ContactBook
-from services.notifications.adapters.mail_queue import DELIVERIES, MailQueue, Status
+from services.notifications.adapters.mail_queue import (
+    CLAIMS,
+    DELIVERIES,
+    MailQueue,
+    QueuedMail,
+    Status,
+)
 from services.notifications.adapters.mail_renderer import MailRenderer
 from services.notifications.adapters.mail_sender import BATCH, MailSender
 from services.notifications.adapters.preference_store import PreferenceStore
@@ -165,7 +171,7 @@ async def test_a_mail_a_crash_caught_mid_send_is_never_sent_again(
     mail = mails.proposal_accepted(to, f"prp_{secrets.token_hex(6)}")
     await rig.queue.decide([mail], clock.now())
     # As a process killed between its claim and the relay's answer leaves it.
-    await rig.queue.record(mail, Status.SENDING, clock.now())
+    await rig.queue.claim([QueuedMail(mail, 0, clock.now())], clock.now())
     rig.restart()
     assert await rig.sender.send_due() == 0
     assert (await rig.status(mail))["status"] == Status.UNCONFIRMED
@@ -187,7 +193,7 @@ async def test_a_run_longer_than_a_batch_goes_once_each_over_the_kept_sessions(
     )
     caught = mails.proposal_accepted(await rig.member(), proposal)
     assert await rig.queue.decide([*sent, nobody, caught], clock.now()) == len(sent) + 2
-    await rig.queue.record(caught, Status.SENDING, clock.now())  # as a SIGKILL leaves it
+    await rig.queue.claim([QueuedMail(caught, 0, clock.now())], clock.now())  # as a SIGKILL
     rig.restart()
 
     assert await rig.sender.send_due() == len(sent)
@@ -196,6 +202,8 @@ async def test_a_run_longer_than_a_batch_goes_once_each_over_the_kept_sessions(
     assert {(await rig.status(m))["status"] for m in sent} == {Status.SENT}
     assert (await rig.status(nobody))["status"] == Status.SKIPPED
     assert (await rig.status(caught))["status"] == Status.UNCONFIRMED
+    # Every claim went once its mails were recorded (the stop's with the mail it left).
+    assert await databases.network(CLAIMS).count_documents({}) == 0
     for to in [*people, Recipient(organisation_id=ORGANISATION, person_id=caught.person_id)]:
         found = httpx.get(
             f"{mailpit_url()}/api/v1/search",

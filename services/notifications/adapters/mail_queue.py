@@ -5,10 +5,16 @@ into `deliveries`, in the recipient's organisation's database: a redelivered eve
 sweep or a restart tries the same insert and is refused, so each mail is decided once. The
 mail itself waits in the network database's small `mail_queue` (ids and wording only: no
 address — the sender looks that up at the last moment), and leaves it once sent, turned off,
-dead-lettered or found interrupted. A delivery's status goes queued → sending → sent, or
-→ failed (with the reason, after the last try), skipped (turned off, no address), or
-unconfirmed: a process stopped between claiming a mail and recording it sent, so nobody knows
-whether the SMTP server took it — it is never sent again (at most once).
+dead-lettered or found interrupted. A delivery's status goes queued → sent, or → failed (with
+the reason, after the last try), skipped (turned off, no address), or unconfirmed: a process
+stopped between claiming a mail and recording it sent, so nobody knows whether the SMTP server
+took it — it is never sent again (at most once).
+
+A try is claimed before its mail goes to the relay, a few tries in one insert into
+`mail_claims` (inserts are FerretDB's cheap write; an update per delivery cost twice what the
+SMTP exchange did). A queued delivery whose current try is claimed was interrupted. A claim is
+deleted once its mails are recorded; the keys in it are hashes of the delivery and try, so it
+names nobody. (`sending`, the claim of earlier versions, still counts as interrupted.)
 
 A crash between the two inserts leaves a delivery queued with no queue entry; the next
 attempt to decide it (a redelivered event, the next sweep) finds it queued and puts it back.
@@ -22,9 +28,11 @@ are kept so — nobody else can have claimed them — never ones found queued fr
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import uuid
 from collections import defaultdict, deque
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pymongo import DeleteOne, UpdateOne
@@ -35,6 +43,10 @@ from shared.tenancy import TenantData
 
 DELIVERIES = "deliveries"
 QUEUE = "mail_queue"
+CLAIMS = "mail_claims"
+# A claim left behind by a stop is resolved at the next due-read, seconds later; one this old
+# can only name mails since resolved or erased.
+STALE_CLAIM = timedelta(hours=1)
 
 
 class Status(StrEnum):
@@ -190,6 +202,35 @@ class MailQueue:
                 self._data.system_organisation(organisation_id, DELIVERIES), operations
             )
 
+    async def claim(self, tries: Sequence[QueuedMail], now: datetime) -> str:
+        """Claim the current try of each mail, in one insert; the claim's id."""
+        claim_id = uuid.uuid4().hex
+        await self._data.network(CLAIMS).insert_one(
+            {"_id": claim_id, "tries": [_try_key(q) for q in tries], "claimed_at": now}
+        )
+        return claim_id
+
+    async def interrupted(
+        self, tries: Sequence[QueuedMail], now: datetime
+    ) -> tuple[set[str], list[str]]:
+        """The delivery ids of those whose current try was claimed and never recorded (a stop
+        between the claim and the record), and the claims to release once they are recorded
+        so (with any left long ago). One read of every claim: only those in flight and those
+        a stop left exist."""
+        keys = {_try_key(q): q.mail.delivery_id for q in tries}
+        found: set[str] = set()
+        spent: list[str] = []
+        async for claim in self._data.network(CLAIMS).find({}):
+            hits = [keys[k] for k in claim["tries"] if k in keys]
+            if hits or claim["claimed_at"] < now - STALE_CLAIM:
+                spent.append(str(claim["_id"]))
+            found.update(hits)
+        return found, spent
+
+    async def release(self, claim_ids: Sequence[str]) -> None:
+        """Claims whose mails are recorded go."""
+        await bulk_update(self._data.network(CLAIMS), [DeleteOne({"_id": i}) for i in claim_ids])
+
     async def remove_many(self, mails: Sequence[Mail]) -> None:
         """Several mails leave the queue at once: batches of deletes by `_id` (FerretDB's one
         indexed filter: a `$in` would decode the whole queue)."""
@@ -206,3 +247,10 @@ class MailQueue:
             {"person_id": person_id}
         )
         await self._data.network(QUEUE).delete_many({"mail.person_id": person_id})
+
+
+def _try_key(queued: QueuedMail) -> str:
+    """A try's key in a claim: its delivery and try number, hashed (a delivery id names its
+    person, and a claim a stop leaves must not)."""
+    digest = hashlib.sha256(f"{queued.mail.delivery_id}#{queued.attempts}".encode())
+    return digest.hexdigest()[:32]

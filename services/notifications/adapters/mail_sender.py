@@ -3,12 +3,13 @@
 Mails come a batch at a time: first those this process has just decided (kept in hand by the
 queue, known to be queued), then — every `RESCAN_SECONDS`, at start, and while a read comes
 back full — those the queue's due-read finds (retries fallen due, what a stop left behind),
-whose statuses are read first. The recipients' addresses and choices are read for the whole
-batch at once, just before it is sent (an erasure or an unsubscribe since the mail was decided
-wins). Then, `CLAIM` mails at a time: claim their deliveries (queued → sending, in the same
-write that records the mails before them sent, so at most `CLAIM` mails are ever claimed and
-unrecorded), render, hand them to the SMTP relay over the `SESSIONS` sessions the batch keeps
-open, side by side; the sent mails leave the queue together at the end of the batch.
+whose statuses and claims are read first. The recipients' addresses and choices are read for
+the whole batch at once, just before it is sent (an erasure or an unsubscribe since the mail
+was decided wins); the next batch's are read while this one is sent. Then, `CLAIM` mails at a
+time: record the mails before them sent, claim these (one insert: `MailQueue.claim`; so at most
+`CLAIM` mails are ever claimed and unrecorded), render, hand them to the SMTP relay over the
+`SESSIONS` sessions the batch keeps open, side by side; the sent mails leave the queue together
+while the next batch is sent.
 
 A relay failure that may pass is retried with doubling delays (`smtp_retry_seconds`, 2x,
 4x ...); after `smtp_attempts` tries, or at once for a refusal that will not pass (5xx), the
@@ -137,13 +138,14 @@ class MailSender:
             while prepared is not None and not self._stopping.is_set():
                 due, ready, done = await prepared
                 prepared = None
+                settled: list[str] = []
                 try:
                     prepared = await self._prepare()
-                    sent += await self._send_batch(ready, done, sessions)
+                    sent += await self._send_batch(ready, done, settled, sessions)
                 finally:
                     if removing is not None:
                         await removing
-                    removing = asyncio.ensure_future(self._leave_queue(due, done))
+                    removing = asyncio.ensure_future(self._leave_queue(due, done, settled))
         finally:
             if prepared is not None:
                 prepared.cancel()  # taken but not sent: the queue still holds them
@@ -169,11 +171,13 @@ class MailSender:
 
         return asyncio.ensure_future(ready())
 
-    async def _leave_queue(self, due: list[QueuedMail], done: list[Mail]) -> None:
-        """The batch's finished mails leave the queue; the batch leaves hand (those put back
-        for a retry are found by the due-read again)."""
+    async def _leave_queue(
+        self, due: list[QueuedMail], done: list[Mail], settled: list[str]
+    ) -> None:
+        """The batch's finished mails leave the queue and its settled claims go; the batch
+        leaves hand (those put back for a retry are found by the due-read again)."""
         try:
-            await self._queue.remove_many(done)
+            await asyncio.gather(self._queue.remove_many(done), self._queue.release(settled))
         finally:
             self._in_hand.difference_update(q.mail.delivery_id for q in due)
 
@@ -199,12 +203,16 @@ class MailSender:
         """Sort out a batch: the mails to send now with their recipients' contact details,
         and those that leave the queue unsent (recorded so: interrupted, gone, turned off)."""
         now = self._clock()
-        statuses = await self._queue.statuses([q.mail for q in due if not q.fresh])
+        found = [q for q in due if not q.fresh]
+        statuses = await self._queue.statuses([q.mail for q in found])
+        claimed, spent = await self._queue.interrupted(found, now) if found else (set(), [])
         changes: list[tuple[Mail, Status, datetime, str]] = []
         done: list[Mail] = []
         queued: list[QueuedMail] = []
         for q in due:
             status = Status.QUEUED if q.fresh else statuses[q.mail.delivery_id]
+            if status is Status.QUEUED and q.mail.delivery_id in claimed:
+                status = Status.SENDING
             if status is Status.SENDING:
                 changes.append((q.mail, Status.UNCONFIRMED, now, "interrupted while sending"))
                 log.warning(
@@ -239,18 +247,22 @@ class MailSender:
             else:
                 ready.append((q, contact))
         await self._queue.record_many(changes)
+        await self._queue.release(spent)  # what they claimed is recorded now
         return ready, done
 
     async def _send_batch(
         self,
         ready: list[tuple[QueuedMail, Contact]],
         done: list[Mail],
+        settled: list[str],
         sessions: list[SmtpSession],
     ) -> int:
-        """Claim, render and hand over a batch's ready mails; `done` gathers what is finished."""
+        """Claim, render and hand over a batch's ready mails; `done` gathers what is finished,
+        `settled` the claims whose mails are all recorded."""
         sent = 0
-        # Mails the relay took, not yet recorded: recorded with the next claim, or at the end.
+        # Mails the relay took, not yet recorded: recorded before the next claim, or at the end.
         unrecorded: list[tuple[Mail, datetime]] = []
+        claim: str | None = None  # theirs
         try:
             for start in range(0, len(ready), CLAIM):
                 if self._stopping.is_set():
@@ -264,12 +276,12 @@ class MailSender:
                         await self._dead(
                             queued.mail, queued.attempts + 1, f"could not render: {exc!r}"
                         )
-                await self._queue.record_many(
-                    [(m, Status.SENT, at, "") for m, at in unrecorded]
-                    + [(q.mail, Status.SENDING, now, "") for q, _ in claimed]
-                )
+                await self._queue.record_many([(m, Status.SENT, at, "") for m, at in unrecorded])
                 sent += sum(self._was_sent(m, done) for m, _ in unrecorded)
                 unrecorded = []
+                if claim is not None:
+                    settled.append(claim)
+                claim = await self._queue.claim([q for q, _ in claimed], now) if claimed else None
                 # A graceful stop finishes what is claimed, so it leaves nothing unconfirmed.
                 shares = await asyncio.gather(
                     *(
@@ -282,6 +294,8 @@ class MailSender:
             if unrecorded:
                 await self._queue.record_many([(m, Status.SENT, at, "") for m, at in unrecorded])
                 sent += sum(self._was_sent(m, done) for m, _ in unrecorded)
+            if claim is not None:
+                settled.append(claim)
         return sent
 
     async def _hand_over_all(
