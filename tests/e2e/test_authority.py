@@ -5,7 +5,6 @@ co-ordinators, each announced with `programme.coordinators_changed`."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -14,6 +13,7 @@ import pytest
 from deploy.localnet.identity import bearer
 from services.sessions.domain.relationships import relationship_id
 from tests.e2e.conftest import Crowd, World, add_crowd, integration_client
+from tests.e2e.programme_setup import design
 from tests.e2e.sessions_scene import grant_coordinator, match_accepted
 from tests.e2e.test_candidate_pool import member_id_of, publish
 from tests.e2e.test_first_flow import eventually
@@ -31,19 +31,13 @@ def crowd(world: World) -> Crowd:
 
 def _programme(world: World, coordinator: dict[str, Any]) -> str:
     registry = world.url("registry")
-    design = {
-        "name": "Leaders who stay",
-        "purpose": "Keep first-time leaders in post through their first year",
-        "goals": ["confidence"],
-        "model": "one_to_one",
-        "starts_on": str(date.today()),
-        "ends_on": str(date.today() + timedelta(days=300)),
-        "meeting_every_days": 28,
-        "min_meeting_minutes": 30,
-        "max_meeting_minutes": 90,
-    }
+    terms = design(
+        "Leaders who stay",
+        "Keep first-time leaders in post through their first year",
+        "confidence",
+    )
     with world.reader(coordinator) as http:
-        created = http.post(f"{registry}/programmes", json=design)
+        created = http.post(f"{registry}/programmes", json=terms)
         assert created.status_code == 201, created.text
         programme = str(created.json()["id"])
         opened = http.post(f"{registry}/programmes/{programme}/status", json={"status": "open"})

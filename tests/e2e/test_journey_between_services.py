@@ -20,13 +20,13 @@ import secrets
 from datetime import date, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from pymongo import MongoClient
 
 from tests.e2e.conftest import Crowd, World, add_crowd
 from tests.e2e.consumed import topic_end, wait_consumed, wait_outbox_published
 from tests.e2e.mailpit import Inbox
+from tests.e2e.programme_setup import call, design, ok
 from tests.e2e.test_candidate_pool import member_id_of
 from tests.e2e.test_first_flow import eventually
 from tests.e2e.training_records import record_training
@@ -34,18 +34,6 @@ from tests.e2e.training_records import record_training
 pytestmark = pytest.mark.e2e
 
 TRAINED = str(date.today() - timedelta(days=40))
-
-
-def _call(
-    world: World, service: str, tokens: dict[str, Any], method: str, path: str, body: Any = None
-) -> httpx.Response:
-    with world.reader(tokens) as http:
-        return http.request(method, f"{world.url(service)}{path}", json=body)
-
-
-def _ok(answer: httpx.Response) -> Any:
-    assert answer.status_code < 300, f"{answer.request.url}: {answer.status_code} {answer.text}"
-    return answer.json() if answer.content else None
 
 
 def _profile(name: str, sector: str, **fields: Any) -> dict[str, Any]:
@@ -86,8 +74,8 @@ def test_a_relationship_from_enrolment_to_its_end_through_every_service(world: W
     crowds = [harbour, reef]
     mentor, mentee = harbour.people[0], reef.people[0]
     ids = {"mentor": member_id_of(world, mentor), "mentee": member_id_of(world, mentee)}
-    _ok(
-        _call(
+    ok(
+        call(
             world,
             "registry",
             mentor,
@@ -101,8 +89,8 @@ def test_a_relationship_from_enrolment_to_its_end_through_every_service(world: W
             ),
         )
     )
-    _ok(
-        _call(
+    ok(
+        call(
             world,
             "registry",
             mentee,
@@ -116,22 +104,16 @@ def test_a_relationship_from_enrolment_to_its_end_through_every_service(world: W
     registry = world.url("registry")
     record_training(registry, harbour.id, harbour.admin, mentor, mentor_on=TRAINED)
     record_training(registry, reef.id, reef.admin, mentee, mentee_on=TRAINED)
-    design = {
-        "name": f"Journey {key}",
-        "purpose": "Leaders of different sectors learning from each other",
-        "goals": ["confident delegation"],
-        "model": "one_to_one",
-        "starts_on": str(date.today()),
-        "ends_on": str(date.today() + timedelta(days=300)),
-        "meeting_every_days": 28,
-        "min_meeting_minutes": 30,
-        "max_meeting_minutes": 90,
-        "participating_organisations": [reef.id],
-    }
-    programme = _ok(_call(world, "registry", harbour.admin, "POST", "/programmes", design))["id"]
-    _ok(_call(world, "registry", reef.admin, "POST", f"/programmes/{programme}/acceptance"))
-    _ok(
-        _call(
+    terms = design(
+        f"Journey {key}",
+        "Leaders of different sectors learning from each other",
+        "confident delegation",
+        participating_organisations=[reef.id],
+    )
+    programme = ok(call(world, "registry", harbour.admin, "POST", "/programmes", terms))["id"]
+    ok(call(world, "registry", reef.admin, "POST", f"/programmes/{programme}/acceptance"))
+    ok(
+        call(
             world,
             "registry",
             harbour.admin,
@@ -141,8 +123,8 @@ def test_a_relationship_from_enrolment_to_its_end_through_every_service(world: W
         )
     )
     for tokens, role in ((mentor, "mentor"), (mentee, "mentee")):
-        _ok(
-            _call(
+        ok(
+            call(
                 world,
                 "registry",
                 tokens,
@@ -155,23 +137,23 @@ def test_a_relationship_from_enrolment_to_its_end_through_every_service(world: W
     # registry → matching: both in the candidate pool.
     def pooled() -> bool:
         """matching's candidate pool holds the mentor and the mentee"""
-        pool = _call(
+        pool = call(
             world, "matching", harbour.admin, "GET", f"/programmes/{programme}/candidate-pool"
         )
         return pool.status_code == 200 and pool.json()["eligible"] >= 2
 
     eventually(pooled, timeout=60)
     pair = {"mentee_id": ids["mentee"], "mentor_id": ids["mentor"]}
-    proposal = _ok(
-        _call(world, "matching", harbour.admin, "POST", f"/programmes/{programme}/proposals", pair)
+    proposal = ok(
+        call(world, "matching", harbour.admin, "POST", f"/programmes/{programme}/proposals", pair)
     )["id"]
-    _ok(_call(world, "matching", harbour.admin, "POST", f"/proposals/{proposal}/approve"))
+    ok(call(world, "matching", harbour.admin, "POST", f"/proposals/{proposal}/approve"))
     for tokens in (mentee, mentor):
-        _ok(_call(world, "matching", tokens, "POST", f"/proposals/{proposal}/accept"))
+        ok(call(world, "matching", tokens, "POST", f"/proposals/{proposal}/accept"))
 
     # matching → sessions: the relationship starts.
     def started() -> list[dict[str, Any]]:
-        listed = _call(world, "sessions", mentee, "GET", "/members/me/relationships")
+        listed = call(world, "sessions", mentee, "GET", "/members/me/relationships")
         return [r for r in listed.json() if r["programme_id"] == programme]
 
     eventually(lambda: bool(started()), timeout=60)
@@ -188,7 +170,7 @@ def test_a_relationship_from_enrolment_to_its_end_through_every_service(world: W
     eventually(lambda: _on_record(world, "evaluation", crowds, proposal), timeout=60)
     eventually(lambda: _on_record(world, "evaluation", crowds, rel), timeout=60)
 
-    ended = _call(
+    ended = call(
         world,
         "sessions",
         mentee,
@@ -207,7 +189,7 @@ def test_a_relationship_from_enrolment_to_its_end_through_every_service(world: W
         network = mongo[f"{world.env['MENTORNET_DB_PREFIX']}_matching_network"]
         ended_pairs = list(network["ended_pairs"].find({"programme_id": programme}))
     assert [sorted(d["members"]) for d in ended_pairs] == [sorted(ids.values())], ended_pairs
-    again = _call(
+    again = call(
         world, "matching", harbour.admin, "POST", f"/programmes/{programme}/proposals", pair
     )
     assert again.status_code == 422, again.text

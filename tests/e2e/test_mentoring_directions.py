@@ -8,10 +8,10 @@ import secrets
 from datetime import date, timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.e2e.conftest import Crowd, World, add_crowd
+from tests.e2e.programme_setup import call, design, ok, open_and_enrol, profile
 from tests.e2e.test_candidate_pool import member_id_of
 from tests.e2e.test_first_flow import eventually
 from tests.e2e.training_records import record_training
@@ -21,66 +21,22 @@ pytestmark = pytest.mark.e2e
 TRAINED = str(date.today() - timedelta(days=40))
 
 
-def _call(
-    world: World, service: str, tokens: dict[str, Any], method: str, path: str, body: Any = None
-) -> httpx.Response:
-    with world.reader(tokens) as http:
-        return http.request(method, f"{world.url(service)}{path}", json=body)
-
-
-def _ok(answer: httpx.Response) -> Any:
-    assert answer.status_code < 300, f"{answer.request.url}: {answer.status_code} {answer.text}"
-    return answer.json() if answer.content else None
-
-
 def _profile(name: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "display_name": name,
-        "sector": "retail",
-        "time_zone": "Europe/London",
-        "languages": ["en"],
-        "availability": [{"day": "tue", "start": "09:00", "end": "12:00"}],
-        "meeting_modes": ["video"],
-        **fields,
-    }
+    return profile(name, "retail", **fields)
 
 
 def _design(key: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "name": f"Directions {key}",
-        "purpose": "Colleagues learning from each other whatever their seniority",
-        "goals": ["digital confidence"],
-        "model": "one_to_one",
-        "starts_on": str(date.today()),
-        "ends_on": str(date.today() + timedelta(days=300)),
-        "meeting_every_days": 28,
-        "min_meeting_minutes": 30,
-        "max_meeting_minutes": 90,
+    return design(
+        f"Directions {key}",
+        "Colleagues learning from each other whatever their seniority",
+        "digital confidence",
         **fields,
-    }
+    )
 
 
-def _open_and_enrol(
-    world: World, crowd: Crowd, design: dict[str, Any], roles: list[tuple[int, str]]
-) -> str:
-    """A programme of the crowd's organisation, open, with these people enrolled, and in
-    matching's pool."""
-    programme: str = _ok(_call(world, "registry", crowd.admin, "POST", "/programmes", design))["id"]
-    status = {"status": "open"}
-    _ok(_call(world, "registry", crowd.admin, "POST", f"/programmes/{programme}/status", status))
-    for n, role in roles:
-        path = f"/programmes/{programme}/enrolments"
-        _ok(_call(world, "registry", crowd.people[n], "POST", path, {"role": role}))
-
-    def pooled() -> bool:
-        """matching's candidate pool holds everyone enrolled, with the programme's terms"""
-        pool = _call(
-            world, "matching", crowd.admin, "GET", f"/programmes/{programme}/candidate-pool"
-        )
-        return pool.status_code == 200 and pool.json()["eligible"] == len(roles)
-
-    eventually(pooled, timeout=60)
-    return programme
+def _roles(crowd: Crowd, *roles: str) -> list[tuple[dict[str, Any], str]]:
+    """The crowd's first people enrolling in these roles, in order."""
+    return [(crowd.people[n], role) for n, role in enumerate(roles)]
 
 
 def _reasons(proposal: dict[str, Any]) -> list[str]:
@@ -95,7 +51,7 @@ def test_a_reverse_programme_proposes_the_less_senior_mentor_who_takes_the_role_
     director, junior, executive = crowd.people
     registry = world.url("registry")
     # A role nobody knows is refused with the roles there are.
-    wrong = _call(
+    wrong = call(
         world, "registry", director, "PUT", "/me/profile", _profile("D", mentor_roles=["wizard"])
     )
     assert wrong.status_code == 422 and "challenger" in wrong.text, wrong.text
@@ -132,23 +88,23 @@ def test_a_reverse_programme_proposes_the_less_senior_mentor_who_takes_the_role_
         ),
     )
     for tokens, body in people:
-        _ok(_call(world, "registry", tokens, "PUT", "/me/profile", body))
-    mine = _ok(_call(world, "registry", junior, "GET", "/me/profile"))
+        ok(call(world, "registry", tokens, "PUT", "/me/profile", body))
+    mine = ok(call(world, "registry", junior, "GET", "/me/profile"))
     assert mine["mentor_roles"] == ["challenger", "sounding_board"]
     record_training(registry, crowd.id, crowd.admin, director, mentee_on=TRAINED)
     for tokens in (junior, executive):
         record_training(registry, crowd.id, crowd.admin, tokens, mentor_on=TRAINED)
     # A reverse programme names what the less senior mentor the more senior on.
-    untopical = _call(
+    untopical = call(
         world, "registry", crowd.admin, "POST", "/programmes", _design(key, direction="reverse")
     )
     assert untopical.status_code == 422 and "name the topics" in untopical.text, untopical.text
-    design = _design(key, direction="reverse", reverse_topics=["social media", "digital tools"])
-    programme = _open_and_enrol(world, crowd, design, [(0, "mentee"), (1, "mentor"), (2, "mentor")])
-    shown = _ok(_call(world, "registry", crowd.admin, "GET", f"/programmes/{programme}"))
+    terms = _design(key, direction="reverse", reverse_topics=["social media", "digital tools"])
+    programme = open_and_enrol(world, crowd, terms, _roles(crowd, "mentee", "mentor", "mentor"))
+    shown = ok(call(world, "registry", crowd.admin, "GET", f"/programmes/{programme}"))
     assert shown["design"]["direction"] == "reverse"
 
-    round_ = _ok(_call(world, "matching", crowd.admin, "POST", f"/programmes/{programme}/rounds"))
+    round_ = ok(call(world, "matching", crowd.admin, "POST", f"/programmes/{programme}/rounds"))
     [proposal] = round_["proposals"]
     assert proposal["mentee_id"] == member_id_of(world, director)
     assert proposal["mentor_id"] == member_id_of(world, junior)
@@ -192,13 +148,13 @@ def test_a_two_way_programme_pairs_people_whose_skills_meet_each_others_goals(
         (half_ready, _profile("Hal")),
     )
     for tokens, body in people:
-        _ok(_call(world, "registry", tokens, "PUT", "/me/profile", body))
+        ok(call(world, "registry", tokens, "PUT", "/me/profile", body))
     for tokens in (alice, bo, cy):
         record_training(
             registry, crowd.id, crowd.admin, tokens, mentor_on=TRAINED, mentee_on=TRAINED
         )
     record_training(registry, crowd.id, crowd.admin, half_ready, mentee_on=TRAINED)
-    grouped = _call(
+    grouped = call(
         world,
         "registry",
         crowd.admin,
@@ -207,14 +163,11 @@ def test_a_two_way_programme_pairs_people_whose_skills_meet_each_others_goals(
         _design(key, direction="two_way", model="group", max_mentees_per_mentor=2),
     )
     assert grouped.status_code == 422 and "one to one" in grouped.text, grouped.text
-    programme = _open_and_enrol(
-        world,
-        crowd,
-        _design(key, direction="two_way"),
-        [(0, "mentee"), (1, "mentor"), (2, "mentor")],
+    programme = open_and_enrol(
+        world, crowd, _design(key, direction="two_way"), _roles(crowd, "mentee", "mentor", "mentor")
     )
     # Each of a pair mentors the other: both trainings are needed, whichever side one enrols on.
-    refused = _call(
+    refused = call(
         world,
         "registry",
         half_ready,
@@ -225,7 +178,7 @@ def test_a_two_way_programme_pairs_people_whose_skills_meet_each_others_goals(
     assert refused.status_code in (409, 422), refused.text
     assert "both mentor training and the mentee induction" in refused.text
 
-    round_ = _ok(_call(world, "matching", crowd.admin, "POST", f"/programmes/{programme}/rounds"))
+    round_ = ok(call(world, "matching", crowd.admin, "POST", f"/programmes/{programme}/rounds"))
     [proposal] = round_["proposals"]
     assert proposal["mentor_id"] == member_id_of(world, bo)
     reasons = _reasons(proposal)
@@ -239,12 +192,12 @@ def test_a_two_way_programme_pairs_people_whose_skills_meet_each_others_goals(
     ), reasons
 
     # Both accept: the relationship is two-way, and its records say who mentors whom.
-    _ok(_call(world, "matching", crowd.admin, "POST", f"/proposals/{proposal['id']}/approve"))
+    ok(call(world, "matching", crowd.admin, "POST", f"/proposals/{proposal['id']}/approve"))
     for tokens in (alice, bo):
-        _ok(_call(world, "matching", tokens, "POST", f"/proposals/{proposal['id']}/accept"))
+        ok(call(world, "matching", tokens, "POST", f"/proposals/{proposal['id']}/accept"))
 
     def started() -> list[dict[str, Any]]:
-        listed = _call(world, "sessions", alice, "GET", "/members/me/relationships")
+        listed = call(world, "sessions", alice, "GET", "/members/me/relationships")
         return [r for r in listed.json() if r["programme_id"] == programme]
 
     eventually(lambda: bool(started()), timeout=60)
@@ -260,20 +213,20 @@ def test_a_two_way_programme_pairs_people_whose_skills_meet_each_others_goals(
         "mentee_responsibilities": [],
         "mentor_mentors_on": ["budgeting"],
     }
-    one_way = _call(world, "sessions", alice, "PUT", f"{base}/agreement", terms)
+    one_way = call(world, "sessions", alice, "PUT", f"{base}/agreement", terms)
     assert one_way.status_code == 422, one_way.text
     assert "names the topics each of you mentors the other on" in one_way.text
     terms["mentee_mentors_on"] = ["social media"]
-    _ok(_call(world, "sessions", alice, "PUT", f"{base}/agreement", terms))
-    agreed = _ok(_call(world, "sessions", bo, "GET", f"{base}/agreement"))
+    ok(call(world, "sessions", alice, "PUT", f"{base}/agreement", terms))
+    agreed = ok(call(world, "sessions", bo, "GET", f"{base}/agreement"))
     assert agreed["terms"]["mentee_mentors_on"] == ["social media"]
     log = {"met_on": str(date.today()), "topics": ["posting"], "direction": "mentee_to_mentor"}
-    written = _ok(_call(world, "sessions", alice, "POST", f"{base}/logs", log))
+    written = ok(call(world, "sessions", alice, "POST", f"{base}/logs", log))
     assert written["direction"] == "mentee_to_mentor"
     goal = {"term": "long", "text": "post on the team channel", "direction": "mentee_to_mentor"}
-    added = _ok(_call(world, "sessions", bo, "POST", f"{base}/action-plan/goals", goal))
+    added = ok(call(world, "sessions", bo, "POST", f"{base}/action-plan/goals", goal))
     assert added["direction"] == "mentee_to_mentor"
-    both = _call(
+    both = call(
         world, "sessions", bo, "POST", f"{base}/action-plan/goals", {**goal, "direction": "both"}
     )
     assert both.status_code == 422, both.text

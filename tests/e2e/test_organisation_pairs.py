@@ -10,10 +10,10 @@ import secrets
 from datetime import date, timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.e2e.conftest import Crowd, World, add_crowd
+from tests.e2e.programme_setup import call, design, ok, open_and_enrol, profile
 from tests.e2e.test_candidate_pool import member_id_of
 from tests.e2e.test_first_flow import eventually
 from tests.e2e.test_outcome_figures import cell, expected, figures, shown
@@ -24,73 +24,17 @@ pytestmark = pytest.mark.e2e
 TRAINED = str(date.today() - timedelta(days=40))
 
 
-def _call(
-    world: World, service: str, tokens: dict[str, Any], method: str, path: str, body: Any = None
-) -> httpx.Response:
-    with world.reader(tokens) as http:
-        return http.request(method, f"{world.url(service)}{path}", json=body)
-
-
-def _ok(answer: httpx.Response) -> Any:
-    assert answer.status_code < 300, f"{answer.request.url}: {answer.status_code} {answer.text}"
-    return answer.json() if answer.content else None
-
-
 def _profile(name: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "display_name": name,
-        "sector": "public services",
-        "time_zone": "Europe/London",
-        "languages": ["en"],
-        "availability": [{"day": "wed", "start": "09:00", "end": "12:00"}],
-        "meeting_modes": ["video"],
-        "share_across_organisations": True,
-        **fields,
-    }
+    return profile(name, "public services", "wed", share_across_organisations=True, **fields)
 
 
 def _design(key: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "name": f"Learning from each other {key}",
-        "purpose": "Organisations of differing size learning from each other's practice",
-        "goals": ["new practice"],
-        "model": "one_to_one",
-        "starts_on": str(date.today()),
-        "ends_on": str(date.today() + timedelta(days=300)),
-        "meeting_every_days": 28,
-        "min_meeting_minutes": 30,
-        "max_meeting_minutes": 90,
+    return design(
+        f"Learning from each other {key}",
+        "Organisations of differing size learning from each other's practice",
+        "new practice",
         **fields,
-    }
-
-
-def _open_and_enrol(
-    world: World,
-    owner: Crowd,
-    invited: list[Crowd],
-    design: dict[str, Any],
-    enrolling: list[tuple[dict[str, Any], str]],
-) -> str:
-    """A programme of `owner`'s, accepted by the organisations invited, open, with these
-    people enrolled in their roles, and in matching's pool."""
-    programme: str = _ok(_call(world, "registry", owner.admin, "POST", "/programmes", design))["id"]
-    for crowd in invited:
-        _ok(_call(world, "registry", crowd.admin, "POST", f"/programmes/{programme}/acceptance"))
-    status = {"status": "open"}
-    _ok(_call(world, "registry", owner.admin, "POST", f"/programmes/{programme}/status", status))
-    for tokens, role in enrolling:
-        path = f"/programmes/{programme}/enrolments"
-        _ok(_call(world, "registry", tokens, "POST", path, {"role": role}))
-
-    def pooled() -> bool:
-        """matching's candidate pool holds everyone enrolled"""
-        pool = _call(
-            world, "matching", owner.admin, "GET", f"/programmes/{programme}/candidate-pool"
-        )
-        return pool.status_code == 200 and pool.json()["eligible"] == len(enrolling)
-
-    eventually(pooled, timeout=90)
-    return programme
+    )
 
 
 # Who each organisation enrols: the first pair six people (figures shown), the second four
@@ -126,8 +70,8 @@ def test_a_programme_pairing_organisations_matches_people_only_within_a_pair(
                 fields["development_goals"] = ["learn budgeting"]
             if (name, role) == ("housing", "mentor"):
                 fields["skills"] = ["budgeting"]
-            _ok(
-                _call(
+            ok(
+                call(
                     world,
                     "registry",
                     tokens,
@@ -150,7 +94,7 @@ def test_a_programme_pairing_organisations_matches_people_only_within_a_pair(
         ([{"first": council.id, "second": world.b.id}], "not taking part"),
         ([{"first": housing.id, "second": housing.id}], "two different organisations"),
     ]:
-        refused = _call(
+        refused = call(
             world,
             "registry",
             council.admin,
@@ -166,9 +110,9 @@ def test_a_programme_pairing_organisations_matches_people_only_within_a_pair(
         for name, roles in ROLES.items()
         for tokens, role in zip(crowds[name].people, roles, strict=True)
     ]
-    design = _design(key, participating_organisations=others, organisation_pairs=pairs)
-    programme = _open_and_enrol(world, council, [charity, housing, enterprise], design, everyone)
-    designed = _ok(_call(world, "registry", council.admin, "GET", f"/programmes/{programme}"))
+    terms = _design(key, participating_organisations=others, organisation_pairs=pairs)
+    programme = open_and_enrol(world, council, terms, everyone, [charity, housing, enterprise])
+    designed = ok(call(world, "registry", council.admin, "GET", f"/programmes/{programme}"))
     assert designed["design"]["organisation_pairs"] == pairs
 
     # The programme's figures, a row per pair, before anyone is proposed: everyone enrolled
@@ -193,13 +137,13 @@ def test_a_programme_pairing_organisations_matches_people_only_within_a_pair(
     assert shown(participation) == expected(participation, rows, total)
     assert cell(participation, second, "enrolled")["suppressed"]  # four people: hidden
     # Only the programme's co-ordinators read them; another organisation's admin gets 404.
-    outsider = _call(world, "evaluation", housing.admin, "GET", by_pair)
+    outsider = call(world, "evaluation", housing.admin, "GET", by_pair)
     assert outsider.status_code == 404, outsider.text
 
     # The best-scoring pair crosses the two pairs: asked for by hand, it is refused, saying why.
     wants_budgeting = member_id_of(world, council.people[0])
     offers_budgeting = member_id_of(world, housing.people[1])
-    asked = _call(
+    asked = call(
         world,
         "matching",
         council.admin,
@@ -210,7 +154,7 @@ def test_a_programme_pairing_organisations_matches_people_only_within_a_pair(
     assert asked.status_code == 422, asked.text
     assert "not paired in this programme" in asked.text, asked.text
 
-    round_ = _ok(_call(world, "matching", council.admin, "POST", f"/programmes/{programme}/rounds"))
+    round_ = ok(call(world, "matching", council.admin, "POST", f"/programmes/{programme}/rounds"))
     proposals = round_["proposals"]
     partner = {
         "council": "charity",
@@ -227,7 +171,7 @@ def test_a_programme_pairing_organisations_matches_people_only_within_a_pair(
 
     # Asked again now that the mentee holds a proposal: refused for that,
     # not for being unenrolled, which they are not.
-    again = _call(
+    again = call(
         world,
         "matching",
         council.admin,
@@ -242,18 +186,18 @@ def test_a_programme_pairing_organisations_matches_people_only_within_a_pair(
     # The same people in a programme that pairs no organisations: the round proposes the
     # cross-pair one, so the paired round above chose others because of the pairs.
     unpaired = _design(f"{key} unpaired", participating_organisations=[charity.id, housing.id])
-    control = _open_and_enrol(
+    control = open_and_enrol(
         world,
         council,
-        [charity, housing],
         unpaired,
         [
             (council.people[0], "mentee"),
             (charity.people[0], "mentor"),
             (housing.people[1], "mentor"),
         ],
+        [charity, housing],
     )
-    round_ = _ok(_call(world, "matching", council.admin, "POST", f"/programmes/{control}/rounds"))
+    round_ = ok(call(world, "matching", council.admin, "POST", f"/programmes/{control}/rounds"))
     assert [(p["mentee_id"], p["mentor_id"]) for p in round_["proposals"]] == [
         (wants_budgeting, offers_budgeting)
     ]

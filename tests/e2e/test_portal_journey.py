@@ -31,6 +31,7 @@ from deploy.localnet.identity import Person, bearer
 from tests.browser import artifact, chromium
 from tests.e2e.conftest import Crowd, World, add_crowd
 from tests.e2e.portal_browser import assert_accessible, sign_in
+from tests.e2e.programme_setup import design
 from tests.e2e.test_candidate_pool import member_id_of
 from tests.e2e.test_first_flow import eventually
 
@@ -106,19 +107,13 @@ def journey(world: World) -> Journey:
             }
         ],
     )
-    design = {
-        "name": PROGRAMME,
-        "purpose": "Leaders of different sectors learning from each other",
-        "goals": ["confident delegation"],
-        "model": "one_to_one",
-        "starts_on": str(date.today()),
-        "ends_on": str(date.today() + timedelta(days=300)),
-        "meeting_every_days": 28,
-        "min_meeting_minutes": 30,
-        "max_meeting_minutes": 90,
-        "participating_organisations": [raupo.id],
-    }
-    programme = _call(world, harakeke.admin, "POST", f"{registry}/programmes", design)["id"]
+    terms = design(
+        PROGRAMME,
+        "Leaders of different sectors learning from each other",
+        "confident delegation",
+        participating_organisations=[raupo.id],
+    )
+    programme = _call(world, harakeke.admin, "POST", f"{registry}/programmes", terms)["id"]
     _call(world, raupo.admin, "POST", f"{registry}/programmes/{programme}/acceptance")
     _call(
         world,

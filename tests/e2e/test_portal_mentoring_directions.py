@@ -10,13 +10,13 @@ import secrets
 from datetime import date, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.browser import chromium
 from tests.e2e.conftest import World, add_crowd
 from tests.e2e.portal_browser import PHONE, assert_accessible, sign_in
+from tests.e2e.programme_setup import call, profile
 from tests.e2e.test_candidate_pool import member_id_of
 from tests.e2e.test_first_flow import eventually
 from tests.e2e.training_records import record_training
@@ -29,23 +29,8 @@ NARROW: ViewportSize = {"width": PHONE["width"], "height": PHONE["height"]}  # 3
 CHALLENGER = "Challenger: challenge and critical debate"
 
 
-def _call(
-    world: World, service: str, tokens: dict[str, Any], method: str, path: str, body: Any = None
-) -> httpx.Response:
-    with world.reader(tokens) as http:
-        return http.request(method, f"{world.url(service)}{path}", json=body)
-
-
 def _profile(name: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "display_name": name,
-        "sector": "housing",
-        "time_zone": "Europe/London",
-        "languages": ["en"],
-        "availability": [{"day": "tue", "start": "09:00", "end": "12:00"}],
-        "meeting_modes": ["video"],
-        **fields,
-    }
+    return profile(name, "housing", **fields)
 
 
 def _accessible_at_both_widths(page: Page) -> None:
@@ -83,7 +68,7 @@ def test_a_mentee_asks_for_a_role_and_a_reverse_programme_proposes_a_mentor_who_
             ),
         ),
     ):
-        written = _call(world, "registry", tokens, "PUT", "/me/profile", body)
+        written = call(world, "registry", tokens, "PUT", "/me/profile", body)
         assert written.status_code == 200, written.text
     record_training(registry, crowd.id, crowd.admin, director, mentee_on=TRAINED)
     record_training(registry, crowd.id, crowd.admin, junior, mentor_on=TRAINED)
@@ -109,7 +94,7 @@ def test_a_mentee_asks_for_a_role_and_a_reverse_programme_proposes_a_mentor_who_
         page.get_by_role("button", name="Save your profile").click()
         expect(page.get_by_role("status")).to_have_text("Your profile is saved.")
         expect(wanted.get_by_label(CHALLENGER)).to_be_checked()
-        saved = _call(world, "registry", director, "GET", "/me/profile").json()
+        saved = call(world, "registry", director, "GET", "/me/profile").json()
         assert saved["wanted_mentor_roles"] == ["challenger"]
         assert saved["job_level"] == "director"  # what the form keeps
 
@@ -144,18 +129,18 @@ def test_a_mentee_asks_for_a_role_and_a_reverse_programme_proposes_a_mentor_who_
 
         for tokens, role in ((director, "mentee"), (junior, "mentor")):
             path = f"/programmes/{programme}/enrolments"
-            enrolled = _call(world, "registry", tokens, "POST", path, {"role": role})
+            enrolled = call(world, "registry", tokens, "POST", path, {"role": role})
             assert enrolled.status_code == 201, enrolled.text
 
         def pooled() -> bool:
             """matching's pool holds both, with the programme's direction"""
-            pool = _call(
+            pool = call(
                 world, "matching", crowd.admin, "GET", f"/programmes/{programme}/candidate-pool"
             )
             return pool.status_code == 200 and pool.json()["eligible"] == 2
 
         eventually(pooled, timeout=60)
-        ran = _call(world, "matching", crowd.admin, "POST", f"/programmes/{programme}/rounds")
+        ran = call(world, "matching", crowd.admin, "POST", f"/programmes/{programme}/rounds")
         assert ran.status_code == 201, ran.text
         (proposal,) = ran.json()["proposals"]
         assert proposal["mentor_id"] == member_id_of(world, junior)
@@ -196,7 +181,7 @@ def test_a_two_way_pair_records_who_mentors_whom_in_the_agreement_logs_and_plan(
             ),
         ),
     ):
-        written = _call(world, "registry", tokens, "PUT", "/me/profile", body)
+        written = call(world, "registry", tokens, "PUT", "/me/profile", body)
         assert written.status_code == 200, written.text
         record_training(
             registry, crowd.id, crowd.admin, tokens, mentor_on=TRAINED, mentee_on=TRAINED
@@ -213,10 +198,10 @@ def test_a_two_way_pair_records_who_mentors_whom_in_the_agreement_logs_and_plan(
         "min_meeting_minutes": 30,
         "max_meeting_minutes": 90,
     }
-    created = _call(world, "registry", crowd.admin, "POST", "/programmes", design)
+    created = call(world, "registry", crowd.admin, "POST", "/programmes", design)
     assert created.status_code == 201, created.text
     programme = created.json()["id"]
-    opened = _call(
+    opened = call(
         world,
         "registry",
         crowd.admin,
@@ -227,23 +212,23 @@ def test_a_two_way_pair_records_who_mentors_whom_in_the_agreement_logs_and_plan(
     assert opened.status_code < 300, opened.text
     for tokens, role in ((alice, "mentee"), (bo, "mentor")):
         path = f"/programmes/{programme}/enrolments"
-        enrolled = _call(world, "registry", tokens, "POST", path, {"role": role})
+        enrolled = call(world, "registry", tokens, "POST", path, {"role": role})
         assert enrolled.status_code == 201, enrolled.text
 
     def pooled() -> bool:
         """matching's pool holds both"""
-        pool = _call(
+        pool = call(
             world, "matching", crowd.admin, "GET", f"/programmes/{programme}/candidate-pool"
         )
         return pool.status_code == 200 and pool.json()["eligible"] == 2
 
     eventually(pooled, timeout=60)
-    ran = _call(world, "matching", crowd.admin, "POST", f"/programmes/{programme}/rounds")
+    ran = call(world, "matching", crowd.admin, "POST", f"/programmes/{programme}/rounds")
     assert ran.status_code == 201, ran.text
     (proposal,) = ran.json()["proposals"]
-    approved = _call(world, "matching", crowd.admin, "POST", f"/proposals/{proposal['id']}/approve")
+    approved = call(world, "matching", crowd.admin, "POST", f"/proposals/{proposal['id']}/approve")
     assert approved.status_code < 300, approved.text
-    bo_accepts = _call(world, "matching", bo, "POST", f"/proposals/{proposal['id']}/accept")
+    bo_accepts = call(world, "matching", bo, "POST", f"/proposals/{proposal['id']}/accept")
     assert bo_accepts.status_code < 300, bo_accepts.text
 
     with chromium() as browser:
@@ -255,7 +240,7 @@ def test_a_two_way_pair_records_who_mentors_whom_in_the_agreement_logs_and_plan(
         match.get_by_role("button", name="Accept the match with Ben").click()
 
         def started() -> list[dict[str, Any]]:
-            listed = _call(world, "sessions", alice, "GET", "/members/me/relationships")
+            listed = call(world, "sessions", alice, "GET", "/members/me/relationships")
             return [r for r in listed.json() if r["programme_id"] == programme]
 
         eventually(lambda: bool(started()), timeout=60)
@@ -310,5 +295,5 @@ def test_a_two_way_pair_records_who_mentors_whom_in_the_agreement_logs_and_plan(
         )
         _accessible_at_both_widths(page)
 
-    goals = _call(world, "sessions", bo, "GET", f"/relationships/{rel}/action-plan")
+    goals = call(world, "sessions", bo, "GET", f"/relationships/{rel}/action-plan")
     assert [g["direction"] for g in goals.json()["goals"]] == ["mentee_to_mentor"], goals.text
