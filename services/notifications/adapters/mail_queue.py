@@ -47,6 +47,7 @@ CLAIMS = "mail_claims"
 # A claim left behind by a stop is resolved at the next due-read, seconds later; one this old
 # can only name mails since resolved or erased.
 STALE_CLAIM = timedelta(hours=1)
+NO_ADDRESS = "no address known"
 
 
 class Status(StrEnum):
@@ -83,8 +84,12 @@ class MailQueue:
         self._fresh: deque[QueuedMail] = deque()
         self._fresh_ids: set[str] = set()
 
-    async def decide(self, mails: Sequence[Mail], now: datetime) -> int:
-        """Queue the mails not decided before; returns how many were new."""
+    async def decide(
+        self, mails: Sequence[Mail], now: datetime, unreachable: Collection[str] = ()
+    ) -> int:
+        """Queue the mails not decided before; returns how many were new. A mail to one of
+        `unreachable` (people with no address known) is decided skipped in the same insert:
+        it would only have waited in the queue for the sender to find no address."""
         by_organisation: dict[str, list[Mail]] = defaultdict(list)
         for mail in mails:
             by_organisation[mail.organisation_id].append(mail)
@@ -92,25 +97,16 @@ class MailQueue:
         for organisation_id, group in by_organisation.items():
             deliveries = self._data.system_organisation(organisation_id, DELIVERIES)
             inserted, before = await insert_new(
-                deliveries,
-                [
-                    {
-                        "_id": m.delivery_id,
-                        "person_id": m.person_id,
-                        "kind": m.kind.value,
-                        "status": Status.QUEUED.value,
-                        "decided_at": now,
-                    }
-                    for m in group
-                ],
+                deliveries, [_decision(m, now, m.person_id in unreachable) for m in group]
             )
             new += len(inserted)
+            skipped = {m.delivery_id for m in group if m.person_id in unreachable}
             # Those still queued (new ones, and any a crash left out of the queue) go in; only
             # those decided before are read back, each by `_id` (the one indexed lookup).
             found = await asyncio.gather(
                 *(deliveries.find_one({"_id": i}, projection={"status": 1}) for i in before)
             )
-            queued = {str(i) for i in inserted} | {
+            queued = ({str(i) for i in inserted} - skipped) | {
                 str(d["_id"]) for d in found if d and d.get("status") == Status.QUEUED.value
             }
             await insert_once(
@@ -126,7 +122,7 @@ class MailQueue:
                     if m.delivery_id in queued
                 ],
             )
-            fresh = {str(i) for i in inserted}
+            fresh = {str(i) for i in inserted} - skipped
             for m in group:
                 if m.delivery_id in fresh and len(self._fresh) < FRESH_KEPT:
                     self._fresh.append(QueuedMail(m, 0, now, fresh=True))
@@ -254,3 +250,17 @@ def _try_key(queued: QueuedMail) -> str:
     person, and a claim a stop leaves must not)."""
     digest = hashlib.sha256(f"{queued.mail.delivery_id}#{queued.attempts}".encode())
     return digest.hexdigest()[:32]
+
+
+def _decision(mail: Mail, now: datetime, unreachable: bool) -> dict[str, object]:
+    """A delivery as decided: queued, or skipped for want of an address."""
+    decision: dict[str, object] = {
+        "_id": mail.delivery_id,
+        "person_id": mail.person_id,
+        "kind": mail.kind.value,
+        "status": (Status.SKIPPED if unreachable else Status.QUEUED).value,
+        "decided_at": now,
+    }
+    if unreachable:
+        decision |= {"skipped_at": now, "reason": NO_ADDRESS}
+    return decision

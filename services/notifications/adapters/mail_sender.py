@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from email.message import Message
 
 from services.notifications.adapters.contact_book import Contact, ContactBook
-from services.notifications.adapters.mail_queue import MailQueue, QueuedMail, Status
+from services.notifications.adapters.mail_queue import NO_ADDRESS, MailQueue, QueuedMail, Status
 from services.notifications.adapters.mail_renderer import MailRenderer
 from services.notifications.adapters.preference_store import PreferenceStore
 from services.notifications.adapters.smtp import (
@@ -239,7 +239,7 @@ class MailSender:
             mail = q.mail
             contact = contacts.get(mail.person_id)
             if contact is None or not contact.email:
-                changes.append((mail, Status.SKIPPED, now, "no address known"))
+                changes.append((mail, Status.SKIPPED, now, NO_ADDRESS))
                 done.append(mail)
             elif not choices[(mail.organisation_id, mail.person_id)].wants(mail.kind):
                 changes.append((mail, Status.SKIPPED, now, "turned off"))

@@ -80,10 +80,16 @@ class MailTriggers:
 
     async def _decide(self, decided: Sequence[Mail]) -> None:
         """Queue the mails, except to anyone erased: an occasion after an erasure (a late
-        event about them) leaves no record of them here."""
+        event about them) leaves no record of them here. Those to someone with no address
+        known are decided skipped at once."""
         erased = await self._contacts.erased(m.person_id for m in decided)
         wanted = [m for m in decided if m.person_id not in erased]
-        if wanted and await self._queue.decide(wanted, self._clock()):
+        if not wanted:
+            return
+        people = {m.person_id: m.organisation_id for m in wanted}
+        known = await self._contacts.of(people, homes=people)
+        unreachable = {p for p in people if p not in known or not known[p].email}
+        if await self._queue.decide(wanted, self._clock(), unreachable):
             self._wake()
 
     async def _recipients(self, people: dict[str, str]) -> list[Recipient]:
