@@ -46,6 +46,14 @@ def check_addresses(addresses: Iterable[IpAddress], allow_loopback: bool) -> Non
             raise RefusedConnectionError(f"{refusal} ({address})")
 
 
+def check_peer(peer: Any, allow_loopback: bool) -> None:
+    """Refuse the address a socket actually connected to (`peer`: its peer name, a tuple
+    whose first item is the address) unless the rules allow it."""
+    if not peer:
+        raise RefusedConnectionError("could not tell which address was connected to")
+    check_addresses([ipaddress.ip_address(str(peer[0]).split("%")[0])], allow_loopback)
+
+
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """An httpcore network backend that connects only to addresses the rules allow."""
 
@@ -69,13 +77,8 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         stream = await self._inner.connect_tcp(
             str(addresses[0]), port, timeout, local_address, socket_options
         )
-        peer = stream.get_extra_info("server_addr")
         try:
-            if not peer:
-                raise RefusedConnectionError("could not tell which address was connected to")
-            check_addresses(
-                [ipaddress.ip_address(str(peer[0]).split("%")[0])], self._allow_loopback
-            )
+            check_peer(stream.get_extra_info("server_addr"), self._allow_loopback)
         except RefusedConnectionError:
             await stream.aclose()
             raise

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, ViewportSize, expect
 from tests.browser import chromium
 from tests.e2e.conftest import World, add_crowd
 from tests.e2e.portal_browser import PHONE, assert_accessible, sign_in
-from tests.e2e.programme_setup import call, profile
+from tests.e2e.programme_setup import call, design, profile
 from tests.e2e.test_candidate_pool import member_id_of
 from tests.e2e.test_first_flow import eventually
 from tests.e2e.training_records import record_training
@@ -186,19 +186,13 @@ def test_a_two_way_pair_records_who_mentors_whom_in_the_agreement_logs_and_plan(
         record_training(
             registry, crowd.id, crowd.admin, tokens, mentor_on=TRAINED, mentee_on=TRAINED
         )
-    design = {
-        "name": f"Two way {key}",
-        "purpose": "Colleagues mentoring each other on what each knows best",
-        "goals": ["shared learning"],
-        "model": "one_to_one",
-        "direction": "two_way",
-        "starts_on": str(date.today()),
-        "ends_on": str(date.today() + timedelta(days=300)),
-        "meeting_every_days": 28,
-        "min_meeting_minutes": 30,
-        "max_meeting_minutes": 90,
-    }
-    created = call(world, "registry", crowd.admin, "POST", "/programmes", design)
+    terms = design(
+        f"Two way {key}",
+        "Colleagues mentoring each other on what each knows best",
+        "shared learning",
+        direction="two_way",
+    )
+    created = call(world, "registry", crowd.admin, "POST", "/programmes", terms)
     assert created.status_code == 201, created.text
     programme = created.json()["id"]
     opened = call(

@@ -11,19 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import ipaddress
 import os
 import ssl
 import time
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import httptools
 
 from services.notifications.domain.webhook_addresses import RefusedAddressError, Target, target
-from shared.addresses import IpAddress
-from shared.http.guarded import GuardedBackend, RefusedConnectionError, check_addresses, resolve
+from shared.http.guarded import (
+    GuardedBackend,
+    RefusedConnectionError,
+    check_addresses,
+    check_peer,
+    resolve,
+)
 
 __all__ = ["GuardedBackend", "RefusedConnectionError", "WebhookPoster", "check_url"]
 
@@ -192,11 +196,8 @@ class _EndpointPool:
             ssl=self._tls,
             server_hostname=where.host if self._tls is not None else None,
         )
-        peer = connection.peer()
         try:
-            if peer is None:
-                raise RefusedConnectionError("could not tell which address was connected to")
-            check_addresses([peer], self._allow_loopback)
+            check_peer(connection.peer(), self._allow_loopback)
         except RefusedConnectionError:
             connection.close()
             raise
@@ -227,10 +228,9 @@ class _Connection(asyncio.Protocol):
         # uvloop's transports are not asyncio.Transport subclasses, but have its methods.
         self._transport = cast(asyncio.Transport, transport)
 
-    def peer(self) -> IpAddress | None:
-        """The address actually connected to."""
-        name = self._transport.get_extra_info("peername") if self._transport else None
-        return ipaddress.ip_address(str(name[0]).split("%")[0]) if name else None
+    def peer(self) -> Any:
+        """The peer name of the socket (its address first), None if unknown."""
+        return self._transport.get_extra_info("peername") if self._transport else None
 
     def data_received(self, data: bytes) -> None:
         self.answered = True
