@@ -2,21 +2,24 @@
 
 A state change and the events it causes are written together: the events ride inside the
 changed document, under `_outbox`, keyed by event id. Right after the write the relay publishes
-them (idempotent producer, acks=all) and records each acknowledged event id in a marker
-collection beside the documents (`<collection>__published`). Markers are inserts, the only
-cheap write on FerretDB, where every update is a scan of its collection; removing
-published events from their documents is left to the sweep.
+them (idempotent producer, acks=all) and records the acknowledged event ids in a marker
+collection beside the documents (`<collection>__published`): one marker per published batch
+and collection, listing its events. Markers are inserts, the only cheap write on FerretDB,
+where every update is a scan of its collection, and one per batch rather than one per event
+(each row costs FerretDB nearly what a bigger one does); removing published events from their
+documents is left to the sweep.
 
 The sweep runs at start-up and on a slow timer. It queues every outbox event without a marker
 (what a process killed between write and publish left behind), and tidies up: published events
-leave their documents, then their markers go. A crash anywhere leads at worst to a second
-publish of an event, which consumers drop by its id.
+leave their documents, then a marker goes once none of its events is left in a document. A
+crash anywhere leads at worst to a second publish of an event, which consumers drop by its id.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -36,7 +39,6 @@ from shared.kafka.producer import EventProducer, OutgoingRecord
 from shared.logging import get_logger
 from shared.mongo.claims import REVISION, claimed_update, claimed_updates
 from shared.mongo.databases import Document
-from shared.mongo.effects import insert_once
 from shared.mongo.server import is_ferretdb
 from shared.retry import Backoff
 
@@ -186,19 +188,25 @@ class OutboxRelay:
         # undo a guarded change written between its read and its write (FerretDB rewrites
         # the whole document).
         revised = {repr(doc["_id"]) for doc in documents if REVISION in doc}
-        markers = {
-            m["_id"]: m["at"]
-            async for m in db[published_collection(coll_name)].find({}, projection={"at": 1})
-        }
-        skip = flying | markers.keys()
+        markers = await db[published_collection(coll_name)].find({}).to_list()
+        published = {e for m in markers for e in marked_events(m)}
+        skip = flying | published
         fresh = [p for p in pending if p.event_id not in skip and p.event_id not in self._in_flight]
         self.enqueue(fresh)
         if clean:
-            done = [p for p in pending if p.event_id in markers]
-            in_outboxes = {p.event_id for p in pending}
+            done = [p for p in pending if p.event_id in published]
+            tidied = await self._clean(db_name, coll_name, done, revised)
+            left = {p.event_id for p in pending} - tidied
             # A marker younger than this sweep may belong to a document written after we read.
-            orphans = {e for e, at in markers.items() if e not in in_outboxes and at < started}
-            await self._clean(db_name, coll_name, done, orphans, revised)
+            spent = [
+                m["_id"]
+                for m in markers
+                if m["at"] < started and not left.intersection(marked_events(m))
+            ]
+            # Markers go only after their events left the documents: a crash in between
+            # leaves markers of events no document holds, which the next sweep deletes.
+            if spent:
+                await db[published_collection(coll_name)].delete_many({"_id": {"$in": spent}})
         return len(fresh)
 
     async def _clean(
@@ -206,12 +214,13 @@ class OutboxRelay:
         db_name: str,
         coll_name: str,
         done: list[PendingEvent],
-        orphans: set[str],
         revised: set[str],
-    ) -> None:
+    ) -> set[str]:
+        """Remove published events from their documents, for at most CLEAN_SECONDS; the ids
+        of those removed."""
         collection = self._client[db_name][coll_name]
         deadline = time.monotonic() + CLEAN_SECONDS
-        tidied: list[PendingEvent] = []
+        tidied: set[str] = set()
         by_document: dict[str, list[PendingEvent]] = defaultdict(list)
         for p in done:
             by_document[repr(p.document_id)].append(p)
@@ -227,14 +236,8 @@ class OutboxRelay:
                     continue  # being changed right now: the next sweep tidies it
             else:
                 await collection.update_one({"_id": events[0].document_id}, unset)
-            tidied.extend(events)
-        # Markers go only after their events left the documents: a crash in between leaves
-        # orphan markers, which the next sweep deletes.
-        stale = [p.event_id for p in tidied] + sorted(orphans)
-        if stale:
-            await self._client[db_name][published_collection(coll_name)].delete_many(
-                {"_id": {"$in": stale}}
-            )
+            tidied.update(p.event_id for p in events)
+        return tidied
 
     async def _publish(self, batch: list[PendingEvent]) -> None:
         backoff = Backoff()
@@ -257,8 +260,9 @@ class OutboxRelay:
         now = datetime.now(UTC)
         for (db_name, coll_name), items in groups.items():
             markers = self._client[db_name][published_collection(coll_name)]
+            marker = {"_id": uuid.uuid4().hex, "events": [p.event_id for p in items], "at": now}
             try:
-                await insert_once(markers, [{"_id": p.event_id, "at": now} for p in items])
+                await markers.insert_one(marker)
             except Exception:
                 # Not fatal: the events are out; the sweep will publish them again and
                 # consumers deduplicate by event id.
@@ -268,6 +272,13 @@ class OutboxRelay:
 def published_collection(collection: str) -> str:
     """Where the relay records which of a collection's outbox events Kafka acknowledged."""
     return f"{collection}__published"
+
+
+def marked_events(marker: Document) -> list[str]:
+    """The event ids a marker says were published (a batch's list; a marker written before
+    markers were batched is its one event's id)."""
+    events = marker.get("events")
+    return [str(e) for e in events] if isinstance(events, list) else [str(marker["_id"])]
 
 
 class OutboxWriter:

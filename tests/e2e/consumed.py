@@ -20,7 +20,7 @@ from pymongo import MongoClient
 
 from shared.events.topics import domain_topic
 from shared.kafka.security import kafka_client_options
-from shared.mongo.outbox import OUTBOX_FIELD, published_collection
+from shared.mongo.outbox import OUTBOX_FIELD, marked_events, published_collection
 from tests.e2e.conftest import World
 
 # The offset just past the events a test is about, per partition of their topic.
@@ -130,10 +130,9 @@ def wait_outbox_published(world: World, service: str, timeout: float = CONSUMED_
                 }
                 if staged:
                     marked = {
-                        m["_id"]
-                        for m in database[published_collection(collection)].find(
-                            {"_id": {"$in": sorted(staged)}}, projection={"_id": 1}
-                        )
+                        e
+                        for m in database[published_collection(collection)].find({})
+                        for e in marked_events(m)
                     }
                     unpublished += [f"{name}.{collection}:{e}" for e in staged - marked]
         return unpublished

@@ -16,7 +16,7 @@ from shared.contracts.registry import OrganisationJoined
 from shared.events.catalogue import catalogue, new_event
 from shared.events.topics import domain_topic
 from shared.mongo.databases import Document
-from shared.mongo.outbox import OUTBOX_FIELD, published_collection
+from shared.mongo.outbox import OUTBOX_FIELD, marked_events, published_collection, stage
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 from tests.integration.conftest import read_topic
@@ -165,7 +165,7 @@ async def _until_published(
 ) -> None:
     markers = runtime.databases.network[published_collection(collection)]
     async with asyncio.timeout(10):
-        while await markers.count_documents({"_id": {"$in": event_ids}}) < len(event_ids):
+        while not set(event_ids) <= {e async for m in markers.find({}) for e in marked_events(m)}:
             await asyncio.sleep(0.05)
 
 
@@ -187,5 +187,56 @@ async def test_an_update_refused_by_a_unique_index_is_a_duplicate_key_on_any_ser
                 things, "b", {"$set": {"name": "Alder"}}, [], condition={"name": "Birch"}
             )
         assert (await things.find_one({"_id": "b"}) or {}).get("name") == "Birch"
+    finally:
+        await runtime.stop()
+
+
+async def test_a_marker_goes_once_none_of_its_events_is_left_in_a_document(
+    settings: ServiceSettings,
+) -> None:
+    """The sweep tidies published events out of their documents and then deletes their
+    marker (one per published batch, or per event as written by earlier versions); it
+    publishes nothing a marker names again, and only what no marker names."""
+    runtime = ServiceRuntime("registry", settings, outbox_collections=["things"])
+    await runtime.start()
+    things = runtime.databases.network["things"]
+    markers = runtime.databases.network[published_collection("things")]
+    try:
+        events = [
+            new_event(
+                OrganisationJoined(
+                    organisation_id="org_swept", name=f"Org {n}", joined_at=datetime.now(UTC)
+                ),
+                organisation="org_swept",
+            )
+            for n in range(4)
+        ]
+        # As a stopped relay left them: four documents still holding their events, three
+        # of them published (one under an old per-event marker, two under a batch marker).
+        await runtime.relay.wait_idle()
+        await things.insert_many(
+            [
+                {"_id": n, OUTBOX_FIELD: stage([e], settings.topic_prefix)}
+                for n, e in enumerate(events)
+            ]
+        )
+        await markers.insert_many(
+            [
+                {"_id": str(events[0].id), "at": datetime.now(UTC)},
+                {
+                    "_id": "batch",
+                    "events": [str(events[1].id), str(events[2].id)],
+                    "at": datetime.now(UTC),
+                },
+            ]
+        )
+        await asyncio.sleep(0.01)
+        assert await runtime.relay.sweep(await runtime.databases.names(), ["things"]) == 1
+        records = await read_topic(domain_topic(settings.topic_prefix, "registry"), expect=1)
+        assert [str(catalogue.parse(r.value).envelope.id) for r in records] == [str(events[3].id)]  # type: ignore[attr-defined]
+        await _until_published(runtime, [str(events[3].id)], "things")
+        assert await runtime.relay.sweep(await runtime.databases.names(), ["things"]) == 0
+        assert [d async for d in things.find({}) if d.get(OUTBOX_FIELD)] == []
+        assert await markers.count_documents({}) == 0
     finally:
         await runtime.stop()
