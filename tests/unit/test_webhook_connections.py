@@ -13,6 +13,7 @@ from typing import Any
 import httpcore
 import pytest
 
+from services.notifications.adapters import webhook_connections as connections
 from services.notifications.adapters.webhook_connections import (
     GuardedBackend,
     RefusedConnectionError,
@@ -137,6 +138,7 @@ class _Endpoint:
         self.answer = answer
         self.per_connection = requests_per_connection
         self.connections = 0
+        self.closed = 0  # connections the client closed or let go
         self.requests: list[bytes] = []
 
     async def __call__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -153,7 +155,7 @@ class _Endpoint:
                 writer.write(self.answer)
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
-            pass
+            self.closed += 1
         writer.close()
 
 
@@ -211,3 +213,25 @@ async def test_a_header_with_a_line_break_is_refused() -> None:
     poster = WebhookPoster(allow_loopback=True, timeout=5)
     answer = await poster.post("http://127.0.0.1:9/in", {"x-evil": "a\r\nhost: b"}, "{}")
     assert answer.response_code is None and answer.error and "line break" in answer.error
+
+
+async def test_pools_left_unused_are_closed_and_forgotten(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An endpoint deleted or moved to another URL posts no more: a keep-alive period later
+    its kept connection is closed and its pool forgotten, while a pool in use stays."""
+    endpoint = _Endpoint(b"HTTP/1.1 204 No Content\r\n\r\n")
+    server = await asyncio.start_server(endpoint, "127.0.0.1", 0)
+    number = server.sockets[0].getsockname()[1]
+    clock = [1000.0]
+    monkeypatch.setattr(connections, "_now", lambda: clock[0])
+    async with server:
+        poster = WebhookPoster(allow_loopback=True, timeout=5)
+        old, new = f"http://127.0.0.1:{number}/old", f"http://127.0.0.1:{number}/new"
+        assert (await poster.post(old, {}, "{}")).response_code == 204
+        clock[0] += 20
+        assert (await poster.post(new, {}, "{}")).response_code == 204
+        clock[0] += connections.KEEP_ALIVE_SECONDS - 15
+        assert (await poster.post(new, {}, "{}")).response_code == 204
+        assert list(poster._pools) == [new]  # the old URL's pool is gone, its socket closed
+        await asyncio.sleep(0.05)
+        assert (endpoint.connections, endpoint.closed) == (2, 1)
+        await poster.close()

@@ -52,6 +52,8 @@ class Answer:
 ANSWER_READ_LIMIT = 64 * 1024
 # How long a connection an endpoint left open is kept for its next delivery.
 KEEP_ALIVE_SECONDS = 30.0
+# The keep-alive clock: a name of its own, so a test can move it without moving asyncio's.
+_now = time.monotonic
 
 
 class WebhookPoster:
@@ -71,6 +73,7 @@ class WebhookPoster:
         # A pool per endpoint (its URL: endpoints sharing a host keep apart, so a slow one
         # never holds another's connections).
         self._pools: dict[str, _EndpointPool] = {}
+        self._tidied_at = _now()
 
     async def post(self, url: str, headers: dict[str, str], body: str) -> Answer:
         """One attempt; never raises for the endpoint's faults (they are the answer)."""
@@ -78,6 +81,7 @@ class WebhookPoster:
         code: int | None = None
         error: str | None = None
         t = self._timeout
+        self._tidy()
         try:
             async with asyncio.timeout(t):
                 pool = self._pools.get(url)
@@ -107,6 +111,18 @@ class WebhookPoster:
         pools, self._pools = list(self._pools.values()), {}
         for pool in pools:
             pool.close()
+
+    def _tidy(self) -> None:
+        """Once a keep-alive period: close every connection idle past it, and forget the pools
+        left with nothing (an endpoint deleted or moved to another URL posts no more, so its
+        pool would otherwise keep its sockets until the endpoint closed them)."""
+        now = _now()
+        if now - self._tidied_at < KEEP_ALIVE_SECONDS:
+            return
+        self._tidied_at = now
+        for url, pool in list(self._pools.items()):
+            if pool.close_stale(now):
+                del self._pools[url]
 
 
 def _request(url: str, where: Target, headers: dict[str, str], body: bytes) -> bytes:
@@ -139,10 +155,18 @@ class _EndpointPool:
         self._allow_loopback = allow_loopback
         self._slots = asyncio.Semaphore(size)
         self._idle: list[_Connection] = []
+        self._posting = 0  # requests waiting for a slot or under way
 
     async def post(self, request: bytes) -> int:
         """Send a request; the answer's status. A kept connection the endpoint has closed in
         the meantime is replaced once (Standard Webhooks receivers drop a repeated id)."""
+        self._posting += 1
+        try:
+            return await self._post(request)
+        finally:
+            self._posting -= 1
+
+    async def _post(self, request: bytes) -> int:
         async with self._slots:
             connection, kept = self._kept(), True
             if connection is None:
@@ -159,7 +183,7 @@ class _EndpointPool:
                 connection.close()  # a late answer must not meet the next request
                 raise
             if connection.reusable:
-                connection.idle_since = time.monotonic()
+                connection.idle_since = _now()
                 self._idle.append(connection)
             else:
                 connection.close()
@@ -178,7 +202,7 @@ class _EndpointPool:
             connection = self._idle.pop()  # the most recently used
             if (
                 connection.reusable
-                and time.monotonic() - connection.idle_since < KEEP_ALIVE_SECONDS
+                and _now() - connection.idle_since < KEEP_ALIVE_SECONDS
             ):
                 return connection
             connection.close()
@@ -209,6 +233,16 @@ class _EndpointPool:
             connection.close()
         self._idle.clear()
 
+    def close_stale(self, now: float) -> bool:
+        """Close the idle connections kept past `KEEP_ALIVE_SECONDS`; True if the pool is
+        left with nothing (no connection kept, no request under way)."""
+        fresh = [c for c in self._idle if now - c.idle_since < KEEP_ALIVE_SECONDS and c.reusable]
+        for connection in self._idle:
+            if connection not in fresh:
+                connection.close()
+        self._idle = fresh
+        return not fresh and not self._posting
+
 
 class _Connection(asyncio.Protocol):
     """One connection: one request at a time, its answer's status once the answer has ended
@@ -222,7 +256,7 @@ class _Connection(asyncio.Protocol):
         self._status: int | None = None  # the answer's, once its headers are in
         self.answered = False  # some of an answer arrived on this connection
         self.reusable = True
-        self.idle_since = time.monotonic()
+        self.idle_since = _now()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports are not asyncio.Transport subclasses, but have its methods.
