@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from pymongo import AsyncMongoClient
@@ -22,6 +23,7 @@ from shared.kafka.consumer import EventConsumer
 from shared.kafka.producer import EventProducer
 from shared.kafka.topics import ensure_topics
 from shared.logging import get_logger
+from shared.mongo.claims import prune_claims
 from shared.mongo.client import connect
 from shared.mongo.databases import Document, ServiceDatabases
 from shared.mongo.indexes import Index, Indexes, outbox_indexes
@@ -30,6 +32,8 @@ from shared.mongo.server import is_ferretdb
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
+# How often guard claims too old to matter are deleted (`shared.mongo.claims.KEPT`).
+CLAIMS_PRUNE_SECONDS = 3600.0
 
 D = TypeVar("D", bound=EventData)
 
@@ -104,6 +108,7 @@ class ServiceRuntime:
         await self.sweep_outbox(clean=False)
         self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
         self.every(self.settings.outbox_sweep_seconds, "outbox-sweep", self._sweep_job)
+        self.every(CLAIMS_PRUNE_SECONDS, "guard-claims-prune", self._prune_job)
         for name, seconds, job in self._periodic:
             self._tasks.append(asyncio.create_task(_repeat(seconds, name, job), name=name))
         if self.consumer is not None:
@@ -129,6 +134,19 @@ class ServiceRuntime:
         if await is_ferretdb(self.mongo):
             return 0  # not even the list of databases, which is slow there with many
         return await self.indexes.ensure(await self.databases.names())
+
+    async def prune_claims(self) -> int:
+        """Delete guard claims too old to refuse any writer, in every database of this
+        service; how many went."""
+        now = datetime.now(UTC)
+        pruned = 0
+        for name in await self.databases.names():
+            pruned += await prune_claims(self.mongo[name], now)
+        return pruned
+
+    async def _prune_job(self) -> None:
+        if pruned := await self.prune_claims():
+            log.info("old guard claims deleted", count=pruned)
 
     async def _sweep_job(self) -> None:
         await self.ensure_indexes()  # an organisation's database may have appeared

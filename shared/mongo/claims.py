@@ -16,7 +16,8 @@ writers racing for "still planned", one passes.
 A claim whose write never came (its process died in between) would block the document: after
 STALE its revision is passed by one `…:passed` claim, which moves `_rev` on and changes
 nothing else. On MongoDB none of this is used: the guard stays in the update's filter, which
-the server checks in the same atomic write.
+the server checks in the same atomic write. Claims older than a day are deleted (hourly, by
+the service runtime): by then no writer can still be between its read and its claim.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any
 
 from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 from pymongo.results import UpdateResult
 
@@ -42,11 +44,21 @@ from shared.mongo.server import is_ferretdb
 REVISION = "_rev"
 CLAIMS = "guard_claims"  # per database, beside the documents it guards
 STALE = timedelta(seconds=30)  # a claim this old with no write after it was abandoned
+# A claim this old refuses no writer any more: a change claims right after its read (a bulk
+# change within its own request), never a day later. Older claims are deleted.
+KEPT = timedelta(days=1)
 PATIENCE_SECONDS = 40.0  # how long a writer keeps reading again before asking for a retry
 FIRST_WAIT, LONGEST_WAIT = 0.005, 0.2
 _DUPLICATE_KEY = 11000
 
 NOT_MATCHED = UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, acknowledged=True)
+
+
+async def prune_claims(database: AsyncDatabase[Document], now: datetime) -> int:
+    """Delete the database's claims older than KEPT; how many went. (A scan of the claims
+    on FerretDB: run it rarely.)"""
+    result = await database[CLAIMS].delete_many({"at": {"$lt": now - KEPT}})
+    return result.deleted_count
 
 
 def claim_id(collection: AsyncCollection[Document], document_id: Any, revision: int) -> str:

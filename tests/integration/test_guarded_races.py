@@ -44,7 +44,15 @@ from shared.errors import ConflictError, DomainError
 from shared.events.catalogue import InboundEvent, catalogue, new_event
 from shared.events.envelope import Audience, Envelope
 from shared.events.topics import domain_topic
-from shared.mongo.claims import CLAIMS, REVISION, claimed_update, claimed_updates, guarded_update
+from shared.mongo.claims import (
+    CLAIMS,
+    KEPT,
+    REVISION,
+    claimed_update,
+    claimed_updates,
+    guarded_update,
+    prune_claims,
+)
 from shared.mongo.databases import Document
 from shared.mongo.numbered import NumberedRecords
 from shared.runtime import ServiceRuntime
@@ -203,6 +211,26 @@ async def test_a_claim_whose_write_never_came_is_passed_after_a_while(
     assert result.matched_count == 1
     stored = await things.find_one({"_id": "m1"})
     assert stored is not None and stored["status"] == "held" and stored[REVISION] == 2
+
+
+async def test_claims_older_than_a_day_are_pruned_and_changes_go_on(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    """Claims are deleted once no writer can still need them; the record's revision, not the
+    claims, carries on, so the next change claims the next revision as before."""
+    database = mongo[f"{settings.db_prefix}_pruned"]
+    things = database["things"]
+    await things.insert_one({"_id": "m1", "status": "planned"})
+    for status in ("held", "logged"):
+        await claimed_update(things, "m1", {"$set": {"status": status}}, {})
+    now = datetime.now(UTC)
+    await database[CLAIMS].update_many({}, {"$set": {"at": now - KEPT - timedelta(minutes=1)}})
+    await database[CLAIMS].insert_one({"_id": "things:m9:1", "at": now})
+    assert await prune_claims(database, now) == 2
+    assert [c["_id"] async for c in database[CLAIMS].find({})] == ["things:m9:1"]
+    await claimed_update(things, "m1", {"$set": {"status": "closed"}}, {"status": "logged"})
+    stored = await things.find_one({"_id": "m1"})
+    assert stored is not None and stored["status"] == "closed" and stored[REVISION] == 3
 
 
 async def test_a_change_the_server_refuses_does_not_block_the_next(
