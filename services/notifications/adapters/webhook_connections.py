@@ -200,10 +200,7 @@ class _EndpointPool:
     def _kept(self) -> _Connection | None:
         while self._idle:
             connection = self._idle.pop()  # the most recently used
-            if (
-                connection.reusable
-                and _now() - connection.idle_since < KEEP_ALIVE_SECONDS
-            ):
+            if connection.reusable and _now() - connection.idle_since < KEEP_ALIVE_SECONDS:
                 return connection
             connection.close()
         return None
