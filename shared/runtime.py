@@ -26,7 +26,7 @@ from shared.logging import get_logger
 from shared.mongo.claims import prune_claims
 from shared.mongo.client import connect
 from shared.mongo.databases import Document, ServiceDatabases
-from shared.mongo.indexes import Index, Indexes, outbox_indexes
+from shared.mongo.indexes import CLAIMS_INDEXES, Index, Indexes, outbox_indexes
 from shared.mongo.outbox import OutboxRelay, OutboxWriter
 from shared.mongo.server import is_ferretdb
 from shared.settings import ServiceSettings
@@ -58,7 +58,9 @@ class ServiceRuntime:
         self.relay = OutboxRelay(self.mongo, self.producer)
         self.outbox = OutboxWriter(self.relay, settings.topic_prefix)
         self._outbox_collections = list(outbox_collections)
-        self.indexes = Indexes(self.mongo, [*indexes, *outbox_indexes(outbox_collections)])
+        self.indexes = Indexes(
+            self.mongo, [*indexes, *outbox_indexes(outbox_collections), *CLAIMS_INDEXES]
+        )
         self._consumes_from = tuple(consumes_from)
         self.consumer: EventConsumer | None = None
         if consumes_from:

@@ -13,8 +13,9 @@ outbox sweep (an organisation's database appears when its first record is writte
 
 Shared code's queries are declared here for each service that uses them: the outbox sweep's
 search for documents with events to publish (`outbox_indexes`, which the runtime adds for
-every outbox collection it is given) and the start-up search for jobs a stopped process left
-running (`job_indexes`). tests/unit/test_declared_indexes.py fails when a query filters on
+every outbox collection it is given), the hourly deletion of old guard claims
+(`CLAIMS_INDEXES`, added for every service) and the start-up search for jobs a stopped process
+left running (`job_indexes`). tests/unit/test_declared_indexes.py fails when a query filters on
 a field no declared index leads.
 """
 
@@ -26,6 +27,7 @@ from enum import StrEnum
 
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 
+from shared.mongo.claims import CLAIMS
 from shared.mongo.databases import Document
 from shared.mongo.outbox import OUTBOX_FIELD
 
@@ -66,6 +68,10 @@ def outbox_indexes(collections: Iterable[str]) -> list[Index]:
         Index(c, (OUTBOX_FIELD,), Kept.BOTH, "the outbox sweep: events still to publish")
         for c in collections
     ]
+
+
+# Every service's guard claims, deleted by age (`shared.mongo.claims.prune_claims`).
+CLAIMS_INDEXES = [Index(CLAIMS, ("at",), Kept.BOTH, "guard claims deleted once a day old")]
 
 
 def job_indexes(collection: str, kept: Kept) -> list[Index]:
