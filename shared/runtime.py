@@ -137,17 +137,14 @@ class ServiceRuntime:
             return 0  # not even the list of databases, which is slow there with many
         return await self.indexes.ensure(await self.databases.names())
 
-    async def prune_claims(self) -> int:
+    async def _prune_job(self) -> None:
         """Delete guard claims too old to refuse any writer, in every database of this
-        service; how many went."""
+        service."""
         now = datetime.now(UTC)
         pruned = 0
         for name in await self.databases.names():
             pruned += await prune_claims(self.mongo[name], now)
-        return pruned
-
-    async def _prune_job(self) -> None:
-        if pruned := await self.prune_claims():
+        if pruned:
             log.info("old guard claims deleted", count=pruned)
 
     async def _sweep_job(self) -> None:

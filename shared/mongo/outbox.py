@@ -188,8 +188,11 @@ class OutboxRelay:
         # undo a guarded change written between its read and its write (FerretDB rewrites
         # the whole document).
         revised = {repr(doc["_id"]) for doc in documents if REVISION in doc}
-        markers = await db[published_collection(coll_name)].find({}).to_list()
-        published = {e for m in markers for e in marked_events(m)}
+        markers = {
+            m["_id"]: (m["at"], marked_events(m))
+            async for m in db[published_collection(coll_name)].find({})
+        }
+        published = {e for _, events in markers.values() for e in events}
         skip = flying | published
         fresh = [p for p in pending if p.event_id not in skip and p.event_id not in self._in_flight]
         self.enqueue(fresh)
@@ -199,9 +202,7 @@ class OutboxRelay:
             left = {p.event_id for p in pending} - tidied
             # A marker younger than this sweep may belong to a document written after we read.
             spent = [
-                m["_id"]
-                for m in markers
-                if m["at"] < started and not left.intersection(marked_events(m))
+                i for i, (at, events) in markers.items() if at < started and left.isdisjoint(events)
             ]
             # Markers go only after their events left the documents: a crash in between
             # leaves markers of events no document holds, which the next sweep deletes.
