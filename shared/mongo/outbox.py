@@ -20,12 +20,15 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import bson
+from bson.binary import Binary
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
@@ -51,6 +54,10 @@ OUTBOX_FIELD = "_outbox"
 # are found by their missing marker, so an untidied document costs only a little reading.
 CLEAN_SECONDS = 1.0
 _DUPLICATE_KEY = 11000
+# Where a pack keeps its events (zlib-compressed BSON) and how hard it is squeezed: level 1
+# gets most of the gain (a new member's events 4.7 KB -> 2.1 KB) at a fraction of the CPU.
+PACK = "packed"
+PACK_LEVEL = 1
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,9 @@ class PendingEvent:
     document_id: Any
     event_id: str
     record: OutgoingRecord
+    # The `_outbox` key it is stored under: a write's pack of events, or a lone event's own
+    # id. Tidying removes a whole entry.
+    entry: str = ""
 
 
 Outgoing = Envelope | KeyedState
@@ -69,31 +79,40 @@ Outgoing = Envelope | KeyedState
 
 def stage(events: Sequence[Outgoing], topic_prefix: str) -> dict[str, Document]:
     """The `_outbox` entries for `events` (events, or keyed state): what a document stores
-    until they are published."""
+    until they are published. One event is stored as it is, under its id; several (one
+    write's) as one pack, compressed: FerretDB's cost of a write and of every later read of
+    the document grows with its size, and a new member's five events are four fifths of its
+    document as plain text, less than half packed. (Packing one event costs more than it
+    saves.)"""
     now = datetime.now(UTC)
-    return {
-        str(e.id): {"seq": i, "at": now, **_entry(e, topic_prefix)} for i, e in enumerate(events)
-    }
+    if len(events) == 1:
+        [event] = events
+        topic, key, value = _record(event, topic_prefix)
+        entry = {"at": now, "topic": topic, "key": key.decode(), "value": _text(value)}
+        return {str(event.id): entry}
+    if not events:
+        return {}
+    rows = [[str(e.id), *_record(e, topic_prefix)] for e in events]
+    packed = zlib.compress(bson.encode({"events": rows}), PACK_LEVEL)
+    return {uuid.uuid4().hex: {"at": now, PACK: Binary(packed)}}
 
 
-def _entry(outgoing: Outgoing, topic_prefix: str) -> Document:
+def _record(outgoing: Outgoing, topic_prefix: str) -> tuple[str, bytes, bytes | None]:
     if isinstance(outgoing, KeyedState):
-        return {
-            "topic": f"{topic_prefix}.{outgoing.channel}",
-            "key": outgoing.key,
-            "value": None if outgoing.value is None else outgoing.value.decode(),
-        }
-    return {
-        "topic": domain_topic(topic_prefix, outgoing.source),
-        "key": outgoing.key.decode(),
-        "value": outgoing.to_bytes().decode(),
-    }
+        return f"{topic_prefix}.{outgoing.channel}", outgoing.key.encode(), outgoing.value
+    topic = domain_topic(topic_prefix, outgoing.source)
+    return topic, outgoing.key, outgoing.to_bytes()
+
+
+def _text(value: bytes | None) -> str | None:
+    return None if value is None else value.decode()
 
 
 def pending_from(database: str, collection: str, document: Document) -> list[PendingEvent]:
     """What a stored document still has to publish, in the order it was written."""
     entries = sorted(
-        (document.get(OUTBOX_FIELD) or {}).items(), key=lambda kv: (kv[1]["at"], kv[1]["seq"])
+        (document.get(OUTBOX_FIELD) or {}).items(),
+        key=lambda kv: (kv[1]["at"], kv[1].get("seq", 0)),
     )
     return [
         PendingEvent(
@@ -101,14 +120,26 @@ def pending_from(database: str, collection: str, document: Document) -> list[Pen
             collection=collection,
             document_id=document["_id"],
             event_id=event_id,
-            record=OutgoingRecord(
-                topic=entry["topic"],
-                key=entry["key"].encode(),
-                value=None if entry["value"] is None else entry["value"].encode(),
-            ),
+            record=record,
+            entry=key,
         )
-        for event_id, entry in entries
+        for key, entry in entries
+        for event_id, record in _unpacked(key, entry)
     ]
+
+
+def _unpacked(key: str, entry: Document) -> list[tuple[str, OutgoingRecord]]:
+    if PACK in entry:
+        rows = bson.decode(zlib.decompress(entry[PACK]))["events"]
+        return [(i, OutgoingRecord(topic=t, key=k, value=v)) for i, t, k, v in rows]
+    # One event, keyed by its id.
+    value = entry["value"]
+    record = OutgoingRecord(
+        topic=entry["topic"],
+        key=entry["key"].encode(),
+        value=None if value is None else value.encode(),
+    )
+    return [(key, record)]
 
 
 class OutboxRelay:
@@ -121,6 +152,7 @@ class OutboxRelay:
         self._producer = producer
         self._batch_size = batch_size
         self._queue: asyncio.Queue[PendingEvent] = asyncio.Queue()
+        self._acknowledged: asyncio.Queue[list[PendingEvent]] = asyncio.Queue()
         self._in_flight: set[str] = set()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -136,16 +168,34 @@ class OutboxRelay:
                 self._queue.put_nowait(p)
 
     async def run(self) -> None:
-        """Publish until cancelled; a failing broker is retried with doubling backoff."""
+        """Publish until cancelled; a failing broker is retried with doubling backoff.
+
+        Marking runs beside publishing: while one batch's markers are written the next batch
+        is on its way to Kafka, and batches acknowledged meanwhile share one marker (on
+        FerretDB every insert waits its turn for the database's one writer, behind the very
+        writes whose events are being published)."""
+        marking = asyncio.create_task(self._mark_acknowledged(), name="outbox-markers")
+        try:
+            while True:
+                batch = [await self._queue.get()]
+                while len(batch) < self._batch_size and not self._queue.empty():
+                    batch.append(self._queue.get_nowait())
+                await self._publish(batch)
+                self._acknowledged.put_nowait(batch)
+        finally:
+            marking.cancel()
+
+    async def _mark_acknowledged(self) -> None:
         while True:
-            batch = [await self._queue.get()]
-            while len(batch) < self._batch_size and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            await self._publish(batch)
+            batch = await self._acknowledged.get()
+            while not self._acknowledged.empty():
+                batch = batch + self._acknowledged.get_nowait()
             await self._mark_published(batch)
+            # Let go only once marked: the sweep counts on an event being either held here
+            # or marked.
             self._in_flight.difference_update(p.event_id for p in batch)
             self.published += len(batch)
-            if self._queue.empty():
+            if not self._in_flight:
                 self._idle.set()
 
     async def wait_idle(self) -> None:
@@ -197,8 +247,7 @@ class OutboxRelay:
         fresh = [p for p in pending if p.event_id not in skip and p.event_id not in self._in_flight]
         self.enqueue(fresh)
         if clean:
-            done = [p for p in pending if p.event_id in published]
-            tidied = await self._clean(db_name, coll_name, done, revised)
+            tidied = await self._clean(db_name, coll_name, pending, published, revised)
             left = {p.event_id for p in pending} - tidied
             # A marker younger than this sweep may belong to a document written after we read.
             spent = [
@@ -214,30 +263,39 @@ class OutboxRelay:
         self,
         db_name: str,
         coll_name: str,
-        done: list[PendingEvent],
+        pending: list[PendingEvent],
+        published: set[str],
         revised: set[str],
     ) -> set[str]:
-        """Remove published events from their documents, for at most CLEAN_SECONDS; the ids
-        of those removed."""
+        """Remove the outbox entries whose every event was published from their documents,
+        for at most CLEAN_SECONDS; the ids of the events removed."""
         collection = self._client[db_name][coll_name]
         deadline = time.monotonic() + CLEAN_SECONDS
         tidied: set[str] = set()
-        by_document: dict[str, list[PendingEvent]] = defaultdict(list)
-        for p in done:
-            by_document[repr(p.document_id)].append(p)
-        for key, events in by_document.items():
+        entries: dict[str, dict[str, list[PendingEvent]]] = defaultdict(lambda: defaultdict(list))
+        for p in pending:
+            entries[repr(p.document_id)][p.entry].append(p)
+        for key, by_entry in entries.items():
+            done = {
+                entry: events
+                for entry, events in by_entry.items()
+                if all(p.event_id in published for p in events)
+            }
+            if not done:
+                continue
             if time.monotonic() > deadline:
                 break
+            document_id = next(iter(done.values()))[0].document_id
             # By `_id` alone: the only filter FerretDB answers from an index.
-            unset = {"$unset": {f"{OUTBOX_FIELD}.{p.event_id}": "" for p in events}}
+            unset = {"$unset": {f"{OUTBOX_FIELD}.{entry}": "" for entry in done}}
             if key in revised and await is_ferretdb(self._client):
                 try:
-                    await claimed_update(collection, events[0].document_id, unset, {}, patience=0)
+                    await claimed_update(collection, document_id, unset, {}, patience=0)
                 except ConflictError:
                     continue  # being changed right now: the next sweep tidies it
             else:
-                await collection.update_one({"_id": events[0].document_id}, unset)
-            tidied.update(p.event_id for p in events)
+                await collection.update_one({"_id": document_id}, unset)
+            tidied.update(p.event_id for events in done.values() for p in events)
         return tidied
 
     async def _publish(self, batch: list[PendingEvent]) -> None:

@@ -20,7 +20,7 @@ from pymongo import MongoClient
 
 from shared.events.topics import domain_topic
 from shared.kafka.security import kafka_client_options
-from shared.mongo.outbox import OUTBOX_FIELD, marked_events, published_collection
+from shared.mongo.outbox import OUTBOX_FIELD, marked_events, pending_from, published_collection
 from tests.e2e.conftest import World
 
 # The offset just past the events a test is about, per partition of their topic.
@@ -122,11 +122,11 @@ def wait_outbox_published(world: World, service: str, timeout: float = CONSUMED_
                 if collection.endswith(published_collection("")):
                     continue
                 staged = {
-                    event_id
+                    p.event_id
                     for doc in database[collection].find(
                         {OUTBOX_FIELD: {"$gt": {}}}, projection={OUTBOX_FIELD: 1}
                     )
-                    for event_id in doc[OUTBOX_FIELD]
+                    for p in pending_from(name, collection, doc)
                 }
                 if staged:
                     marked = {

@@ -14,9 +14,16 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.contracts.registry import OrganisationJoined
 from shared.events.catalogue import catalogue, new_event
+from shared.events.envelope import Envelope
 from shared.events.topics import domain_topic
 from shared.mongo.databases import Document
-from shared.mongo.outbox import OUTBOX_FIELD, marked_events, published_collection, stage
+from shared.mongo.outbox import (
+    OUTBOX_FIELD,
+    marked_events,
+    pending_from,
+    published_collection,
+    stage,
+)
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 from tests.integration.conftest import read_topic
@@ -48,7 +55,8 @@ async def test_a_process_killed_between_write_and_publish_loses_nothing(
     network = mongo[f"{settings.db_prefix}_registry_network"][COLLECTION]
     stored = await network.find_one({"_id": "org_c0ffee000001"})
     assert stored is not None
-    assert list(stored[OUTBOX_FIELD]) == [event_id], "the event must survive the crash"
+    staged = [p.event_id for p in pending_from("db", COLLECTION, stored)]
+    assert staged == [event_id], "the event must survive the crash"
 
     # A restarted service sweeps its outboxes at start-up and publishes what it finds.
     runtime = ServiceRuntime("registry", settings, outbox_collections=[COLLECTION])
@@ -209,34 +217,51 @@ async def test_a_marker_goes_once_none_of_its_events_is_left_in_a_document(
                 ),
                 organisation="org_swept",
             )
-            for n in range(4)
+            for n in range(7)
         ]
-        # As a stopped relay left them: four documents still holding their events, three
-        # of them published (one under an old per-event marker, two under a batch marker).
+        ids = [str(e.id) for e in events]
+        # As a stopped relay left them: documents still holding their events, published
+        # under an old per-event marker or a batch marker, or not at all; one document in
+        # the form written before packs; one pack half published (it stays whole until its
+        # other half is out).
         await runtime.relay.wait_idle()
         await things.insert_many(
-            [
-                {"_id": n, OUTBOX_FIELD: stage([e], settings.topic_prefix)}
-                for n, e in enumerate(events)
+            [{"_id": n, OUTBOX_FIELD: stage([events[n]], settings.topic_prefix)} for n in range(4)]
+            + [
+                {"_id": "before-packs", OUTBOX_FIELD: _unpacked_form(events[4], settings)},
+                {"_id": "pair", OUTBOX_FIELD: stage(events[5:], settings.topic_prefix)},
             ]
         )
         await markers.insert_many(
             [
-                {"_id": str(events[0].id), "at": datetime.now(UTC)},
-                {
-                    "_id": "batch",
-                    "events": [str(events[1].id), str(events[2].id)],
-                    "at": datetime.now(UTC),
-                },
+                {"_id": ids[0], "at": datetime.now(UTC)},
+                {"_id": "batch", "events": [ids[1], ids[2], ids[4]], "at": datetime.now(UTC)},
+                {"_id": "half", "events": [ids[5]], "at": datetime.now(UTC)},
             ]
         )
         await asyncio.sleep(0.01)
-        assert await runtime.relay.sweep(await runtime.databases.names(), ["things"]) == 1
-        records = await read_topic(domain_topic(settings.topic_prefix, "registry"), expect=1)
-        assert [str(catalogue.parse(r.value).envelope.id) for r in records] == [str(events[3].id)]  # type: ignore[attr-defined]
-        await _until_published(runtime, [str(events[3].id)], "things")
+        assert await runtime.relay.sweep(await runtime.databases.names(), ["things"]) == 2
+        assert (await things.find_one({"_id": "before-packs"}) or {}).get(OUTBOX_FIELD) == {}
+        assert (await things.find_one({"_id": "pair"}) or {}).get(OUTBOX_FIELD)
+        records = await read_topic(domain_topic(settings.topic_prefix, "registry"), expect=2)
+        published = sorted(str(catalogue.parse(r.value).envelope.id) for r in records)  # type: ignore[attr-defined]
+        assert published == sorted([ids[3], ids[6]])
+        await _until_published(runtime, [ids[3], ids[6]], "things")
         assert await runtime.relay.sweep(await runtime.databases.names(), ["things"]) == 0
         assert [d async for d in things.find({}) if d.get(OUTBOX_FIELD)] == []
         assert await markers.count_documents({}) == 0
     finally:
         await runtime.stop()
+
+
+def _unpacked_form(event: Envelope, settings: ServiceSettings) -> Document:
+    """An event staged as versions before packs did: one entry per event, plain text."""
+    return {
+        str(event.id): {
+            "seq": 0,
+            "at": datetime.now(UTC),
+            "topic": domain_topic(settings.topic_prefix, event.source),
+            "key": event.key.decode(),
+            "value": event.to_bytes().decode(),
+        }
+    }
