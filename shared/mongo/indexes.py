@@ -29,7 +29,7 @@ from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 
 from shared.mongo.claims import CLAIMS
 from shared.mongo.databases import Document
-from shared.mongo.outbox import OUTBOX_FIELD
+from shared.mongo.outbox_staging import OUTBOX_FIELD
 
 
 class Kept(StrEnum):

@@ -28,7 +28,7 @@ from pymongo.errors import DuplicateKeyError
 from shared.errors import ConflictError
 from shared.mongo.claims import REVISION, claimed_update
 from shared.mongo.databases import Document
-from shared.mongo.outbox import OUTBOX_FIELD
+from shared.mongo.outbox_staging import OUTBOX_FIELD
 from shared.mongo.server import is_ferretdb
 
 NUMBER_WIDTH = 10  # zero-padded, so ids sort in number order

@@ -1,18 +1,20 @@
 """The transactional outbox, made of single-document writes (FerretDB v1 has no transactions).
 
 A state change and the events it causes are written together: the events ride inside the
-changed document, under `_outbox`, keyed by event id. Right after the write the relay publishes
-them (idempotent producer, acks=all) and records the acknowledged event ids in a marker
-collection beside the documents (`<collection>__published`): one marker per published batch
-and collection, listing its events. Markers are inserts, the only cheap write on FerretDB,
-where every update is a scan of its collection, and one per batch rather than one per event
-(each row costs FerretDB nearly what a bigger one does); removing published events from their
-documents is left to the sweep.
+changed document, under `_outbox` (a bulk insert stages them in one batch beside the
+collection instead, written just before its documents: `outbox_staging`). Right after the write
+the relay publishes them (idempotent producer, acks=all) and records the acknowledged event ids
+in a marker collection beside the documents (`<collection>__published`): one marker per
+published batch and collection, listing its events, written while the next batch is
+published. Markers are inserts, the only cheap write on FerretDB, where every update is a scan
+of its collection, and one per batch rather than one per event (each row costs FerretDB nearly
+what a bigger one does); removing published events from their documents is left to the sweep.
 
 The sweep runs at start-up and on a slow timer. It queues every outbox event without a marker
 (what a process killed between write and publish left behind), and tidies up: published events
-leave their documents, then a marker goes once none of its events is left in a document. A
-crash anywhere leads at worst to a second publish of an event, which consumers drop by its id.
+leave their documents, wholly published batches are deleted, then a marker goes once none of
+its events is left in a document or batch. A crash anywhere leads at worst to a second publish
+of an event, which consumers drop by its id.
 """
 
 from __future__ import annotations
@@ -20,133 +22,55 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import bson
-from bson.binary import Binary
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 from pymongo.results import UpdateResult
 
 from shared.errors import ConflictError
-from shared.events.envelope import Envelope
-from shared.events.keyed_state import KeyedState
-from shared.events.topics import domain_topic
-from shared.kafka.producer import EventProducer, OutgoingRecord
+from shared.kafka.producer import EventProducer
 from shared.logging import get_logger
 from shared.mongo.claims import REVISION, claimed_update, claimed_updates
 from shared.mongo.databases import Document
+from shared.mongo.outbox_staging import (
+    BATCH_FIELD,
+    OUTBOX_FIELD,
+    Outgoing,
+    PendingEvent,
+    pending_from,
+    pending_from_batch,
+    restaged,
+    stage,
+    staged_batch,
+    staged_collection,
+)
 from shared.mongo.server import is_ferretdb
 from shared.retry import Backoff
 
 log = get_logger(__name__)
 
-OUTBOX_FIELD = "_outbox"
 # Tidying is an update per document, by `_id` alone (on FerretDB any other filter scans the
 # collection). After a bulk import that is thousands of updates, so each sweep tidies for at
 # most this long per collection and the backlog drains over successive sweeps. Pending events
 # are found by their missing marker, so an untidied document costs only a little reading.
 CLEAN_SECONDS = 1.0
+# A staged batch whose events are not all out may still be waiting for its documents (a bulk
+# insert under way); past this age its writer is taken to be gone, and the sweep publishes the
+# events of the documents that were written.
+STAGED_GRACE = timedelta(minutes=5)
 _DUPLICATE_KEY = 11000
-# Where a pack keeps its events (zlib-compressed BSON) and how hard it is squeezed: level 1
-# gets most of the gain (a new member's events 4.7 KB -> 2.1 KB) at a fraction of the CPU.
-PACK = "packed"
-PACK_LEVEL = 1
-
-
-@dataclass(frozen=True)
-class PendingEvent:
-    """An event stored in a document's outbox and not yet acknowledged by Kafka."""
-
-    database: str
-    collection: str
-    document_id: Any
-    event_id: str
-    record: OutgoingRecord
-    # The `_outbox` key it is stored under: a write's pack of events, or a lone event's own
-    # id. Tidying removes a whole entry.
-    entry: str = ""
-
-
-Outgoing = Envelope | KeyedState
-
-
-def stage(events: Sequence[Outgoing], topic_prefix: str) -> dict[str, Document]:
-    """The `_outbox` entries for `events` (events, or keyed state): what a document stores
-    until they are published. One event is stored as it is, under its id; several (one
-    write's) as one pack, compressed: FerretDB's cost of a write and of every later read of
-    the document grows with its size, and a new member's five events are four fifths of its
-    document as plain text, less than half packed. (Packing one event costs more than it
-    saves.)"""
-    now = datetime.now(UTC)
-    if len(events) == 1:
-        [event] = events
-        topic, key, value = _record(event, topic_prefix)
-        entry = {"at": now, "topic": topic, "key": key.decode(), "value": _text(value)}
-        return {str(event.id): entry}
-    if not events:
-        return {}
-    rows = [[str(e.id), *_record(e, topic_prefix)] for e in events]
-    packed = zlib.compress(bson.encode({"events": rows}), PACK_LEVEL)
-    return {uuid.uuid4().hex: {"at": now, PACK: Binary(packed)}}
-
-
-def _record(outgoing: Outgoing, topic_prefix: str) -> tuple[str, bytes, bytes | None]:
-    if isinstance(outgoing, KeyedState):
-        return f"{topic_prefix}.{outgoing.channel}", outgoing.key.encode(), outgoing.value
-    topic = domain_topic(topic_prefix, outgoing.source)
-    return topic, outgoing.key, outgoing.to_bytes()
-
-
-def _text(value: bytes | None) -> str | None:
-    return None if value is None else value.decode()
-
-
-def pending_from(database: str, collection: str, document: Document) -> list[PendingEvent]:
-    """What a stored document still has to publish, in the order it was written."""
-    entries = sorted(
-        (document.get(OUTBOX_FIELD) or {}).items(),
-        key=lambda kv: (kv[1]["at"], kv[1].get("seq", 0)),
-    )
-    return [
-        PendingEvent(
-            database=database,
-            collection=collection,
-            document_id=document["_id"],
-            event_id=event_id,
-            record=record,
-            entry=key,
-        )
-        for key, entry in entries
-        for event_id, record in _unpacked(key, entry)
-    ]
-
-
-def _unpacked(key: str, entry: Document) -> list[tuple[str, OutgoingRecord]]:
-    if PACK in entry:
-        rows = bson.decode(zlib.decompress(entry[PACK]))["events"]
-        return [(i, OutgoingRecord(topic=t, key=k, value=v)) for i, t, k, v in rows]
-    # One event, keyed by its id.
-    value = entry["value"]
-    record = OutgoingRecord(
-        topic=entry["topic"],
-        key=entry["key"].encode(),
-        value=None if value is None else value.encode(),
-    )
-    return [(key, record)]
 
 
 class OutboxRelay:
     """Publishes outbox events in write order and marks them sent, in batches."""
 
     def __init__(
-        self, client: AsyncMongoClient[Document], producer: EventProducer, batch_size: int = 500
+        self, client: AsyncMongoClient[Document], producer: EventProducer, batch_size: int = 5000
     ) -> None:
         self._client = client
         self._producer = producer
@@ -154,6 +78,7 @@ class OutboxRelay:
         self._queue: asyncio.Queue[PendingEvent] = asyncio.Queue()
         self._acknowledged: asyncio.Queue[list[PendingEvent]] = asyncio.Queue()
         self._in_flight: set[str] = set()
+        self.staged_grace = STAGED_GRACE
         self._idle = asyncio.Event()
         self._idle.set()
         self.healthy = True
@@ -216,7 +141,7 @@ class OutboxRelay:
         for db_name in databases:
             existing = set(await self._client[db_name].list_collection_names())
             for coll_name in names:
-                if coll_name in existing:
+                if {coll_name, staged_collection(coll_name)} & existing:
                     queued += await self._sweep_collection(db_name, coll_name, clean)
         if queued:
             log.info("outbox sweep queued unpublished events", count=queued)
@@ -245,10 +170,12 @@ class OutboxRelay:
         published = {e for _, events in markers.values() for e in events}
         skip = flying | published
         fresh = [p for p in pending if p.event_id not in skip and p.event_id not in self._in_flight]
+        settled, held = await self._settle_batches(db_name, coll_name, published, flying, started)
+        fresh += settled
         self.enqueue(fresh)
         if clean:
             tidied = await self._clean(db_name, coll_name, pending, published, revised)
-            left = {p.event_id for p in pending} - tidied
+            left = ({p.event_id for p in pending} - tidied) | held
             # A marker younger than this sweep may belong to a document written after we read.
             spent = [
                 i for i, (at, events) in markers.items() if at < started and left.isdisjoint(events)
@@ -258,6 +185,50 @@ class OutboxRelay:
             if spent:
                 await db[published_collection(coll_name)].delete_many({"_id": {"$in": spent}})
         return len(fresh)
+
+    async def _settle_batches(
+        self, db_name: str, coll_name: str, published: set[str], flying: set[str], started: datetime
+    ) -> tuple[list[PendingEvent], set[str]]:
+        """The collection's staged batches: deletes those wholly published; for one past its
+        grace with events neither published nor handed over, keeps only the events of the
+        documents that were written (naming the batch). Returns those events, to publish, and
+        the ids of the events the batches left still hold."""
+        db = self._client[db_name]
+        staged = db[staged_collection(coll_name)]
+        settled: list[PendingEvent] = []
+        held: set[str] = set()
+        spent = []
+        async for batch in staged.find({}):
+            events = pending_from_batch(db_name, coll_name, batch)
+            waiting = [p for p in events if p.event_id not in published]
+            if not waiting:
+                spent.append(batch["_id"])
+                continue
+            held.update(p.event_id for p in events)
+            handed_over = flying | self._in_flight
+            if batch["at"] > started - self.staged_grace or handed_over & {
+                p.event_id for p in waiting
+            }:
+                continue
+            # Rare (a writer died mid-insert): a scan on FerretDB, which indexes `_id` alone.
+            ids = list({p.document_id for p in waiting})
+            written = {
+                repr(d["_id"])
+                async for d in db[coll_name].find(
+                    {"_id": {"$in": ids}}, projection={BATCH_FIELD: 1}
+                )
+                if d.get(BATCH_FIELD) == batch["_id"]
+            }
+            kept = [p for p in waiting if repr(p.document_id) in written]
+            if len(kept) < len(waiting):
+                out = [p for p in events if p.event_id in published]
+                await staged.replace_one({"_id": batch["_id"]}, restaged(batch, out + kept))
+            settled += kept
+        # Before their markers (deleted after this): a batch outliving its markers would be
+        # published again.
+        if spent:
+            await staged.delete_many({"_id": {"$in": spent}})
+        return settled, held
 
     async def _clean(
         self,
@@ -360,16 +331,38 @@ class OutboxWriter:
         collection: AsyncCollection[Document],
         items: Sequence[tuple[Document, Sequence[Outgoing]]],
     ) -> None:
-        """Insert documents, each carrying its own events; one round trip for all."""
-        docs = [{**doc, OUTBOX_FIELD: stage(events, self._topic_prefix)} for doc, events in items]
+        """Insert documents, each with the events its creation causes, in one insert; the
+        events are staged together just before, in one batch (`outbox_staging`). Raises
+        PartlyInsertedError, naming the documents written, if the database refused some."""
+        if not items:
+            return
+        db = collection.database
+        batch, documents, pending = staged_batch(
+            db.name, collection.name, items, self._topic_prefix
+        )
+        staged = db[staged_collection(collection.name)]
+        await staged.insert_one(batch)
         try:
-            await collection.insert_many(docs, ordered=True)
-        except BulkWriteError:
-            # Some documents may be in (insert_many is not atomic): publish exactly those
-            # events now, found the way the crash sweep finds them.
-            await self._relay.sweep([collection.database.name], [collection.name], clean=False)
-            raise
-        self._hand_over(collection, docs)
+            await collection.insert_many(documents, ordered=True)
+        except BulkWriteError as exc:
+            # Which documents are in is read back, not inferred: FerretDB inserts an ordered
+            # batch 100 at a time and goes on past a refusal to the next hundred. Only their
+            # events go. (Should this fail too, the sweep settles the batch after its grace.)
+            ids = [d["_id"] for d in documents]
+            written = [
+                d["_id"]
+                async for d in collection.find({"_id": {"$in": ids}}, projection={BATCH_FIELD: 1})
+                if d.get(BATCH_FIELD) == batch["_id"]
+            ]
+            inserted = {repr(i) for i in written}
+            kept = [p for p in pending if repr(p.document_id) in inserted]
+            self._relay.enqueue(kept)
+            if kept:
+                await staged.replace_one({"_id": batch["_id"]}, restaged(batch, kept))
+            else:
+                await staged.delete_one({"_id": batch["_id"]})
+            raise PartlyInsertedError(exc, written) from exc
+        self._relay.enqueue(pending)
 
     async def insert_new(
         self,
@@ -477,6 +470,15 @@ class OutboxWriter:
         db_name = collection.database.name
         for doc in docs:
             self._relay.enqueue(pending_from(db_name, collection.name, doc))
+
+
+class PartlyInsertedError(BulkWriteError):
+    """A bulk insert the database refused in part; `written` holds the ids of the documents
+    that are in (with their events on their way)."""
+
+    def __init__(self, cause: BulkWriteError, written: list[Any]) -> None:
+        super().__init__(cause.details)
+        self.written = written
 
 
 def as_duplicate_key(exc: OperationFailure) -> OperationFailure:

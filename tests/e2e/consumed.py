@@ -20,7 +20,13 @@ from pymongo import MongoClient
 
 from shared.events.topics import domain_topic
 from shared.kafka.security import kafka_client_options
-from shared.mongo.outbox import OUTBOX_FIELD, marked_events, pending_from, published_collection
+from shared.mongo.outbox import marked_events, published_collection
+from shared.mongo.outbox_staging import (
+    OUTBOX_FIELD,
+    pending_from,
+    pending_from_batch,
+    staged_collection,
+)
 from tests.e2e.conftest import World
 
 # The offset just past the events a test is about, per partition of their topic.
@@ -107,7 +113,8 @@ def wait_consumed(
 
 def wait_outbox_published(world: World, service: str, timeout: float = CONSUMED_SECONDS) -> None:
     """Wait until every event `service` has staged in its outbox is on Kafka (each has its
-    marker in `<collection>__published`; shared/mongo/outbox.py). After `wait_consumed`, this
+    marker in `<collection>__published`; shared/mongo/outbox.py), whether staged in its
+    document or in a batch. After `wait_consumed`, this
     means whatever the service published in answer to the events is on its topic now."""
     base = f"{world.env['MENTORNET_DB_PREFIX']}_{service}"
     mongo: MongoClient[dict[str, Any]] = MongoClient(world.env["MENTORNET_MONGO_URL"])
@@ -118,8 +125,9 @@ def wait_outbox_published(world: World, service: str, timeout: float = CONSUMED_
             if name != f"{base}_network" and not name.startswith(f"{base}_o_"):
                 continue
             database = mongo[name]
-            for collection in database.list_collection_names():
-                if collection.endswith(published_collection("")):
+            names = database.list_collection_names()
+            for collection in names:
+                if collection.endswith((published_collection(""), staged_collection(""))):
                     continue
                 staged = {
                     p.event_id
@@ -128,6 +136,12 @@ def wait_outbox_published(world: World, service: str, timeout: float = CONSUMED_
                     )
                     for p in pending_from(name, collection, doc)
                 }
+                if staged_collection(collection) in names:
+                    staged |= {
+                        p.event_id
+                        for batch in database[staged_collection(collection)].find({})
+                        for p in pending_from_batch(name, collection, batch)
+                    }
                 if staged:
                     marked = {
                         e

@@ -20,7 +20,7 @@ from services.registry.domain.export import TOMBSTONE_FIELDS, tombstone_update
 from shared.contracts.registry import MemberErased
 from shared.events.catalogue import new_event
 from shared.mongo.claims import REVISION
-from shared.mongo.outbox import stage
+from shared.mongo.outbox_staging import stage
 from shared.secrets import token_hash
 from tests.e2e.conftest import World, connect_partner
 from tests.e2e.test_first_flow import eventually

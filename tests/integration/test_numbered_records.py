@@ -13,7 +13,7 @@ from shared.errors import ConflictError
 from shared.mongo.claims import REVISION
 from shared.mongo.databases import Document
 from shared.mongo.numbered import NumberedRecords, blank, numbered_id
-from shared.mongo.outbox import OUTBOX_FIELD
+from shared.mongo.outbox_staging import OUTBOX_FIELD
 from shared.settings import ServiceSettings
 
 

@@ -17,13 +17,8 @@ from shared.events.catalogue import catalogue, new_event
 from shared.events.envelope import Envelope
 from shared.events.topics import domain_topic
 from shared.mongo.databases import Document
-from shared.mongo.outbox import (
-    OUTBOX_FIELD,
-    marked_events,
-    pending_from,
-    published_collection,
-    stage,
-)
+from shared.mongo.outbox import marked_events, published_collection
+from shared.mongo.outbox_staging import OUTBOX_FIELD, pending_from, stage
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 from tests.integration.conftest import read_topic

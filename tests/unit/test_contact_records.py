@@ -12,7 +12,7 @@ from services.registry.domain.contact import contact_of, invitation_id
 from shared.contracts import contacts
 from shared.contracts.contacts import AdminInvitation, MemberContact
 from shared.events.topics import CONTACTS_CONFIGS, contacts_topic, member_keys_topic, topics_for
-from shared.mongo.outbox import pending_from, stage
+from shared.mongo.outbox_staging import pending_from, stage
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from shared.contracts.registry import OrganisationJoined
 from shared.events.catalogue import catalogue, new_event
-from shared.mongo.outbox import OUTBOX_FIELD, pending_from, stage
+from shared.mongo.outbox_staging import OUTBOX_FIELD, pending_from, stage
 
 
 def _event(n: int) -> OrganisationJoined:

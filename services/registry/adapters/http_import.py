@@ -110,8 +110,8 @@ async def import_members(
     New members are inserted 500 to a command and changed profiles updated 25 to a command,
     so a changed row costs little more than an unchanged one.
     """
-    rows = await _rows(request)
-    return await MemberImport(components.members).run(caller, organisation_id, rows)
+    # Parsed while the organisation's members are read.
+    return await MemberImport(components.members).run(caller, organisation_id, _rows(request))
 
 
 async def _rows(request: Request) -> list[ImportRow]:

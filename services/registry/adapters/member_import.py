@@ -24,7 +24,8 @@ collection, and the report is the job's result.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -63,8 +64,11 @@ JOBS = "jobs"
 KIND = "member_import"
 # New members written per statement: big enough to stay fast, small enough for progress to move.
 CREATE_BATCH = 500
+# Batches of new members written at once: two keep the database busy while the next is made.
+CREATE_IN_FLIGHT = 2
 # Changed profiles written together (claimed at once, then MAX_UPDATE_BATCH per command).
 CHANGE_BATCH = 100
+CHANGE_IN_FLIGHT = 2
 REMOVED = "the member was removed while the file was imported"
 
 _locks: dict[str, asyncio.Lock] = {}
@@ -81,59 +85,90 @@ class MemberImport:
         self,
         caller: Principal,
         organisation_id: str,
-        rows: Sequence[ImportRow],
+        rows: Sequence[ImportRow] | Awaitable[Sequence[ImportRow]],
         progress: Progress | None = None,
     ) -> ImportReport:
         """Create, update or leave each row's member; the report says which and why.
+        `rows` may still be being read (the file is parsed while the members are read).
         `progress` hears how many rows are done (rows with nothing to write count at once)."""
-        counter = _RowCounter(progress, len(rows))
+        counter = _RowCounter(progress, len(rows) if isinstance(rows, Sequence) else 0)
         lock = _locks.setdefault(organisation_id, asyncio.Lock())
         if lock.locked():
             await counter.step(0, "waiting for another import of the organisation to finish")
         async with lock:
             await counter.step(0, "reading the organisation's members")
-            documents = await self._members.for_import(caller, organisation_id)
-            plan = await asyncio.to_thread(_plan, rows, documents)
+            reading = asyncio.ensure_future(self._existing(caller, organisation_id))
+            try:
+                rows = rows if isinstance(rows, Sequence) else await rows
+            except BaseException:
+                reading.cancel()
+                with contextlib.suppress(BaseException):
+                    await reading
+                raise
+            existing, documents = await reading
+            plan = await asyncio.to_thread(plan_import, rows, existing, new_member_id)
+            counter.total = len(rows)
             await counter.step(len(rows) - len(plan.writes), "adding new members")
             await self._create(caller, organisation_id, plan, counter)
             await counter.step(0, "updating changed profiles")
-            by_id = {str(d["_id"]): d for d in documents}
-            await self._update(caller, organisation_id, plan, counter, by_id)
+            await self._update(caller, organisation_id, plan, counter, documents)
         report = plan.report()
         log.info("members imported", organisation=organisation_id, **report.totals.model_dump())
         return report
+
+    async def _existing(
+        self, caller: Principal, organisation_id: str
+    ) -> tuple[dict[str, ExistingMember], dict[str, Document]]:
+        """Every live member by e-mail, as the plan compares rows with them, and every member
+        document by id, as read. Each reply's members are checked while the next is read."""
+        documents: dict[str, Document] = {}
+        checking = []
+        async for reply in self._members.for_import(caller, organisation_id):
+            documents.update((str(d["_id"]), d) for d in reply)
+            checking.append(asyncio.ensure_future(asyncio.to_thread(_existing_members, reply)))
+        existing: dict[str, ExistingMember] = {}
+        for checked in checking:
+            for member in await checked:
+                existing.setdefault(member.email, member)  # a second one with it: the first counts
+        return existing, documents
 
     async def _create(
         self, caller: Principal, organisation_id: str, plan: ImportPlan, counter: _RowCounter
     ) -> None:
         creations = plan.creations
-        if not creations:
-            return
         now = clock.now()
+        starts = range(0, len(creations), CREATE_BATCH)
 
-        def prepare(start: int) -> asyncio.Future[list[_Creation]]:
+        async def write(start: int) -> set[str]:
             batch = creations[start : start + CREATE_BATCH]
-            return asyncio.ensure_future(
-                asyncio.to_thread(_creation_items, organisation_id, batch, now)
-            )
+            items = await asyncio.to_thread(_creation_items, organisation_id, batch, now)
+            return await self._members.add_imported(caller, organisation_id, items)
 
         # In batches, so a job's progress moves while a big file's new members are written;
-        # the next batch's members and events are made while this one is written.
-        coming = prepare(0)
-        for start in range(0, len(creations), CREATE_BATCH):
-            items = await coming
-            if start + CREATE_BATCH < len(creations):
-                coming = prepare(start + CREATE_BATCH)
-            written = await self._members.add_imported(caller, organisation_id, items)
-            if written < len(items):
-                plan.refuse(
-                    [w.row for w in creations[start + written :]],
-                    "not written: the database refused it; nothing of this row was saved "
-                    "(upload the file again)",
-                )
-                await counter.step(len(creations) - start)
-                return
-            await counter.step(len(items))
+        # CREATE_IN_FLIGHT at once, so one batch is made and sent while another is written.
+        # After a batch the database refused midway, no other starts.
+        writing: dict[int, asyncio.Future[set[str]]] = {}
+        refused: list[Write] = []
+        try:
+            for start in starts[:CREATE_IN_FLIGHT]:
+                writing[start] = asyncio.ensure_future(write(start))
+            for start in starts:
+                batch = creations[start : start + CREATE_BATCH]
+                written = await writing.pop(start) if start in writing else set()
+                refused += [w for w in batch if w.member_id not in written]
+                await counter.step(len(batch))
+                following = start + CREATE_IN_FLIGHT * CREATE_BATCH
+                if not refused and following < len(creations):
+                    writing[following] = asyncio.ensure_future(write(following))
+        finally:
+            for left in writing.values():
+                left.cancel()
+        if refused:
+            plan.refuse(
+                [w.row for w in refused],
+                "not written: the database refused it; nothing of this row was saved "
+                "(upload the file again)",
+            )
 
     async def _update(
         self,
@@ -144,8 +179,12 @@ class MemberImport:
         documents: dict[str, Document],
     ) -> None:
         changes = plan.changes
-        for start in range(0, len(changes), CHANGE_BATCH):
-            batch = changes[start : start + CHANGE_BATCH]
+
+        async def write(batch: Sequence[Write]) -> None:
+            async with in_flight:
+                await write_now(batch)
+
+        async def write_now(batch: Sequence[Write]) -> None:
             keyed: list[tuple[Write, Document, bytes]] = []
             for write in batch:
                 document = documents[write.member_id]
@@ -163,13 +202,24 @@ class MemberImport:
             plan.refuse([w.row for w, _, _ in keyed if w.member_id not in written], REMOVED)
             await counter.step(len(batch))
 
+        # CHANGE_IN_FLIGHT batches at once: the next batch's profiles are sealed and its
+        # events made while one is written. Different members: they cannot collide.
+        in_flight = asyncio.Semaphore(CHANGE_IN_FLIGHT)
+        batches = [changes[s : s + CHANGE_BATCH] for s in range(0, len(changes), CHANGE_BATCH)]
+        tasks = [asyncio.ensure_future(write(batch)) for batch in batches]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+
 
 class _RowCounter:
     """How many rows are done, told to a job's progress (if the import runs as one)."""
 
     def __init__(self, progress: Progress | None, total: int) -> None:
         self._progress = progress
-        self._total = total
+        self.total = total
         self._done = 0
         self._step = ""
 
@@ -178,7 +228,7 @@ class _RowCounter:
         self._done += rows
         self._step = step or self._step
         if self._progress is not None:
-            await self._progress.report(self._done, self._total, self._step)
+            await self._progress.report(self._done, self.total, self._step)
 
 
 class ImportJob(Job):
@@ -228,18 +278,18 @@ class ImportJobs:
         return abandoned
 
 
-def _plan(rows: Sequence[ImportRow], documents: list[Document]) -> ImportPlan:
-    existing: dict[str, ExistingMember] = {}
+def _existing_members(documents: list[Document]) -> list[ExistingMember]:
+    members = []
     for document in documents:
         email = document.get("email")
-        if not isinstance(email, str) or email in existing:
-            continue  # erased (no e-mail), or a second member with it: the first one counts
+        if not isinstance(email, str):
+            continue  # erased: no e-mail
         try:
             profile = Profile.model_validate(document["profile"]) if "profile" in document else None
         except ValidationError:
             profile = None  # stored under older rules: the import writes it afresh
-        existing[email] = ExistingMember(str(document["_id"]), email, profile)
-    return plan_import(rows, existing, new_member_id)
+        members.append(ExistingMember(str(document["_id"]), email, profile))
+    return members
 
 
 _Creation = tuple[Member, Profile, list[Envelope], bytes]

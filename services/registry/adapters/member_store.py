@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError
 
 from services.registry.domain.contact import CONTACT_FIELDS, PUBLISHED_FIELD, contact_of
 from services.registry.domain.member import Member
@@ -27,7 +26,7 @@ from shared.events.keyed_state import KeyedState
 from shared.events.sealing import key_from_text, key_text, new_data_key
 from shared.mongo.claims import REVISION
 from shared.mongo.databases import Document
-from shared.mongo.outbox import OutboxWriter
+from shared.mongo.outbox import OutboxWriter, PartlyInsertedError
 from shared.tenancy import TenantData
 
 COLLECTION = "members"
@@ -101,27 +100,37 @@ class MemberStore:
         )
         return bool(result.matched_count)
 
-    async def for_import(self, caller: Principal, organisation_id: str) -> list[Document]:
+    async def for_import(
+        self, caller: Principal, organisation_id: str
+    ) -> AsyncIterator[list[Document]]:
         """Every live member's id, contact fields (e-mail, name, profile), data key and
-        revision in ONE query: a bulk import matches its rows by e-mail (a lookup per row would
-        scan the collection per row on FerretDB) and writes changes against what it read
-        (`set_profiles`)."""
+        revision in ONE query, IMPORT_READ_BATCH at a time as the server answers: a bulk
+        import matches its rows by e-mail (a lookup per row would scan the collection per row
+        on FerretDB) and writes changes against what it read (`set_profiles`)."""
         collection = self._data.of(caller, organisation_id, COLLECTION)
-        return await collection.find(
+        cursor = collection.find(
             LIVE,
             projection={**dict.fromkeys(CONTACT_FIELDS, 1), DATA_KEY: 1, REVISION: 1},
             batch_size=IMPORT_READ_BATCH,
-        ).to_list()
+        )
+        reply: list[Document] = []
+        async for document in cursor:
+            reply.append(document)
+            if len(reply) == IMPORT_READ_BATCH:
+                yield reply
+                reply = []
+        if reply:
+            yield reply
 
     async def add_imported(
         self,
         caller: Principal,
         organisation_id: str,
         items: Sequence[tuple[Member, Profile, Sequence[Envelope], bytes]],
-    ) -> int:
+    ) -> set[str]:
         """Pre-provisioned members with their profiles, events and data keys (which sealed
-        the events), in one ordered insert; returns how many were written (all, unless the
-        database refused one midway)."""
+        the events), in one insert; returns the ids of those written (all, unless the
+        database refused some)."""
         collection = self._data.of(caller, organisation_id, COLLECTION)
         documents: list[tuple[Document, Sequence[Envelope | KeyedState]]] = []
         now = clock.now()
@@ -146,9 +155,9 @@ class MemberStore:
             )
         try:
             await self._outbox.insert_many(collection, documents)
-        except BulkWriteError as exc:
-            return int(exc.details.get("nInserted", 0))
-        return len(documents)
+        except PartlyInsertedError as exc:
+            return {str(i) for i in exc.written}
+        return {member.id for member, _, _, _ in items}
 
     async def data_key(self, caller: Principal, organisation_id: str, member_id: str) -> bytes:
         """The member's data key, which seals their events' personal data; made on first need

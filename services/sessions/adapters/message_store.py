@@ -45,7 +45,8 @@ from shared.errors import ConflictError, NotFoundError
 from shared.logging import get_logger
 from shared.mongo.databases import Document
 from shared.mongo.numbered import NumberedRecords, blank, kept_by, numbered_id
-from shared.mongo.outbox import OUTBOX_FIELD, OutboxWriter
+from shared.mongo.outbox import OutboxWriter
+from shared.mongo.outbox_staging import OUTBOX_FIELD
 from shared.tenancy import TenantData
 
 log = get_logger(__name__)
