@@ -6,7 +6,6 @@ is of an unknown type or version, or whose data does not validate is a poison ev
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -14,6 +13,7 @@ from pydantic import ValidationError
 
 from shared.events.envelope import Audience, Envelope, EventData
 from shared.logging import causation_id_var, correlation_id_var
+from shared.randomness import random_uuid
 
 D = TypeVar("D", bound=EventData)
 
@@ -105,7 +105,7 @@ def new_event(
     audience: Audience = Audience.ORGANISATION,
 ) -> Envelope:
     """Wrap data in an envelope that continues the current request's or event's chain."""
-    event_id = uuid.uuid4()
+    event_id = random_uuid()
     return Envelope(
         id=event_id,
         type=data.event_type,

@@ -13,6 +13,8 @@ from typing import Any, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.randomness import random_uuid
+
 
 class Audience(StrEnum):
     """Who an event is for: one organisation's own services, or the whole network."""
@@ -37,7 +39,7 @@ class Envelope(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    id: uuid.UUID = Field(default_factory=random_uuid)
     type: str = Field(pattern=r"^[a-z_]+(\.[a-z_]+)+$", examples=["organisation.joined"])
     version: int = Field(ge=1)
     source: str = Field(pattern=r"^[a-z_]+$")

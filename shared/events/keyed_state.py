@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
+
+from shared.randomness import random_uuid
 
 
 @dataclass(frozen=True)
@@ -16,4 +17,4 @@ class KeyedState:
     channel: str  # the topic's name after the prefix, e.g. "registry.contacts"
     key: str
     value: bytes | None
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    id: str = field(default_factory=lambda: str(random_uuid()))

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import secrets
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from shared.randomness import random_bytes
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -30,7 +31,7 @@ class SealError(ValueError):
 
 def new_data_key() -> bytes:
     """A fresh random data key."""
-    return secrets.token_bytes(KEY_BYTES)
+    return random_bytes(KEY_BYTES)
 
 
 def key_text(key: bytes) -> str:
@@ -51,7 +52,7 @@ def key_from_text(text: str) -> bytes:
 
 def seal(key: bytes, plaintext: bytes, context: bytes) -> str:
     """`plaintext` sealed under `key`, bound to `context` (which travels in the clear)."""
-    nonce = secrets.token_bytes(NONCE_BYTES)
+    nonce = random_bytes(NONCE_BYTES)
     return base64.urlsafe_b64encode(nonce + AESGCM(key).encrypt(nonce, plaintext, context)).decode()
 
 

@@ -8,7 +8,6 @@ measured among the larger costs of a sessions request. This one only wraps `send
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 
 from fastapi.responses import JSONResponse
@@ -17,6 +16,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.logging import correlation_id_var, get_logger, request_id_var
+from shared.randomness import random_uuid
 
 log = get_logger(__name__)
 
@@ -46,7 +46,7 @@ class RequestTracing:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        request_id = headers.get("x-request-id") or str(uuid.uuid4())
+        request_id = headers.get("x-request-id") or str(random_uuid())
         correlation_id = headers.get("x-correlation-id") or request_id
         rtoken = request_id_var.set(request_id)
         ctoken = correlation_id_var.set(correlation_id)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -50,6 +49,7 @@ from shared.mongo.outbox_staging import (
     staged_collection,
 )
 from shared.mongo.server import is_ferretdb
+from shared.randomness import random_uuid
 from shared.retry import Backoff
 
 log = get_logger(__name__)
@@ -290,7 +290,7 @@ class OutboxRelay:
         now = datetime.now(UTC)
         for (db_name, coll_name), items in groups.items():
             markers = self._client[db_name][published_collection(coll_name)]
-            marker = {"_id": uuid.uuid4().hex, "events": [p.event_id for p in items], "at": now}
+            marker = {"_id": random_uuid().hex, "events": [p.event_id for p in items], "at": now}
             try:
                 await markers.insert_one(marker)
             except Exception:

@@ -16,7 +16,6 @@ publish, those never written drop theirs.
 
 from __future__ import annotations
 
-import uuid
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from shared.events.keyed_state import KeyedState
 from shared.events.topics import domain_topic
 from shared.kafka.producer import OutgoingRecord
 from shared.mongo.databases import Document
+from shared.randomness import random_uuid
 
 OUTBOX_FIELD = "_outbox"
 # The staged batch a bulk-inserted document's events were written in.
@@ -71,7 +71,7 @@ def stage(events: Sequence[Outgoing], topic_prefix: str) -> dict[str, Document]:
     if not events:
         return {}
     rows = [[str(e.id), *_record(e, topic_prefix)] for e in events]
-    return {uuid.uuid4().hex: {"at": now, PACK: _packed(rows)}}
+    return {random_uuid().hex: {"at": now, PACK: _packed(rows)}}
 
 
 def _record(outgoing: Outgoing, topic_prefix: str) -> tuple[str, bytes, bytes | None]:
@@ -142,7 +142,7 @@ def staged_batch(
     """For a bulk insert of `items` (documents, each with the events its creation causes):
     the staged batch to write first, the documents to insert (naming the batch), and the
     events to hand to the relay once they are in."""
-    batch_id = uuid.uuid4().hex
+    batch_id = random_uuid().hex
     documents = [{"_id": ObjectId(), **document, BATCH_FIELD: batch_id} for document, _ in items]
     rows = [
         [str(e.id), document["_id"], *_record(e, topic_prefix)]

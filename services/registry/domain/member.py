@@ -12,7 +12,6 @@ accident.
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, Field
 
 from shared.auth.principal import Principal, Role
+from shared.randomness import random_hex
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[a-z0-9.-]{1,253}\.[a-z]{2,63}$")
 
@@ -43,7 +43,7 @@ class Member(BaseModel):
 
 def new_member_id() -> str:
     """A fresh, unguessable member id."""
-    return f"mem_{secrets.token_hex(8)}"
+    return f"mem_{random_hex(8)}"
 
 
 def normalise_email(value: str) -> str:
