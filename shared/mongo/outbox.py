@@ -5,10 +5,10 @@ changed document, under `_outbox` (a bulk insert stages them in one batch beside
 collection instead, written just before its documents: `outbox_staging`). Right after the write
 the relay publishes them (idempotent producer, acks=all) and records the acknowledged event ids
 in a marker collection beside the documents (`<collection>__published`): one marker per
-published batch and collection, listing its events, written while the next batch is
-published. Markers are inserts, the only cheap write on FerretDB, where every update is a scan
-of its collection, and one per batch rather than one per event (each row costs FerretDB nearly
-what a bigger one does); removing published events from their documents is left to the sweep.
+published batch and collection, listing its events. Markers are inserts, the only cheap write
+on FerretDB, where every update is a scan of its collection, and one per batch rather than one
+per event (each row costs FerretDB nearly what a bigger one does); removing published events
+from their documents is left to the sweep.
 
 The sweep runs at start-up and on a slow timer. It queues every outbox event without a marker
 (what a process killed between write and publish left behind), and tidies up: published events
@@ -69,6 +69,8 @@ _DUPLICATE_KEY = 11000
 class OutboxRelay:
     """Publishes outbox events in write order and marks them sent, in batches."""
 
+    # Up to this many events per publish, and so per marker (a bulk import stages tens of
+    # thousands at once).
     def __init__(
         self, client: AsyncMongoClient[Document], producer: EventProducer, batch_size: int = 5000
     ) -> None:
@@ -76,7 +78,6 @@ class OutboxRelay:
         self._producer = producer
         self._batch_size = batch_size
         self._queue: asyncio.Queue[PendingEvent] = asyncio.Queue()
-        self._acknowledged: asyncio.Queue[list[PendingEvent]] = asyncio.Queue()
         self._in_flight: set[str] = set()
         self.staged_grace = STAGED_GRACE
         self._idle = asyncio.Event()
@@ -95,29 +96,17 @@ class OutboxRelay:
     async def run(self) -> None:
         """Publish until cancelled; a failing broker is retried with doubling backoff.
 
-        Marking runs beside publishing: while one batch's markers are written the next batch
-        is on its way to Kafka, and batches acknowledged meanwhile share one marker (on
-        FerretDB every insert waits its turn for the database's one writer, behind the very
-        writes whose events are being published)."""
-        marking = asyncio.create_task(self._mark_acknowledged(), name="outbox-markers")
-        try:
-            while True:
-                batch = [await self._queue.get()]
-                while len(batch) < self._batch_size and not self._queue.empty():
-                    batch.append(self._queue.get_nowait())
-                await self._publish(batch)
-                self._acknowledged.put_nowait(batch)
-        finally:
-            marking.cancel()
-
-    async def _mark_acknowledged(self) -> None:
+        A batch's marker is written before the next batch is published: events arriving
+        meanwhile wait, and go together in the next batch under one marker. (Marking beside
+        publishing made a marker per event at a steady rate, and every marker waits its turn
+        for the database's one writer with the writes being published: the pipeline's steady
+        p50 rose from 18 to 26 ms.)"""
         while True:
-            batch = await self._acknowledged.get()
-            while not self._acknowledged.empty():
-                batch = batch + self._acknowledged.get_nowait()
+            batch = [await self._queue.get()]
+            while len(batch) < self._batch_size and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            await self._publish(batch)
             await self._mark_published(batch)
-            # Let go only once marked: the sweep counts on an event being either held here
-            # or marked.
             self._in_flight.difference_update(p.event_id for p in batch)
             self.published += len(batch)
             if not self._in_flight:
