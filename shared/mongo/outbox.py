@@ -63,16 +63,20 @@ CLEAN_SECONDS = 1.0
 # insert under way); past this age its writer is taken to be gone, and the sweep publishes the
 # events of the documents that were written.
 STAGED_GRACE = timedelta(minutes=5)
+# Events per publish, and so per marker: a bulk import hands over tens of thousands at once,
+# and each marker waits its turn for the database's one writer behind the import's inserts.
+PUBLISH_BATCH = 5000
 _DUPLICATE_KEY = 11000
 
 
 class OutboxRelay:
     """Publishes outbox events in write order and marks them sent, in batches."""
 
-    # Up to this many events per publish, and so per marker (a bulk import stages tens of
-    # thousands at once).
     def __init__(
-        self, client: AsyncMongoClient[Document], producer: EventProducer, batch_size: int = 5000
+        self,
+        client: AsyncMongoClient[Document],
+        producer: EventProducer,
+        batch_size: int = PUBLISH_BATCH,
     ) -> None:
         self._client = client
         self._producer = producer

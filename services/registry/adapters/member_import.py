@@ -182,25 +182,24 @@ class MemberImport:
 
         async def write(batch: Sequence[Write]) -> None:
             async with in_flight:
-                await write_now(batch)
-
-        async def write_now(batch: Sequence[Write]) -> None:
-            keyed: list[tuple[Write, Document, bytes]] = []
-            for write in batch:
-                document = documents[write.member_id]
-                if DATA_KEY in document:
-                    keyed.append((write, document, key_from_text(document[DATA_KEY])))
-                    continue
-                try:  # a member from before data keys: one is made now, in a write of its own
-                    key = await self._members.data_key(caller, organisation_id, write.member_id)
-                except NotFoundError:
-                    plan.refuse([write.row], REMOVED)
-                    continue
-                keyed.append((write, document, key))
-            items = await asyncio.to_thread(_change_items, organisation_id, keyed)
-            written = await self._members.set_profiles(caller, organisation_id, items)
-            plan.refuse([w.row for w, _, _ in keyed if w.member_id not in written], REMOVED)
-            await counter.step(len(batch))
+                keyed: list[tuple[Write, Document, bytes]] = []
+                for change in batch:
+                    document = documents[change.member_id]
+                    if DATA_KEY in document:
+                        keyed.append((change, document, key_from_text(document[DATA_KEY])))
+                        continue
+                    try:  # a member from before data keys: one is made now, in a write of its own
+                        key = await self._members.data_key(
+                            caller, organisation_id, change.member_id
+                        )
+                    except NotFoundError:
+                        plan.refuse([change.row], REMOVED)
+                        continue
+                    keyed.append((change, document, key))
+                items = await asyncio.to_thread(_change_items, organisation_id, keyed)
+                written = await self._members.set_profiles(caller, organisation_id, items)
+                plan.refuse([w.row for w, _, _ in keyed if w.member_id not in written], REMOVED)
+                await counter.step(len(batch))
 
         # CHANGE_IN_FLIGHT batches at once: the next batch's profiles are sealed and its
         # events made while one is written. Different members: they cannot collide.
