@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.producer.message_accumulator import BatchBuilder
 
 from shared.kafka.security import kafka_client_options
 from shared.logging import get_logger
@@ -91,10 +92,10 @@ class EventProducer:
         by_partition: dict[tuple[str, int], list[OutgoingRecord]] = defaultdict(list)
         partitions: dict[str, list[int]] = {}
         for r in records:
-            if r.partition is None and r.topic not in partitions:
-                partitions[r.topic] = sorted(await producer.partitions_for(r.topic))
             partition = r.partition
             if partition is None:
+                if r.topic not in partitions:
+                    partitions[r.topic] = sorted(await producer.partitions_for(r.topic))
                 known = partitions[r.topic]
                 partition = _PARTITIONER(r.key, known, known)
             by_partition[(r.topic, partition)].append(r)
@@ -102,14 +103,12 @@ class EventProducer:
         for (topic, partition), items in by_partition.items():
             batch = producer.create_batch()
             for r in items:
-                if (
-                    batch.append(key=r.key, value=r.value, timestamp=None, headers=list(r.headers))
-                    is not None
-                ):
-                    continue
-                futures.append(await producer.send_batch(batch, topic, partition=partition))
-                batch = producer.create_batch()
-                batch.append(key=r.key, value=r.value, timestamp=None, headers=list(r.headers))
+                # A full batch refuses the record: send it, and start the next with it (an
+                # empty batch takes any record).
+                if not _appended(batch, r):
+                    futures.append(await producer.send_batch(batch, topic, partition=partition))
+                    batch = producer.create_batch()
+                    _appended(batch, r)
             futures.append(await producer.send_batch(batch, topic, partition=partition))
         return futures
 
@@ -151,3 +150,10 @@ class EventProducer:
                 await producer.stop()
             except Exception:
                 log.warning("producer did not stop cleanly", exc_info=True)
+
+
+def _appended(batch: BatchBuilder, record: OutgoingRecord) -> bool:
+    metadata = batch.append(
+        key=record.key, value=record.value, timestamp=None, headers=list(record.headers)
+    )
+    return metadata is not None

@@ -191,6 +191,7 @@ class OutboxRelay:
         settled: list[PendingEvent] = []
         held: set[str] = set()
         spent = []
+        handed_over = flying | self._in_flight
         async for batch in staged.find({}):
             events = pending_from_batch(db_name, coll_name, batch)
             waiting = [p for p in events if p.event_id not in published]
@@ -198,25 +199,13 @@ class OutboxRelay:
                 spent.append(batch["_id"])
                 continue
             held.update(p.event_id for p in events)
-            handed_over = flying | self._in_flight
-            if batch["at"] > started - self.staged_grace or handed_over & {
-                p.event_id for p in waiting
-            }:
+            young = batch["at"] > started - self.staged_grace
+            if young or handed_over.intersection(p.event_id for p in waiting):
                 continue
             # Rare (a writer died mid-insert): a scan on FerretDB, which indexes `_id` alone.
             ids = list({p.document_id for p in waiting})
-            written = {
-                repr(d["_id"])
-                async for d in db[coll_name].find(
-                    {"_id": {"$in": ids}}, projection={BATCH_FIELD: 1}
-                )
-                if d.get(BATCH_FIELD) == batch["_id"]
-            }
-            kept = [p for p in waiting if repr(p.document_id) in written]
-            if len(kept) < len(waiting):
-                out = [p for p in events if p.event_id in published]
-                await staged.replace_one({"_id": batch["_id"]}, restaged(batch, out + kept))
-            settled += kept
+            written = await _written_by(db[coll_name], batch["_id"], ids)
+            settled += await _keep_only(staged, batch, waiting, written)
         # Before their markers (deleted after this): a batch outliving its markers would be
         # published again.
         if spent:
@@ -341,19 +330,8 @@ class OutboxWriter:
             # Which documents are in is read back, not inferred: FerretDB inserts an ordered
             # batch 100 at a time and goes on past a refusal to the next hundred. Only their
             # events go. (Should this fail too, the sweep settles the batch after its grace.)
-            ids = [d["_id"] for d in documents]
-            written = [
-                d["_id"]
-                async for d in collection.find({"_id": {"$in": ids}}, projection={BATCH_FIELD: 1})
-                if d.get(BATCH_FIELD) == batch["_id"]
-            ]
-            inserted = {repr(i) for i in written}
-            kept = [p for p in pending if repr(p.document_id) in inserted]
-            self._relay.enqueue(kept)
-            if kept:
-                await staged.replace_one({"_id": batch["_id"]}, restaged(batch, kept))
-            else:
-                await staged.delete_one({"_id": batch["_id"]})
+            written = await _written_by(collection, batch["_id"], [d["_id"] for d in documents])
+            self._relay.enqueue(await _keep_only(staged, batch, pending, written))
             raise PartlyInsertedError(exc, written) from exc
         self._relay.enqueue(pending)
 
@@ -463,6 +441,31 @@ class OutboxWriter:
         db_name = collection.database.name
         for doc in docs:
             self._relay.enqueue(pending_from(db_name, collection.name, doc))
+
+
+async def _written_by(
+    collection: AsyncCollection[Document], batch_id: str, ids: list[Any]
+) -> list[Any]:
+    """Which of the documents `ids` a bulk insert staging `batch_id` wrote (they name it)."""
+    found = collection.find({"_id": {"$in": ids}}, projection={BATCH_FIELD: 1})
+    return [d["_id"] async for d in found if d.get(BATCH_FIELD) == batch_id]
+
+
+async def _keep_only(
+    staged: AsyncCollection[Document],
+    batch: Document,
+    events: list[PendingEvent],
+    written: list[Any],
+) -> list[PendingEvent]:
+    """The `events` of the documents `written`, and the staged `batch` rewritten to hold only
+    those (deleted if none): the others' documents never came, so neither may their events."""
+    inserted = {repr(i) for i in written}
+    kept = [p for p in events if repr(p.document_id) in inserted]
+    if kept:
+        await staged.replace_one({"_id": batch["_id"]}, restaged(batch, kept))
+    else:
+        await staged.delete_one({"_id": batch["_id"]})
+    return kept
 
 
 class PartlyInsertedError(BulkWriteError):
