@@ -10,7 +10,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.auth.keys import KeySource, KeysUnavailableError
 from shared.auth.principal import CallerKind, Principal, Role
-from shared.auth.tokens import InvalidTokenError, unverified_kid, verify
+from shared.auth.tokens import InvalidTokenError, unverified_kid, verify_token
+from shared.auth.verified_tokens import VerifiedTokens
 from shared.http.errors import RETRY_AFTER_SECONDS
 from shared.http.rate_limits import RateLimit, client_address
 from shared.logging import get_logger
@@ -27,18 +28,25 @@ class TokenVerifier:
         self._keys = keys
         self.issuer = issuer
         self._unknown_keys = unknown_keys
+        self._verified = VerifiedTokens()
 
     async def principal(self, token: str, caller_address: str = "") -> Principal:
         """The caller a token speaks for, or InvalidTokenError. A token naming a key not
         known here makes the verifier reload the keys, so those are limited per caller
-        address (RateLimitedError, a 429) where the verifier has a limit."""
-        kid = unverified_kid(token)
+        address (RateLimitedError, a 429) where the verifier has a limit. A token verified
+        here before is taken from memory while it and its key are still accepted."""
         keys = await self._keys.key_set()
+        known = self._verified.get(token, lambda kid: any(k.kid == kid for k in keys))
+        if known is not None:
+            return known.principal
+        kid = unverified_kid(token)
         if not any(k.kid == kid for k in keys):
             if self._unknown_keys is not None:
                 await self._unknown_keys.hit(caller_address)
             keys = await self._keys.key_set(refresh=True)  # the registry may have rotated
-        return verify(token, keys, issuer=self.issuer)
+        verified = verify_token(token, keys, issuer=self.issuer)
+        self._verified.put(token, verified)
+        return verified.principal
 
 
 def _unauthorised(reason: str) -> HTTPException:

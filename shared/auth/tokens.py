@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
@@ -67,8 +68,25 @@ def unverified_kid(token: str) -> str:
     return kid
 
 
+@dataclass(frozen=True)
+class VerifiedToken:
+    """A token whose signature and claims were checked: who it speaks for, the key that
+    signed it and when it stops being accepted (its `exp` plus the leeway)."""
+
+    principal: Principal
+    kid: str
+    accepted_until: float
+
+
 def verify(token: str, keys: KeySet, *, issuer: str, now: float | None = None) -> Principal:
     """Check signature, algorithm, issuer, audience and lifetime; return the caller."""
+    return verify_token(token, keys, issuer=issuer, now=now).principal
+
+
+def verify_token(
+    token: str, keys: KeySet, *, issuer: str, now: float | None = None
+) -> VerifiedToken:
+    """`verify`, also saying which key signed the token and until when it is accepted."""
     kid = unverified_kid(token)
     if not any(k.kid == kid for k in keys):
         raise InvalidTokenError(f"unknown key id {kid}")
@@ -91,12 +109,14 @@ def verify(token: str, keys: KeySet, *, issuer: str, now: float | None = None) -
     except JoseError as exc:
         raise InvalidTokenError(f"claims refused: {exc}") from exc
     try:
-        return Principal(
+        principal = Principal(
             subject=str(claims["sub"]),
             organisation=str(claims["org"]),
             kind=CallerKind(claims["kind"]),
             roles=frozenset(Role(r) for r in claims.get("roles", [])),
             scopes=frozenset(str(claims.get("scope", "")).split()),
         )
-    except (KeyError, ValueError) as exc:
+        accepted_until = float(claims["exp"]) + LEEWAY_SECONDS
+    except (KeyError, ValueError, TypeError) as exc:
         raise InvalidTokenError(f"claims incomplete: {exc}") from exc
+    return VerifiedToken(principal, kid, accepted_until)
