@@ -1,7 +1,8 @@
 """Records listed per owner (a relationship, a thread), found by `_id` alone.
 
 Why: FerretDB v1 (SQLite) uses an index only for a filter that is exactly `{_id: <string>}`
-(with our patch, deploy/local/ferretdb/patches); any other filter decodes every document of
+or `{_id: {$in: [<string>, ...]}}` (with our patches, deploy/local/ferretdb/patches); any
+other filter decodes every document of
 the collection, so "the meetings of relationship R" costs in proportion to every meeting of
 every relationship kept there. bench/api measured such scans as most of the database's time.
 
@@ -9,7 +10,7 @@ How: an owner's records get `_id`s that can be computed, the owner's id and a nu
 (`numbered_id`). Taking a number is an insert: the unique `_id` decides between two writers,
 and the loser takes the next. A number is never given back — erasure blanks a record in place
 instead of deleting it — so numbers 1..newest all exist, and listing an owner's records is a
-walk of lookups by `_id`, a few at a time. Each instance remembers the newest number it saw per
+walk of lookups by `_id`, a few in each query. Each instance remembers the newest number it saw per
 owner only as a hint to start from: a lookup one past it decides (and one of the hint itself:
 a hint above what exists is dropped). On MongoDB proper, whose `_id` index answers ranges, a
 walk and the newest number are one `_id` range query instead (chosen by `buildInfo`).
@@ -17,7 +18,6 @@ walk and the newest number are one `_id` range query instead (chosen by `buildIn
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -39,6 +39,7 @@ TAKE_ATTEMPTS = 8  # numbers tried in a row before asking the caller to send aga
 HINTS_KEPT = 50_000
 
 Written = TypeVar("Written")
+_ID_ONLY: Document = {"_id": 1}
 
 
 def kept_by(field: str, value: str) -> Callable[[Document], bool]:
@@ -113,18 +114,22 @@ class NumberedRecords:
     def _remember(self, key: str, number: int) -> None:
         if len(self._newest) >= HINTS_KEPT:
             self._newest.clear()
-        if number > self._newest.get(key, 0):
+        if number > self._newest.get(key, -1):  # 0 too: "none yet" spares a walk its guesses
             self._newest[key] = number
 
     @staticmethod
     async def _lookup(
-        collection: AsyncCollection[Document], owner: str, numbers: range
+        collection: AsyncCollection[Document],
+        owner: str,
+        numbers: range | list[int],
+        projection: Document | None = None,
     ) -> list[Document | None]:
-        return list(
-            await asyncio.gather(
-                *(collection.find_one({"_id": numbered_id(owner, n)}) for n in numbers)
-            )
-        )
+        """The records numbered `numbers` (None where not taken), in one query: `_id` `$in`
+        a list (our FerretDB answers it from the `_id` index, as MongoDB does)."""
+        ids = [numbered_id(owner, n) for n in numbers]
+        cursor = collection.find({"_id": {"$in": ids}}, projection, batch_size=len(ids) + 1)
+        found = {document["_id"]: document async for document in cursor}
+        return [found.get(i) for i in ids]
 
     async def walk(
         self,
@@ -154,7 +159,11 @@ class NumberedRecords:
         if await self._walks_by_range(collection):
             return await self._run_by_range(collection, owner, start, step, want, shown)
         found: list[Document] = []
-        number, size = start, FIRST_BATCH
+        # The first lookups reach one past the newest number this instance knows of (those
+        # all exist; the one past it tells whether another writer has added since).
+        hint = self._newest.get(self._key(collection, owner)) if step > 0 else None
+        size = FIRST_BATCH if hint is None else min(max(hint - start + 2, 1), MAX_BATCH)
+        number = start
         while number >= 1 and (want is None or len(found) < want):
             numbers = range(number, max(number + step * size, 0), step)
             batch = await self._lookup(collection, owner, numbers)
@@ -187,11 +196,9 @@ class NumberedRecords:
         low = self._newest.get(key, 0)
         step = 1
         high = low + step
-        # The hint is checked in the same round trip as the number after it.
-        hinted, after = await asyncio.gather(
-            self._exists(collection, owner, low) if low else _true(),
-            self._exists(collection, owner, high),
-        )
+        # The hint is checked in the same query as the number after it.
+        checked = await self._lookup(collection, owner, [low, high] if low else [high], _ID_ONLY)
+        hinted, after = (checked[0] is not None if low else True), checked[-1] is not None
         if not hinted:
             # A hint above what exists (a database restored or replaced under a running
             # instance): taking the number after it would leave a gap that ends every walk.
@@ -213,9 +220,7 @@ class NumberedRecords:
         return low
 
     async def _exists(self, collection: AsyncCollection[Document], owner: str, number: int) -> bool:
-        found = await collection.find_one(
-            {"_id": numbered_id(owner, number)}, projection={"_id": 1}
-        )
+        found = await collection.find_one({"_id": numbered_id(owner, number)}, _ID_ONLY)
         return found is not None
 
     async def take(
@@ -266,7 +271,3 @@ async def blank(
             await collection.update_one({"_id": document["_id"]}, change)
         left.append({k: v for k, v in document.items() if k in kept and k != OUTBOX_FIELD})
     return left
-
-
-async def _true() -> bool:
-    return True

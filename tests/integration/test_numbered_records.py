@@ -14,6 +14,7 @@ from shared.mongo.claims import REVISION
 from shared.mongo.databases import Document
 from shared.mongo.numbered import NumberedRecords, blank, numbered_id
 from shared.mongo.outbox_staging import OUTBOX_FIELD
+from shared.mongo.server import is_ferretdb
 from shared.settings import ServiceSettings
 
 
@@ -179,3 +180,43 @@ async def test_the_range_walk_for_mongodb_finds_what_the_lookups_find(
     ranged = NumberedRecords(by_range=True)
     assert await ranged.take(collection, "m:r", inserter(collection, "next")) == 21
     assert [d["number"] for d in await ranged.walk(collection, "m:r", after=19)] == [20, 21]
+
+
+async def test_a_walk_asks_for_several_numbers_in_one_query_the_id_index_answers(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    database = mongo[f"{settings.db_prefix}_numbered"]
+    collection = database["indexed"]
+    await collection.insert_many(
+        [{"_id": numbered_id("rel:i", n), "number": n} for n in range(1, 6)]
+        + [{"_id": f"other-{n}", "number": n} for n in range(200)]
+    )
+    wanted = [numbered_id("rel:i", n) for n in (2, 3, 9)]
+    found = [d["_id"] async for d in collection.find({"_id": {"$in": wanted}})]
+    assert sorted(found) == wanted[:2]
+    plan = await database.command(
+        "explain", {"find": "indexed", "filter": {"_id": {"$in": wanted}}}
+    )
+    if await is_ferretdb(mongo):
+        # deploy/local/ferretdb/patches/sqlite-id-in-uses-index.patch: without it, a scan.
+        assert "USING INDEX" in " ".join(plan["queryPlanner"]["Plan"])
+    else:
+        assert "COLLSCAN" not in str(plan["queryPlanner"]["winningPlan"])
+    records = NumberedRecords()
+    assert [d["number"] for d in await records.walk(collection, "rel:i")] == [1, 2, 3, 4, 5]
+    assert await records.newest(collection, "rel:i") == 5
+    await collection.insert_one({"_id": numbered_id("rel:i", 6), "number": 6})
+    # From the hint (5): the query for 5 and 6 finds both, so the search goes on past 6.
+    assert await records.newest(collection, "rel:i") == 6
+
+
+async def test_an_owner_seen_empty_is_walked_again_from_its_first_number(
+    settings: ServiceSettings, mongo: AsyncMongoClient[Document]
+) -> None:
+    collection = mongo[f"{settings.db_prefix}_numbered"]["seen_empty"]
+    here, elsewhere = NumberedRecords(), NumberedRecords()
+    assert await here.walk(collection, "rel:e") == []  # remembered as none yet
+    for text in ("a", "b", "c"):
+        await elsewhere.take(collection, "rel:e", inserter(collection, text))
+    assert [d["text"] for d in await here.walk(collection, "rel:e")] == ["a", "b", "c"]
+    assert await here.take(collection, "rel:e", inserter(collection, "d")) == 4
