@@ -10,6 +10,9 @@ relationship loads it afresh (`RelationshipStore.for_party`), so nothing is writ
 relationship another instance has just ended. What it costs: on a read, another instance's
 change (a phase move, an ending, a mentee joining a group) is seen here up to `TTL_SECONDS`
 late; this instance's own changes are seen at once.
+
+Where a relationship is kept (the network's database or its organisation's) is fixed when it
+starts, so that is remembered beyond the TTL: a fresh load then asks the one place it is in.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from services.sessions.domain.relationships import Relationship
 
 TTL_SECONDS = 5.0
 MAX_ENTRIES = 20_000  # a few MB; beyond it the oldest half is dropped
+MAX_HOMES = 200_000  # id → a bool: ~20 MB; beyond it all are forgotten (and learnt again)
 
 
 class RecentRelationships:
@@ -28,6 +32,7 @@ class RecentRelationships:
     def __init__(self, ttl_seconds: float = TTL_SECONDS) -> None:
         self._ttl = ttl_seconds
         self._entries: dict[str, tuple[float, Relationship]] = {}
+        self._in_network: dict[str, bool] = {}
 
     def get(self, rel_id: str) -> Relationship | None:
         """The relationship if this instance loaded or changed it within the TTL."""
@@ -46,6 +51,13 @@ class RecentRelationships:
             for key, _ in oldest[: MAX_ENTRIES // 2]:
                 del self._entries[key]
         self._entries[r.id] = (time.monotonic(), r)
+        if len(self._in_network) >= MAX_HOMES:
+            self._in_network.clear()
+        self._in_network[r.id] = r.network
+
+    def in_network(self, rel_id: str) -> bool | None:
+        """Whether `rel_id` is kept in the network's database (None: not known here)."""
+        return self._in_network.get(rel_id)
 
     def forget(self, rel_id: str) -> None:
         """Drop `rel_id` (this instance changed it; the next read loads it again)."""

@@ -347,16 +347,22 @@ class RelationshipStore:
         if r is None:
             # By `_id` alone: FerretDB finds a document by its id without a scan only when
             # the filter has no array field (like `participants`); the party check follows.
-            for collection in (
-                self._data.own(caller, RELATIONSHIPS),
-                self._data.network(RELATIONSHIPS),
-            ):
+            for collection in self._kept_for_party(caller, rel_id):
                 document = await collection.find_one({"_id": rel_id})
                 if document is not None:
                     r = _relationship(document)
                     self._recent.put(r)
                     break
         return r if r is not None and self._is_party(caller, r) else None
+
+    def _kept_for_party(self, caller: Principal, rel_id: str) -> list[AsyncCollection[Document]]:
+        """Where a relationship of the caller's can be: their organisation's database or the
+        network's, or only the one this instance has seen it in."""
+        in_network = self._recent.in_network(rel_id)
+        own, network = self._data.own(caller, RELATIONSHIPS), self._data.network(RELATIONSHIPS)
+        if in_network is None:
+            return [own, network]
+        return [network] if in_network else [own]
 
     async def for_party(self, caller: Principal, rel_id: str) -> Relationship:
         """A relationship the caller takes part in, as stored now; 404 for anyone else.
