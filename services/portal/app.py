@@ -51,6 +51,7 @@ from services.portal.domain.web_session import Lifetimes
 from services.portal.settings import PortalSettings
 from shared.auth.http import TokenVerifier
 from shared.auth.keys import RemoteJwks
+from shared.heap import settle_after_start
 from shared.http.body_limit import BodyLimit
 from shared.http.tracing import RequestTracing
 from shared.logging import configure_logging
@@ -148,6 +149,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await mongo.admin.command("ping")
+        settle_after_start()
         try:
             yield
         finally:

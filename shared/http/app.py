@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from shared.auth.http import TokenVerifier
 from shared.auth.keys import RemoteJwks
+from shared.heap import settle_after_start
 from shared.http.body_limit import BodyLimit, BodyLimits
 from shared.http.errors import install_error_handlers
 from shared.http.openapi import tell_the_truth
@@ -55,6 +56,7 @@ def create_service_app(
         await runtime.start()
         if on_started is not None:
             await on_started()
+        settle_after_start()
         try:
             yield
         finally:
