@@ -70,8 +70,8 @@ from shared.kafka.security import kafka_client_options
 from shared.secrets import new_secret_key
 from shared.settings import ServiceSettings
 
-TARGET_RATE = 200.0
-TARGET_P99_MS = 100.0
+TARGET_RATE = 500.0
+TARGET_P99_MS = 50.0
 SECTORS = ["health", "engineering", "local government", "education", "software", "retail"]
 # Reads outweigh writes, as in any app people use; the defaults of --mix.
 DEFAULT_MIX = "relationship=4,meetings=3,message=2,log=1"
