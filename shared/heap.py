@@ -19,7 +19,11 @@ YOUNG_THRESHOLD = 20_000
 
 
 def settle_after_start() -> None:
-    """Call once the service is up: freeze what start-up built and space out collections."""
+    """Call once the service is up: freeze what start-up built and space out collections.
+    Only the first call in a process does anything (a test process starts many apps, and
+    what one leaves behind must stay collectable)."""
+    if gc.get_freeze_count():
+        return
     gc.collect()
     gc.freeze()
     _, middle, old = gc.get_threshold()
