@@ -57,6 +57,9 @@ class StepResult:
 
     latencies: dict[str, list[float]] = field(default_factory=dict)
     statuses: dict[str, list[int]] = field(default_factory=dict)
+    # When each of those requests was due (s from the step's start), in the same order: the
+    # latency over time shows a stall (a pause of the server, a burst of another process).
+    due_at: dict[str, list[float]] = field(default_factory=dict)
     send_seconds: float = 0.0  # due time of the first request → the last one sent
     last_answer_seconds: float = 0.0  # due time of the first request → the last answer
     late_sends: int = 0  # requests sent more than 5 ms after they were due
@@ -230,6 +233,7 @@ async def schedule(
             name = type(exc).__name__
             result.transport_errors[name] = result.transport_errors.get(name, 0) + 1
         result.latencies.setdefault(kind, []).append((now() - due) * 1000)
+        result.due_at.setdefault(kind, []).append(due - start)
         result.statuses.setdefault(kind, []).append(status)
         answered += 1
         errors += not 200 <= status < 300

@@ -381,6 +381,9 @@ def run_step(
         "generator_cpu_cores": round(result.cpu_seconds / max(result.last_answer_seconds, 1), 2),
         "machine_busy_share": round(busy, 2),
     }
+    figures["seconds"] = by_second(
+        [t for k in kinds for t in result.due_at.get(k, [])], latencies, TARGET_P99_MS
+    )
     if len(kinds) > 1:
         figures["by_kind"] = {
             k: summarise(result.latencies.get(k, []), result.statuses.get(k, [])) for k in kinds
@@ -397,7 +400,32 @@ def run_step(
     )
     for k, f in figures.get("by_kind", {}).items():
         say(f"    {k:12} p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms, {f['errors']} errors")
+    seconds = figures["seconds"]
+    slowest = ", ".join(f"{s} s ({ms:.0f} ms)" for s, ms in seconds["slowest"])
+    say(
+        f"  per second: p99 under {TARGET_P99_MS:.0f} ms in {seconds['under_target']} of "
+        f"{seconds['count']}; slowest {slowest}"
+    )
     return figures
+
+
+def by_second(
+    due_at: Sequence[float], latencies: Sequence[float], limit_ms: float
+) -> dict[str, Any]:
+    """The step's p99 second by second (by when requests were due): how many seconds kept it
+    under `limit_ms`, and the three slowest. A tail spread over every second is a server that
+    is too slow; one in a few seconds is a pause, of the server or of whatever shares the
+    machine."""
+    per_second: dict[int, list[float]] = {}
+    for due, latency in zip(due_at, latencies, strict=True):
+        per_second.setdefault(int(due), []).append(latency)
+    p99s = {s: percentile(v, 0.99) for s, v in per_second.items()}
+    slowest = sorted(p99s.items(), key=lambda item: -item[1])[:3]
+    return {
+        "count": len(p99s),
+        "under_target": sum(1 for v in p99s.values() if v < limit_ms),
+        "slowest": [[s, round(v, 1)] for s, v in sorted(slowest)],
+    }
 
 
 # --- the network: services, people, relationships -----------------------------------------
