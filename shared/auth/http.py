@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from joserfc.jwk import KeySet
 
 from shared.auth.keys import KeySource, KeysUnavailableError
 from shared.auth.principal import CallerKind, Principal, Role
@@ -36,17 +37,21 @@ class TokenVerifier:
         address (RateLimitedError, a 429) where the verifier has a limit. A token verified
         here before is taken from memory while it and its key are still accepted."""
         keys = await self._keys.key_set()
-        known = self._verified.get(token, lambda kid: any(k.kid == kid for k in keys))
+        known = self._verified.get(token, lambda kid: _holds(keys, kid))
         if known is not None:
             return known.principal
         kid = unverified_kid(token)
-        if not any(k.kid == kid for k in keys):
+        if not _holds(keys, kid):
             if self._unknown_keys is not None:
                 await self._unknown_keys.hit(caller_address)
             keys = await self._keys.key_set(refresh=True)  # the registry may have rotated
         verified = verify_token(token, keys, issuer=self.issuer)
         self._verified.put(token, verified)
         return verified.principal
+
+
+def _holds(keys: KeySet, kid: str) -> bool:
+    return any(k.kid == kid for k in keys)
 
 
 def _unauthorised(reason: str) -> HTTPException:
