@@ -1,4 +1,4 @@
-"""The garbage collector, set for a long-running service rather than a short script.
+"""The heap of a long-running service: the garbage collector, and memory handed back.
 
 Why: CPython's full collection walks every tracked object, and a service holds hundreds of
 thousands that live as long as the process (modules, routes, schemas, pools). Under load
@@ -8,11 +8,19 @@ slowest percent of answers ten times slower than the rest. What is built by the 
 service has started is frozen out of collection (it is never garbage), and young collections
 run after more allocations, so the objects of one request mostly die before they are promoted.
 Memory grows by at most the allocations between two young collections.
+
+Threads that work on large arrays leave memory behind: glibc's allocator gives each thread an
+arena of its own, and what a thread frees stays in that arena, unused by the others and not
+returned to the system. A matching round of 30,000 x 10,000 on two threads ended holding 285 MB
+of such free memory. `give_back_free_memory` returns it (glibc's `malloc_trim`).
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
+from functools import cache
 
 # Allocations (net of frees) between two young collections; CPython's default is 700.
 YOUNG_THRESHOLD = 20_000
@@ -28,3 +36,20 @@ def settle_after_start() -> None:
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+
+
+def give_back_free_memory() -> None:
+    """Return the allocator's free memory, in every thread's arena, to the system; nothing
+    where the C library has no `malloc_trim` (it is glibc's)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@cache
+def _malloc_trim() -> ctypes._NamedFuncPointer | None:
+    name = ctypes.util.find_library("c")
+    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    if trim is not None:
+        trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import services.matching.domain.candidate_graph as graph_module
 from bench.matching import exact_dense_value, network
 from services.matching.domain.assignment import (
     Assignment,
@@ -413,3 +414,37 @@ def test_a_rounds_suggestions_are_score_pairs_own(case: dict[str, Any]) -> None:
         score_pair(by_id[p.mentee_id], by_id[p.mentor_id], weights, direction)
         for p in best.pairings
     ]
+
+
+def _small_blocks_round(monkeypatch: pytest.MonkeyPatch, workers: int) -> CandidateGraph:
+    monkeypatch.setattr(graph_module, "BLOCK_CELLS", 1)  # blocks of 32 mentees: 13 of them
+    monkeypatch.setattr(graph_module, "DENSE_WORKERS", workers)
+    programme, pool, ended = network(400, 120, 5)
+    rules = MatchingRules.for_programme(programme, ended_pairs=ended)
+    return candidate_graph(pool, rules, Weights.for_programme(programme), top_k=5, mentor_k=8)
+
+
+def test_the_graph_is_the_same_whichever_thread_picks_which_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    alone, shared = (_small_blocks_round(monkeypatch, w) for w in (1, 2))
+    assert shared.possible_pairs == alone.possible_pairs > 0
+    for name in ("mentee_of", "mentor_of", "score", "value", "criteria"):
+        assert np.array_equal(getattr(shared, name), getattr(alone, name)), name
+    # Some mentees keep more than their own five: mentors' best, by floors merged across threads.
+    assert max(Counter(shared.mentee_of.tolist()).values()) > 5
+
+
+def test_a_block_that_fails_fails_the_round_and_no_thread_waits_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    picked = _Picker.block
+
+    def failing(self: _Picker, lo: int, hi: int) -> Any:
+        if lo == 32:
+            raise MemoryError("no room for this block")
+        return picked(self, lo, hi)
+
+    monkeypatch.setattr(_Picker, "block", failing)
+    with pytest.raises(MemoryError, match="no room"):
+        _small_blocks_round(monkeypatch, 2)
