@@ -448,3 +448,13 @@ def test_a_block_that_fails_fails_the_round_and_no_thread_waits_for_it(
     monkeypatch.setattr(_Picker, "block", failing)
     with pytest.raises(MemoryError, match="no room"):
         _small_blocks_round(monkeypatch, 2)
+
+
+@pytest.mark.parametrize("key_bits", [41, 60])  # the combined sort, and lexsort beyond 62 bits
+def test_edges_are_ordered_by_mentee_then_best_first(key_bits: int) -> None:
+    rng = np.random.default_rng(key_bits)
+    rows = np.sort(rng.integers(0, 300, 5_000))
+    key = rng.choice(1 << key_bits, 5_000, replace=False).astype(np.int64)
+    order = graph_module._by_row_then_highest(rows, key)
+    assert np.array_equal(order, np.lexsort((-key, rows)))
+    assert len(graph_module._by_row_then_highest(rows[:0], key[:0])) == 0
