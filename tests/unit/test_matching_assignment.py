@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from threadpoolctl import threadpool_info
 
 import services.matching.domain.candidate_graph as graph_module
 from bench.matching import exact_dense_value, network
@@ -458,3 +460,20 @@ def test_edges_are_ordered_by_mentee_then_best_first(key_bits: int) -> None:
     order = graph_module._by_row_then_highest(rows, key)
     assert np.array_equal(order, np.lexsort((-key, rows)))
     assert len(graph_module._by_row_then_highest(rows[:0], key[:0])) == 0
+
+
+def _blas_threads() -> list[int]:
+    return [int(p["num_threads"]) for p in threadpool_info() if p["user_api"] == "blas"]
+
+
+def test_rounds_at_once_give_their_graphs_and_leave_blas_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = _blas_threads()
+    alone = _small_blocks_round(monkeypatch, 2)
+    with ThreadPoolExecutor(3) as rounds:
+        graphs = list(rounds.map(lambda _: _small_blocks_round(monkeypatch, 2), range(3)))
+    for graph in graphs:
+        assert np.array_equal(graph.value, alone.value)
+        assert np.array_equal(graph.mentor_of, alone.mentor_of)
+    assert _blas_threads() == before

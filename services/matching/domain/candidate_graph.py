@@ -84,6 +84,7 @@ with one BLAS thread each, keep both cores busy throughout."""
 BLOCK_CELLS = 1_000_000
 """About how many (mentee, mentor) cells a block of the dense pass holds (at most 256 rows):
 each thread's block and its temporaries are ~40 bytes a cell."""
+_ONE_DENSE_PASS = Lock()
 _ID_BITS = 21
 _PENALTY = -16.0
 _FEASIBLE = -8.0
@@ -826,8 +827,13 @@ def _candidate_graph(
         return [_scored(enc, b.kept(floor), floor, weights) for b in _drained(mine)]
 
     # One BLAS thread each: two threads whose products each want every core would fight
-    # over them (measured: slower than one thread).
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(DENSE_WORKERS) as threads:
+    # over them (measured: slower than one thread). The limit is the process's, so rounds
+    # take turns (each uses every core anyway).
+    with (
+        _ONE_DENSE_PASS,
+        threadpool_limits(limits=1, user_api="blas"),
+        ThreadPoolExecutor(DENSE_WORKERS) as threads,
+    ):
         scored = [s for part in threads.map(share, range(DENSE_WORKERS)) for s in part]
     give_back_free_memory()  # what the threads freed (their arenas' free memory)
     gi, j = np.concatenate([s.rows for s in scored]), np.concatenate([s.cols for s in scored])
