@@ -18,7 +18,6 @@ of such free memory. `give_back_free_memory` returns it (glibc's `malloc_trim`).
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 from functools import cache
 
@@ -48,8 +47,8 @@ def give_back_free_memory() -> None:
 
 @cache
 def _malloc_trim() -> ctypes._NamedFuncPointer | None:
-    name = ctypes.util.find_library("c")
-    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    # The process's own symbols, the C library's among them (no search for the library).
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
     if trim is not None:
         trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
     return trim
