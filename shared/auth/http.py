@@ -7,11 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from joserfc.jwk import KeySet
 
 from shared.auth.keys import KeySource, KeysUnavailableError
 from shared.auth.principal import CallerKind, Principal, Role
-from shared.auth.tokens import InvalidTokenError, unverified_kid, verify_token
+from shared.auth.tokens import InvalidTokenError, knows_key, unverified_kid, verify_token
 from shared.auth.verified_tokens import VerifiedTokens
 from shared.http.errors import RETRY_AFTER_SECONDS
 from shared.http.rate_limits import RateLimit, client_address
@@ -37,21 +36,17 @@ class TokenVerifier:
         address (RateLimitedError, a 429) where the verifier has a limit. A token verified
         here before is taken from memory while it and its key are still accepted."""
         keys = await self._keys.key_set()
-        known = self._verified.get(token, lambda kid: _holds(keys, kid))
+        known = self._verified.get(token, lambda kid: knows_key(keys, kid))
         if known is not None:
             return known.principal
         kid = unverified_kid(token)
-        if not _holds(keys, kid):
+        if not knows_key(keys, kid):
             if self._unknown_keys is not None:
                 await self._unknown_keys.hit(caller_address)
             keys = await self._keys.key_set(refresh=True)  # the registry may have rotated
         verified = verify_token(token, keys, issuer=self.issuer)
         self._verified.put(token, verified)
         return verified.principal
-
-
-def _holds(keys: KeySet, kid: str) -> bool:
-    return any(k.kid == kid for k in keys)
 
 
 def _unauthorised(reason: str) -> HTTPException:

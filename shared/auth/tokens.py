@@ -78,17 +78,18 @@ class VerifiedToken:
     accepted_until: float
 
 
-def verify(token: str, keys: KeySet, *, issuer: str, now: float | None = None) -> Principal:
-    """Check signature, algorithm, issuer, audience and lifetime; return the caller."""
-    return verify_token(token, keys, issuer=issuer, now=now).principal
+def knows_key(keys: KeySet, kid: str) -> bool:
+    """Whether `keys` holds the key with id `kid`."""
+    return any(k.kid == kid for k in keys)
 
 
 def verify_token(
     token: str, keys: KeySet, *, issuer: str, now: float | None = None
 ) -> VerifiedToken:
-    """`verify`, also saying which key signed the token and until when it is accepted."""
+    """Check signature, algorithm, issuer, audience and lifetime: the caller, the key that
+    signed the token and until when it is accepted."""
     kid = unverified_kid(token)
-    if not any(k.kid == kid for k in keys):
+    if not knows_key(keys, kid):
         raise InvalidTokenError(f"unknown key id {kid}")
     try:
         decoded = jwt.decode(token, keys, algorithms=[ALGORITHM])

@@ -1,19 +1,19 @@
 """Records listed per owner (a relationship, a thread), found by `_id` alone.
 
 Why: FerretDB v1 (SQLite) uses an index only for a filter that is exactly `{_id: <string>}`
-or `{_id: {$in: [<string>, ...]}}` (with our patches, deploy/local/ferretdb/patches); any
-other filter decodes every document of
-the collection, so "the meetings of relationship R" costs in proportion to every meeting of
-every relationship kept there. bench/api measured such scans as most of the database's time.
+or `{_id: {$in: [<string>, ...]}}` (with our patches, deploy/local/ferretdb/patches); any other
+filter decodes every document of the collection, so "the meetings of relationship R" costs in
+proportion to every meeting of every relationship kept there. bench/api measured such scans as
+most of the database's time.
 
 How: an owner's records get `_id`s that can be computed, the owner's id and a number 1, 2, 3…
 (`numbered_id`). Taking a number is an insert: the unique `_id` decides between two writers,
 and the loser takes the next. A number is never given back — erasure blanks a record in place
 instead of deleting it — so numbers 1..newest all exist, and listing an owner's records is a
-walk of lookups by `_id`, a few in each query. Each instance remembers the newest number it saw per
-owner only as a hint to start from: a lookup one past it decides (and one of the hint itself:
-a hint above what exists is dropped). On MongoDB proper, whose `_id` index answers ranges, a
-walk and the newest number are one `_id` range query instead (chosen by `buildInfo`).
+walk of lookups by `_id`, a few in each query. Each instance remembers the newest number it saw
+per owner only as a hint to start from: a lookup one past it decides (and one of the hint
+itself: a hint above what exists is dropped). On MongoDB proper, whose `_id` index answers
+ranges, a walk and the newest number are one `_id` range query instead (chosen by `buildInfo`).
 """
 
 from __future__ import annotations
