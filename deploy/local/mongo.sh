@@ -12,6 +12,7 @@ MONGO_PORT="${MONGO_PORT:-27017}"
 MONGO_DATA_DIR="$(realpath -m "${MONGO_DATA_DIR:-$STATE_DIR/mongo}")"
 MONGO_SERVER="${MONGO_SERVER:-auto}"
 FERRETDB_LOG_LEVEL="${FERRETDB_LOG_LEVEL:-warn}"
+FERRETDB_SYNCHRONOUS="${FERRETDB_SYNCHRONOUS:-normal}"
 MONGO_START_TIMEOUT="${MONGO_START_TIMEOUT:-30}"
 MONGO_STOP_TIMEOUT="${MONGO_STOP_TIMEOUT:-15}"
 
@@ -46,6 +47,8 @@ Environment (defaults in brackets):
   MENTORNET_STATE      state root [<repo>/.state]
   MENTORNET_CACHE      download/build cache [\$HOME/.cache/mentornet]; binary in ferretdb-$FERRETDB_VERSION/
   FERRETDB_LOG_LEVEL   debug | info | warn | error [warn]
+  FERRETDB_SYNCHRONOUS normal | full [normal]: SQLite syncs its log at checkpoints, or at
+                       every commit (see deploy/local/ferretdb/main.go)
   MONGO_START_TIMEOUT  seconds to wait for the port at start [30]
   MONGO_STOP_TIMEOUT   seconds to wait after SIGTERM before SIGKILL [15]
 
@@ -165,7 +168,8 @@ start() {
   else
     mkdir -p "$MONGO_DATA_DIR/sqlite"
     spawn "$PIDFILE" "$LOGFILE" "$FERRETDB_BIN" -listen "$MONGO_HOST:$MONGO_PORT" \
-      -data-dir "$MONGO_DATA_DIR/sqlite" -log-level "$FERRETDB_LOG_LEVEL"
+      -data-dir "$MONGO_DATA_DIR/sqlite" -log-level "$FERRETDB_LOG_LEVEL" \
+      -synchronous "$FERRETDB_SYNCHRONOUS"
   fi
   wait_healthy
   log mongo "$kind started on $MONGO_HOST:$MONGO_PORT in $(elapsed "$start")s (pid $(cat "$PIDFILE"), data $MONGO_DATA_DIR)"

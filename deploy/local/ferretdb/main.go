@@ -5,7 +5,7 @@
 // builds a binary that panics at start (its version file is generated at release
 // time); the embeddable package works. Telemetry is disabled by that package.
 //
-// Usage: ferretdb -listen 127.0.0.1:27017 -data-dir DIR [-log-level info]
+// Usage: ferretdb -listen 127.0.0.1:27017 -data-dir DIR [-log-level info] [-synchronous full]
 package main
 
 import (
@@ -25,7 +25,17 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
 	dataDir := flag.String("data-dir", "data", "directory holding the SQLite databases")
 	logLevel := flag.String("log-level", "warn", "log level: debug, info, warn or error")
+	// normal: a commit is durable once it is in the write-ahead log, which is synced at
+	// checkpoints rather than at every commit. A crash of this server loses nothing; a crash of
+	// the machine may lose the last commits, as MongoDB's default write concern (acknowledged
+	// before its journal is synced, every 100 ms) may. full syncs at every commit, and a commit
+	// then waits for whatever else the machine is writing (Kafka's segments): a second at times.
+	synchronous := flag.String("synchronous", "normal", "SQLite's synchronous setting: normal or full")
 	flag.Parse()
+	if *synchronous != "normal" && *synchronous != "full" {
+		fmt.Fprintf(os.Stderr, "ferretdb: -synchronous must be normal or full, not %q\n", *synchronous)
+		os.Exit(2)
+	}
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -51,7 +61,7 @@ func main() {
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Logger:    logger,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/",
+		SQLiteURL: "file:" + dir + "/?_pragma=synchronous(" + *synchronous + ")",
 	})
 	if err != nil {
 		logger.Error("start", "error", err)
