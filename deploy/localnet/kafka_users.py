@@ -106,6 +106,8 @@ def service_acls(prefix: str, service: str) -> list[Acl]:
         reads.add(contacts_topic(prefix))
     if service == "matching":
         reads.add(member_keys_topic(prefix))  # members' data keys, read without a group
+    if service == "sessions":
+        reads.add(domain_topic(prefix, service))  # its instances' own changes, without a group
     acls = [
         Acl(service, "topic", spec.name, "literal", "Describe")
         for spec in topics_for(prefix, service, 1)

@@ -36,6 +36,8 @@ from services.sessions.adapters.message_notifier import POLL_SECONDS, MessageNot
 from services.sessions.adapters.message_store import MessageStore
 from services.sessions.adapters.message_thread import MESSAGE_READS, MESSAGES
 from services.sessions.adapters.programme_book import ProgrammeBook
+from services.sessions.adapters.relationship_cache import RecentRelationships
+from services.sessions.adapters.relationship_changes import RelationshipChanges
 from services.sessions.adapters.relationship_store import (
     AGREEMENTS,
     RELATIONSHIPS,
@@ -50,6 +52,7 @@ from shared.contracts.registry import (
     ProgrammeStatusChanged,
 )
 from shared.directory import OrganisationDirectory
+from shared.events.topics import domain_topic
 from shared.http.app import create_service_app, remote_verifier
 from shared.http.directory_routes import directory_router
 from shared.http.rate_limits import RateLimit
@@ -89,7 +92,16 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     directory = OrganisationDirectory(data)
     programmes = ProgrammeBook(data)
     numbered = NumberedRecords()
-    relationships = RelationshipStore(data, runtime.outbox, programmes, numbered)
+    recent = RecentRelationships()
+    relationships = RelationshipStore(data, runtime.outbox, programmes, numbered, recent)
+    # Every instance forgets its copies of relationships another instance changed.
+    runtime.alongside(
+        RelationshipChanges(
+            bootstrap=settings.kafka_bootstrap,
+            topic=domain_topic(settings.topic_prefix, SERVICE),
+            recent=recent,
+        )
+    )
     runtime.subscribe(OrganisationJoined, directory.on_joined)
     runtime.subscribe(ProgrammePublished, programmes.on_published)
     runtime.subscribe(ProgrammeStatusChanged, programmes.on_status_changed)

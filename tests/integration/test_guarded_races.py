@@ -28,6 +28,8 @@ from services.sessions.adapters.action_plan_store import ActionPlanStore
 from services.sessions.adapters.log_store import MeetingLogStore
 from services.sessions.adapters.meeting_store import MeetingStore
 from services.sessions.adapters.programme_book import ProgrammeBook
+from services.sessions.adapters.relationship_cache import RecentRelationships
+from services.sessions.adapters.relationship_changes import RelationshipChanges
 from services.sessions.adapters.relationship_store import RELATIONSHIPS, RelationshipStore
 from services.sessions.domain.action_plans import GoalDraft
 from services.sessions.domain.meetings import MeetingChanges, MeetingFacts, MeetingStatus
@@ -35,6 +37,7 @@ from services.sessions.domain.relationships import (
     AgreementTerms,
     EndReason,
     RelationshipEndedError,
+    Status,
     relationship_id,
 )
 from shared.auth.principal import CallerKind, Principal, Role
@@ -310,11 +313,11 @@ class Sessions:
     programmes: ProgrammeBook
 
 
-def _sessions_on(runtime: ServiceRuntime) -> Sessions:
+def _sessions_on(runtime: ServiceRuntime, recent: RecentRelationships | None = None) -> Sessions:
     data = TenantData(runtime.databases)
     programmes = ProgrammeBook(data)
     numbered = NumberedRecords()
-    relationships = RelationshipStore(data, runtime.outbox, programmes, numbered)
+    relationships = RelationshipStore(data, runtime.outbox, programmes, numbered, recent)
     return Sessions(
         runtime=runtime,
         data=data,
@@ -487,6 +490,40 @@ async def test_nothing_lands_in_a_relationship_another_instance_ended(
         )
     meetings = await sessions.meetings.of_relationship(MENTEE_CALLER, rel)
     assert meetings == []
+
+
+async def test_a_read_sees_another_instances_ending_as_soon_as_its_event_is_read(
+    sessions: Sessions, settings: ServiceSettings
+) -> None:
+    rel = await _pair(sessions)
+    recent = RecentRelationships()
+    here = _sessions_on(sessions.runtime, recent)
+    changes = RelationshipChanges(
+        bootstrap=settings.kafka_bootstrap,
+        topic=domain_topic(settings.topic_prefix, "sessions"),
+        recent=recent,
+    )
+    await changes.start()
+    reading = asyncio.create_task(changes.run())
+    # The control: an instance that trusts its copies as long but reads no changes.
+    blind = _sessions_on(sessions.runtime, RecentRelationships(ttl_seconds=600.0))
+    try:
+        for instance in (here, blind):
+            r = await instance.relationships.for_oversight(MENTEE_CALLER, rel)
+            assert r.status is Status.ACTIVE
+        assert recent.get(rel) is not None  # kept: the next read asks no database
+        other = _sessions_on(sessions.runtime)
+        await other.relationships.end(MENTOR_CALLER, rel, EndReason.GOALS_ACHIEVED, False)
+        async with asyncio.timeout(15):
+            while (await here.relationships.for_oversight(MENTEE_CALLER, rel)).status is not (
+                Status.ENDED
+            ):
+                await asyncio.sleep(0.05)
+        stale = await blind.relationships.for_oversight(MENTEE_CALLER, rel)
+        assert stale.status is Status.ACTIVE  # what `here` would have shown without the reader
+    finally:
+        await changes.stop()
+        await reading
 
 
 # --- matching: a proposal accepted by both parties ------------------------------------------

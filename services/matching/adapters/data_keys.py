@@ -23,7 +23,7 @@ from shared.contracts import member_keys
 from shared.contracts.contacts import ROLL_KEY
 from shared.contracts.member_keys import KeyDestroyed
 from shared.events.sealing import SealError, key_from_text
-from shared.kafka.security import kafka_client_options
+from shared.kafka.assigned_reader import assigned_reader
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -55,24 +55,7 @@ class DataKeys:
 
     async def start(self) -> None:
         """Connect and seek to the topic's beginning."""
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap,
-            **kafka_client_options(),
-            group_id=None,
-            enable_auto_commit=False,
-        )
-        await consumer.start()
-        try:
-            async with asyncio.timeout(30):
-                partitions = consumer.partitions_for_topic(self._topic)
-                while not partitions:
-                    await consumer._client.force_metadata_update()
-                    partitions = consumer.partitions_for_topic(self._topic)
-        except BaseException:
-            await consumer.stop()
-            raise
-        self._partitions = [TopicPartition(self._topic, p) for p in sorted(partitions)]
-        consumer.assign(self._partitions)
+        consumer, self._partitions = await assigned_reader(self._bootstrap, self._topic)
         await consumer.seek_to_beginning(*self._partitions)
         self._consumer = consumer
         self._started.set()

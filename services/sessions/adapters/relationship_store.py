@@ -129,12 +129,13 @@ class RelationshipStore:
         outbox: OutboxWriter,
         programmes: ProgrammeBook,
         numbered: NumberedRecords,
+        recent: RecentRelationships | None = None,
     ) -> None:
         self._data = data
         self._outbox = outbox
         self._programmes = programmes
         self._numbered = numbered
-        self._recent = RecentRelationships()
+        self._recent = recent or RecentRelationships()
 
     # --- where a relationship's records live, and how its events travel -----------------
 
@@ -208,6 +209,8 @@ class RelationshipStore:
                     _document(started),
                     [self.event(started, _started(started, mentee, d.proposal_id))],
                 )
+                # Its parties are told of it now, and their first look comes soon after.
+                self._recent.put(started)
             except DuplicateKeyError:
                 log.info("relationship exists already", relationship=started.id)
                 redelivered = True
@@ -345,13 +348,14 @@ class RelationshipStore:
             return None
         r = None if fresh else self._recent.get(rel_id)
         if r is None:
+            began = self._recent.loading()
             # By `_id` alone: FerretDB finds a document by its id without a scan only when
             # the filter has no array field (like `participants`); the party check follows.
             for collection in self._kept_for_party(caller, rel_id):
                 document = await collection.find_one({"_id": rel_id})
                 if document is not None:
                     r = _relationship(document)
-                    self._recent.put(r)
+                    self._recent.put(r, began)
                     break
         return r if r is not None and self._is_party(caller, r) else None
 
