@@ -28,12 +28,15 @@ from shared.mongo.client import connect
 from shared.mongo.databases import Document, ServiceDatabases
 from shared.mongo.indexes import CLAIMS_INDEXES, Index, Indexes, outbox_indexes
 from shared.mongo.outbox import OutboxRelay, OutboxWriter
+from shared.mongo.pacing import Pace
 from shared.mongo.server import is_ferretdb
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
 # How often guard claims too old to matter are deleted (`shared.mongo.claims.KEPT`).
 CLAIMS_PRUNE_SECONDS = 3600.0
+# The timer's outbox sweep works at most this share of the time (the start-up sweep at once).
+SWEEP_SHARE = 0.25
 
 D = TypeVar("D", bound=EventData)
 
@@ -121,13 +124,13 @@ class ServiceRuntime:
             self._companion_tasks.append(asyncio.create_task(companion.run(), name=companion.name))
         log.info("service started", service=self.service)
 
-    async def sweep_outbox(self, *, clean: bool = True) -> int:
+    async def sweep_outbox(self, *, clean: bool = True, pace: Pace | None = None) -> int:
         """Queue what a crash left unpublished in this service's outboxes (and, with `clean`,
-        tidy what was published)."""
+        tidy what was published), spread out by `pace` (default: at once)."""
         if not self._outbox_collections:
             return 0
         return await self.relay.sweep(
-            await self.databases.names(), self._outbox_collections, clean=clean
+            await self.databases.names(), self._outbox_collections, clean=clean, pace=pace
         )
 
     async def ensure_indexes(self) -> int:
@@ -149,7 +152,7 @@ class ServiceRuntime:
 
     async def _sweep_job(self) -> None:
         await self.ensure_indexes()  # an organisation's database may have appeared
-        await self.sweep_outbox()
+        await self.sweep_outbox(pace=Pace(SWEEP_SHARE))
 
     async def ready(self) -> dict[str, bool]:
         """Which dependencies work right now (for /readyz)."""

@@ -20,7 +20,6 @@ of an event, which consumers drop by its id.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -48,6 +47,7 @@ from shared.mongo.outbox_staging import (
     staged_batch,
     staged_collection,
 )
+from shared.mongo.pacing import Pace
 from shared.mongo.server import is_ferretdb
 from shared.randomness import random_uuid
 from shared.retry import Backoff
@@ -66,6 +66,8 @@ STAGED_GRACE = timedelta(minutes=5)
 # Events per publish, and so per marker: a bulk import hands over tens of thousands at once,
 # and each marker waits its turn for the database's one writer behind the import's inserts.
 PUBLISH_BATCH = 5000
+# Documents the sweep reads between two pauses of its pace.
+SCAN_BATCH = 200
 _DUPLICATE_KEY = 11000
 
 
@@ -121,36 +123,50 @@ class OutboxRelay:
         await self._idle.wait()
 
     async def sweep(
-        self, databases: Iterable[str], collections: Iterable[str], *, clean: bool = True
+        self,
+        databases: Iterable[str],
+        collections: Iterable[str],
+        *,
+        clean: bool = True,
+        pace: Pace | None = None,
     ) -> int:
         """Queue the outbox events that no marker says were published; returns how many.
 
         With `clean`, also tidies up: removes published events from their documents (for at
-        most CLEAN_SECONDS per collection per sweep) and then their markers, and deletes
-        markers no outbox refers to any more.
+        most CLEAN_SECONDS of work per collection per sweep) and then their markers, and
+        deletes markers no outbox refers to any more. `pace` spreads the reading and the
+        tidying out (default: all at once).
         """
+        pace = pace or Pace()
         queued = 0
         names = list(collections)
         for db_name in databases:
             existing = set(await self._client[db_name].list_collection_names())
             for coll_name in names:
                 if {coll_name, staged_collection(coll_name)} & existing:
-                    queued += await self._sweep_collection(db_name, coll_name, clean)
+                    queued += await self._sweep_collection(db_name, coll_name, clean, pace)
         if queued:
             log.info("outbox sweep queued unpublished events", count=queued)
         return queued
 
-    async def _sweep_collection(self, db_name: str, coll_name: str, clean: bool) -> int:
+    async def _sweep_collection(self, db_name: str, coll_name: str, clean: bool, pace: Pace) -> int:
         started = datetime.now(UTC)
         # Taken before reading: the relay inserts an event's marker before it lets go of the
         # event, so an event being published is in this snapshot or has a visible marker.
         flying = set(self._in_flight)
         db = self._client[db_name]
-        documents = await (
-            db[coll_name]
-            .find({OUTBOX_FIELD: {"$gt": {}}}, projection={OUTBOX_FIELD: 1, REVISION: 1})
-            .to_list()
-        )
+        documents = []
+        # On FerretDB this filter reads the whole collection (only `_id` is indexed there): a
+        # batch at a time, each followed by its pause.
+        async for document in db[coll_name].find(
+            {OUTBOX_FIELD: {"$gt": {}}},
+            projection={OUTBOX_FIELD: 1, REVISION: 1},
+            batch_size=SCAN_BATCH,
+        ):
+            documents.append(document)
+            if len(documents) % SCAN_BATCH == 0:
+                await pace.step()
+        await pace.step()
         pending = [p for doc in documents for p in pending_from(db_name, coll_name, doc)]
         # Documents changed under guards: tidying them claims a revision too, so it cannot
         # undo a guarded change written between its read and its write (FerretDB rewrites
@@ -167,7 +183,7 @@ class OutboxRelay:
         fresh += settled
         self.enqueue(fresh)
         if clean:
-            tidied = await self._clean(db_name, coll_name, pending, published, revised)
+            tidied = await self._clean(db_name, coll_name, pending, published, revised, pace)
             left = ({p.event_id for p in pending} - tidied) | held
             # A marker younger than this sweep may belong to a document written after we read.
             spent = [
@@ -219,11 +235,12 @@ class OutboxRelay:
         pending: list[PendingEvent],
         published: set[str],
         revised: set[str],
+        pace: Pace,
     ) -> set[str]:
         """Remove the outbox entries whose every event was published from their documents,
-        for at most CLEAN_SECONDS; the ids of the events removed."""
+        for at most CLEAN_SECONDS of work; the ids of the events removed."""
         collection = self._client[db_name][coll_name]
-        deadline = time.monotonic() + CLEAN_SECONDS
+        budget = pace.worked + CLEAN_SECONDS
         tidied: set[str] = set()
         entries: dict[str, dict[str, list[PendingEvent]]] = defaultdict(lambda: defaultdict(list))
         for p in pending:
@@ -236,7 +253,7 @@ class OutboxRelay:
             }
             if not done:
                 continue
-            if time.monotonic() > deadline:
+            if pace.worked > budget:
                 break
             document_id = next(iter(done.values()))[0].document_id
             # By `_id` alone: the only filter FerretDB answers from an index.
@@ -249,6 +266,7 @@ class OutboxRelay:
             else:
                 await collection.update_one({"_id": document_id}, unset)
             tidied.update(p.event_id for events in done.values() for p in events)
+            await pace.step()
         return tidied
 
     async def _publish(self, batch: list[PendingEvent]) -> None:

@@ -16,9 +16,11 @@ from shared.contracts.registry import OrganisationJoined
 from shared.events.catalogue import catalogue, new_event
 from shared.events.envelope import Envelope
 from shared.events.topics import domain_topic
+from shared.mongo import outbox
 from shared.mongo.databases import Document
 from shared.mongo.outbox import marked_events, published_collection
 from shared.mongo.outbox_staging import OUTBOX_FIELD, pending_from, stage
+from shared.mongo.pacing import Pace
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 from tests.integration.conftest import read_topic
@@ -245,6 +247,53 @@ async def test_a_marker_goes_once_none_of_its_events_is_left_in_a_document(
         assert await runtime.relay.sweep(await runtime.databases.names(), ["things"]) == 0
         assert [d async for d in things.find({}) if d.get(OUTBOX_FIELD)] == []
         assert await markers.count_documents({}) == 0
+    finally:
+        await runtime.stop()
+
+
+class CountedPace(Pace):
+    """A pace that counts its steps."""
+
+    def __init__(self, share: float) -> None:
+        super().__init__(share)
+        self.steps = 0
+
+    async def step(self) -> None:
+        self.steps += 1
+        await super().step()
+
+
+async def test_the_timers_sweep_tidies_the_same_paced_out(
+    settings: ServiceSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Paced, the sweep reads the collection a batch at a time and pauses after each batch
+    and each document it tidies, for as long as the work took (share 0.5), and does all of
+    the work an unpaced sweep does."""
+    monkeypatch.setattr(outbox, "SCAN_BATCH", 20)
+    runtime = ServiceRuntime("registry", settings, outbox_collections=["paced"])
+    await runtime.start()
+    paced = runtime.databases.network["paced"]
+    try:
+        events = [
+            new_event(
+                OrganisationJoined(
+                    organisation_id="org_paced", name=f"Org {n}", joined_at=datetime.now(UTC)
+                ),
+                organisation="org_paced",
+            )
+            for n in range(50)
+        ]
+        for n, event in enumerate(events):
+            await runtime.outbox.insert(paced, {"_id": f"p{n}"}, [event])
+        await _until_published(runtime, [str(e.id) for e in events], "paced")
+        pace = CountedPace(share=0.5)
+        started = asyncio.get_running_loop().time()
+        names = await runtime.databases.names()
+        assert await runtime.relay.sweep(names, ["paced"], pace=pace) == 0
+        elapsed = asyncio.get_running_loop().time() - started
+        assert [d async for d in paced.find({}) if d.get(OUTBOX_FIELD)] == []
+        assert pace.steps >= 50 + 50 // 20  # each update, each batch read
+        assert elapsed >= 1.8 * pace.worked  # as long paused as worked
     finally:
         await runtime.stop()
 
