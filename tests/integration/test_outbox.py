@@ -207,15 +207,7 @@ async def test_a_marker_goes_once_none_of_its_events_is_left_in_a_document(
     things = runtime.databases.network["things"]
     markers = runtime.databases.network[published_collection("things")]
     try:
-        events = [
-            new_event(
-                OrganisationJoined(
-                    organisation_id="org_swept", name=f"Org {n}", joined_at=datetime.now(UTC)
-                ),
-                organisation="org_swept",
-            )
-            for n in range(7)
-        ]
+        events = _joined("org_swept", 7)
         ids = [str(e.id) for e in events]
         # As a stopped relay left them: documents still holding their events, published
         # under an old per-event marker or a batch marker, or not at all; one document in
@@ -251,6 +243,19 @@ async def test_a_marker_goes_once_none_of_its_events_is_left_in_a_document(
         await runtime.stop()
 
 
+def _joined(organisation: str, count: int) -> list[Envelope]:
+    """`count` events of `organisation` joining (under as many names)."""
+    return [
+        new_event(
+            OrganisationJoined(
+                organisation_id=organisation, name=f"Org {n}", joined_at=datetime.now(UTC)
+            ),
+            organisation=organisation,
+        )
+        for n in range(count)
+    ]
+
+
 class CountedPace(Pace):
     """A pace that counts its steps."""
 
@@ -274,15 +279,7 @@ async def test_the_timers_sweep_tidies_the_same_paced_out(
     await runtime.start()
     paced = runtime.databases.network["paced"]
     try:
-        events = [
-            new_event(
-                OrganisationJoined(
-                    organisation_id="org_paced", name=f"Org {n}", joined_at=datetime.now(UTC)
-                ),
-                organisation="org_paced",
-            )
-            for n in range(50)
-        ]
+        events = _joined("org_paced", 50)
         for n, event in enumerate(events):
             await runtime.outbox.insert(paced, {"_id": f"p{n}"}, [event])
         await _until_published(runtime, [str(e.id) for e in events], "paced")
