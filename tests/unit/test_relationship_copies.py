@@ -26,6 +26,22 @@ def copies() -> tuple[RecentRelationships, Relationship]:
     return RecentRelationships(ttl_seconds=5.0, watched_ttl_seconds=600.0), relationship()
 
 
+def test_recent_relationships_are_kept_for_their_ttl_and_forgotten_on_change(
+    clock: list[float],
+) -> None:
+    recent = RecentRelationships(ttl_seconds=5.0)
+    r = relationship()
+    assert recent.get(r.id) is None
+    recent.put(r)
+    clock[0] += 5.0
+    assert recent.get(r.id) == r
+    clock[0] += 0.1
+    assert recent.get(r.id) is None  # older than the TTL: loaded again
+    recent.put(r)
+    recent.forget(r.id)
+    assert recent.get(r.id) is None
+
+
 def test_copies_are_kept_long_only_while_changes_are_watched(clock: list[float]) -> None:
     recent, r = copies()
     recent.put(r, recent.loading())

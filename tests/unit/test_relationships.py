@@ -183,25 +183,3 @@ def test_events_carry_no_agreement_text_or_free_text_reason() -> None:
     assert "terms" not in AgreementSigned.model_fields
     assert not set(TERMS.model_dump()) & set(AgreementSigned.model_fields)
     assert RelationshipEnded.model_fields["reason"].description == "a reason code"
-
-
-def test_recent_relationships_are_kept_for_their_ttl_and_forgotten_on_change(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from services.sessions.adapters import relationship_cache
-
-    clock = [100.0]
-    monkeypatch.setattr(
-        "services.sessions.adapters.relationship_cache.time.monotonic", lambda: clock[0]
-    )
-    recent = relationship_cache.RecentRelationships(ttl_seconds=5.0)
-    r = relationship()
-    assert recent.get(r.id) is None
-    recent.put(r)
-    clock[0] += 5.0
-    assert recent.get(r.id) == r
-    clock[0] += 0.1
-    assert recent.get(r.id) is None  # older than the TTL: loaded again
-    recent.put(r)
-    recent.forget(r.id)
-    assert recent.get(r.id) is None
